@@ -1,0 +1,48 @@
+/**
+ * Pure-TypeScript kernels: the definition of what each kernel computes. Loops are ordered so the inner
+ * loop walks contiguous memory (i-k-j for the plain case); correctness first, then this much speed.
+ */
+import type { FloatArray } from '../tensor'
+import type { Backend } from './types'
+
+export function gemmTs(
+  transA: boolean,
+  transB: boolean,
+  M: number,
+  N: number,
+  K: number,
+  alpha: number,
+  A: FloatArray,
+  lda: number,
+  B: FloatArray,
+  ldb: number,
+  beta: number,
+  C: FloatArray,
+  ldc: number,
+): void {
+  for (let i = 0; i < M; i++) {
+    const ci = i * ldc
+    if (beta === 0) for (let j = 0; j < N; j++) C[ci + j] = 0
+    else if (beta !== 1) for (let j = 0; j < N; j++) C[ci + j]! *= beta
+  }
+  if (alpha === 0 || K === 0) return
+  // Accumulate in a float64 row so float32 results do not depend on summation rounding more than BLAS's.
+  const acc = new Float64Array(N)
+  for (let i = 0; i < M; i++) {
+    acc.fill(0)
+    for (let k = 0; k < K; k++) {
+      const a = transA ? A[k * lda + i]! : A[i * lda + k]!
+      if (a === 0) continue
+      if (transB) {
+        for (let j = 0; j < N; j++) acc[j]! += a * B[j * ldb + k]!
+      } else {
+        const bk = k * ldb
+        for (let j = 0; j < N; j++) acc[j]! += a * B[bk + j]!
+      }
+    }
+    const ci = i * ldc
+    for (let j = 0; j < N; j++) C[ci + j]! += alpha * acc[j]!
+  }
+}
+
+export const tsBackend: Backend = { name: 'ts', gemm: gemmTs }

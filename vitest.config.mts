@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    include: ['src-*/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 60_000,
+    // The JSON report is what .ci/run counts to print its `N passed, M failed` line.
+    reporters: ['default', ['json', { outputFile: '.vitest-report.json' }]],
+  },
+})
