@@ -1,3 +1,4 @@
+import type { EngineInfo } from '../../../src-shared/engine-info'
 import type { FloatArray } from '../tensor'
 
 /**
@@ -30,15 +31,4 @@ export interface Backend {
 }
 
 /** What the engine runs on, reported with every run so that timings can be compared honestly. */
-export interface BackendInfo {
-  backend: 'native' | 'ts'
-  /** e.g. 'OpenBLAS 0.3.21' or 'Accelerate'; null on the TypeScript backend. */
-  library: string | null
-  /** The BLAS kernel family in use (OpenBLAS core name such as 'Haswell'), null when unknown. */
-  core: string | null
-  /** Where the core came from: the user's OPENBLAS_CORETYPE, our CPU-feature pick, or the library. */
-  coreSource: 'env' | 'cpu-features' | 'library' | null
-  blasThreads: number | null
-  /** Why the native backend is not in use, when it is not. */
-  fallbackReason: string | null
-}
+export type BackendInfo = EngineInfo

@@ -1,0 +1,37 @@
+/**
+ * The training engine: CS231n's modular design in TypeScript. Layers are forward/backward pairs whose
+ * forward returns [out, cache]; models expose `params` and `loss`; the Solver drives update rules.
+ * Heavy math runs through BLAS (native addon) when available, else through the TypeScript kernels.
+ */
+export { tensor, zeros, clone, reshape, astype, sizeOf, formatShape, isTensor } from './tensor'
+export type { Tensor, DType, FloatArray } from './tensor'
+export { Arena, withArena } from './memory'
+export { Rng, randomSeed } from './rng'
+
+export { affineForward, affineBackward } from './layers/affine'
+export type { AffineCache, BackwardOptions } from './layers/affine'
+export { reluForward, reluBackward } from './layers/relu'
+export type { ReluCache } from './layers/relu'
+export { affineReluForward, affineReluBackward } from './layers/sandwich'
+export type { AffineReluCache } from './layers/sandwich'
+export { batchnormForward, batchnormBackward, batchnormBackwardAlt } from './layers/batchnorm'
+export type { BnParam, BatchnormCache } from './layers/batchnorm'
+export { layernormForward, layernormBackward } from './layers/layernorm'
+export type { LnParam, LayernormCache } from './layers/layernorm'
+export { dropoutForward, dropoutBackward } from './layers/dropout'
+export type { DropoutParam, DropoutCache } from './layers/dropout'
+export { svmLoss, softmaxLoss } from './layers/losses'
+
+export { TwoLayerNet } from './models/twoLayerNet'
+export type { TwoLayerNetOptions } from './models/twoLayerNet'
+export { FullyConnectedNet } from './models/fcNet'
+export type { FullyConnectedNetOptions, Normalization } from './models/fcNet'
+export type { Model, LossAndGrads } from './models/types'
+
+export * as optim from './optim'
+export { Solver } from './solver'
+export type { SolverData, SolverOptions, SolverEvent } from './solver'
+
+export { evalNumericalGradient, evalNumericalGradientArray, relError } from './gradcheck'
+export { getBackend, setBackend, backendInfo, nativeAvailability } from './backend'
+export type { Backend, BackendInfo } from './backend'

@@ -1,0 +1,27 @@
+import type { Rng } from '../rng'
+import type { DType, Tensor } from '../tensor'
+
+export interface LossAndGrads {
+  loss: number
+  /** One gradient per entry of `params`, same names and shapes. */
+  grads: Record<string, Tensor>
+}
+
+/**
+ * What the Solver needs of a model (CS231n's contract): a record of parameters that it updates in place
+ * and a loss function that returns scores without labels and loss plus gradients with them.
+ */
+export interface Model {
+  /** Parameters by name (W1, b1, ...). Read on every call; the Solver and gradient checks mutate `.data`. */
+  params: Record<string, Tensor>
+  readonly dtype: DType
+  /** X: (N, d1, ..., dk) -> scores: (N, C), test-time behaviour (dropout off, batchnorm running stats). */
+  loss(X: Tensor): Tensor
+  /** X: (N, d1, ..., dk), y: (N,) labels in [0, C) -> data loss + regularisation, and gradients. */
+  loss(X: Tensor, y: Int32Array): LossAndGrads
+  /**
+   * Stream for dropout masks during training. The Solver sets it from its own seed so that a run is
+   * reproducible; models without randomness ignore it.
+   */
+  rng?: Rng | null
+}

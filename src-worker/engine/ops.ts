@@ -1,0 +1,45 @@
+/** Small whole-tensor helpers that models and update rules share. */
+import type { Rng } from './rng'
+import { zeros, type DType, type Tensor } from './tensor'
+
+/** sum(t * t), accumulated in float64. */
+export function sumSquares(t: Tensor): number {
+  const d = t.data
+  let s = 0
+  for (let i = 0; i < d.length; i++) s += d[i]! * d[i]!
+  return s
+}
+
+/** y += alpha * x, in place. x and y have the same number of elements. */
+export function addScaled(y: Tensor, alpha: number, x: Tensor): void {
+  const yd = y.data
+  const xd = x.data
+  for (let i = 0; i < yd.length; i++) yd[i]! += alpha * xd[i]!
+}
+
+/** A new tensor of N(0, scale^2) samples drawn from rng. */
+export function randn(shape: readonly number[], scale: number, rng: Rng, dtype: DType): Tensor {
+  const t = zeros(shape, dtype)
+  for (let i = 0; i < t.data.length; i++) t.data[i] = scale * rng.normal()
+  return t
+}
+
+/** A new tensor filled with `value`. */
+export function full(shape: readonly number[], value: number, dtype: DType): Tensor {
+  const t = zeros(shape, dtype)
+  t.data.fill(value)
+  return t
+}
+
+/** Row-wise argmax of scores: (N, C) -> (N,). */
+export function argmaxRows(scores: Tensor): Int32Array {
+  const [N, C] = scores.shape as [number, number]
+  const out = new Int32Array(N)
+  const s = scores.data
+  for (let i = 0; i < N; i++) {
+    let best = 0
+    for (let j = 1; j < C; j++) if (s[i * C + j]! > s[i * C + best]!) best = j
+    out[i] = best
+  }
+  return out
+}
