@@ -45,9 +45,18 @@ function makeData(): { XTrain: Tensor; yTrain: Int32Array; XVal: Tensor; yVal: I
 
 type Engine = { name: string; run: (steps: number) => Promise<number[]>; close?: () => void }
 
-function solverEngine(backend: 'native' | 'ts', data: ReturnType<typeof makeData>): Engine & { solver: Solver } {
+function solverEngine(
+  backend: 'native' | 'ts',
+  data: ReturnType<typeof makeData>,
+): Engine & { solver: Solver } {
   setBackend(backend)
-  const model = new TwoLayerNet({ inputDim: 3072, hiddenDim: 100, numClasses: 10, weightScale: 1e-3, seed: 1 })
+  const model = new TwoLayerNet({
+    inputDim: 3072,
+    hiddenDim: 100,
+    numClasses: 10,
+    weightScale: 1e-3,
+    seed: 1,
+  })
   const solver = new Solver(model, data, {
     updateRule: 'sgd',
     optimConfig: { learningRate: 1e-4 },
@@ -81,7 +90,12 @@ class NumpyEngine implements Engine {
   ) {}
 
   static async start(dtype: 'float32' | 'float64'): Promise<NumpyEngine | string> {
-    const env = { ...process.env, OPENBLAS_NUM_THREADS: '1', BENCH_DTYPE: dtype, BENCH_N: String(N_TRAIN) }
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      OPENBLAS_NUM_THREADS: '1',
+      BENCH_DTYPE: dtype,
+      BENCH_N: String(N_TRAIN),
+    }
     // This workplace pins an older OpenBLAS core for old builds; numpy's own OpenBLAS picks its best core
     // when left alone, and the comparison should be with numpy at its best.
     delete env['OPENBLAS_CORETYPE']
@@ -95,7 +109,8 @@ class NumpyEngine implements Engine {
       proc.once('exit', () => resolve(null))
       proc.once('error', () => resolve(null))
     })
-    if (first === null) return `numpy unavailable: ${stderr.trim().split('\n').pop() ?? 'python3 did not start'}`
+    if (first === null)
+      return `numpy unavailable: ${stderr.trim().split('\n').pop() ?? 'python3 did not start'}`
     return new NumpyEngine(`numpy ${dtype}`, JSON.parse(first), proc, lines)
   }
 
@@ -116,7 +131,9 @@ function fmt(ms: number): string {
 }
 
 async function main(): Promise<void> {
-  console.log(`Workbench step benchmark: TwoLayerNet 3072-100-10 float32, batch ${BATCH}, sgd, ${N_TRAIN} samples`)
+  console.log(
+    `Workbench step benchmark: TwoLayerNet 3072-100-10 float32, batch ${BATCH}, sgd, ${N_TRAIN} samples`,
+  )
   console.log(`machine: ${cpus()[0]?.model ?? '?'} x${cpus().length}, node ${process.version}`)
   const native = nativeAvailability()
   setBackend('auto')
@@ -144,7 +161,9 @@ async function main(): Promise<void> {
       console.log(np)
       break
     }
-    console.log(`${np.name}: numpy ${np.header.numpy}, OpenBLAS core ${np.header.core}, ${np.header.threads} thread(s)`)
+    console.log(
+      `${np.name}: numpy ${np.header.numpy}, OpenBLAS core ${np.header.core}, ${np.header.threads} thread(s)`,
+    )
     engines.push(Object.assign(np, { steps: STEPS.numpy, times: [] as number[] }))
   }
 
@@ -170,10 +189,17 @@ async function main(): Promise<void> {
     // A real epoch through Solver.train(): steps plus the accuracy checks at its start and end.
     setBackend('native')
     const model = new TwoLayerNet({ seed: 1 })
-    const solver = new Solver(model, data, { optimConfig: { learningRate: 1e-4 }, batchSize: BATCH, numEpochs: 1, seed: 3 })
+    const solver = new Solver(model, data, {
+      optimConfig: { learningRate: 1e-4 },
+      batchSize: BATCH,
+      numEpochs: 1,
+      seed: 3,
+    })
     const t0 = performance.now()
     solver.train()
-    console.log(`\nnative Solver.train(), 1 epoch incl. accuracy checks: ${((performance.now() - t0) / 1000).toFixed(2)} s`)
+    console.log(
+      `\nnative Solver.train(), 1 epoch incl. accuracy checks: ${((performance.now() - t0) / 1000).toFixed(2)} s`,
+    )
     console.log(`native scratch allocated during timed steps: ${arenaGrowth} bytes (0 = no per-step buffers)`)
   }
 

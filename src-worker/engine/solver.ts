@@ -1,0 +1,560 @@
+/**
+ * The training loop, as in CS231n's solver.py: minibatch SGD with a pluggable update rule, per-epoch
+ * learning-rate decay, train/val accuracy checks and best-model tracking.
+ *
+ *   const solver = new Solver(model, { XTrain, yTrain, XVal, yVal }, { updateRule: 'adam', optimConfig: {
+ *     learningRate: 1e-3 }, numEpochs: 10, batchSize: 100 })
+ *   solver.train()
+ *   // model.params now hold the parameters with the best validation accuracy seen
+ *
+ * Everything random (minibatch draws, accuracy subsampling, the model's dropout masks) comes from one
+ * seeded stream, so the same seed repeats a run bit for bit.
+ */
+import { assertMinRank, assertNumberInRange, assertPositiveInt, assertTensor, assertFinite } from './check'
+import { Arena, withArena } from './memory'
+import type { Model } from './models/types'
+import {
+  optimConfigKeys,
+  updateRules,
+  type AdamConfig,
+  type OptimConfig,
+  type RmspropConfig,
+  type SgdConfig,
+  type SgdMomentumConfig,
+  type UpdateRule,
+  type UpdateRuleName,
+} from './optim'
+import { Rng, randomSeed } from './rng'
+import { clone, formatShape, scratchUninit, sizeOf, zeros, type Tensor } from './tensor'
+
+export interface SolverData {
+  /** (N, d1, ..., dk), same dtype as the model. */
+  XTrain: Tensor
+  /** (N,) labels >= 0 (the model checks the upper bound). */
+  yTrain: Int32Array
+  /** (M, d1, ..., dk) */
+  XVal: Tensor
+  /** (M,) */
+  yVal: Int32Array
+}
+
+export interface SolverOptions {
+  /** A built-in rule by name or an update function; default 'sgd'. */
+  updateRule?: UpdateRuleName | UpdateRule
+  /**
+   * Hyperparameters for the update rule; each parameter gets its own deep copy. Default {}. Typed as the
+   * built-in rules' configs so that a misspelt key fails to compile; a custom rule's config may be cast.
+   */
+  optimConfig?: SgdConfig | SgdMomentumConfig | RmspropConfig | AdamConfig
+  /** Factor applied to the learning rate at the end of each epoch, in (0, 1]; default 1. */
+  lrDecay?: number
+  /** Default 100. */
+  batchSize?: number
+  /** Default 10. */
+  numEpochs?: number
+  /** Training examples subsampled for the train accuracy check; default 1000, null for all. */
+  numTrainSamples?: number | null
+  /** Validation examples subsampled for the val accuracy check; default null (all). */
+  numValSamples?: number | null
+  /** With `verbose`, print the loss every `printEvery` iterations; default 10. */
+  printEvery?: number
+  /** Print progress to the console in CS231n's format; default false. */
+  verbose?: boolean
+  /** Seed of the run's random stream; default a fresh random seed, kept in `solver.seed`. */
+  seed?: number
+  onEvent?: (e: SolverEvent) => void
+  /** Aborting it stops training after the current iteration, like `stop()`. */
+  signal?: AbortSignal
+}
+
+/** Sent after every iteration. `iteration` counts from 1. */
+export interface IterationEvent {
+  type: 'iteration'
+  iteration: number
+  numIterations: number
+  loss: number
+}
+
+/**
+ * Sent after each accuracy check: after the first iteration (epoch 0), at each epoch end and after the
+ * last iteration. `lr` is the learning rate for the iterations that follow (already decayed), null when a
+ * custom update rule keeps no `learningRate`.
+ */
+export interface EpochEvent {
+  type: 'epoch'
+  epoch: number
+  trainAcc: number
+  valAcc: number
+  lr: number | null
+}
+
+export type SolverEvent = IterationEvent | EpochEvent
+
+/** Thrown by `step()`/`train()` when the loss is NaN or infinite; parameters are left as before the step. */
+export class DivergenceError extends Error {
+  constructor(
+    readonly iteration: number,
+    readonly loss: number,
+    readonly learningRate: number | null,
+  ) {
+    const lr = learningRate === null ? '' : ` with learning rate ${learningRate}`
+    super(`Solver: loss diverged (${loss}) at iteration ${iteration}${lr}; try a lower learning rate`)
+    this.name = 'DivergenceError'
+  }
+}
+
+const OPTION_KEYS = [
+  'updateRule',
+  'optimConfig',
+  'lrDecay',
+  'batchSize',
+  'numEpochs',
+  'numTrainSamples',
+  'numValSamples',
+  'printEvery',
+  'verbose',
+  'seed',
+  'onEvent',
+  'signal',
+] as const
+
+const DATA_KEYS = ['XTrain', 'yTrain', 'XVal', 'yVal'] as const
+
+export class Solver {
+  readonly model: Model
+  readonly data: SolverData
+  /** The seed the run's random stream started from: pass it back as `seed` to repeat the run. */
+  readonly seed: number
+  readonly updateRule: UpdateRule
+  readonly lrDecay: number
+  readonly batchSize: number
+  readonly numEpochs: number
+  readonly numTrainSamples: number | null
+  readonly numValSamples: number | null
+  readonly printEvery: number
+  readonly verbose: boolean
+
+  /** Epochs completed. */
+  epoch = 0
+  bestValAcc = 0
+  /** Copies of the parameters at the best validation accuracy so far (empty before the first check). */
+  bestParams: Record<string, Tensor> = {}
+  lossHistory: number[] = []
+  trainAccHistory: number[] = []
+  valAccHistory: number[] = []
+  /** The update rule's config and state, one per parameter name. */
+  optimConfigs: Record<string, OptimConfig> = {}
+  /** Whether the last `train()` ended early through `stop()` or the abort signal. */
+  stopped = false
+
+  /** Scratch buffers of training steps; exposed so tests can check steady-state steps allocate nothing. */
+  readonly arena = new Arena()
+  /**
+   * Scratch buffers of accuracy checks. Kept apart from `arena` because test-time passes make other
+   * allocations than training steps: sharing one arena would reallocate both at every epoch.
+   */
+  readonly evalArena = new Arena()
+
+  private readonly rng: Rng
+  private readonly paramNames: string[]
+  private readonly onEvent: ((e: SolverEvent) => void) | undefined
+  private readonly signal: AbortSignal | undefined
+  private stopRequested = false
+  /** (batchSize, d1, ..., dk), allocated once and refilled by every step. */
+  private readonly xBatch: Tensor
+  private readonly yBatch: Int32Array
+
+  constructor(model: Model, data: SolverData, options: SolverOptions = {}) {
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError(
+        `Solver: options must be an object, got ${options === null ? 'null' : typeof options}`,
+      )
+    }
+    assertKeys(options, OPTION_KEYS, 'option')
+    const {
+      updateRule = 'sgd',
+      optimConfig = {},
+      lrDecay = 1,
+      batchSize = 100,
+      numEpochs = 10,
+      numTrainSamples = 1000,
+      numValSamples = null,
+      printEvery = 10,
+      verbose = false,
+      seed = randomSeed(),
+      onEvent,
+      signal,
+    } = options
+
+    const rule = resolveUpdateRule(updateRule)
+    checkOptimConfig(optimConfig, rule.name)
+    assertNumberInRange(lrDecay, 0, 1, 'Solver', 'lrDecay', { loOpen: true })
+    assertPositiveInt(batchSize, 'Solver', 'batchSize')
+    assertPositiveInt(numEpochs, 'Solver', 'numEpochs')
+    for (const [name, v] of [
+      ['numTrainSamples', numTrainSamples],
+      ['numValSamples', numValSamples],
+    ] as const) {
+      if (v !== null) assertPositiveInt(v, 'Solver', `${name} (or null for all)`)
+    }
+    assertPositiveInt(printEvery, 'Solver', 'printEvery')
+    if (typeof verbose !== 'boolean') {
+      throw new TypeError(`Solver: verbose must be a boolean, got ${String(verbose)}`)
+    }
+    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+      throw new RangeError(`Solver: seed must be an integer in [0, 2^32), got ${String(seed)}`)
+    }
+    if (onEvent !== undefined && typeof onEvent !== 'function') {
+      throw new TypeError(`Solver: onEvent must be a function, got ${typeof onEvent}`)
+    }
+    if (signal !== undefined && typeof (signal as { aborted?: unknown })?.aborted !== 'boolean') {
+      throw new TypeError('Solver: signal must be an AbortSignal')
+    }
+
+    checkModel(model)
+    checkData(data, model)
+
+    this.model = model
+    this.data = data
+    this.seed = seed
+    this.updateRule = rule.fn
+    this.lrDecay = lrDecay
+    this.batchSize = batchSize
+    this.numEpochs = numEpochs
+    this.numTrainSamples = numTrainSamples
+    this.numValSamples = numValSamples
+    this.printEvery = printEvery
+    this.verbose = verbose
+    this.onEvent = onEvent
+    this.signal = signal
+
+    this.rng = new Rng(seed)
+    // The model draws its dropout masks from its own fork, so they are reproducible from the seed yet
+    // do not shift the minibatch stream when dropout is switched on or off.
+    model.rng = this.rng.fork()
+
+    this.paramNames = Object.keys(model.params)
+    for (const k of this.paramNames) this.optimConfigs[k] = structuredClone(optimConfig)
+
+    this.xBatch = zeros([batchSize, ...data.XTrain.shape.slice(1)], model.dtype)
+    this.yBatch = new Int32Array(batchSize)
+  }
+
+  /** Ask `train()` to return after the current iteration (best parameters are still restored). */
+  stop(): void {
+    this.stopRequested = true
+  }
+
+  /**
+   * Draws a minibatch of `batchSize` training rows, with replacement like np.random.choice, into the
+   * reused batch buffers. The only place that reads training rows, so another dataset layout (e.g. uint8
+   * images with mean subtraction) only has to replace this method.
+   * Returns X: (batchSize, d1, ..., dk), y: (batchSize,), valid until the next call.
+   */
+  private sampleBatch(): { X: Tensor; y: Int32Array } {
+    const { XTrain, yTrain } = this.data
+    const n = XTrain.shape[0]!
+    const row = this.xBatch.data.length / this.batchSize
+    const src = XTrain.data
+    const dst = this.xBatch.data
+    for (let b = 0; b < this.batchSize; b++) {
+      const i = this.rng.int(n)
+      dst.set(src.subarray(i * row, (i + 1) * row), b * row)
+      this.yBatch[b] = yTrain[i]!
+    }
+    return { X: this.xBatch, y: this.yBatch }
+  }
+
+  /**
+   * One gradient update on a fresh minibatch. Returns the minibatch loss (also pushed to `lossHistory`).
+   * Throws a DivergenceError, without touching the parameters, when the loss is not finite.
+   */
+  step(): number {
+    const { X, y } = this.sampleBatch()
+    // Gradients live in the arena until the next step: they are consumed by the updates below first.
+    const { loss, grads } = withArena(this.arena, () => this.model.loss(X, y))
+    if (typeof loss !== 'number' || !Number.isFinite(loss)) {
+      throw new DivergenceError(this.lossHistory.length + 1, loss, this.learningRate())
+    }
+    this.lossHistory.push(loss)
+    for (const k of this.paramNames) {
+      const w = this.model.params[k]
+      const dw = grads[k]
+      if (w === undefined) throw new Error(`Solver.step: model.params no longer has parameter '${k}'`)
+      if (dw === undefined) {
+        throw new Error(`Solver.step: model.loss returned no gradient for parameter '${k}'`)
+      }
+      this.optimConfigs[k] = this.updateRule(w, dw, this.optimConfigs[k])
+    }
+    return loss
+  }
+
+  /**
+   * Fraction of rows whose highest score is the label. X: (N, d1, ..., dk), y: (N,).
+   * When `numSamples` is given and N > numSamples, scores a random subsample of numSamples rows drawn
+   * with replacement (as CS231n does). Runs the model's test-time pass `batchSize` rows at a time.
+   */
+  checkAccuracy(X: Tensor, y: Int32Array, numSamples: number | null = null, batchSize = 100): number {
+    const fn = 'Solver.checkAccuracy'
+    assertTensor(X, fn, 'X')
+    assertMinRank(X, 2, fn, 'X')
+    if (X.dtype !== this.model.dtype) {
+      throw new TypeError(`${fn}: X is ${X.dtype} but the model is ${this.model.dtype}`)
+    }
+    const n = X.shape[0]!
+    if (!(y instanceof Int32Array) || y.length !== n) {
+      throw new RangeError(
+        `${fn}: y must be an Int32Array with one label per row of X ${formatShape(X.shape)}`,
+      )
+    }
+    if (numSamples !== null && numSamples !== undefined) assertPositiveInt(numSamples, fn, 'numSamples')
+    assertPositiveInt(batchSize, fn, 'batchSize')
+    if (n === 0) throw new RangeError(`${fn}: X ${formatShape(X.shape)} has no rows`)
+
+    let rows: Int32Array | null = null
+    let count = n
+    if (numSamples != null && n > numSamples) {
+      rows = new Int32Array(numSamples)
+      for (let i = 0; i < numSamples; i++) rows[i] = this.rng.int(n)
+      count = numSamples
+    }
+    const rowSize = X.data.length / n
+    const rest = X.shape.slice(1)
+    let correct = 0
+    for (let start = 0; start < count; start += batchSize) {
+      const bs = Math.min(batchSize, count - start)
+      correct += withArena(this.evalArena, () => {
+        let xb: Tensor
+        if (rows) {
+          xb = scratchUninit([bs, ...rest], X.dtype)
+          for (let b = 0; b < bs; b++) {
+            const i = rows[start + b]!
+            xb.data.set(X.data.subarray(i * rowSize, (i + 1) * rowSize), b * rowSize)
+          }
+        } else {
+          // Contiguous rows: a view, no copy.
+          xb = {
+            shape: [bs, ...rest],
+            data: X.data.subarray(start * rowSize, (start + bs) * rowSize),
+            dtype: X.dtype,
+          }
+        }
+        const scores = this.model.loss(xb)
+        if (!scores || scores.shape?.length !== 2 || scores.shape[0] !== bs) {
+          const got = scores?.shape ? formatShape(scores.shape) : String(scores)
+          throw new RangeError(`${fn}: model.loss(X) must return scores of shape (${bs}, C), got ${got}`)
+        }
+        const c = scores.shape[1]!
+        const s = scores.data
+        let hits = 0
+        for (let b = 0; b < bs; b++) {
+          // First maximum wins ties, like np.argmax.
+          let best = 0
+          let bestScore = s[b * c]!
+          for (let j = 1; j < c; j++) {
+            const v = s[b * c + j]!
+            if (v > bestScore) {
+              bestScore = v
+              best = j
+            }
+          }
+          if (best === y[rows ? rows[start + b]! : start + b]) hits++
+        }
+        return hits
+      })
+    }
+    return correct / count
+  }
+
+  /**
+   * Runs numEpochs * max(floor(N / batchSize), 1) iterations, checking accuracy after the first
+   * iteration, at each epoch end and after the last one. Returns normally when stopped early (`stopped`
+   * is then true); throws a DivergenceError if the loss stops being finite. Either way the model is left
+   * holding the best parameters seen.
+   */
+  train(): this {
+    const numTrain = this.data.XTrain.shape[0]!
+    const iterationsPerEpoch = Math.max(Math.floor(numTrain / this.batchSize), 1)
+    const numIterations = this.numEpochs * iterationsPerEpoch
+    this.stopped = false
+    try {
+      for (let t = 0; t < numIterations; t++) {
+        if (this.stopRequested || this.signal?.aborted) {
+          this.stopped = true
+          break
+        }
+        const loss = this.step()
+        if (this.verbose && t % this.printEvery === 0) {
+          console.log(`(Iteration ${t + 1} / ${numIterations}) loss: ${loss.toFixed(6)}`)
+        }
+        this.onEvent?.({ type: 'iteration', iteration: t + 1, numIterations, loss })
+
+        const epochEnd = (t + 1) % iterationsPerEpoch === 0
+        if (epochEnd) {
+          this.epoch += 1
+          for (const k of this.paramNames) {
+            const config = this.optimConfigs[k]!
+            if (typeof config.learningRate === 'number') config.learningRate *= this.lrDecay
+          }
+        }
+        if (t === 0 || t === numIterations - 1 || epochEnd) this.recordAccuracy()
+      }
+    } finally {
+      // A stop request is consumed by the run it stopped, so train() can be called again to continue.
+      this.stopRequested = false
+      this.restoreBestParams()
+    }
+    return this
+  }
+
+  private recordAccuracy(): void {
+    const { XTrain, yTrain, XVal, yVal } = this.data
+    const trainAcc = this.checkAccuracy(XTrain, yTrain, this.numTrainSamples)
+    const valAcc = this.checkAccuracy(XVal, yVal, this.numValSamples)
+    this.trainAccHistory.push(trainAcc)
+    this.valAccHistory.push(valAcc)
+    // The first check always records: with bestValAcc starting at 0, a model at 0% would otherwise leave
+    // no best parameters to restore.
+    if (valAcc > this.bestValAcc || Object.keys(this.bestParams).length === 0) {
+      this.bestValAcc = valAcc
+      for (const k of this.paramNames) {
+        const p = this.model.params[k]!
+        const kept = this.bestParams[k]
+        if (kept && kept.data.length === p.data.length && kept.dtype === p.dtype) kept.data.set(p.data)
+        else this.bestParams[k] = clone(p)
+      }
+    }
+    if (this.verbose) {
+      console.log(
+        `(Epoch ${this.epoch} / ${this.numEpochs}) ` +
+          `train acc: ${trainAcc.toFixed(6)}; val_acc: ${valAcc.toFixed(6)}`,
+      )
+    }
+    this.onEvent?.({ type: 'epoch', epoch: this.epoch, trainAcc, valAcc, lr: this.learningRate() })
+  }
+
+  /** Copies the best parameters into the model's own tensors, so references to them stay valid. */
+  private restoreBestParams(): void {
+    for (const [k, best] of Object.entries(this.bestParams)) {
+      const p = this.model.params[k]
+      if (p && p.data.length === best.data.length && p.dtype === best.dtype) p.data.set(best.data)
+      else this.model.params[k] = clone(best)
+    }
+  }
+
+  /** The current learning rate (the same for every parameter), null if the rule keeps none. */
+  private learningRate(): number | null {
+    const first = this.paramNames[0]
+    const lr = first === undefined ? undefined : this.optimConfigs[first]?.learningRate
+    return typeof lr === 'number' ? lr : null
+  }
+}
+
+function assertKeys(obj: object, known: readonly string[], what: string): void {
+  for (const k of Object.keys(obj)) {
+    if (!known.includes(k)) {
+      const camel = k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())
+      const hint = camel !== k && known.includes(camel) ? ` (did you mean '${camel}'?)` : ''
+      throw new TypeError(`Solver: unknown ${what} '${k}'${hint}; expected one of ${known.join(', ')}`)
+    }
+  }
+}
+
+function resolveUpdateRule(rule: unknown): { fn: UpdateRule; name: UpdateRuleName | null } {
+  if (typeof rule === 'function') return { fn: rule as UpdateRule, name: null }
+  if (typeof rule === 'string' && Object.hasOwn(updateRules, rule)) {
+    const name = rule as UpdateRuleName
+    return { fn: updateRules[name], name }
+  }
+  const names = Object.keys(updateRules)
+  const camel = typeof rule === 'string' ? rule.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()) : ''
+  const hint = names.includes(camel) ? ` (did you mean '${camel}'?)` : ''
+  throw new TypeError(
+    `Solver: unknown updateRule ${JSON.stringify(rule) ?? String(rule)}${hint}; expected one of ` +
+      `${names.join(', ')} or an update function`,
+  )
+}
+
+/** Catches typos and bad learning rates before training instead of at the first step. */
+function checkOptimConfig(config: unknown, rule: UpdateRuleName | null): void {
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+    throw new TypeError(
+      `Solver: optimConfig must be an object, got ${config === null ? 'null' : typeof config}`,
+    )
+  }
+  if (rule !== null) {
+    const known: readonly string[] = optimConfigKeys[rule]
+    for (const k of Object.keys(config)) {
+      if (!known.includes(k)) {
+        throw new TypeError(
+          `Solver: unknown optimConfig key '${k}' for updateRule '${rule}'; ` +
+            `expected one of ${known.join(', ')}`,
+        )
+      }
+    }
+  }
+  const lr = (config as OptimConfig).learningRate
+  if (lr !== undefined && (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0)) {
+    throw new RangeError(`Solver: optimConfig.learningRate must be a finite number >= 0, got ${String(lr)}`)
+  }
+}
+
+function checkModel(model: Model): void {
+  if (typeof model !== 'object' || model === null || typeof model.loss !== 'function') {
+    throw new TypeError('Solver: model must have a loss(X, y?) method')
+  }
+  if (model.dtype !== 'float32' && model.dtype !== 'float64') {
+    throw new TypeError(`Solver: model.dtype must be 'float32' or 'float64', got ${String(model.dtype)}`)
+  }
+  const params = model.params
+  if (typeof params !== 'object' || params === null || Object.keys(params).length === 0) {
+    throw new TypeError('Solver: model.params must hold at least one parameter tensor')
+  }
+  for (const [k, p] of Object.entries(params)) {
+    assertTensor(p, 'Solver', `model.params.${k}`)
+    if (p.dtype !== model.dtype) {
+      throw new TypeError(`Solver: model.params.${k} is ${p.dtype} but model.dtype is ${model.dtype}`)
+    }
+  }
+}
+
+function checkData(data: SolverData, model: Model): void {
+  if (typeof data !== 'object' || data === null) throw new TypeError('Solver: data must be an object')
+  assertKeys(data, DATA_KEYS, 'data key')
+  const xt = checkSplit(data.XTrain, data.yTrain, 'XTrain', 'yTrain', model)
+  const xv = checkSplit(data.XVal, data.yVal, 'XVal', 'yVal', model)
+  const a = xt.shape.slice(1)
+  const b = xv.shape.slice(1)
+  if (a.length !== b.length || a.some((d, i) => d !== b[i])) {
+    throw new RangeError(
+      `Solver: data.XTrain ${formatShape(xt.shape)} and data.XVal ${formatShape(xv.shape)} ` +
+        'must agree in every dimension after the first',
+    )
+  }
+}
+
+function checkSplit(X: unknown, y: unknown, xName: string, yName: string, model: Model): Tensor {
+  assertTensor(X, 'Solver', `data.${xName}`)
+  assertMinRank(X, 2, 'Solver', `data.${xName}`)
+  const n = X.shape[0]!
+  if (n === 0 || sizeOf(X.shape) === 0) {
+    throw new RangeError(`Solver: data.${xName} ${formatShape(X.shape)} has no data`)
+  }
+  if (X.dtype !== model.dtype) {
+    throw new TypeError(
+      `Solver: data.${xName} is ${X.dtype} but the model is ${model.dtype}; ` +
+        `convert it with astype(${xName}, '${model.dtype}')`,
+    )
+  }
+  assertFinite(X, 'Solver', `data.${xName}`)
+  if (!(y instanceof Int32Array)) {
+    throw new TypeError(`Solver: data.${yName} must be an Int32Array of labels`)
+  }
+  if (y.length !== n) {
+    throw new RangeError(`Solver: data.${yName} has ${y.length} labels for the ${n} rows of data.${xName}`)
+  }
+  for (let i = 0; i < n; i++) {
+    if (y[i]! < 0) throw new RangeError(`Solver: data.${yName}[${i}] = ${y[i]}; labels must be >= 0`)
+  }
+  return X
+}
