@@ -1,6 +1,269 @@
-// Placeholder until the native addon lands (same commit series): reports the backend as unavailable.
+/**
+ * The native backend: GEMM through a BLAS library (OpenBLAS, Accelerate) via the workbench_blas addon
+ * (binding.gyp, src-worker/native/blas.cc). It is used only after a start-up self-test agrees with the
+ * TypeScript kernels, and every failure becomes an `{ error }` the engine reports when it falls back.
+ */
+import { existsSync } from 'node:fs'
+import { basename, dirname, join, resolve } from 'node:path'
+import { Rng } from '../rng'
+import type { FloatArray } from '../tensor'
+import { gemmTs } from './ts'
 import type { Backend, BackendInfo } from './types'
 
+type GemmArgs<T> = [boolean, boolean, number, number, number, number, T, number, T, number, number, T, number]
+
+export interface CpuFeatures {
+  avx: boolean
+  avx2: boolean
+  fma: boolean
+  avx512f: boolean
+  avx512bw: boolean
+  avx512dq: boolean
+  avx512vl: boolean
+}
+
+export interface NativeAddon {
+  /** Loads BLAS on the first call in the process (later calls return what is loaded) and sets its threads. */
+  init(opts: { coretype?: string; threads?: number; lib?: string }): {
+    library: string
+    core: string | null
+    config: string | null
+    threads: number | null
+  }
+  cpuFeatures(): CpuFeatures
+  sgemm(...args: GemmArgs<Float32Array>): void
+  dgemm(...args: GemmArgs<Float64Array>): void
+}
+
+const ADDON_FILE = join('build', 'Release', 'workbench_blas.node')
+
+/**
+ * Where the module runs from: src-worker/engine/backend under tsx/vitest, out/main once bundled by
+ * electron-vite; the addon is found by walking up to the directory that holds build/Release.
+ */
+function startDir(): string {
+  return typeof __dirname === 'string' ? __dirname : process.cwd()
+}
+
+function findAddon(): { path: string } | { error: string } {
+  const forced = process.env['WORKBENCH_NATIVE_ADDON']
+  if (forced) {
+    const path = resolve(forced)
+    return existsSync(path) ? { path } : { error: `WORKBENCH_NATIVE_ADDON=${forced}: file not found` }
+  }
+  for (const start of new Set([startDir(), process.cwd()])) {
+    // Inside a packaged app.asar the .node must come from app.asar.unpacked (asarUnpack).
+    let dir = start.replace(/app\.asar([\\/]|$)/, 'app.asar.unpacked$1')
+    for (;;) {
+      const path = join(dir, ADDON_FILE)
+      if (existsSync(path)) return { path }
+      const up = dirname(dir)
+      if (up === dir) break
+      dir = up
+    }
+  }
+  return { error: `native addon not built (no ${ADDON_FILE} above ${startDir()}): run npm rebuild` }
+}
+
+let loaded: { addon: NativeAddon; path: string } | null = null
+
+/** The addon, loaded once per thread (the addon is context-aware: each thread gets its own instance). */
+export function loadAddon(): { addon: NativeAddon; path: string } | { error: string } {
+  if (loaded) return loaded
+  const found = findAddon()
+  if ('error' in found) return found
+  try {
+    // process.dlopen rather than require: nothing for a bundler to follow, and never parsed as JS.
+    const mod = { exports: {} }
+    process.dlopen(mod, found.path)
+    loaded = { addon: mod.exports as NativeAddon, path: found.path }
+    return loaded
+  } catch (e) {
+    return {
+      error: `native addon at ${found.path} failed to load: ${(e as Error).message} (run npm rebuild)`,
+    }
+  }
+}
+
+/**
+ * The OpenBLAS kernel family for this CPU. We pick rather than let Debian's OpenBLAS 0.3.21 detect, because
+ * it misdetects recent CPUs (as 'Prescott', ~3x slower) on some machines.
+ */
+export function pickCore(f: CpuFeatures): string | null {
+  if (f.avx512f && f.avx512bw && f.avx512dq && f.avx512vl) return 'SkylakeX'
+  if (f.avx2 && f.fma) return 'Haswell'
+  if (f.avx) return 'Sandybridge'
+  return null
+}
+
+function blasThreads(): number | { error: string } {
+  const raw = process.env['WORKBENCH_BLAS_THREADS']
+  if (raw === undefined || raw === '') return 1
+  const n = Number(raw)
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < 1 || n > 1024) {
+    return { error: `WORKBENCH_BLAS_THREADS must be an integer from 1 to 1024, got '${raw}'` }
+  }
+  return n
+}
+
+function blasHint(): string {
+  if (process.env['WORKBENCH_BLAS_LIB']) return 'check WORKBENCH_BLAS_LIB, or unset it to use the default'
+  if (process.platform === 'win32') return 'put libopenblas.dll on PATH or set WORKBENCH_BLAS_LIB'
+  if (process.platform === 'darwin') return 'Accelerate should always exist; or set WORKBENCH_BLAS_LIB'
+  return 'apt-get install libopenblas0 (or libopenblas-dev), or set WORKBENCH_BLAS_LIB=/path/to/libopenblas.so'
+}
+
+function libraryName(path: string, config: string | null): string {
+  const m = config?.match(/^OpenBLAS\s+(\S+)/)
+  if (m) return `OpenBLAS ${m[1]}`
+  if (path.includes('Accelerate.framework')) return 'Accelerate'
+  return basename(path)
+}
+
+function checkMatrix(
+  name: string,
+  ldName: string,
+  X: FloatArray,
+  rows: number,
+  cols: number,
+  ld: number,
+): void {
+  if (!Number.isInteger(ld) || ld < Math.max(1, cols)) {
+    throw new RangeError(
+      `gemm: ${ldName} = ${ld} must be an integer >= max(1, ${cols}), the columns of ${name}`,
+    )
+  }
+  const need = rows === 0 || cols === 0 ? 0 : (rows - 1) * ld + cols
+  if (X.length < need) {
+    throw new RangeError(
+      `gemm: ${name} has ${X.length} elements, needs ${need} for ${rows} x ${cols} with ${ldName} = ${ld}`,
+    )
+  }
+}
+
+function checkDim(name: string, v: number): void {
+  if (!Number.isInteger(v) || v < 0 || v > 0x7fffffff) {
+    throw new RangeError(`gemm: ${name} must be a non-negative 32-bit integer, got ${v}`)
+  }
+}
+
+/** The Backend.gemm contract checked in JS so errors name the argument before the addon re-checks. */
+export const checkGemm: Backend['gemm'] = (tA, tB, M, N, K, _alpha, A, lda, B, ldb, _beta, C, ldc) => {
+  checkDim('M', M)
+  checkDim('N', N)
+  checkDim('K', K)
+  checkMatrix('A', 'lda', A, tA ? K : M, tA ? M : K, lda)
+  checkMatrix('B', 'ldb', B, tB ? N : K, tB ? K : N, ldb)
+  checkMatrix('C', 'ldc', C, M, N, ldc)
+}
+
+function nativeGemm(addon: NativeAddon): Backend['gemm'] {
+  return (tA, tB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc) => {
+    checkGemm(tA, tB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc)
+    if (A instanceof Float32Array && B instanceof Float32Array && C instanceof Float32Array) {
+      addon.sgemm(tA, tB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc)
+    } else if (A instanceof Float64Array && B instanceof Float64Array && C instanceof Float64Array) {
+      addon.dgemm(tA, tB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc)
+    } else {
+      const t = (x: unknown): string => (x as object)?.constructor?.name ?? typeof x
+      throw new TypeError(
+        `gemm: A, B and C must all be Float32Array or all Float64Array, got ${t(A)}, ${t(B)}, ${t(C)}`,
+      )
+    }
+  }
+}
+
+/**
+ * Native vs TypeScript on odd shapes, every transpose, both dtypes, alpha/beta and padded strides.
+ * Returns a description of the first disagreement, or null.
+ */
+export function selfTest(gemm: Backend['gemm']): string | null {
+  const rng = new Rng(231)
+  const [M, N, K] = [37, 29, 53]
+  for (const [dtype, tol] of [
+    ['float32', 1e-4],
+    ['float64', 1e-10],
+  ] as const) {
+    const alloc = (n: number): FloatArray => {
+      const a = dtype === 'float32' ? new Float32Array(n) : new Float64Array(n)
+      for (let i = 0; i < n; i++) a[i] = rng.random() * 2 - 1
+      return a
+    }
+    for (const tA of [false, true]) {
+      for (const tB of [false, true]) {
+        const [ar, ac] = tA ? [K, M] : [M, K]
+        const [br, bc] = tB ? [N, K] : [K, N]
+        const [lda, ldb, ldc] = [ac + 3, bc + 1, N + 2]
+        const A = alloc(ar * lda)
+        const B = alloc(br * ldb)
+        const want = alloc(M * ldc)
+        const got = want.slice()
+        gemmTs(tA, tB, M, N, K, 0.75, A, lda, B, ldb, -0.5, want, ldc)
+        gemm(tA, tB, M, N, K, 0.75, A, lda, B, ldb, -0.5, got, ldc)
+        let diff = 0
+        let scale = 0
+        for (let i = 0; i < want.length; i++) {
+          diff = Math.max(diff, Math.abs(got[i]! - want[i]!))
+          scale = Math.max(scale, Math.abs(want[i]!))
+        }
+        const rel = diff / scale
+        // `!(rel < tol)` also catches NaN.
+        if (!(rel < tol)) {
+          return (
+            `${dtype} gemm transA=${tA} transB=${tB} (${M}x${N}x${K}) differs from the TypeScript kernel ` +
+            `(relative error ${rel.toExponential(2)}, tolerance ${tol})`
+          )
+        }
+      }
+    }
+  }
+  return null
+}
+
+/** Loads the addon and BLAS, picks the core and self-tests; never throws. Called once per thread. */
 export function loadNativeBackend(): { backend: Backend; info: BackendInfo } | { error: string } {
-  return { error: 'native addon not built yet' }
+  const threads = blasThreads()
+  if (typeof threads !== 'number') return threads
+  const loaded = loadAddon()
+  if ('error' in loaded) return loaded
+  const { addon } = loaded
+  try {
+    const envCore = process.env['OPENBLAS_CORETYPE'] || undefined
+    const picked = envCore ?? pickCore(addon.cpuFeatures()) ?? undefined
+    const lib = process.env['WORKBENCH_BLAS_LIB'] || undefined
+    let res: ReturnType<NativeAddon['init']>
+    try {
+      res = addon.init({ coretype: picked, threads, lib })
+    } catch (e) {
+      return { error: `BLAS library could not be loaded: ${(e as Error).message} (${blasHint()})` }
+    }
+    // A core name OpenBLAS does not know (or a non-DYNAMIC_ARCH build) makes it detect on its own.
+    const honoured = picked !== undefined && res.core?.toLowerCase() === picked.toLowerCase()
+    const coreSource = res.core === null ? null : !honoured ? 'library' : envCore ? 'env' : 'cpu-features'
+    const library = libraryName(res.library, res.config)
+    const gemm = nativeGemm(addon)
+    const failure = selfTest(gemm)
+    if (failure) {
+      // OpenBLAS fixes its core at load, so a bad core cannot be swapped out in this process.
+      const core = res.core ? ` with core ${res.core} (${coreSource})` : ''
+      return {
+        error:
+          `native self-test failed on ${library}${core}: ${failure}; ` +
+          'set OPENBLAS_CORETYPE to another core and restart, or set WORKBENCH_BACKEND=ts',
+      }
+    }
+    return {
+      backend: { name: 'native', gemm },
+      info: {
+        backend: 'native',
+        library,
+        core: res.core,
+        coreSource,
+        blasThreads: res.threads,
+        fallbackReason: null,
+      },
+    }
+  } catch (e) {
+    return { error: `native backend failed: ${(e as Error).message}` }
+  }
 }

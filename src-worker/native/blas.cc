@@ -1,0 +1,413 @@
+// workbench_blas: row-major GEMM through a BLAS library loaded at run time.
+//
+// BLAS is dlopen'ed rather than linked so that the addon builds on machines without BLAS headers or
+// libraries (CI images, fresh laptops) and so that OPENBLAS_CORETYPE can be set before OpenBLAS's load-time
+// CPU detection runs. The library is process-wide; the addon is context-aware so every worker thread gets
+// its own module instance, all sharing the one library loaded under g_load_mutex.
+
+#define NAPI_VERSION 8
+#include <node_api.h>
+
+#include <atomic>
+#include <climits>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
+#include <string>
+
+#ifdef _WIN32
+#include <windows.h>
+#else
+#include <dlfcn.h>
+#endif
+
+namespace {
+
+// CBLAS enum values; declared here because no cblas.h is required at build time.
+constexpr int kRowMajor = 101;
+constexpr int kNoTrans = 111;
+constexpr int kTrans = 112;
+
+typedef void (*SgemmFn)(int, int, int, int, int, int, float, const float*, int, const float*, int, float,
+                        float*, int);
+typedef void (*DgemmFn)(int, int, int, int, int, int, double, const double*, int, const double*, int, double,
+                        double*, int);
+typedef char* (*GetStringFn)();
+typedef void (*SetThreadsFn)(int);
+typedef int (*GetThreadsFn)();
+
+struct Blas {
+  SgemmFn sgemm = nullptr;
+  DgemmFn dgemm = nullptr;
+  GetStringFn corename = nullptr;
+  GetStringFn config = nullptr;
+  SetThreadsFn set_threads = nullptr;
+  GetThreadsFn get_threads = nullptr;
+  std::string library;
+};
+
+std::mutex g_load_mutex;
+// Published once with release order so a thread that never called init still sees a complete struct.
+std::atomic<const Blas*> g_blas{nullptr};
+
+#ifdef _WIN32
+typedef HMODULE LibHandle;
+LibHandle OpenLib(const char* name, std::string* err) {
+  LibHandle h = LoadLibraryA(name);
+  if (!h) *err = std::string(name) + ": LoadLibrary error " + std::to_string(GetLastError());
+  return h;
+}
+void* Sym(LibHandle h, const char* name) { return reinterpret_cast<void*>(GetProcAddress(h, name)); }
+void CloseLib(LibHandle h) { FreeLibrary(h); }
+void SetEnv(const char* name, const char* value) { _putenv_s(name, value); }
+#else
+typedef void* LibHandle;
+LibHandle OpenLib(const char* name, std::string* err) {
+  LibHandle h = dlopen(name, RTLD_NOW | RTLD_LOCAL);
+  if (!h) {
+    const char* e = dlerror();
+    *err = e ? e : (std::string(name) + ": dlopen failed");
+  }
+  return h;
+}
+void* Sym(LibHandle h, const char* name) { return dlsym(h, name); }
+void CloseLib(LibHandle h) { dlclose(h); }
+void SetEnv(const char* name, const char* value) { setenv(name, value, 1); }
+#endif
+
+#if defined(__APPLE__)
+const char* const kDefaultLibs[] = {"/System/Library/Frameworks/Accelerate.framework/Accelerate"};
+#elif defined(_WIN32)
+const char* const kDefaultLibs[] = {"libopenblas.dll"};
+#else
+const char* const kDefaultLibs[] = {"libopenblas.so.0", "libopenblas.so"};
+#endif
+
+napi_value Str(napi_env env, const char* s) {
+  napi_value v;
+  if (s) napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, &v);
+  else napi_get_null(env, &v);
+  return v;
+}
+
+// Reads an optional string property; false (with a pending exception) when present but not a string.
+bool OptString(napi_env env, napi_value obj, const char* key, std::string* out, bool* present) {
+  *present = false;
+  napi_value v;
+  napi_valuetype t;
+  if (napi_get_named_property(env, obj, key, &v) != napi_ok || napi_typeof(env, v, &t) != napi_ok) return false;
+  if (t == napi_undefined || t == napi_null) return true;
+  char msg[96];
+  if (t != napi_string) {
+    snprintf(msg, sizeof msg, "init: %s must be a string", key);
+    napi_throw_type_error(env, nullptr, msg);
+    return false;
+  }
+  size_t len = 0;
+  napi_get_value_string_utf8(env, v, nullptr, 0, &len);
+  out->resize(len + 1);
+  napi_get_value_string_utf8(env, v, &(*out)[0], len + 1, &len);
+  out->resize(len);
+  *present = true;
+  return true;
+}
+
+// Loads the library on the first successful call; the caller holds g_load_mutex.
+const Blas* Load(const std::string& coretype, const std::string& lib, std::string* err) {
+  // OpenBLAS reads OPENBLAS_CORETYPE in its constructor, i.e. during dlopen; worker threads' process.env
+  // is a JS copy, so only a C-level setenv reaches it.
+  if (!coretype.empty()) SetEnv("OPENBLAS_CORETYPE", coretype.c_str());
+  std::string candidates[4];
+  int n = 0;
+  const char* envLib = getenv("WORKBENCH_BLAS_LIB");
+  if (!lib.empty()) candidates[n++] = lib;
+  else if (envLib && *envLib) candidates[n++] = envLib;
+  else
+    for (const char* d : kDefaultLibs) candidates[n++] = d;
+
+  for (int i = 0; i < n; i++) {
+    std::string e;
+    LibHandle h = OpenLib(candidates[i].c_str(), &e);
+    if (!h) {
+      if (!err->empty()) *err += "; ";
+      *err += e;
+      continue;
+    }
+    Blas* b = new Blas();
+    b->sgemm = reinterpret_cast<SgemmFn>(Sym(h, "cblas_sgemm"));
+    b->dgemm = reinterpret_cast<DgemmFn>(Sym(h, "cblas_dgemm"));
+    if (!b->sgemm || !b->dgemm) {
+      if (!err->empty()) *err += "; ";
+      *err += candidates[i] + " has no cblas_sgemm/cblas_dgemm";
+      delete b;
+      CloseLib(h);
+      continue;
+    }
+    // Optional OpenBLAS extras, absent from Accelerate and reference BLAS.
+    b->corename = reinterpret_cast<GetStringFn>(Sym(h, "openblas_get_corename"));
+    b->config = reinterpret_cast<GetStringFn>(Sym(h, "openblas_get_config"));
+    b->set_threads = reinterpret_cast<SetThreadsFn>(Sym(h, "openblas_set_num_threads"));
+    b->get_threads = reinterpret_cast<GetThreadsFn>(Sym(h, "openblas_get_num_threads"));
+    b->library = candidates[i];
+    // Never dlclose'd: other threads may be inside a GEMM, and OpenBLAS's thread pool does not unload.
+    g_blas.store(b, std::memory_order_release);
+    return b;
+  }
+  return nullptr;
+}
+
+// init({ coretype?, threads?, lib? }) -> { library, core, config, threads }
+napi_value Init(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  std::string coretype, lib;
+  bool hasCore = false, hasLib = false;
+  int threads = 1;
+  napi_valuetype t = napi_undefined;
+  if (argc >= 1) napi_typeof(env, argv[0], &t);
+  if (t == napi_object) {
+    if (!OptString(env, argv[0], "coretype", &coretype, &hasCore)) return nullptr;
+    if (!OptString(env, argv[0], "lib", &lib, &hasLib)) return nullptr;
+    napi_value v;
+    napi_valuetype vt;
+    napi_get_named_property(env, argv[0], "threads", &v);
+    napi_typeof(env, v, &vt);
+    if (vt != napi_undefined && vt != napi_null) {
+      double d = 0;
+      if (vt != napi_number || napi_get_value_double(env, v, &d) != napi_ok || d != std::floor(d) || d < 1 ||
+          d > 1024) {
+        napi_throw_range_error(env, nullptr, "init: threads must be an integer from 1 to 1024");
+        return nullptr;
+      }
+      threads = static_cast<int>(d);
+    }
+  } else if (t != napi_undefined) {
+    napi_throw_type_error(env, nullptr, "init: options must be an object");
+    return nullptr;
+  }
+
+  const Blas* b;
+  {
+    std::lock_guard<std::mutex> lock(g_load_mutex);
+    b = g_blas.load(std::memory_order_acquire);
+    if (!b) {
+#ifdef __APPLE__
+      // Accelerate's equivalent of OPENBLAS_NUM_THREADS, read at load; a user's own setting wins.
+      setenv("VECLIB_MAXIMUM_THREADS", std::to_string(threads).c_str(), 0);
+#endif
+      std::string err;
+      b = Load(coretype, lib, &err);
+      if (!b) {
+        napi_throw_error(env, "ERR_BLAS_NOT_FOUND", err.c_str());
+        return nullptr;
+      }
+    }
+    // Changing the count re-plans OpenBLAS's pool, so leave it alone when it already matches.
+    if (b->set_threads && (!b->get_threads || b->get_threads() != threads)) b->set_threads(threads);
+  }
+
+  napi_value out, v;
+  napi_create_object(env, &out);
+  napi_set_named_property(env, out, "library", Str(env, b->library.c_str()));
+  napi_set_named_property(env, out, "core", Str(env, b->corename ? b->corename() : nullptr));
+  napi_set_named_property(env, out, "config", Str(env, b->config ? b->config() : nullptr));
+  if (b->get_threads) napi_create_int32(env, b->get_threads(), &v);
+  else napi_get_null(env, &v);
+  napi_set_named_property(env, out, "threads", v);
+  return out;
+}
+
+napi_value CpuFeatures(napi_env env, napi_callback_info) {
+  napi_value out;
+  napi_create_object(env, &out);
+  auto set = [&](const char* name, bool on) {
+    napi_value v;
+    napi_get_boolean(env, on, &v);
+    napi_set_named_property(env, out, name, v);
+  };
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+  // libgcc/compiler-rt also check XCR0, so a feature the OS does not save registers for reads false.
+  __builtin_cpu_init();
+  set("avx", __builtin_cpu_supports("avx"));
+  set("avx2", __builtin_cpu_supports("avx2"));
+  set("fma", __builtin_cpu_supports("fma"));
+  set("avx512f", __builtin_cpu_supports("avx512f"));
+  set("avx512bw", __builtin_cpu_supports("avx512bw"));
+  set("avx512dq", __builtin_cpu_supports("avx512dq"));
+  set("avx512vl", __builtin_cpu_supports("avx512vl"));
+#else
+  // MSVC and non-x86: no pick, OpenBLAS detects the core itself.
+  for (const char* f : {"avx", "avx2", "fma", "avx512f", "avx512bw", "avx512dq", "avx512vl"}) set(f, false);
+#endif
+  return out;
+}
+
+template <typename T>
+struct Kind;
+template <>
+struct Kind<float> {
+  static constexpr napi_typedarray_type type = napi_float32_array;
+  static constexpr const char* fn = "sgemm";
+  static constexpr const char* array = "Float32Array";
+};
+template <>
+struct Kind<double> {
+  static constexpr napi_typedarray_type type = napi_float64_array;
+  static constexpr const char* fn = "dgemm";
+  static constexpr const char* array = "Float64Array";
+};
+
+template <typename T>
+bool GetDim(napi_env env, napi_value v, const char* name, int min, int* out) {
+  double d;
+  char msg[128];
+  if (napi_get_value_double(env, v, &d) != napi_ok) {
+    snprintf(msg, sizeof msg, "%s: %s must be a number", Kind<T>::fn, name);
+    napi_throw_type_error(env, nullptr, msg);
+    return false;
+  }
+  if (!(d >= min && d <= INT_MAX && d == std::floor(d))) {
+    snprintf(msg, sizeof msg, "%s: %s must be an integer >= %d, got %g", Kind<T>::fn, name, min, d);
+    napi_throw_range_error(env, nullptr, msg);
+    return false;
+  }
+  *out = static_cast<int>(d);
+  return true;
+}
+
+struct Span {
+  void* data;
+  size_t need;  // elements the GEMM touches, from the start of the view
+};
+
+// Checks type, stride and length of one matrix operand stored rows x cols with row stride ld.
+template <typename T>
+bool GetMatrix(napi_env env, napi_value v, const char* name, const char* ldName, int rows, int cols, int ld,
+               Span* out) {
+  napi_typedarray_type type;
+  size_t length;
+  void* data;
+  char msg[192];
+  if (napi_get_typedarray_info(env, v, &type, &length, &data, nullptr, nullptr) != napi_ok ||
+      type != Kind<T>::type) {
+    snprintf(msg, sizeof msg, "%s: %s must be a %s", Kind<T>::fn, name, Kind<T>::array);
+    napi_throw_type_error(env, nullptr, msg);
+    return false;
+  }
+  // CBLAS rejects a stride below the row length even for empty matrices (and prints to stderr).
+  if (ld < (cols > 1 ? cols : 1)) {
+    snprintf(msg, sizeof msg, "%s: %s = %d is less than the %d columns of %s as stored", Kind<T>::fn, ldName,
+             ld, cols, name);
+    napi_throw_range_error(env, nullptr, msg);
+    return false;
+  }
+  int64_t need = rows == 0 || cols == 0 ? 0 : int64_t(rows - 1) * ld + cols;
+  if (int64_t(length) < need) {
+    snprintf(msg, sizeof msg, "%s: %s has %zu elements, needs %lld for %d x %d with %s = %d", Kind<T>::fn, name,
+             length, static_cast<long long>(need), rows, cols, ldName, ld);
+    napi_throw_range_error(env, nullptr, msg);
+    return false;
+  }
+  *out = {data, static_cast<size_t>(need)};
+  return true;
+}
+
+template <typename T>
+bool Overlaps(const Span& a, const Span& b) {
+  if (a.need == 0 || b.need == 0) return false;
+  uintptr_t a0 = reinterpret_cast<uintptr_t>(a.data), b0 = reinterpret_cast<uintptr_t>(b.data);
+  return a0 < b0 + b.need * sizeof(T) && b0 < a0 + a.need * sizeof(T);
+}
+
+template <typename T>
+void Call(const Blas* b, int ta, int tb, int M, int N, int K, T alpha, const T* A, int lda, const T* B, int ldb,
+          T beta, T* C, int ldc);
+template <>
+void Call<float>(const Blas* b, int ta, int tb, int M, int N, int K, float alpha, const float* A, int lda,
+                 const float* B, int ldb, float beta, float* C, int ldc) {
+  b->sgemm(kRowMajor, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+template <>
+void Call<double>(const Blas* b, int ta, int tb, int M, int N, int K, double alpha, const double* A, int lda,
+                  const double* B, int ldb, double beta, double* C, int ldc) {
+  b->dgemm(kRowMajor, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+// gemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc): C := alpha op(A) op(B) + beta C.
+template <typename T>
+napi_value Gemm(napi_env env, napi_callback_info info) {
+  size_t argc = 13;
+  napi_value a[13];
+  char msg[128];
+  napi_get_cb_info(env, info, &argc, a, nullptr, nullptr);
+  const Blas* blas = g_blas.load(std::memory_order_acquire);
+  if (!blas) {
+    snprintf(msg, sizeof msg, "%s: BLAS is not loaded; call init() first", Kind<T>::fn);
+    napi_throw_error(env, nullptr, msg);
+    return nullptr;
+  }
+  if (argc < 13) {
+    snprintf(msg, sizeof msg, "%s: expected 13 arguments, got %zu", Kind<T>::fn, argc);
+    napi_throw_type_error(env, nullptr, msg);
+    return nullptr;
+  }
+  bool transA, transB;
+  if (napi_get_value_bool(env, a[0], &transA) != napi_ok || napi_get_value_bool(env, a[1], &transB) != napi_ok) {
+    snprintf(msg, sizeof msg, "%s: transA and transB must be booleans", Kind<T>::fn);
+    napi_throw_type_error(env, nullptr, msg);
+    return nullptr;
+  }
+  int M, N, K, lda, ldb, ldc;
+  double alpha, beta;
+  if (!GetDim<T>(env, a[2], "M", 0, &M) || !GetDim<T>(env, a[3], "N", 0, &N) ||
+      !GetDim<T>(env, a[4], "K", 0, &K) || !GetDim<T>(env, a[7], "lda", 1, &lda) ||
+      !GetDim<T>(env, a[9], "ldb", 1, &ldb) || !GetDim<T>(env, a[12], "ldc", 1, &ldc))
+    return nullptr;
+  if (napi_get_value_double(env, a[5], &alpha) != napi_ok || napi_get_value_double(env, a[10], &beta) != napi_ok) {
+    snprintf(msg, sizeof msg, "%s: alpha and beta must be numbers", Kind<T>::fn);
+    napi_throw_type_error(env, nullptr, msg);
+    return nullptr;
+  }
+  Span A, B, C;
+  if (!GetMatrix<T>(env, a[6], "A", "lda", transA ? K : M, transA ? M : K, lda, &A) ||
+      !GetMatrix<T>(env, a[8], "B", "ldb", transB ? N : K, transB ? K : N, ldb, &B) ||
+      !GetMatrix<T>(env, a[11], "C", "ldc", M, N, ldc, &C))
+    return nullptr;
+  if (Overlaps<T>(C, A) || Overlaps<T>(C, B)) {
+    snprintf(msg, sizeof msg, "%s: C must not share memory with %s", Kind<T>::fn, Overlaps<T>(C, A) ? "A" : "B");
+    napi_throw_range_error(env, nullptr, msg);
+    return nullptr;
+  }
+  if (M == 0 || N == 0) return nullptr;
+  T* c = static_cast<T*>(C.data);
+  if (K == 0 || alpha == 0) {
+    // Defined here rather than trusting every BLAS with K = 0: C := beta C, and beta = 0 clears NaNs.
+    for (int i = 0; i < M; i++) {
+      T* row = c + int64_t(i) * ldc;
+      if (beta == 0)
+        for (int j = 0; j < N; j++) row[j] = 0;
+      else if (beta != 1)
+        for (int j = 0; j < N; j++) row[j] *= static_cast<T>(beta);
+    }
+    return nullptr;
+  }
+  Call<T>(blas, transA ? kTrans : kNoTrans, transB ? kTrans : kNoTrans, M, N, K, static_cast<T>(alpha),
+          static_cast<const T*>(A.data), lda, static_cast<const T*>(B.data), ldb, static_cast<T>(beta), c, ldc);
+  return nullptr;
+}
+
+}  // namespace
+
+NAPI_MODULE_INIT() {
+  napi_property_descriptor props[] = {
+      {"init", nullptr, Init, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"cpuFeatures", nullptr, CpuFeatures, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"sgemm", nullptr, Gemm<float>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"dgemm", nullptr, Gemm<double>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  return exports;
+}
