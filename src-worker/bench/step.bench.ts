@@ -2,29 +2,21 @@
  * `npm run bench`: the seed workload side by side in one run. TwoLayerNet float32 on CIFAR-shaped data
  * (3072 -> 100 -> 10), batch 200, sgd: ms per Solver.step() and s per epoch (49,000 samples) for each
  * available backend, and the same step in numpy written the CS231n way (step_numpy.py), with ratios.
- * Rounds alternate between engines so that load from elsewhere on a shared machine hits both alike.
+ *
+ * Every engine runs in its own process (OpenBLAS fixes its core when it loads, so a second core needs a
+ * second process) and answers `run K` with K step times. Rounds alternate between engines so that load
+ * from elsewhere on a shared machine hits them alike.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
-import { createInterface, type Interface } from 'node:readline'
-import {
-  Rng,
-  Solver,
-  TwoLayerNet,
-  backendInfo,
-  nativeAvailability,
-  setBackend,
-  tensor,
-  zeros,
-  type Tensor,
-} from '../engine'
+import { createInterface } from 'node:readline'
+import { Rng, Solver, TwoLayerNet, backendInfo, setBackend, tensor, zeros, type Tensor } from '../engine'
 
 const N_TRAIN = 49_000
 const BATCH = 200
-const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5)
-const STEPS = { native: 40, ts: 2, numpy: 40 } as const
 const STEPS_PER_EPOCH = Math.floor(N_TRAIN / BATCH)
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5)
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b)
@@ -39,90 +31,89 @@ function makeData(): { XTrain: Tensor; yTrain: Int32Array; XVal: Tensor; yVal: I
   for (let i = 0; i < XTrain.data.length; i++) XTrain.data[i] = (rng.nextUint32() >>> 24) - 128
   const yTrain = new Int32Array(N_TRAIN).map(() => rng.int(10))
   const XVal = tensor(XTrain.data.subarray(0, 1000 * 3072), [1000, 3072])
-  const yVal = yTrain.slice(0, 1000)
-  return { XTrain, yTrain, XVal, yVal }
+  return { XTrain, yTrain, XVal, yVal: yTrain.slice(0, 1000) }
 }
 
-type Engine = { name: string; run: (steps: number) => Promise<number[]>; close?: () => void }
-
-function solverEngine(
-  backend: 'native' | 'ts',
-  data: ReturnType<typeof makeData>,
-): Engine & { solver: Solver } {
+/** Child mode: one engine of ours, driven over stdin/stdout. */
+function serve(backend: 'native' | 'ts'): void {
   setBackend(backend)
-  const model = new TwoLayerNet({
-    inputDim: 3072,
-    hiddenDim: 100,
-    numClasses: 10,
-    weightScale: 1e-3,
-    seed: 1,
-  })
-  const solver = new Solver(model, data, {
-    updateRule: 'sgd',
-    optimConfig: { learningRate: 1e-4 },
-    batchSize: BATCH,
-    numEpochs: 1,
-    seed: 2,
-  })
+  const data = makeData()
+  const opts = { optimConfig: { learningRate: 1e-4 }, batchSize: BATCH, numEpochs: 1 } as const
+  const solver = new Solver(new TwoLayerNet({ seed: 1 }), data, { ...opts, seed: 2 })
   for (let i = 0; i < 3; i++) solver.step()
-  return {
-    name: backend,
-    solver,
-    async run(steps) {
-      setBackend(backend)
-      const times: number[] = []
-      for (let i = 0; i < steps; i++) {
+  const info = backendInfo()
+  const label = info.backend === 'native' ? `${info.library}, core ${info.core} (${info.coreSource})` : 'TypeScript'
+  console.log(JSON.stringify({ label }))
+  const lines = createInterface({ input: process.stdin })
+  lines.on('line', (line) => {
+    const [cmd, arg] = line.split(' ')
+    if (cmd === 'run') {
+      const before = solver.arena.allocatedBytes
+      const ms: number[] = []
+      for (let i = 0; i < Number(arg); i++) {
         const t0 = performance.now()
         solver.step()
-        times.push(performance.now() - t0)
+        ms.push(performance.now() - t0)
       }
-      return times
-    },
-  }
+      console.log(JSON.stringify({ ms, allocated: solver.arena.allocatedBytes - before }))
+    } else if (cmd === 'epoch') {
+      // A real epoch through Solver.train(): its steps plus the accuracy checks at start and end.
+      const s = new Solver(new TwoLayerNet({ seed: 1 }), data, { ...opts, seed: 3 })
+      const t0 = performance.now()
+      s.train()
+      console.log(JSON.stringify({ s: (performance.now() - t0) / 1000 }))
+    } else {
+      process.exit(0)
+    }
+  })
 }
 
-class NumpyEngine implements Engine {
-  private constructor(
-    readonly name: string,
-    readonly header: { numpy: string; dtype: string; core: string | null; threads: number | null },
-    private readonly proc: ChildProcessWithoutNullStreams,
-    private readonly lines: Interface,
-  ) {}
+interface Child {
+  name: string
+  label: string
+  steps: number
+  times: number[]
+  allocated: number
+  ask(cmd: string): Promise<Record<string, unknown>>
+  close(): void
+}
 
-  static async start(dtype: 'float32' | 'float64'): Promise<NumpyEngine | string> {
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      OPENBLAS_NUM_THREADS: '1',
-      BENCH_DTYPE: dtype,
-      BENCH_N: String(N_TRAIN),
-    }
-    // This workplace pins an older OpenBLAS core for old builds; numpy's own OpenBLAS picks its best core
-    // when left alone, and the comparison should be with numpy at its best.
-    delete env['OPENBLAS_CORETYPE']
-    delete env['OPENBLAS_L2_SIZE']
-    const proc = spawn('python3', [join(__dirname, 'step_numpy.py')], { env })
-    const lines = createInterface({ input: proc.stdout })
-    let stderr = ''
-    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    const first = await new Promise<string | null>((resolve) => {
-      lines.once('line', resolve)
-      proc.once('exit', () => resolve(null))
-      proc.once('error', () => resolve(null))
-    })
-    if (first === null)
-      return `numpy unavailable: ${stderr.trim().split('\n').pop() ?? 'python3 did not start'}`
-    return new NumpyEngine(`numpy ${dtype}`, JSON.parse(first), proc, lines)
-  }
-
-  run(steps: number): Promise<number[]> {
-    return new Promise((resolve) => {
-      this.lines.once('line', (l) => resolve((JSON.parse(l) as { ms: number[] }).ms))
-      this.proc.stdin.write(`run ${steps}\n`)
-    })
-  }
-
-  close(): void {
-    this.proc.stdin.end('quit\n')
+async function startChild(
+  name: string,
+  steps: number,
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<Child | string> {
+  const proc = spawn(command, args, { env, stdio: ['pipe', 'pipe', 'pipe'] })
+  const lines = createInterface({ input: proc.stdout })
+  const queue: ((l: string) => void)[] = []
+  lines.on('line', (l) => queue.shift()?.(l))
+  let stderr = ''
+  proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+  const first = await new Promise<string | null>((resolve) => {
+    queue.push(resolve)
+    proc.once('exit', () => resolve(null))
+    proc.once('error', () => resolve(null))
+  })
+  if (first === null) return `${name} unavailable: ${stderr.trim().split('\n').pop() ?? 'did not start'}`
+  const header = JSON.parse(first) as Record<string, unknown>
+  const label =
+    typeof header['label'] === 'string'
+      ? header['label']
+      : `numpy ${header['numpy']}, OpenBLAS core ${header['core']}, ${header['threads']} thread(s)`
+  return {
+    name,
+    label,
+    steps,
+    times: [],
+    allocated: 0,
+    ask: (cmd) =>
+      new Promise((resolve) => {
+        queue.push((l) => resolve(JSON.parse(l) as Record<string, unknown>))
+        proc.stdin.write(`${cmd}\n`)
+      }),
+    close: () => proc.stdin.end('quit\n'),
   }
 }
 
@@ -131,90 +122,80 @@ function fmt(ms: number): string {
 }
 
 async function main(): Promise<void> {
-  console.log(
-    `Workbench step benchmark: TwoLayerNet 3072-100-10 float32, batch ${BATCH}, sgd, ${N_TRAIN} samples`,
-  )
+  console.log(`Workbench step benchmark: TwoLayerNet 3072-100-10 float32, batch ${BATCH}, sgd, ${N_TRAIN} samples`)
   console.log(`machine: ${cpus()[0]?.model ?? '?'} x${cpus().length}, node ${process.version}`)
-  const native = nativeAvailability()
-  setBackend('auto')
-  const info = backendInfo()
-  if (native.available) {
-    console.log(
-      `native backend: ${info.library}, core ${info.core} (${info.coreSource}), ${info.blasThreads} BLAS thread(s)`,
-    )
-  } else {
-    console.log(`native backend unavailable: ${native.reason}`)
+  const self = [...process.execArgv, __filename, '--serve']
+  const noCore: NodeJS.ProcessEnv = { ...process.env }
+  delete noCore['OPENBLAS_CORETYPE']
+  delete noCore['OPENBLAS_L2_SIZE']
+
+  const specs: [string, number, string, string[], NodeJS.ProcessEnv][] = [
+    ['native', 40, process.execPath, [...self, 'native'], process.env],
+  ]
+  const userCore = process.env['OPENBLAS_CORETYPE']
+  if (userCore) {
+    // The environment pins a core; also show what the engine picks from the CPU's features.
+    specs.push(['native (own pick)', 40, process.execPath, [...self, 'native'], noCore])
+  }
+  specs.push(['ts', 2, process.execPath, [...self, 'ts'], { ...process.env, WORKBENCH_BACKEND: 'ts' }])
+  for (const dtype of ['float32', 'float64']) {
+    // numpy's own (newer) OpenBLAS picks its best core when left alone: compare with numpy at its best.
+    const env = { ...noCore, OPENBLAS_NUM_THREADS: '1', BENCH_DTYPE: dtype, BENCH_N: String(N_TRAIN) }
+    specs.push([`numpy ${dtype}`, 40, 'python3', [join(__dirname, 'step_numpy.py')], env])
   }
 
-  const data = makeData()
-  const engines: (Engine & { steps: number; times: number[] })[] = []
-  let nativeSolver: Solver | null = null
-  if (native.available) {
-    const e = solverEngine('native', data)
-    nativeSolver = e.solver
-    engines.push({ ...e, steps: STEPS.native, times: [] })
-  }
-  engines.push({ ...solverEngine('ts', data), steps: STEPS.ts, times: [] })
-  for (const dtype of ['float32', 'float64'] as const) {
-    const np = await NumpyEngine.start(dtype)
-    if (typeof np === 'string') {
-      console.log(np)
-      break
+  const children: Child[] = []
+  for (const [name, steps, cmd, args, env] of specs) {
+    const c = await startChild(name, steps, cmd, args, env)
+    if (typeof c === 'string') console.log(c)
+    else {
+      console.log(`${name.padEnd(18)} ${c.label}`)
+      children.push(c)
     }
-    console.log(
-      `${np.name}: numpy ${np.header.numpy}, OpenBLAS core ${np.header.core}, ${np.header.threads} thread(s)`,
-    )
-    engines.push(Object.assign(np, { steps: STEPS.numpy, times: [] as number[] }))
   }
+  if (userCore) console.log(`(OPENBLAS_CORETYPE=${userCore} is set here: 'native' respects it)`)
 
-  const arenaBefore = nativeSolver?.arena.allocatedBytes ?? 0
   for (let r = 0; r < ROUNDS; r++) {
-    for (const e of engines) e.times.push(...(await e.run(e.steps)))
+    for (const c of children) {
+      const res = await c.ask(`run ${c.steps}`)
+      c.times.push(...(res['ms'] as number[]))
+      c.allocated += (res['allocated'] as number | undefined) ?? 0
+    }
   }
-  const arenaGrowth = (nativeSolver?.arena.allocatedBytes ?? 0) - arenaBefore
 
   console.log('')
-  console.log('engine          ms/step (median)   s/epoch (245 steps)   steps timed')
+  console.log('engine             ms/step (median)   s/epoch (245 steps)   steps   scratch bytes allocated')
   const medians = new Map<string, number>()
-  for (const e of engines) {
-    const m = median(e.times)
-    medians.set(e.name, m)
+  for (const c of children) {
+    const m = median(c.times)
+    medians.set(c.name, m)
+    const alloc = c.name.startsWith('numpy') ? '-' : String(c.allocated)
     console.log(
-      `${e.name.padEnd(16)}${fmt(m).padStart(15)}   ${((m * STEPS_PER_EPOCH) / 1000).toFixed(2).padStart(19)}   ${String(e.times.length).padStart(11)}`,
+      `${c.name.padEnd(18)} ${fmt(m).padStart(16)}   ${((m * STEPS_PER_EPOCH) / 1000).toFixed(2).padStart(19)}` +
+        `   ${String(c.times.length).padStart(5)}   ${alloc.padStart(23)}`,
     )
-    e.close?.()
   }
-
-  if (nativeSolver) {
-    // A real epoch through Solver.train(): steps plus the accuracy checks at its start and end.
-    setBackend('native')
-    const model = new TwoLayerNet({ seed: 1 })
-    const solver = new Solver(model, data, {
-      optimConfig: { learningRate: 1e-4 },
-      batchSize: BATCH,
-      numEpochs: 1,
-      seed: 3,
-    })
-    const t0 = performance.now()
-    solver.train()
-    console.log(
-      `\nnative Solver.train(), 1 epoch incl. accuracy checks: ${((performance.now() - t0) / 1000).toFixed(2)} s`,
-    )
-    console.log(`native scratch allocated during timed steps: ${arenaGrowth} bytes (0 = no per-step buffers)`)
+  for (const c of children) {
+    if (!c.name.startsWith('native')) continue
+    const res = await c.ask('epoch')
+    console.log(`${c.name}: Solver.train(), 1 epoch incl. accuracy checks: ${(res['s'] as number).toFixed(2)} s`)
   }
+  for (const c of children) c.close()
 
-  const np32 = medians.get('numpy float32')
-  const np64 = medians.get('numpy float64')
   console.log('')
-  for (const name of ['native', 'ts']) {
+  for (const name of ['native', 'native (own pick)', 'ts']) {
     const m = medians.get(name)
     if (m === undefined) continue
-    if (np32 !== undefined) console.log(`ratio ${name} / numpy float32: ${(m / np32).toFixed(2)}`)
-    if (np64 !== undefined) console.log(`ratio ${name} / numpy float64: ${(m / np64).toFixed(2)}`)
+    for (const ref of ['numpy float32', 'numpy float64']) {
+      const r = medians.get(ref)
+      if (r !== undefined) console.log(`ratio ${name} / ${ref}: ${(m / r).toFixed(2)}`)
+    }
   }
 }
 
-main().catch((e: unknown) => {
-  console.error(e)
-  process.exit(1)
-})
+if (process.argv[2] === '--serve') serve(process.argv[3] === 'ts' ? 'ts' : 'native')
+else
+  main().catch((e: unknown) => {
+    console.error(e)
+    process.exit(1)
+  })

@@ -1,4 +1,5 @@
 /** Small whole-tensor helpers that models and update rules share. */
+import { getBackend } from './backend'
 import type { Rng } from './rng'
 import { zeros, type DType, type Tensor } from './tensor'
 
@@ -10,11 +11,12 @@ export function sumSquares(t: Tensor): number {
   return s
 }
 
-/** y += alpha * x, in place. x and y have the same number of elements. */
+/** y += alpha * x, in place (the backend's axpy). x and y have the same number of elements. */
 export function addScaled(y: Tensor, alpha: number, x: Tensor): void {
-  const yd = y.data
-  const xd = x.data
-  for (let i = 0; i < yd.length; i++) yd[i]! += alpha * xd[i]!
+  if (x.data.length !== y.data.length) {
+    throw new RangeError(`addScaled: x has ${x.data.length} elements, y has ${y.data.length}`)
+  }
+  getBackend().axpy(y.data.length, alpha, x.data, y.data)
 }
 
 /** A new tensor of N(0, scale^2) samples drawn from rng. */

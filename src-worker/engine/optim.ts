@@ -13,6 +13,7 @@
  * Arithmetic is done in JS doubles and rounded once per element when stored, so a float32 run differs
  * from a float64 run only by the storage precision of w and the state.
  */
+import { getBackend } from './backend'
 import { assertKnownKeys, assertNumberInRange, assertSameShape, assertTensor } from './check'
 import { formatShape, zeros, type Tensor } from './tensor'
 
@@ -126,9 +127,8 @@ export function sgd(w: Tensor, dw: Tensor, config: SgdConfig = {}): SgdConfig {
   checkArgs(w, dw, config, 'sgd')
   const lr = (config.learningRate ??= 1e-2)
   checkLearningRate(lr, 'sgd')
-  const wd = w.data
-  const g = dw.data
-  for (let i = 0; i < wd.length; i++) wd[i] = wd[i]! - lr * g[i]!
+  // The backend's axpy: on BLAS this is several times faster than a float32 loop in V8.
+  getBackend().axpy(w.data.length, -lr, dw.data, w.data)
   return config
 }
 

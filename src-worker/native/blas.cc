@@ -34,6 +34,8 @@ typedef void (*SgemmFn)(int, int, int, int, int, int, float, const float*, int, 
                         float*, int);
 typedef void (*DgemmFn)(int, int, int, int, int, int, double, const double*, int, const double*, int, double,
                         double*, int);
+typedef void (*SaxpyFn)(int, float, const float*, int, float*, int);
+typedef void (*DaxpyFn)(int, double, const double*, int, double*, int);
 typedef char* (*GetStringFn)();
 typedef void (*SetThreadsFn)(int);
 typedef int (*GetThreadsFn)();
@@ -41,6 +43,8 @@ typedef int (*GetThreadsFn)();
 struct Blas {
   SgemmFn sgemm = nullptr;
   DgemmFn dgemm = nullptr;
+  SaxpyFn saxpy = nullptr;
+  DaxpyFn daxpy = nullptr;
   GetStringFn corename = nullptr;
   GetStringFn config = nullptr;
   SetThreadsFn set_threads = nullptr;
@@ -145,6 +149,9 @@ const Blas* Load(const std::string& coretype, const std::string& lib, std::strin
       CloseLib(h);
       continue;
     }
+    // Level-1 axpy is in every CBLAS; without it the JS side falls back to its own loop.
+    b->saxpy = reinterpret_cast<SaxpyFn>(Sym(h, "cblas_saxpy"));
+    b->daxpy = reinterpret_cast<DaxpyFn>(Sym(h, "cblas_daxpy"));
     // Optional OpenBLAS extras, absent from Accelerate and reference BLAS.
     b->corename = reinterpret_cast<GetStringFn>(Sym(h, "openblas_get_corename"));
     b->config = reinterpret_cast<GetStringFn>(Sym(h, "openblas_get_config"));
@@ -399,6 +406,59 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+template <typename T>
+void CallAxpy(const Blas* b, int n, T alpha, const T* x, T* y);
+template <>
+void CallAxpy<float>(const Blas* b, int n, float alpha, const float* x, float* y) {
+  b->saxpy(n, alpha, x, 1, y, 1);
+}
+template <>
+void CallAxpy<double>(const Blas* b, int n, double alpha, const double* x, double* y) {
+  b->daxpy(n, alpha, x, 1, y, 1);
+}
+
+// axpy(n, alpha, x, y): y[0:n] += alpha * x[0:n]. Parameter updates and L2 gradients of whole weight
+// matrices: memory-bound, and BLAS's vectorised loop beats V8's float32 loads and stores by ~5x.
+template <typename T>
+napi_value Axpy(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value a[4];
+  char msg[160];
+  napi_get_cb_info(env, info, &argc, a, nullptr, nullptr);
+  const char* fn = sizeof(T) == 4 ? "saxpy" : "daxpy";
+  const Blas* blas = g_blas.load(std::memory_order_acquire);
+  if (!blas || !(sizeof(T) == 4 ? (void*)blas->saxpy : (void*)blas->daxpy)) {
+    snprintf(msg, sizeof msg, "%s: BLAS is not loaded or has no cblas_%s", fn, fn);
+    napi_throw_error(env, nullptr, msg);
+    return nullptr;
+  }
+  if (argc < 4) {
+    snprintf(msg, sizeof msg, "%s: expected 4 arguments (n, alpha, x, y), got %zu", fn, argc);
+    napi_throw_type_error(env, nullptr, msg);
+    return nullptr;
+  }
+  int n;
+  double alpha;
+  if (!GetDim<T>(env, a[0], "n", 0, &n)) return nullptr;
+  if (napi_get_value_double(env, a[1], &alpha) != napi_ok) {
+    snprintf(msg, sizeof msg, "%s: alpha must be a number", fn);
+    napi_throw_type_error(env, nullptr, msg);
+    return nullptr;
+  }
+  Span x, y;
+  if (!GetMatrix<T>(env, a[2], "x", "n", 1, n, n > 0 ? n : 1, &x) ||
+      !GetMatrix<T>(env, a[3], "y", "n", 1, n, n > 0 ? n : 1, &y))
+    return nullptr;
+  if (n == 0 || alpha == 0) return nullptr;
+  if (Overlaps<T>(x, y)) {
+    snprintf(msg, sizeof msg, "%s: x and y must not share memory", fn);
+    napi_throw_range_error(env, nullptr, msg);
+    return nullptr;
+  }
+  CallAxpy<T>(blas, n, static_cast<T>(alpha), static_cast<const T*>(x.data), static_cast<T*>(y.data));
+  return nullptr;
+}
+
 }  // namespace
 
 NAPI_MODULE_INIT() {
@@ -407,6 +467,8 @@ NAPI_MODULE_INIT() {
       {"cpuFeatures", nullptr, CpuFeatures, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"sgemm", nullptr, Gemm<float>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"dgemm", nullptr, Gemm<double>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"saxpy", nullptr, Axpy<float>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"daxpy", nullptr, Axpy<double>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { Rng } from '../rng'
 import type { FloatArray } from '../tensor'
-import { gemmTs } from './ts'
+import { axpyTs, gemmTs } from './ts'
 import type { Backend, BackendInfo } from './types'
 
 type GemmArgs<T> = [boolean, boolean, number, number, number, number, T, number, T, number, number, T, number]
@@ -33,6 +33,8 @@ export interface NativeAddon {
   cpuFeatures(): CpuFeatures
   sgemm(...args: GemmArgs<Float32Array>): void
   dgemm(...args: GemmArgs<Float64Array>): void
+  saxpy(n: number, alpha: number, x: Float32Array, y: Float32Array): void
+  daxpy(n: number, alpha: number, x: Float64Array, y: Float64Array): void
 }
 
 const ADDON_FILE = join('build', 'Release', 'workbench_blas.node')
@@ -165,12 +167,56 @@ function nativeGemm(addon: NativeAddon): Backend['gemm'] {
     } else if (A instanceof Float64Array && B instanceof Float64Array && C instanceof Float64Array) {
       addon.dgemm(tA, tB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc)
     } else {
-      const t = (x: unknown): string => (x as object)?.constructor?.name ?? typeof x
       throw new TypeError(
-        `gemm: A, B and C must all be Float32Array or all Float64Array, got ${t(A)}, ${t(B)}, ${t(C)}`,
+        'gemm: A, B and C must all be Float32Array or all Float64Array, ' +
+          `got ${arrayName(A)}, ${arrayName(B)}, ${arrayName(C)}`,
       )
     }
   }
+}
+
+function arrayName(x: unknown): string {
+  return (x as object)?.constructor?.name ?? typeof x
+}
+
+function nativeAxpy(addon: NativeAddon): Backend['axpy'] {
+  return (n, alpha, x, y) => {
+    checkDim('n', n)
+    if (x.length < n || y.length < n) {
+      throw new RangeError(`axpy: x (${x.length}) and y (${y.length}) must hold at least n = ${n} elements`)
+    }
+    // Below a few thousand elements the call costs more than V8's own loop.
+    if (n < 4096) axpyTs(n, alpha, x, y)
+    else if (x instanceof Float32Array && y instanceof Float32Array) addon.saxpy(n, alpha, x, y)
+    else if (x instanceof Float64Array && y instanceof Float64Array) addon.daxpy(n, alpha, x, y)
+    else throw new TypeError(`axpy: x and y must share a type, got ${arrayName(x)} and ${arrayName(y)}`)
+  }
+}
+
+/** Native vs TypeScript axpy on both dtypes; returns the first disagreement or null. */
+function selfTestAxpy(axpy: Backend['axpy']): string | null {
+  const rng = new Rng(7)
+  const n = 5000
+  for (const [make, tol] of [
+    [(k: number) => new Float32Array(k), 1e-6],
+    [(k: number) => new Float64Array(k), 1e-14],
+  ] as const) {
+    const x = make(n)
+    const want = make(n)
+    for (let i = 0; i < n; i++) {
+      x[i] = rng.random() * 2 - 1
+      want[i] = rng.random() * 2 - 1
+    }
+    const got = want.slice()
+    axpyTs(n, -0.37, x, want)
+    axpy(n, -0.37, x, got)
+    for (let i = 0; i < n; i++) {
+      if (!(Math.abs(got[i]! - want[i]!) <= tol * (1 + Math.abs(want[i]!)))) {
+        return `${arrayName(x)} axpy differs from the TypeScript kernel at ${i}: ${got[i]} vs ${want[i]}`
+      }
+    }
+  }
+  return null
 }
 
 /**
@@ -242,7 +288,8 @@ export function loadNativeBackend(): { backend: Backend; info: BackendInfo } | {
     const coreSource = res.core === null ? null : !honoured ? 'library' : envCore ? 'env' : 'cpu-features'
     const library = libraryName(res.library, res.config)
     const gemm = nativeGemm(addon)
-    const failure = selfTest(gemm)
+    const axpy = nativeAxpy(addon)
+    const failure = selfTest(gemm) ?? selfTestAxpy(axpy)
     if (failure) {
       // OpenBLAS fixes its core at load, so a bad core cannot be swapped out in this process.
       const core = res.core ? ` with core ${res.core} (${coreSource})` : ''
@@ -253,7 +300,7 @@ export function loadNativeBackend(): { backend: Backend; info: BackendInfo } | {
       }
     }
     return {
-      backend: { name: 'native', gemm },
+      backend: { name: 'native', gemm, axpy },
       info: {
         backend: 'native',
         library,

@@ -45,4 +45,8 @@ export function gemmTs(
   }
 }
 
-export const tsBackend: Backend = { name: 'ts', gemm: gemmTs }
+export function axpyTs(n: number, alpha: number, x: FloatArray, y: FloatArray): void {
+  for (let i = 0; i < n; i++) y[i]! += alpha * x[i]!
+}
+
+export const tsBackend: Backend = { name: 'ts', gemm: gemmTs, axpy: axpyTs }

@@ -28,6 +28,8 @@ export interface Backend {
     C: FloatArray,
     ldc: number,
   ): void
+  /** y[0:n] += alpha * x[0:n]. x and y share one element type and must not overlap. */
+  axpy(n: number, alpha: number, x: FloatArray, y: FloatArray): void
 }
 
 /** What the engine runs on, reported with every run so that timings can be compared honestly. */
