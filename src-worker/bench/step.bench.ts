@@ -42,7 +42,8 @@ function serve(backend: 'native' | 'ts'): void {
   const solver = new Solver(new TwoLayerNet({ seed: 1 }), data, { ...opts, seed: 2 })
   for (let i = 0; i < 3; i++) solver.step()
   const info = backendInfo()
-  const label = info.backend === 'native' ? `${info.library}, core ${info.core} (${info.coreSource})` : 'TypeScript'
+  const label =
+    info.backend === 'native' ? `${info.library}, core ${info.core} (${info.coreSource})` : 'TypeScript'
   console.log(JSON.stringify({ label }))
   const lines = createInterface({ input: process.stdin })
   lines.on('line', (line) => {
@@ -122,7 +123,9 @@ function fmt(ms: number): string {
 }
 
 async function main(): Promise<void> {
-  console.log(`Workbench step benchmark: TwoLayerNet 3072-100-10 float32, batch ${BATCH}, sgd, ${N_TRAIN} samples`)
+  console.log(
+    `Workbench step benchmark: TwoLayerNet 3072-100-10 float32, batch ${BATCH}, sgd, ${N_TRAIN} samples`,
+  )
   console.log(`machine: ${cpus()[0]?.model ?? '?'} x${cpus().length}, node ${process.version}`)
   const self = [...process.execArgv, __filename, '--serve']
   const noCore: NodeJS.ProcessEnv = { ...process.env }
@@ -178,7 +181,9 @@ async function main(): Promise<void> {
   for (const c of children) {
     if (!c.name.startsWith('native')) continue
     const res = await c.ask('epoch')
-    console.log(`${c.name}: Solver.train(), 1 epoch incl. accuracy checks: ${(res['s'] as number).toFixed(2)} s`)
+    console.log(
+      `${c.name}: Solver.train(), 1 epoch incl. accuracy checks: ${(res['s'] as number).toFixed(2)} s`,
+    )
   }
   for (const c of children) c.close()
 

@@ -55,8 +55,15 @@ export function assertFinite(t: Tensor, fn: string, name: string): void {
 }
 
 /** Labels: an Int32Array of length n with every value in [0, numClasses). */
-export function assertLabels(y: unknown, n: number, numClasses: number, fn: string, name = 'y'): asserts y is Int32Array {
-  if (!(y instanceof Int32Array)) throw new TypeError(`${fn}: ${name} must be an Int32Array of labels, got ${describe(y)}`)
+export function assertLabels(
+  y: unknown,
+  n: number,
+  numClasses: number,
+  fn: string,
+  name = 'y',
+): asserts y is Int32Array {
+  if (!(y instanceof Int32Array))
+    throw new TypeError(`${fn}: ${name} must be an Int32Array of labels, got ${describe(y)}`)
   if (y.length !== n) throw new RangeError(`${fn}: ${name} has ${y.length} labels for ${n} rows`)
   for (let i = 0; i < n; i++) {
     const c = y[i]!
@@ -81,10 +88,7 @@ export function assertNumberInRange(
   { loOpen = false, hiOpen = false } = {},
 ): asserts v is number {
   const ok =
-    typeof v === 'number' &&
-    Number.isFinite(v) &&
-    (loOpen ? v > lo : v >= lo) &&
-    (hiOpen ? v < hi : v <= hi)
+    typeof v === 'number' && Number.isFinite(v) && (loOpen ? v > lo : v >= lo) && (hiOpen ? v < hi : v <= hi)
   if (!ok) {
     const range = `${loOpen ? '(' : '['}${lo}, ${hi}${hiOpen ? ')' : ']'}`
     throw new RangeError(`${fn}: ${name} must be a number in ${range}, got ${String(v)}`)

@@ -19,7 +19,11 @@ afterAll(() => {
   setBackend('auto')
 })
 
-function data(n: number, d: number, classes: number): {
+function data(
+  n: number,
+  d: number,
+  classes: number,
+): {
   XTrain: Tensor
   yTrain: Int32Array
   XVal: Tensor
