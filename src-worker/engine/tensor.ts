@@ -34,13 +34,40 @@ function checkShape(shape: readonly number[], where: string): void {
   }
 }
 
+function checkDtype(dtype: unknown, where: string): asserts dtype is DType {
+  if (dtype !== 'float32' && dtype !== 'float64') {
+    throw new TypeError(`${where}: dtype must be 'float32' or 'float64', got ${String(dtype)}`)
+  }
+}
+
 export function allocData(size: number, dtype: DType): FloatArray {
   return dtype === 'float64' ? new Float64Array(size) : new Float32Array(size)
 }
 
-function flatten(values: Nested, out: number[]): void {
-  if (typeof values === 'number') out.push(values)
-  else for (const v of values) flatten(v, out)
+/**
+ * Flattens nested arrays whose nesting must match `shape` exactly (as numpy builds an array's shape from
+ * them): ragged or mis-shaped input is an error rather than a silent reinterpretation.
+ */
+function flattenNested(values: readonly Nested[], shape: readonly number[], out: number[]): void {
+  const walk = (v: Nested, depth: number, path: string): void => {
+    if (depth === shape.length) {
+      if (typeof v !== 'number') {
+        throw new TypeError(
+          `tensor: values${path} must be a number for shape ${formatShape(shape)}, got an array`,
+        )
+      }
+      out.push(v)
+      return
+    }
+    if (!Array.isArray(v) || v.length !== shape[depth]) {
+      const got = Array.isArray(v) ? `${v.length} entries` : typeof v
+      throw new RangeError(
+        `tensor: values${path} must have ${shape[depth]} entries for shape ${formatShape(shape)}, got ${got}`,
+      )
+    }
+    for (let i = 0; i < v.length; i++) walk(v[i] as Nested, depth + 1, `${path}[${i}]`)
+  }
+  walk(values, 0, '')
 }
 
 /**
@@ -53,18 +80,23 @@ export function tensor(
   dtype: DType = 'float32',
 ): Tensor {
   checkShape(shape, 'tensor')
-  if (dtype !== 'float32' && dtype !== 'float64') {
-    throw new TypeError(`tensor: dtype must be 'float32' or 'float64', got ${String(dtype)}`)
-  }
+  checkDtype(dtype, 'tensor')
   let flat: ArrayLike<number> = values as ArrayLike<number>
-  if (Array.isArray(values) && values.some((v) => Array.isArray(v))) {
-    const out: number[] = []
-    flatten(values as readonly Nested[], out)
-    flat = out
+  if (Array.isArray(values)) {
+    if (values.some((v) => Array.isArray(v))) {
+      const out: number[] = []
+      flattenNested(values as readonly Nested[], shape, out)
+      flat = out
+    } else {
+      const bad = values.findIndex((v) => typeof v !== 'number')
+      if (bad >= 0) throw new TypeError(`tensor: values[${bad}] must be a number, got ${typeof values[bad]}`)
+    }
   }
   const n = sizeOf(shape)
   if (flat.length !== n) {
-    throw new RangeError(`tensor: ${flat.length} values do not fill shape ${formatShape(shape)} (${n} elements)`)
+    throw new RangeError(
+      `tensor: ${flat.length} values do not fill shape ${formatShape(shape)} (${n} elements)`,
+    )
   }
   const data = allocData(n, dtype)
   data.set(flat)
@@ -74,6 +106,7 @@ export function tensor(
 /** A new zero tensor, never taken from a scratch arena: use it for state that outlives a step. */
 export function zeros(shape: readonly number[], dtype: DType = 'float32'): Tensor {
   checkShape(shape, 'zeros')
+  checkDtype(dtype, 'zeros')
   return { shape: [...shape], data: allocData(sizeOf(shape), dtype), dtype }
 }
 
@@ -92,6 +125,7 @@ export function scratchUninit(shape: readonly number[], dtype: DType): Tensor {
 
 /** A view of the same data with another shape of equal size (no copy). */
 export function reshape(t: Tensor, shape: readonly number[]): Tensor {
+  checkShape(shape, 'reshape')
   if (sizeOf(shape) !== t.data.length) {
     throw new RangeError(`reshape: cannot view ${formatShape(t.shape)} as ${formatShape(shape)}`)
   }
@@ -106,6 +140,7 @@ export function clone(t: Tensor): Tensor {
 
 /** A copy converted to `dtype` (float64 for gradient checks, float32 for training). */
 export function astype(t: Tensor, dtype: DType): Tensor {
+  checkDtype(dtype, 'astype')
   const data = allocData(t.data.length, dtype)
   data.set(t.data)
   return { shape: [...t.shape], data, dtype }

@@ -1,7 +1,7 @@
 /** Fully connected (affine) layer: out = x @ w + b, with x flattened per row. */
 import { getBackend } from '../backend'
 import { assertDtype, assertMinRank, assertShape, assertTensor } from '../check'
-import { formatShape, scratch, scratchUninit, type Tensor } from '../tensor'
+import { formatShape, scratch, scratchUninit, sizeOf, type Tensor } from '../tensor'
 
 export interface AffineCache {
   /** x: (N, d1, ..., dk) as given to the forward pass. */
@@ -29,9 +29,9 @@ export function affineForward(x: Tensor, w: Tensor, b: Tensor): [Tensor, AffineC
   assertMinRank(x, 2, fn, 'x')
   assertShape(w, [-1, -1], fn, 'w')
   const N = x.shape[0]!
-  const D = x.data.length / Math.max(N, 1)
+  const D = sizeOf(x.shape.slice(1))
   const [Dw, M] = w.shape as [number, number]
-  if (N > 0 && D !== Dw) {
+  if (D !== Dw) {
     throw new RangeError(
       `${fn}: x ${formatShape(x.shape)} has ${D} values per row but w ${formatShape(w.shape)} expects ${Dw}`,
     )

@@ -49,7 +49,9 @@ export function checkNormArgs(
   assertDtype(gamma, x.dtype, fn, 'gamma')
   assertDtype(beta, x.dtype, fn, 'beta')
   if (typeof param !== 'object' || param === null) {
-    throw new TypeError(`${fn}: ${paramName} must be an object, got ${param === null ? 'null' : typeof param}`)
+    throw new TypeError(
+      `${fn}: ${paramName} must be an object, got ${param === null ? 'null' : typeof param}`,
+    )
   }
   assertKnownKeys(param, keys, fn, `${paramName} key`)
   const eps = (param as { eps?: number }).eps
@@ -156,7 +158,8 @@ function checkBackward(fn: string, dout: Tensor, cache: BatchnormCache): [number
 function testModeDx(dout: Tensor, cache: BatchnormCache, N: number, D: number): Tensor {
   const dx = scratchUninit([N, D], dout.dtype)
   for (let i = 0; i < N; i++) {
-    for (let j = 0; j < D; j++) dx.data[i * D + j] = dout.data[i * D + j]! * cache.gamma.data[j]! * cache.invStd[j]!
+    for (let j = 0; j < D; j++)
+      dx.data[i * D + j] = dout.data[i * D + j]! * cache.gamma.data[j]! * cache.invStd[j]!
   }
   return dx
 }

@@ -15,7 +15,9 @@ export function reluForward(x: Tensor): [Tensor, ReluCache] {
   const xd = x.data
   for (let i = 0; i < xd.length; i++) {
     const v = xd[i]!
-    o[i] = v > 0 ? v : 0
+    // As np.maximum(0, x): NaN propagates, so a diverged weight reaches the loss's finiteness check
+    // instead of silently becoming a dead unit.
+    o[i] = v < 0 ? 0 : v
   }
   return [out, { x }]
 }

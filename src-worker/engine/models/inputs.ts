@@ -1,6 +1,6 @@
 /** Checks of X and y at a model's loss(), naming the model and the option they disagree with. */
 import { assertLabels, assertMinRank, assertShape, assertTensor } from '../check'
-import { formatShape, type DType, type Tensor } from '../tensor'
+import { formatShape, sizeOf, type DType, type Tensor } from '../tensor'
 
 export function checkModelInputs(
   fn: string,
@@ -13,7 +13,7 @@ export function checkModelInputs(
   assertTensor(X, fn, 'X')
   assertMinRank(X, 2, fn, 'X')
   const N = X.shape[0]!
-  const D = N > 0 ? X.data.length / N : inputDim
+  const D = sizeOf(X.shape.slice(1))
   if (D !== inputDim) {
     throw new RangeError(
       `${fn}: X ${formatShape(X.shape)} has ${D} values per row, but inputDim is ${inputDim}`,
