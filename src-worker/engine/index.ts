@@ -7,6 +7,8 @@ export { tensor, zeros, clone, reshape, astype, sizeOf, formatShape, isTensor } 
 export type { Tensor, DType, FloatArray } from './tensor'
 export { Arena, withArena } from './memory'
 export { Rng, randomSeed } from './rng'
+export { tensorRows, uint8Rows, isRowSource } from './rows'
+export type { RowSource } from './rows'
 
 export { affineForward, affineBackward } from './layers/affine'
 export type { AffineCache, BackwardOptions } from './layers/affine'

@@ -603,7 +603,7 @@ describe('Solver: validation', () => {
 
   it('rejects data that does not fit the model', () => {
     const good = makeData()
-    expect(make({}, { ...good, XTrain: astype(good.XTrain, 'float64') })).toThrow(
+    expect(make({}, { ...good, XTrain: astype(good.XTrain as Tensor, 'float64') })).toThrow(
       /Solver: data.XTrain is float64 but the model is float32; convert it with astype\(XTrain, 'float32'\)/,
     )
     expect(make({}, { ...good, XVal: zeros([30, 9]) })).toThrow(

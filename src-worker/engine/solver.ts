@@ -25,15 +25,19 @@ import {
   type UpdateRuleName,
 } from './optim'
 import { Rng, randomSeed } from './rng'
+import { isRowSource, tensorRows, type RowSource } from './rows'
 import { clone, formatShape, scratchUninit, sizeOf, zeros, type Tensor } from './tensor'
 
 export interface SolverData {
-  /** (N, d1, ..., dk), same dtype as the model. */
-  XTrain: Tensor
+  /**
+   * (N, d1, ..., dk): a tensor of the model's dtype, or a RowSource (e.g. shared uint8 images minus the
+   * mean image, converted a minibatch at a time).
+   */
+  XTrain: Tensor | RowSource
   /** (N,) labels >= 0 (the model checks the upper bound). */
   yTrain: Int32Array
   /** (M, d1, ..., dk) */
-  XVal: Tensor
+  XVal: Tensor | RowSource
   /** (M,) */
   yVal: Int32Array
 }
@@ -163,6 +167,8 @@ export class Solver {
   /** (batchSize, d1, ..., dk), allocated once and refilled by every step. */
   private readonly xBatch: Tensor
   private readonly yBatch: Int32Array
+  private readonly batchRows: Int32Array
+  private readonly trainRows: RowSource
 
   constructor(model: Model, data: SolverData, options: SolverOptions = {}) {
     if (typeof options !== 'object' || options === null) {
@@ -236,8 +242,10 @@ export class Solver {
     this.paramNames = Object.keys(model.params)
     for (const k of this.paramNames) this.optimConfigs[k] = structuredClone(optimConfig)
 
+    this.trainRows = isRowSource(data.XTrain) ? data.XTrain : tensorRows(data.XTrain)
     this.xBatch = zeros([batchSize, ...data.XTrain.shape.slice(1)], model.dtype)
     this.yBatch = new Int32Array(batchSize)
+    this.batchRows = new Int32Array(batchSize)
   }
 
   /** Ask `train()` to return after the current iteration (best parameters are still restored). */
@@ -247,21 +255,18 @@ export class Solver {
 
   /**
    * Draws a minibatch of `batchSize` training rows, with replacement like np.random.choice, into the
-   * reused batch buffers. The only place that reads training rows, so another dataset layout (e.g. uint8
-   * images with mean subtraction) only has to replace this method.
+   * reused batch buffers (uint8 sources are converted to floats here, one minibatch at a time).
    * Returns X: (batchSize, d1, ..., dk), y: (batchSize,), valid until the next call.
    */
   private sampleBatch(): { X: Tensor; y: Int32Array } {
-    const { XTrain, yTrain } = this.data
-    const n = XTrain.shape[0]!
-    const row = this.xBatch.data.length / this.batchSize
-    const src = XTrain.data
-    const dst = this.xBatch.data
+    const { yTrain } = this.data
+    const n = this.trainRows.shape[0]!
     for (let b = 0; b < this.batchSize; b++) {
       const i = this.rng.int(n)
-      dst.set(src.subarray(i * row, (i + 1) * row), b * row)
+      this.batchRows[b] = i
       this.yBatch[b] = yTrain[i]!
     }
+    this.trainRows.readRows(this.batchRows, this.batchSize, this.xBatch.data)
     return { X: this.xBatch, y: this.yBatch }
   }
 
@@ -294,12 +299,22 @@ export class Solver {
    * When `numSamples` is given and N > numSamples, scores a random subsample of numSamples rows drawn
    * with replacement (as CS231n does). Runs the model's test-time pass `batchSize` rows at a time.
    */
-  checkAccuracy(X: Tensor, y: Int32Array, numSamples: number | null = null, batchSize = 100): number {
+  checkAccuracy(
+    X: Tensor | RowSource,
+    y: Int32Array,
+    numSamples: number | null = null,
+    batchSize = 100,
+  ): number {
     const fn = 'Solver.checkAccuracy'
-    assertTensor(X, fn, 'X')
-    assertMinRank(X, 2, fn, 'X')
-    if (X.dtype !== this.model.dtype) {
-      throw new TypeError(`${fn}: X is ${X.dtype} but the model is ${this.model.dtype}`)
+    const source = isRowSource(X) ? X : null
+    if (!source) {
+      assertTensor(X, fn, 'X')
+      assertMinRank(X, 2, fn, 'X')
+      if (X.dtype !== this.model.dtype) {
+        throw new TypeError(`${fn}: X is ${X.dtype} but the model is ${this.model.dtype}`)
+      }
+    } else if (X.shape.length < 2) {
+      throw new RangeError(`${fn}: X must have at least 2 dimensions, got ${formatShape(X.shape)}`)
     }
     const n = X.shape[0]!
     if (!(y instanceof Int32Array) || y.length !== n) {
@@ -318,25 +333,32 @@ export class Solver {
       for (let i = 0; i < numSamples; i++) rows[i] = this.rng.int(n)
       count = numSamples
     }
-    const rowSize = X.data.length / n
+    const rowSize = sizeOf(X.shape) / n
     const rest = X.shape.slice(1)
+    const dtype = this.model.dtype
+    const batchIdx = source ? new Int32Array(batchSize) : null
+    const tensorX = source ? null : (X as Tensor)
     let correct = 0
     for (let start = 0; start < count; start += batchSize) {
       const bs = Math.min(batchSize, count - start)
       correct += withArena(this.evalArena, () => {
         let xb: Tensor
-        if (rows) {
-          xb = scratchUninit([bs, ...rest], X.dtype)
+        if (source) {
+          for (let b = 0; b < bs; b++) batchIdx![b] = rows ? rows[start + b]! : start + b
+          xb = scratchUninit([bs, ...rest], dtype)
+          source.readRows(batchIdx!, bs, xb.data)
+        } else if (rows) {
+          xb = scratchUninit([bs, ...rest], dtype)
           for (let b = 0; b < bs; b++) {
             const i = rows[start + b]!
-            xb.data.set(X.data.subarray(i * rowSize, (i + 1) * rowSize), b * rowSize)
+            xb.data.set(tensorX!.data.subarray(i * rowSize, (i + 1) * rowSize), b * rowSize)
           }
         } else {
           // Contiguous rows: a view, no copy.
           xb = {
             shape: [bs, ...rest],
-            data: X.data.subarray(start * rowSize, (start + bs) * rowSize),
-            dtype: X.dtype,
+            data: tensorX!.data.subarray(start * rowSize, (start + bs) * rowSize),
+            dtype,
           }
         }
         const scores = this.model.loss(xb)
@@ -533,20 +555,34 @@ function checkData(data: SolverData, model: Model): void {
   }
 }
 
-function checkSplit(X: unknown, y: unknown, xName: string, yName: string, model: Model): Tensor {
-  assertTensor(X, 'Solver', `data.${xName}`)
-  assertMinRank(X, 2, 'Solver', `data.${xName}`)
-  const n = X.shape[0]!
-  if (n === 0 || sizeOf(X.shape) === 0) {
-    throw new RangeError(`Solver: data.${xName} ${formatShape(X.shape)} has no data`)
+function checkSplit(
+  X: unknown,
+  y: unknown,
+  xName: string,
+  yName: string,
+  model: Model,
+): { shape: readonly number[] } {
+  const rowSource = isRowSource(X)
+  if (!rowSource) assertTensor(X, 'Solver', `data.${xName}`)
+  const shape = (X as Tensor | RowSource).shape
+  if (shape.length < 2) {
+    throw new RangeError(`Solver: data.${xName} must have at least 2 dimensions, got ${formatShape(shape)}`)
   }
-  if (X.dtype !== model.dtype) {
-    throw new TypeError(
-      `Solver: data.${xName} is ${X.dtype} but the model is ${model.dtype}; ` +
-        `convert it with astype(${xName}, '${model.dtype}')`,
-    )
+  const n = shape[0]!
+  if (n === 0 || sizeOf(shape) === 0) {
+    throw new RangeError(`Solver: data.${xName} ${formatShape(shape)} has no data`)
   }
-  assertFinite(X, 'Solver', `data.${xName}`)
+  if (!rowSource) {
+    const t = X as Tensor
+    if (t.dtype !== model.dtype) {
+      throw new TypeError(
+        `Solver: data.${xName} is ${t.dtype} but the model is ${model.dtype}; ` +
+          `convert it with astype(${xName}, '${model.dtype}')`,
+      )
+    }
+    // Once here rather than per step: a NaN pixel would otherwise surface as a "diverged" run.
+    assertFinite(t, 'Solver', `data.${xName}`)
+  }
   if (!(y instanceof Int32Array)) {
     throw new TypeError(`Solver: data.${yName} must be an Int32Array of labels`)
   }
@@ -556,5 +592,5 @@ function checkSplit(X: unknown, y: unknown, xName: string, yName: string, model:
   for (let i = 0; i < n; i++) {
     if (y[i]! < 0) throw new RangeError(`Solver: data.${yName}[${i}] = ${y[i]}; labels must be >= 0`)
   }
-  return X
+  return { shape }
 }

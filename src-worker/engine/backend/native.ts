@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { Rng } from '../rng'
 import type { FloatArray } from '../tensor'
-import { axpyTs, gemmTs } from './ts'
+import { axpyTs, gatherU8Ts, gemmTs } from './ts'
 import type { Backend, BackendInfo } from './types'
 
 type GemmArgs<T> = [boolean, boolean, number, number, number, number, T, number, T, number, number, T, number]
@@ -35,6 +35,14 @@ export interface NativeAddon {
   dgemm(...args: GemmArgs<Float64Array>): void
   saxpy(n: number, alpha: number, x: Float32Array, y: Float32Array): void
   daxpy(n: number, alpha: number, x: Float64Array, y: Float64Array): void
+  gatherU8(
+    src: Uint8Array,
+    D: number,
+    indices: Int32Array,
+    count: number,
+    mean: Float32Array | null,
+    out: Float32Array,
+  ): void
 }
 
 const ADDON_FILE = join('build', 'Release', 'workbench_blas.node')
@@ -193,6 +201,14 @@ function nativeAxpy(addon: NativeAddon): Backend['axpy'] {
   }
 }
 
+function nativeGatherU8(addon: NativeAddon): Backend['gatherU8'] {
+  return (src, D, indices, count, mean, out) => {
+    // float64 rows (gradient checks on image data) are rare enough for the TypeScript loop.
+    if (out instanceof Float32Array) addon.gatherU8(src, D, indices, count, mean, out)
+    else gatherU8Ts(src, D, indices, count, mean, out)
+  }
+}
+
 /** Native vs TypeScript axpy on both dtypes; returns the first disagreement or null. */
 function selfTestAxpy(axpy: Backend['axpy']): string | null {
   const rng = new Rng(7)
@@ -289,6 +305,7 @@ export function loadNativeBackend(): { backend: Backend; info: BackendInfo } | {
     const library = libraryName(res.library, res.config)
     const gemm = nativeGemm(addon)
     const axpy = nativeAxpy(addon)
+    const gatherU8 = nativeGatherU8(addon)
     const failure = selfTest(gemm) ?? selfTestAxpy(axpy)
     if (failure) {
       // OpenBLAS fixes its core at load, so a bad core cannot be swapped out in this process.
@@ -300,7 +317,7 @@ export function loadNativeBackend(): { backend: Backend; info: BackendInfo } | {
       }
     }
     return {
-      backend: { name: 'native', gemm, axpy },
+      backend: { name: 'native', gemm, axpy, gatherU8 },
       info: {
         backend: 'native',
         library,

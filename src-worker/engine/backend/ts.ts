@@ -49,4 +49,21 @@ export function axpyTs(n: number, alpha: number, x: FloatArray, y: FloatArray): 
   for (let i = 0; i < n; i++) y[i]! += alpha * x[i]!
 }
 
-export const tsBackend: Backend = { name: 'ts', gemm: gemmTs, axpy: axpyTs }
+export function gatherU8Ts(
+  src: Uint8Array,
+  D: number,
+  indices: Int32Array,
+  count: number,
+  mean: Float32Array | null,
+  out: FloatArray,
+): void {
+  for (let b = 0; b < count; b++) {
+    const s = indices[b]! * D
+    const o = b * D
+    if (mean === null) for (let j = 0; j < D; j++) out[o + j] = src[s + j]!
+    // The difference of a byte and a float32 is exact in a double; storing rounds it once, as C does.
+    else for (let j = 0; j < D; j++) out[o + j] = src[s + j]! - mean[j]!
+  }
+}
+
+export const tsBackend: Backend = { name: 'ts', gemm: gemmTs, axpy: axpyTs, gatherU8: gatherU8Ts }

@@ -30,6 +30,18 @@ export interface Backend {
   ): void
   /** y[0:n] += alpha * x[0:n]. x and y share one element type and must not overlap. */
   axpy(n: number, alpha: number, x: FloatArray, y: FloatArray): void
+  /**
+   * Minibatch assembly from uint8 images: out[b * D + j] = src[indices[b] * D + j] - mean[j] for b < count
+   * (mean null: no subtraction). Indices must be in range; the caller has checked them.
+   */
+  gatherU8(
+    src: Uint8Array,
+    D: number,
+    indices: Int32Array,
+    count: number,
+    mean: Float32Array | null,
+    out: FloatArray,
+  ): void
 }
 
 /** What the engine runs on, reported with every run so that timings can be compared honestly. */
