@@ -1,0 +1,107 @@
+/**
+ * Splits and mean subtraction as CS231n's `get_CIFAR10_data`: the first numTraining training images
+ * train, the next numValidation validate, the first numTest test images test, and the training split's
+ * mean image is subtracted from all three. The images stay uint8 and shared; rows are converted per
+ * minibatch (see engine/rows.ts). Shapes stay channels-first (N, C, H, W): FC nets flatten each row.
+ */
+import { uint8Rows, type RowSource } from '../engine/rows'
+import type { RawDataset } from './types'
+
+export interface SplitSizes {
+  numTraining: number
+  numValidation: number
+  numTest: number
+}
+
+export interface PreparedData {
+  /** Image shape (C, H, W). */
+  shape: [number, number, number]
+  classNames: string[]
+  splits: SplitSizes
+  /** (C * H * W,) mean of the training split, in pixel units. */
+  mean: Float32Array
+  /** (numTraining, C, H, W) */
+  XTrain: RowSource
+  yTrain: Int32Array
+  /** (numValidation, C, H, W) */
+  XVal: RowSource
+  yVal: Int32Array
+  /** (numTest, C, H, W) */
+  XTest: RowSource
+  yTest: Int32Array
+}
+
+/**
+ * CS231n's sizes for CIFAR-10 (49000 / 1000 / 1000); elsewhere all but 1000 training images train, 1000
+ * validate and the whole test split tests (Fashion-MNIST: 59000 / 1000 / 10000). Capped to what exists.
+ */
+export function defaultSplits(raw: Pick<RawDataset, 'format' | 'train' | 'test'>): SplitSizes {
+  const trainCount = raw.train.count
+  const numValidation = Math.min(1000, Math.max(1, Math.floor(trainCount / 10)))
+  const numTraining = Math.min(raw.format === 'idx' ? Infinity : 49000, trainCount - numValidation)
+  const numTest = Math.min(raw.format === 'idx' ? Infinity : 1000, raw.test.count)
+  return { numTraining, numValidation, numTest }
+}
+
+function checkSizes(raw: RawDataset, s: SplitSizes): void {
+  for (const k of ['numTraining', 'numValidation', 'numTest'] as const) {
+    const v = s[k]
+    if (!Number.isInteger(v) || v < 1)
+      throw new RangeError(`prepareData: ${k} must be a positive integer, got ${v}`)
+  }
+  if (s.numTraining + s.numValidation > raw.train.count) {
+    throw new RangeError(
+      `prepareData: numTraining (${s.numTraining}) + numValidation (${s.numValidation}) exceed the ` +
+        `${raw.train.count} training images`,
+    )
+  }
+  if (s.numTest > raw.test.count) {
+    throw new RangeError(`prepareData: numTest (${s.numTest}) exceeds the ${raw.test.count} test images`)
+  }
+}
+
+/** The mean image of images [0, count): (D,) float32, accumulated in float64. */
+export function meanImage(images: Uint8Array, count: number, D: number): Float32Array {
+  const acc = new Float64Array(D)
+  for (let i = 0; i < count; i++) {
+    const row = images.subarray(i * D, (i + 1) * D)
+    for (let j = 0; j < D; j++) acc[j]! += row[j]!
+  }
+  const mean = new Float32Array(D)
+  for (let j = 0; j < D; j++) mean[j] = acc[j]! / count
+  return mean
+}
+
+function labels(src: Uint8Array, first: number, count: number): Int32Array {
+  return Int32Array.from(src.subarray(first, first + count))
+}
+
+/**
+ * Splits a raw dataset and subtracts the training mean. `sizes` overrides the defaults field by field;
+ * `mean` reuses a mean computed earlier for the same dataset and split (main computes it once and hands
+ * it to every worker).
+ */
+export function prepareData(
+  raw: RawDataset,
+  sizes: Partial<SplitSizes> = {},
+  options: { mean?: Float32Array } = {},
+): PreparedData {
+  const splits = { ...defaultSplits(raw), ...sizes }
+  checkSizes(raw, splits)
+  const { numTraining, numValidation, numTest } = splits
+  const D = raw.shape[0] * raw.shape[1] * raw.shape[2]
+  const mean = options.mean ?? meanImage(raw.train.images, numTraining, D)
+  if (mean.length !== D) throw new RangeError(`prepareData: mean has ${mean.length} values, images have ${D}`)
+  return {
+    shape: raw.shape,
+    classNames: raw.classNames,
+    splits,
+    mean,
+    XTrain: uint8Rows(raw.train.images, raw.shape, 0, numTraining, mean),
+    yTrain: labels(raw.train.labels, 0, numTraining),
+    XVal: uint8Rows(raw.train.images, raw.shape, numTraining, numValidation, mean),
+    yVal: labels(raw.train.labels, numTraining, numValidation),
+    XTest: uint8Rows(raw.test.images, raw.shape, 0, numTest, mean),
+    yTest: labels(raw.test.labels, 0, numTest),
+  }
+}
