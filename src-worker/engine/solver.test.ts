@@ -625,7 +625,11 @@ describe('Solver: validation', () => {
     )
     expect(make({}, { ...good, XVal: zeros([0, 8]) })).toThrow(/Solver: data.XVal \(0, 8\) has no data/)
     expect(make({}, { ...good, XVal: zeros([30]) })).toThrow(/data.XVal must have at least 2 dimensions/)
-    expect(make({}, { ...good, Xtest: good.XVal } as never)).toThrow(/Solver: unknown data key 'Xtest'/)
+    expect(make({}, { ...good, XTest: good.XVal, yTest: good.yVal } as never)).not.toThrow()
+    const { XTrain, ...rest } = good
+    expect(make({}, { ...rest, X_train: XTrain } as never)).toThrow(
+      /Solver: data.XTrain is missing \(found 'X_train': keys are camelCase here\)/,
+    )
   })
 
   it('rejects models whose parameters do not match their dtype', () => {

@@ -542,7 +542,14 @@ function checkModel(model: Model): void {
 
 function checkData(data: SolverData, model: Model): void {
   if (typeof data !== 'object' || data === null) throw new TypeError('Solver: data must be an object')
-  assertKeys(data, DATA_KEYS, 'data key')
+  // Other keys (XTest, yTest, the mean, class names) may ride along, as in CS231n's data dict.
+  for (const k of DATA_KEYS) {
+    if ((data as unknown as Record<string, unknown>)[k] === undefined) {
+      const snake = k.replace(/^([Xy])/, '$1_').replace(/([A-Z][a-z]+)$/, (m) => m.toLowerCase())
+      const hint = snake in data ? ` (found '${snake}': keys are camelCase here)` : ''
+      throw new TypeError(`Solver: data.${k} is missing${hint}; data needs ${DATA_KEYS.join(', ')}`)
+    }
+  }
   const xt = checkSplit(data.XTrain, data.yTrain, 'XTrain', 'yTrain', model)
   const xv = checkSplit(data.XVal, data.yVal, 'XVal', 'yVal', model)
   const a = xt.shape.slice(1)
