@@ -1,0 +1,107 @@
+/**
+ * The run config: what a user queues. One schema (zod) validates configs from the desktop form, the
+ * browser mode, the CLI and files on disk, with field-level messages. `version` lets later releases
+ * migrate old run folders.
+ */
+import { z } from 'zod'
+
+export const CONFIG_VERSION = 1
+
+/** Dataset names as the registry stores them (lowercase, digits, - and _; no paths). */
+export const DATASET_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/
+
+const positiveInt = z.number().int().positive()
+const nonNegative = z.number().finite().min(0)
+
+export const DatasetRefSchema = z.strictObject({
+  name: z.string().regex(DATASET_NAME, 'a dataset name: lowercase letters, digits, - and _'),
+  /** Split sizes; defaults per dataset (CIFAR-10: 49000 / 1000 / 1000). */
+  numTraining: positiveInt.optional(),
+  numValidation: positiveInt.optional(),
+  numTest: positiveInt.optional(),
+})
+
+export const TwoLayerModelSchema = z.strictObject({
+  kind: z.literal('two-layer'),
+  hiddenDim: positiveInt.max(65536).default(100),
+  weightScale: z.number().finite().positive().default(1e-3),
+  reg: nonNegative.default(0),
+})
+
+export const FcModelSchema = z.strictObject({
+  kind: z.literal('fc'),
+  hiddenDims: z.array(positiveInt.max(65536)).max(32).default([100, 100]),
+  normalization: z.enum(['batchnorm', 'layernorm']).nullable().default(null),
+  /** Probability of keeping a hidden unit; 1 disables dropout. */
+  dropoutKeepRatio: z.number().gt(0).lte(1).default(1),
+  weightScale: z.number().finite().positive().default(1e-2),
+  reg: nonNegative.default(0),
+})
+
+export const ModelConfigSchema = z.discriminatedUnion('kind', [TwoLayerModelSchema, FcModelSchema])
+
+export const UPDATE_RULES = ['sgd', 'sgdMomentum', 'rmsprop', 'adam'] as const
+
+export const OptimConfigSchema = z.strictObject({
+  learningRate: z.number().finite().positive().default(1e-3),
+  momentum: z.number().min(0).max(1).optional(),
+  decayRate: z.number().min(0).max(1).optional(),
+  beta1: z.number().min(0).lt(1).optional(),
+  beta2: z.number().min(0).lt(1).optional(),
+  epsilon: z.number().finite().positive().optional(),
+})
+
+export const SolverConfigSchema = z.strictObject({
+  updateRule: z.enum(UPDATE_RULES).default('sgd'),
+  optimConfig: OptimConfigSchema.default({ learningRate: 1e-3 }),
+  lrDecay: z.number().gt(0).lte(1).default(1),
+  batchSize: positiveInt.max(65536).default(100),
+  numEpochs: positiveInt.max(10000).default(10),
+  /** Training examples scored for the train accuracy at each check; null scores all. */
+  numTrainSamples: positiveInt.nullable().default(1000),
+  numValSamples: positiveInt.nullable().default(null),
+})
+
+export const RunConfigSchema = z.strictObject({
+  version: z.literal(CONFIG_VERSION).default(CONFIG_VERSION),
+  name: z.string().trim().min(1, 'a name is required').max(200),
+  tags: z.array(z.string().trim().min(1).max(64)).max(64).default([]),
+  notes: z.string().max(20000).default(''),
+  dataset: DatasetRefSchema,
+  model: ModelConfigSchema,
+  solver: SolverConfigSchema.default(SolverConfigSchema.parse({})),
+  /** Seeds init, minibatches and dropout; assigned (and recorded) when the run is created if absent. */
+  seed: z.number().int().min(0).max(0xffffffff).optional(),
+})
+
+/** A validated config with every default filled in. */
+export type RunConfig = z.output<typeof RunConfigSchema>
+/** What a user may write: defaults omitted. */
+export type RunConfigInput = z.input<typeof RunConfigSchema>
+export type ModelConfig = z.output<typeof ModelConfigSchema>
+export type SolverConfig = z.output<typeof SolverConfigSchema>
+
+export interface FieldError {
+  /** Dotted path of the field, e.g. `solver.optimConfig.learningRate`. */
+  path: string
+  message: string
+}
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] }
+
+export function fieldErrors(error: z.ZodError): FieldError[] {
+  return error.issues.map((i) => ({
+    path: i.path.map(String).join('.') || '(config)',
+    message: i.message,
+  }))
+}
+
+/** Validates a config and fills defaults; errors name each field. */
+export function parseRunConfig(input: unknown): ParseResult<RunConfig> {
+  const r = RunConfigSchema.safeParse(input)
+  return r.success ? { ok: true, value: r.data } : { ok: false, errors: fieldErrors(r.error) }
+}
+
+export function formatFieldErrors(errors: FieldError[]): string {
+  return errors.map((e) => `${e.path}: ${e.message}`).join('; ')
+}

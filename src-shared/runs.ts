@@ -1,0 +1,62 @@
+/** Runs as stored in run.json and shown everywhere: config, status, progress, results, environment. */
+import type { EngineInfo } from './engine-info'
+import type { RunConfig } from './config'
+
+export const RUN_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted'] as const
+export type RunStatus = (typeof RUN_STATUSES)[number]
+
+export interface RunProgress {
+  iteration: number
+  numIterations: number
+  epoch: number
+  numEpochs: number
+}
+
+export interface RunResult {
+  bestValAcc: number
+  finalTrainAcc: number
+  finalValAcc: number
+  /** Accuracy of the best parameters on the validation and test splits (the seed's "Test your model!"). */
+  valAcc: number
+  testAcc: number
+  /** confusion[true][predicted] counts on the test split, with the dataset's class names. */
+  confusion: number[][]
+  classNames: string[]
+}
+
+export interface RunError {
+  reason: 'diverged' | 'crashed' | 'invalid' | 'dataset'
+  message: string
+  /** The iteration at which training failed, when it failed while training. */
+  iteration?: number
+}
+
+export interface RunEnvironment extends EngineInfo {
+  workbench: string
+  node: string
+  platform: string
+  cpu: string
+}
+
+export interface RunRecord {
+  id: string
+  /** The validated config, seed included. */
+  config: RunConfig
+  status: RunStatus
+  sweepId: string | null
+  createdAt: string
+  startedAt: string | null
+  finishedAt: string | null
+  progress: RunProgress
+  result: RunResult | null
+  error: RunError | null
+  environment: RunEnvironment | null
+  /** The epoch of the last checkpoint a resume would start from (0 = none). */
+  checkpointEpoch: number
+}
+
+/** One line of metrics.jsonl. */
+export type MetricEvent =
+  | { type: 'iteration'; iteration: number; loss: number }
+  | { type: 'epoch'; epoch: number; iteration: number; trainAcc: number; valAcc: number; lr: number | null }
+  | { type: 'resume'; fromIteration: number; fromEpoch: number }
