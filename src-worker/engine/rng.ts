@@ -65,10 +65,31 @@ export class Rng {
     return r * Math.cos(2 * Math.PI * v)
   }
 
+  /** The generator's full state, for checkpoints: restoring it continues the stream exactly. */
+  getState(): RngState {
+    return { s: [this.s0, this.s1, this.s2, this.s3], spare: this.spare }
+  }
+
+  setState(state: RngState): void {
+    const ok =
+      Array.isArray(state?.s) &&
+      state.s.length === 4 &&
+      state.s.every((v) => Number.isInteger(v) && Math.abs(v) <= 0xffffffff) &&
+      (state.spare === null || typeof state.spare === 'number')
+    if (!ok) throw new TypeError('Rng.setState: expected { s: four 32-bit integers, spare: number | null }')
+    ;[this.s0, this.s1, this.s2, this.s3] = state.s as [number, number, number, number]
+    this.spare = state.spare
+  }
+
   /** A new generator whose stream is independent of this one's continuation. */
   fork(): Rng {
     return new Rng(this.nextUint32())
   }
+}
+
+export interface RngState {
+  s: number[]
+  spare: number | null
 }
 
 function rotl(x: number, k: number): number {

@@ -365,10 +365,11 @@ describe('Solver: stopping', () => {
     expect(solver.lossHistory).toHaveLength(3)
     expect(solver.valAccHistory).toHaveLength(1)
     expect(model.params.W!.data).toEqual(solver.bestParams.W!.data)
-    // The request was consumed: training can continue.
+    // The request was consumed: training continues where it stopped, up to the planned iterations.
     solver.train()
     expect(solver.stopped).toBe(false)
-    expect(solver.lossHistory).toHaveLength(13)
+    expect(solver.lossHistory).toHaveLength(10)
+    expect(solver.iteration).toBe(10)
   })
 
   it('stops when the AbortSignal is aborted', () => {

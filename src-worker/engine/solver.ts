@@ -24,9 +24,9 @@ import {
   type UpdateRule,
   type UpdateRuleName,
 } from './optim'
-import { Rng, randomSeed } from './rng'
+import { Rng, randomSeed, type RngState } from './rng'
 import { isRowSource, tensorRows, type RowSource } from './rows'
-import { clone, formatShape, scratchUninit, sizeOf, zeros, type Tensor } from './tensor'
+import { clone, formatShape, isTensor, scratchUninit, sizeOf, zeros, type Tensor } from './tensor'
 
 export interface SolverData {
   /**
@@ -40,6 +40,26 @@ export interface SolverData {
   XVal: Tensor | RowSource
   /** (M,) */
   yVal: Int32Array
+}
+
+/** See Solver.checkpoint(). JSON-serialisable except `tensors`. */
+export interface SolverCheckpoint {
+  /** `params.<name>`, `buffers.<name>`, `best.<name>` and `optim.<param>.<state>` tensors. */
+  tensors: Record<string, Tensor>
+  state: {
+    version: 1
+    seed: number
+    iteration: number
+    epoch: number
+    bestValAcc: number
+    rng: RngState
+    modelRng: RngState | null
+    /** Numeric update-rule settings per parameter (learningRate after decay, adam's t, ...). */
+    optim: Record<string, Record<string, number>>
+    lossHistory: number[]
+    trainAccHistory: number[]
+    valAccHistory: number[]
+  }
 }
 
 export interface SolverOptions {
@@ -140,6 +160,8 @@ export class Solver {
 
   /** Epochs completed. */
   epoch = 0
+  /** Iterations (steps) completed by train(); a resumed or continued train() starts from here. */
+  iteration = 0
   bestValAcc = 0
   /** Copies of the parameters at the best validation accuracy so far (empty before the first check). */
   bestParams: Record<string, Tensor> = {}
@@ -400,12 +422,13 @@ export class Solver {
     const numIterations = this.numEpochs * iterationsPerEpoch
     this.stopped = false
     try {
-      for (let t = 0; t < numIterations; t++) {
+      for (let t = this.iteration; t < numIterations; t++) {
         if (this.stopRequested || this.signal?.aborted) {
           this.stopped = true
           break
         }
         const loss = this.step()
+        this.iteration = t + 1
         if (this.verbose && t % this.printEvery === 0) {
           console.log(`(Iteration ${t + 1} / ${numIterations}) loss: ${loss.toFixed(6)}`)
         }
@@ -427,6 +450,82 @@ export class Solver {
       this.restoreBestParams()
     }
     return this
+  }
+
+  /**
+   * Everything a resumed run needs to continue bit for bit: tensors (parameters, buffers such as batchnorm
+   * running statistics, update-rule state, best parameters) and plain state (counters, random streams,
+   * learning rates, histories). The tensors are the live ones: copy or serialise them before the next step.
+   */
+  checkpoint(): SolverCheckpoint {
+    const tensors: Record<string, Tensor> = {}
+    for (const [k, t] of Object.entries(this.model.params)) tensors[`params.${k}`] = t
+    for (const [k, t] of Object.entries(this.model.buffers?.() ?? {})) tensors[`buffers.${k}`] = t
+    for (const [k, t] of Object.entries(this.bestParams)) tensors[`best.${k}`] = t
+    const optim: Record<string, Record<string, number>> = {}
+    for (const [k, config] of Object.entries(this.optimConfigs)) {
+      optim[k] = {}
+      for (const [key, v] of Object.entries(config)) {
+        if (isTensor(v)) tensors[`optim.${k}.${key}`] = v
+        else if (typeof v === 'number') optim[k][key] = v
+      }
+    }
+    return {
+      tensors,
+      state: {
+        version: 1,
+        seed: this.seed,
+        iteration: this.iteration,
+        epoch: this.epoch,
+        bestValAcc: this.bestValAcc,
+        rng: this.rng.getState(),
+        modelRng: this.model.rng?.getState() ?? null,
+        optim,
+        lossHistory: [...this.lossHistory],
+        trainAccHistory: [...this.trainAccHistory],
+        valAccHistory: [...this.valAccHistory],
+      },
+    }
+  }
+
+  /** Puts the solver and its model back where `checkpoint()` was taken (same model and data shapes). */
+  restore(ckpt: SolverCheckpoint): void {
+    const fn = 'Solver.restore'
+    const { tensors, state } = ckpt
+    if (state?.version !== 1) throw new TypeError(`${fn}: unknown checkpoint state version ${state?.version}`)
+    const copyInto = (name: string, target: Tensor): void => {
+      const src = tensors[name]
+      if (!src) throw new RangeError(`${fn}: the checkpoint has no tensor '${name}'`)
+      if (src.data.length !== target.data.length) {
+        throw new RangeError(
+          `${fn}: tensor '${name}' has ${src.data.length} values, the model's has ${target.data.length}`,
+        )
+      }
+      target.data.set(src.data)
+    }
+    for (const [k, p] of Object.entries(this.model.params)) copyInto(`params.${k}`, p)
+    for (const [k, b] of Object.entries(this.model.buffers?.() ?? {})) copyInto(`buffers.${k}`, b)
+    this.bestParams = {}
+    for (const k of this.paramNames) {
+      const best = tensors[`best.${k}`]
+      if (best) this.bestParams[k] = clone(best)
+    }
+    for (const k of this.paramNames) {
+      const config: Record<string, unknown> = { ...(state.optim[k] ?? {}) }
+      for (const [name, t] of Object.entries(tensors)) {
+        const prefix = `optim.${k}.`
+        if (name.startsWith(prefix)) config[name.slice(prefix.length)] = clone(t)
+      }
+      this.optimConfigs[k] = config as OptimConfig
+    }
+    this.iteration = state.iteration
+    this.epoch = state.epoch
+    this.bestValAcc = state.bestValAcc
+    this.rng.setState(state.rng)
+    if (state.modelRng && this.model.rng) this.model.rng.setState(state.modelRng)
+    this.lossHistory = [...state.lossHistory]
+    this.trainAccHistory = [...state.trainAccHistory]
+    this.valAccHistory = [...state.valAccHistory]
   }
 
   private recordAccuracy(): void {

@@ -142,6 +142,19 @@ export class FullyConnectedNet implements Model {
         : null
   }
 
+  /** Batchnorm running statistics as `bn{l}.runningMean` / `bn{l}.runningVar` (created on first use). */
+  buffers(): Record<string, Tensor> {
+    const out: Record<string, Tensor> = {}
+    this.bnParams.forEach((bn, i) => {
+      const D = this.params[`gamma${i + 1}`]!.shape[0]!
+      bn.runningMean ??= zeros([D], this.dtype)
+      bn.runningVar ??= zeros([D], this.dtype)
+      out[`bn${i + 1}.runningMean`] = bn.runningMean
+      out[`bn${i + 1}.runningVar`] = bn.runningVar
+    })
+    return out
+  }
+
   /** X: (N, d1, ..., dk) -> scores (N, C) in test mode; with y: (N,) -> loss and gradients (train mode). */
   loss(X: Tensor): Tensor
   loss(X: Tensor, y: Int32Array): LossAndGrads

@@ -24,4 +24,9 @@ export interface Model {
    * reproducible; models without randomness ignore it.
    */
   rng?: Rng | null
+  /**
+   * State that is not trained but changes while training (batchnorm running statistics), by name.
+   * Checkpoints save and restore it so that a resumed run continues exactly.
+   */
+  buffers?(): Record<string, Tensor>
 }
