@@ -53,6 +53,16 @@ export interface RunRecord {
   environment: RunEnvironment | null
   /** The epoch of the last checkpoint a resume would start from (0 = none). */
   checkpointEpoch: number
+  /**
+   * The process that queued or trains the run (null when none does): another process sharing the data
+   * folder leaves such runs alone and asks their owner to cancel them.
+   */
+  owner?: RunOwner | null
+}
+
+export interface RunOwner {
+  pid: number
+  host: string
 }
 
 /** One line of metrics.jsonl. */

@@ -1,7 +1,14 @@
-// The piscina task module. Training runs arrive with the runs issue; until then the worker answers what
-// engine it would train on, which the main process records with each run.
-import { backendInfo, type BackendInfo } from './engine/backend'
+// The piscina task module: every task trains one run (see train.ts). Kept tiny so the bundle entry and
+// the development bootstrap (dev-worker.cjs) point at the same code.
+import { train, type TrainOutcome, type TrainTask, type WorkerMessage } from './train'
 
-export default function task(): BackendInfo {
-  return backendInfo()
+export default function task(t: TrainTask): TrainOutcome {
+  try {
+    return train(t)
+  } finally {
+    // Port messages arrive in order, so once main sees 'end' it has every message the task sent; the
+    // task's result travels on piscina's own channel and may overtake them.
+    t.port.postMessage({ type: 'end' } satisfies WorkerMessage)
+    t.port.close()
+  }
 }

@@ -35,7 +35,11 @@ export interface PreparedData {
  * CS231n's sizes for CIFAR-10 (49000 / 1000 / 1000); elsewhere all but 1000 training images train, 1000
  * validate and the whole test split tests (Fashion-MNIST: 59000 / 1000 / 10000). Capped to what exists.
  */
-export function defaultSplits(raw: Pick<RawDataset, 'format' | 'train' | 'test'>): SplitSizes {
+export function defaultSplits(raw: {
+  format: RawDataset['format']
+  train: { count: number }
+  test: { count: number }
+}): SplitSizes {
   const trainCount = raw.train.count
   const numValidation = Math.min(1000, Math.max(1, Math.floor(trainCount / 10)))
   const numTraining = Math.min(raw.format === 'idx' ? Infinity : 49000, trainCount - numValidation)

@@ -42,6 +42,17 @@ export function assertDtype(t: Tensor, dtype: DType, fn: string, name: string): 
   if (t.dtype !== dtype) throw new TypeError(`${fn}: ${name} is ${t.dtype}, expected ${dtype}`)
 }
 
+/** A NaN or Inf where finite numbers were expected; the Solver reports it as divergence. */
+export class NonFiniteError extends RangeError {
+  override readonly name = 'NonFiniteError'
+  constructor(
+    message: string,
+    readonly value: number,
+  ) {
+    super(message)
+  }
+}
+
 /** Throws on the first NaN or Inf, naming its flat index and the row it sits in. */
 export function assertFinite(t: Tensor, fn: string, name: string): void {
   const d = t.data
@@ -49,7 +60,10 @@ export function assertFinite(t: Tensor, fn: string, name: string): void {
     const v = d[i]!
     if (v - v !== 0) {
       const row = t.shape.length > 1 ? ` (row ${Math.floor(i / (sizeOf(t.shape) / t.shape[0]!))})` : ''
-      throw new RangeError(`${fn}: ${name} contains ${v} at flat index ${i}${row}; inputs must be finite`)
+      throw new NonFiniteError(
+        `${fn}: ${name} contains ${v} at flat index ${i}${row}; inputs must be finite`,
+        v,
+      )
     }
   }
 }

@@ -31,8 +31,9 @@ export type { FullyConnectedNetOptions, Normalization } from './models/fcNet'
 export type { Model, LossAndGrads } from './models/types'
 
 export * as optim from './optim'
-export { Solver } from './solver'
-export type { SolverData, SolverOptions, SolverEvent } from './solver'
+export { Solver, DivergenceError } from './solver'
+export type { SolverData, SolverOptions, SolverEvent, SolverCheckpoint } from './solver'
+export { argmaxRows } from './ops'
 
 export { evalNumericalGradient, evalNumericalGradientArray, relError } from './gradcheck'
 export { getBackend, setBackend, backendInfo, nativeAvailability } from './backend'

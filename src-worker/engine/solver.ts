@@ -10,9 +10,16 @@
  * Everything random (minibatch draws, accuracy subsampling, the model's dropout masks) comes from one
  * seeded stream, so the same seed repeats a run bit for bit.
  */
-import { assertMinRank, assertNumberInRange, assertPositiveInt, assertTensor, assertFinite } from './check'
+import {
+  assertMinRank,
+  assertNumberInRange,
+  assertPositiveInt,
+  assertTensor,
+  assertFinite,
+  NonFiniteError,
+} from './check'
 import { Arena, withArena } from './memory'
-import type { Model } from './models/types'
+import type { LossAndGrads, Model } from './models/types'
 import {
   optimConfigKeys,
   updateRules,
@@ -299,7 +306,16 @@ export class Solver {
   step(): number {
     const { X, y } = this.sampleBatch()
     // Gradients live in the arena until the next step: they are consumed by the updates below first.
-    const { loss, grads } = withArena(this.arena, () => this.model.loss(X, y))
+    let result: LossAndGrads
+    try {
+      result = withArena(this.arena, () => this.model.loss(X, y))
+    } catch (e) {
+      // The data was checked finite at construction, so NaN or Inf scores mean the weights blew up.
+      if (e instanceof NonFiniteError)
+        throw new DivergenceError(this.lossHistory.length + 1, e.value, this.learningRate())
+      throw e
+    }
+    const { loss, grads } = result
     if (typeof loss !== 'number' || !Number.isFinite(loss)) {
       throw new DivergenceError(this.lossHistory.length + 1, loss, this.learningRate())
     }

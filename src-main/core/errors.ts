@@ -1,0 +1,15 @@
+import type { FieldError } from '../../src-shared/config'
+
+export type WorkbenchErrorCode = 'invalid-config' | 'invalid-argument' | 'not-found' | 'conflict'
+
+/** Errors the core reports to a user (CLI, IPC, HTTP): a code to branch on and, for configs, each field. */
+export class WorkbenchError extends Error {
+  override readonly name = 'WorkbenchError'
+  constructor(
+    readonly code: WorkbenchErrorCode,
+    message: string,
+    readonly fields: FieldError[] = [],
+  ) {
+    super(message)
+  }
+}

@@ -1,0 +1,334 @@
+import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { RunRecord } from '../../../src-shared/runs'
+import { StoreError, type StoreProblem } from './errors'
+import { RUN_ID, assertRunId, isRunId } from './ids'
+import { RunStore, newRunId } from './runStore'
+import { makeRecord, makeTempDir } from './testing'
+
+let tmp: { dir: string; cleanup: () => Promise<void> }
+let store: RunStore
+let problems: StoreProblem[]
+
+beforeEach(async () => {
+  tmp = await makeTempDir()
+  problems = []
+  store = new RunStore(join(tmp.dir, 'data'), {
+    onProblem: (p) => problems.push(p),
+    metricsFlushIntervalMs: 10,
+  })
+})
+
+afterEach(async () => {
+  await tmp.cleanup()
+})
+
+async function rejection(promise: Promise<unknown> | (() => unknown)): Promise<StoreError> {
+  let err: unknown
+  try {
+    await (typeof promise === 'function' ? promise() : promise)
+  } catch (e) {
+    err = e
+  }
+  expect(err).toBeInstanceOf(StoreError)
+  return err as StoreError
+}
+
+function idAt(seconds: number, suffix = 'aaaaaa'): string {
+  return newRunId(new Date(Date.UTC(2026, 10, 26, 19, 45, seconds))).replace(/[0-9a-z]{6}$/, suffix)
+}
+
+describe('run ids', () => {
+  it('are the UTC creation time and a random suffix, and sort by time', () => {
+    const id = newRunId(new Date(Date.UTC(2026, 10, 26, 19, 45, 1)))
+    expect(id).toMatch(/^20261126-194501-[0-9a-z]{6}$/)
+    expect(newRunId(new Date(Date.UTC(2026, 0, 2, 3, 4, 5)))).toMatch(/^20260102-030405-/)
+    expect(idAt(1) < idAt(2)).toBe(true)
+    const many = new Set(Array.from({ length: 2000 }, () => newRunId()))
+    expect(many.size).toBe(2000)
+    for (const i of many) expect(i).toMatch(RUN_ID)
+  })
+
+  it('refuses anything else, naming the field', async () => {
+    const bad: unknown[] = [
+      '',
+      '..',
+      '../20261126-194501-ab12cd',
+      '20261126-194501-ab12cd/..',
+      '20261126-194501-ab12cd/../../etc',
+      '20261126-194501-AB12CD',
+      '20261126-194501-ab12c',
+      '20261126-194501-ab12cd\n',
+      ' 20261126-194501-ab12cd',
+      '20261126\\194501-ab12cd',
+      42,
+      null,
+      { toString: () => '20261126-194501-ab12cd' },
+    ]
+    for (const id of bad) {
+      expect(isRunId(id)).toBe(false)
+      const err = await rejection(() => store.get(id as string))
+      expect(err).toMatchObject({ code: 'invalid-argument', field: 'id' })
+      expect(err.message).toMatch(/^id: not a run id/)
+    }
+    expect(() => assertRunId('x', 'runId')).toThrow(/^runId: /)
+    const err = await rejection(store.create(makeRecord({ id: '../../evil' })))
+    expect(err).toMatchObject({ code: 'invalid-argument', field: 'record.id' })
+    expect(await readdir(tmp.dir)).toEqual([])
+  })
+})
+
+describe('RunStore', () => {
+  it('creates, reads, lists and removes runs', async () => {
+    const a = makeRecord({ id: idAt(1) })
+    const b = makeRecord({ id: idAt(2) })
+    await store.create(b)
+    await store.create(a)
+    expect(await store.get(a.id)).toEqual(a)
+    expect(await store.list()).toEqual([a, b])
+    const text = await readFile(join(store.runsDir, a.id, 'run.json'), 'utf8')
+    expect(text).toBe(`${JSON.stringify(a, null, 2)}\n`)
+
+    await store.remove(a.id)
+    expect(await store.list()).toEqual([b])
+    expect(await readdir(store.runsDir)).toEqual([b.id])
+    expect(await rejection(store.get(a.id))).toMatchObject({ code: 'not-found', field: 'id' })
+    expect(await rejection(store.remove(a.id))).toMatchObject({ code: 'not-found' })
+    expect(problems).toEqual([])
+  })
+
+  it('refuses to create a run twice', async () => {
+    const a = makeRecord()
+    await store.create(a)
+    expect(await rejection(store.create({ ...a, status: 'running' }))).toMatchObject({ code: 'exists' })
+    expect((await store.get(a.id)).status).toBe('queued')
+  })
+
+  it('refuses records with an unknown status', async () => {
+    const err = await rejection(store.create(makeRecord({ status: 'done' as never })))
+    expect(err).toMatchObject({ code: 'invalid-argument', field: 'record.status' })
+  })
+
+  it('lists nothing when the data folder is new', async () => {
+    expect(await store.list()).toEqual([])
+  })
+
+  it('updates with a patch or a function, keeping the id', async () => {
+    const a = await store.create(makeRecord())
+    const started = await store.update(a.id, { status: 'running', startedAt: '2026-11-26T19:45:02.000Z' })
+    expect(started).toMatchObject({
+      status: 'running',
+      startedAt: '2026-11-26T19:45:02.000Z',
+      config: a.config,
+    })
+    const moved = await store.update(a.id, (r) => ({ ...r, progress: { ...r.progress, iteration: 7 } }))
+    expect(moved.progress.iteration).toBe(7)
+    expect(await store.get(a.id)).toEqual(moved)
+    expect(await rejection(store.update(a.id, (r) => ({ ...r, id: newRunId() })))).toMatchObject({
+      code: 'invalid-argument',
+      field: 'id',
+    })
+    expect(await rejection(store.update(a.id, { status: 'bogus' as never }))).toMatchObject({
+      field: 'status',
+    })
+    expect(await rejection(store.update(newRunId(), { notes: 'x' } as never))).toMatchObject({
+      code: 'not-found',
+    })
+    expect(await store.get(a.id)).toEqual(moved)
+  })
+
+  it('applies concurrent updates one at a time, none lost', async () => {
+    const a = await store.create(makeRecord())
+    const bump = (r: RunRecord): RunRecord => ({
+      ...r,
+      progress: { ...r.progress, iteration: r.progress.iteration + 1 },
+    })
+    await Promise.all([
+      ...Array.from({ length: 40 }, () => store.update(a.id, bump)),
+      store.update(a.id, { checkpointEpoch: 3 }),
+      store.update(a.id, { status: 'running' }),
+    ])
+    const r = await store.get(a.id)
+    expect(r).toMatchObject({ status: 'running', checkpointEpoch: 3, progress: { iteration: 40 } })
+    expect((await readdir(join(store.runsDir, a.id))).sort()).toEqual(['run.json'])
+  })
+
+  it('a failed update does not block the next one', async () => {
+    const a = await store.create(makeRecord())
+    const failing = store.update(a.id, () => {
+      throw new Error('boom')
+    })
+    const next = store.update(a.id, { status: 'running' })
+    await expect(failing).rejects.toThrow('boom')
+    expect((await next).status).toBe('running')
+  })
+
+  it('skips and reports folders whose run.json is damaged, missing or misplaced', async () => {
+    const good = await store.create(makeRecord({ id: idAt(1) }))
+    const broken = idAt(2)
+    const empty = idAt(3)
+    const moved = idAt(4)
+    const badStatus = idAt(5)
+    await mkdir(join(store.runsDir, broken))
+    await writeFile(join(store.runsDir, broken, 'run.json'), '{"id": "')
+    await mkdir(join(store.runsDir, empty))
+    await mkdir(join(store.runsDir, moved))
+    await writeFile(join(store.runsDir, moved, 'run.json'), JSON.stringify(makeRecord({ id: idAt(9) })))
+    await mkdir(join(store.runsDir, badStatus))
+    await writeFile(
+      join(store.runsDir, badStatus, 'run.json'),
+      JSON.stringify({ ...good, id: badStatus, status: 'x' }),
+    )
+    // Not run folders at all: ignored silently.
+    await mkdir(join(store.runsDir, '.trash-old'))
+    await writeFile(join(store.runsDir, '.DS_Store'), '')
+    await mkdir(join(store.runsDir, 'notes'))
+
+    expect(await store.list()).toEqual([good])
+    const reported = problems.map((p) => [p.file.slice(store.runsDir.length + 1), p.message])
+    expect(reported.sort((x, y) => x[0]!.localeCompare(y[0]!))).toEqual([
+      [`${broken}/run.json`, expect.stringMatching(/run\.json: not valid JSON/)],
+      [`${empty}/run.json`, `no run with id ${empty}`],
+      [`${moved}/run.json`, expect.stringMatching(/does not match its folder/)],
+      [`${badStatus}/run.json`, expect.stringMatching(/unknown status "x"/)],
+    ])
+    expect(await rejection(store.get(broken))).toMatchObject({
+      code: 'corrupt',
+      file: join(store.runsDir, broken, 'run.json'),
+    })
+  })
+
+  it('marks runs left running as interrupted, and clears what a cut-short removal left', async () => {
+    const running = await store.create(makeRecord({ id: idAt(1), status: 'running' }))
+    const live = await store.create(makeRecord({ id: idAt(2), status: 'running' }))
+    const done = await store.create(makeRecord({ id: idAt(3), status: 'completed' }))
+    await mkdir(join(store.runsDir, '.trash-20261126-194500-zzzzzz-abcd', 'checkpoints'), { recursive: true })
+    const log = store.metricsLog(live.id)
+    expect(await store.recoverInterrupted()).toEqual([running.id])
+    expect((await store.get(running.id)).status).toBe('interrupted')
+    expect((await store.get(live.id)).status).toBe('running')
+    expect(await store.get(done.id)).toEqual(done)
+    expect((await readdir(store.runsDir)).sort()).toEqual([running.id, live.id, done.id])
+    await log.close()
+    expect(await store.recoverInterrupted()).toEqual([live.id])
+    expect(await store.recoverInterrupted()).toEqual([])
+  })
+
+  it('hands out one metrics log per run at a time', async () => {
+    const a = await store.create(makeRecord())
+    const log = store.metricsLog(a.id)
+    expect(() => store.metricsLog(a.id)).toThrow(expect.objectContaining({ code: 'busy' }))
+    expect(await rejection(store.remove(a.id))).toMatchObject({ code: 'busy' })
+    log.append({ type: 'iteration', iteration: 1, loss: 2 })
+    log.append({ type: 'epoch', epoch: 1, iteration: 1, trainAcc: 0.1, valAcc: 0.2, lr: null })
+    await log.close()
+    expect(await store.readMetrics(a.id)).toEqual([
+      { type: 'iteration', iteration: 1, loss: 2 },
+      { type: 'epoch', epoch: 1, iteration: 1, trainAcc: 0.1, valAcc: 0.2, lr: null },
+    ])
+    const again = store.metricsLog(a.id)
+    await again.close()
+    expect(() => store.metricsLog(newRunId())).toThrow(expect.objectContaining({ code: 'not-found' }))
+    expect(await rejection(store.readMetrics(newRunId()))).toMatchObject({ code: 'not-found' })
+  })
+
+  it('reports corrupt metrics lines through onProblem', async () => {
+    const a = await store.create(makeRecord())
+    await writeFile(
+      join(store.runsDir, a.id, 'metrics.jsonl'),
+      'nope\n{"type":"resume","fromIteration":0,"fromEpoch":0}\n',
+    )
+    expect(await store.readMetrics(a.id)).toEqual([{ type: 'resume', fromIteration: 0, fromEpoch: 0 }])
+    expect(problems).toEqual([
+      { file: join(store.runsDir, a.id, 'metrics.jsonl'), line: 1, message: 'not valid JSON' },
+    ])
+  })
+})
+
+describe('RunStore checkpoints', () => {
+  const engineTensors = () => ({
+    'params.W1': { shape: [2, 2], data: Float32Array.from([1, 2, 3, 4]), dtype: 'float32' as const },
+    'params.b1': { shape: [2], data: Float64Array.from([0.5, -0.5]), dtype: 'float64' as const },
+  })
+
+  it('writes and reads tensors, metadata and state', async () => {
+    const a = await store.create(makeRecord())
+    expect(await store.readCheckpoint(a.id, 'last')).toBeNull()
+    const state = { version: 1, iteration: 49, epoch: 1, rng: [1, 2, 3] }
+    await store.writeCheckpoint(a.id, 'last', engineTensors(), state, { epoch: '1' })
+    await store.writeCheckpoint(a.id, 'best', { w: { shape: [1], data: new Uint8Array([7]) } })
+
+    const last = await store.readCheckpoint(a.id, 'last')
+    expect(last?.state).toEqual(state)
+    expect({ ...last?.metadata }).toEqual({ epoch: '1' })
+    expect(last?.tensors['params.W1']).toMatchObject({
+      dtype: 'F32',
+      shape: [2, 2],
+      data: Float32Array.from([1, 2, 3, 4]),
+    })
+    expect(last?.tensors['params.b1']).toMatchObject({
+      dtype: 'F64',
+      shape: [2],
+      data: Float64Array.from([0.5, -0.5]),
+    })
+    const best = await store.readCheckpoint(a.id, 'best')
+    expect(best?.state).toBeNull()
+    expect([...best!.tensors.w!.data]).toEqual([7])
+
+    const files = (await readdir(join(store.runsDir, a.id, 'checkpoints'))).sort()
+    expect(files).toEqual(['best.safetensors', 'last.safetensors', 'last.state.json'])
+  })
+
+  it('ignores a state that does not belong to the tensors beside it', async () => {
+    const a = await store.create(makeRecord())
+    const dir = join(store.runsDir, a.id, 'checkpoints')
+    await store.writeCheckpoint(a.id, 'last', engineTensors(), { epoch: 1 })
+    await copyFile(join(dir, 'last.state.json'), join(tmp.dir, 'epoch1.state.json'))
+    await store.writeCheckpoint(a.id, 'last', engineTensors(), { epoch: 2 })
+    expect((await store.readCheckpoint(a.id, 'last'))?.state).toEqual({ epoch: 2 })
+    // As if the process died after the epoch-2 tensors replaced the old ones but before the state did.
+    await copyFile(join(tmp.dir, 'epoch1.state.json'), join(dir, 'last.state.json'))
+    const torn = await store.readCheckpoint(a.id, 'last')
+    expect(torn?.state).toBeNull()
+    expect(torn?.tensors['params.W1']).toBeDefined()
+  })
+
+  it('drops an older state when new tensors come without one', async () => {
+    const a = await store.create(makeRecord())
+    await store.writeCheckpoint(a.id, 'last', engineTensors(), { epoch: 1 })
+    await store.writeCheckpoint(a.id, 'last', engineTensors())
+    expect((await store.readCheckpoint(a.id, 'last'))?.state).toBeNull()
+    expect(await readdir(join(store.runsDir, a.id, 'checkpoints'))).toEqual(['last.safetensors'])
+  })
+
+  it('reports a damaged state file and still returns the tensors', async () => {
+    const a = await store.create(makeRecord())
+    await store.writeCheckpoint(a.id, 'last', engineTensors(), { epoch: 1 })
+    await writeFile(join(store.runsDir, a.id, 'checkpoints', 'last.state.json'), '{')
+    expect((await store.readCheckpoint(a.id, 'last'))?.state).toBeNull()
+    expect(problems).toHaveLength(1)
+  })
+
+  it('validates the run, the kind and the tensors', async () => {
+    const a = await store.create(makeRecord())
+    expect(await rejection(store.writeCheckpoint(newRunId(), 'last', engineTensors()))).toMatchObject({
+      code: 'not-found',
+    })
+    expect(await rejection(store.readCheckpoint(newRunId(), 'last'))).toMatchObject({ code: 'not-found' })
+    expect(await rejection(store.readCheckpoint(a.id, '../run' as never))).toMatchObject({ field: 'kind' })
+    expect(await rejection(store.writeCheckpoint(a.id, 'first' as never, {}))).toMatchObject({
+      field: 'kind',
+    })
+    const bad = { w: { shape: [3], data: new Float32Array(2) } }
+    expect(await rejection(store.writeCheckpoint(a.id, 'last', bad))).toMatchObject({ field: 'tensors.w' })
+    await writeFile(join(store.runsDir, a.id, 'checkpoints.txt'), '')
+    await mkdir(join(store.runsDir, a.id, 'checkpoints'))
+    await writeFile(join(store.runsDir, a.id, 'checkpoints', 'best.safetensors'), 'short')
+    const err = await rejection(store.readCheckpoint(a.id, 'best'))
+    expect(err).toMatchObject({
+      code: 'corrupt',
+      file: join(store.runsDir, a.id, 'checkpoints', 'best.safetensors'),
+    })
+  })
+})

@@ -1,0 +1,557 @@
+/**
+ * The core every front end shares (desktop IPC, browser-mode server, CLI): create and queue runs and
+ * sweeps, train them on the worker pool, persist everything through the run store, and tell subscribers
+ * what changed. Plain Node: no Electron import.
+ *
+ * Lifecycle of a run: queued -> running -> completed | failed | cancelled; a process that dies leaves
+ * `running` behind, which the next open() turns into `interrupted`. resume() queues a cancelled,
+ * interrupted or crashed run again; it continues from its last epoch checkpoint when there is one.
+ */
+import { randomInt } from 'node:crypto'
+import { rm, stat, writeFile } from 'node:fs/promises'
+import { hostname } from 'node:os'
+import { join, resolve } from 'node:path'
+import { formatFieldErrors, parseRunConfig, type RunConfig } from '../../src-shared/config'
+import type { MetricEvent, RunRecord, RunStatus } from '../../src-shared/runs'
+import { expandSweep } from '../../src-shared/sweep'
+import { defaultSplits, meanImage } from '../../src-worker/data/prepare'
+import type { RawDataset } from '../../src-worker/data/types'
+import type { SolverCheckpoint } from '../../src-worker/engine/solver'
+import type { Tensor } from '../../src-worker/engine/tensor'
+import type { WorkerMessage } from '../../src-worker/train'
+import { DatasetRegistry, type DatasetInfo } from './datasets'
+import { runEnvironment } from './environment'
+import { WorkbenchError } from './errors'
+import { TrainingPool, type RunningTask } from './pool'
+import type { MetricsLog } from './store/metricsLog'
+import { RunStore, newRunId, type Checkpoint } from './store/runStore'
+
+export interface WorkbenchOptions {
+  dataDir: string
+  /** Read-only datasets shipped with the app; default: resources/datasets of this checkout. */
+  builtinDatasetsDir?: string
+  /** Parallel runs; default: the number of cores. */
+  maxThreads?: number
+  /** The pool's worker module (tests); default: see pool.ts. */
+  workerFile?: string
+  /** Minimum ms between a worker's metric messages. */
+  progressIntervalMs?: number
+  /**
+   * Inspect only (ls, show): no recovery, no scheduling, no adopting of queued runs; cancel() asks the
+   * owning process through a request file.
+   */
+  readOnly?: boolean
+}
+
+export type WorkbenchEvent =
+  | { type: 'run'; run: RunRecord }
+  | { type: 'metrics'; runId: string; events: MetricEvent[] }
+  | { type: 'queue'; running: string[]; queued: string[] }
+
+const RESUMABLE: readonly RunStatus[] = ['interrupted', 'cancelled', 'failed']
+/** How often run.json is rewritten with progress while a run trains (epoch ends always write). */
+const PROGRESS_WRITE_MS = 2000
+
+export const DEFAULT_BUILTIN_DATASETS = resolve(__dirname, '../../resources/datasets')
+
+interface Active {
+  task: RunningTask | null
+  log: MetricsLog
+  record: RunRecord
+  writes: Promise<unknown>
+  lastProgressWrite: number
+  cancelRequested: boolean
+}
+
+export class Workbench {
+  readonly store: RunStore
+  readonly datasets: DatasetRegistry
+  private readonly pool: TrainingPool
+  private readonly queued: string[] = []
+  private readonly active = new Map<string, Active>()
+  private readonly listeners = new Set<(e: WorkbenchEvent) => void>()
+  private readonly means = new Map<string, Float32Array>()
+  private idleWaiters: (() => void)[] = []
+  private closed = false
+
+  private constructor(private readonly options: WorkbenchOptions) {
+    this.store = new RunStore(options.dataDir)
+    this.datasets = new DatasetRegistry(options.dataDir, {
+      builtinDir: options.builtinDatasetsDir ?? DEFAULT_BUILTIN_DATASETS,
+    })
+    this.pool = new TrainingPool({
+      ...(options.maxThreads !== undefined ? { maxThreads: options.maxThreads } : {}),
+      ...(options.workerFile !== undefined ? { filename: options.workerFile } : {}),
+    })
+  }
+
+  /**
+   * Opens a data directory: runs a dead process left `running` become `interrupted`, and queued runs
+   * whose owner is gone queue again here. Runs another live process owns are left to it.
+   */
+  static async open(options: WorkbenchOptions): Promise<Workbench> {
+    const wb = new Workbench(options)
+    if (options.readOnly) {
+      wb.closed = true
+      return wb
+    }
+    await wb.store.recoverInterrupted(ownedElsewhere)
+    const runs = await wb.store.list()
+    for (const r of runs.filter((r) => r.status === 'queued' && !ownedElsewhere(r)).sort(byCreation)) {
+      await wb.store.update(r.id, (x) => ({ ...x, owner: wb.owner }))
+      wb.queued.push(r.id)
+    }
+    wb.cancelPoll = setInterval(() => void wb.pollCancelRequests(), 500)
+    wb.cancelPoll.unref()
+    wb.schedule()
+    return wb
+  }
+
+  private readonly owner = { pid: process.pid, host: hostname() }
+  private cancelPoll: NodeJS.Timeout | null = null
+
+  /** Cancel requests other processes (e.g. `workbench cancel`) left for runs this process owns. */
+  private async pollCancelRequests(): Promise<void> {
+    for (const id of [...this.queued, ...this.active.keys()]) {
+      const file = join(this.store.runDir(id), CANCEL_REQUEST)
+      const found = await stat(file).then(
+        () => true,
+        () => false,
+      )
+      if (!found) continue
+      await rm(file, { force: true })
+      await this.cancel(id).catch(() => undefined)
+    }
+  }
+
+  get maxThreads(): number {
+    return this.pool.maxThreads
+  }
+
+  subscribe(listener: (e: WorkbenchEvent) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  /** Validates a config (field-level errors), records the run as queued and schedules it. */
+  async createRun(input: unknown, options: { sweepId?: string } = {}): Promise<RunRecord> {
+    const parsed = parseRunConfig(input)
+    if (!parsed.ok) {
+      throw new WorkbenchError(
+        'invalid-config',
+        `invalid run config: ${formatFieldErrors(parsed.errors)}`,
+        parsed.errors,
+      )
+    }
+    return this.enqueueNew(parsed.value, options.sweepId ?? null)
+  }
+
+  /** Expands a sweep (all configs validated before any is queued) and queues its runs under one sweep id. */
+  async createSweep(spec: unknown): Promise<{ sweepId: string; runs: RunRecord[] }> {
+    const expanded = expandSweep(spec)
+    if (!expanded.ok) {
+      throw new WorkbenchError(
+        'invalid-config',
+        `invalid sweep: ${formatFieldErrors(expanded.errors)}`,
+        expanded.errors,
+      )
+    }
+    for (const c of expanded.value.configs) await this.checkDataset(c)
+    const sweepId = `sweep-${newRunId()}`
+    const runs: RunRecord[] = []
+    for (const c of expanded.value.configs) runs.push(await this.enqueueNew(c, sweepId))
+    return { sweepId, runs }
+  }
+
+  async listRuns(): Promise<RunRecord[]> {
+    return (await this.store.list()).map((r) => this.active.get(r.id)?.record ?? r)
+  }
+
+  async getRun(id: string): Promise<RunRecord> {
+    return this.active.get(id)?.record ?? (await this.store.get(id))
+  }
+
+  async readMetrics(id: string): Promise<MetricEvent[]> {
+    const a = this.active.get(id)
+    if (a) await a.log.flush()
+    return this.store.readMetrics(id)
+  }
+
+  queueState(): { running: string[]; queued: string[] } {
+    return { running: [...this.active.keys()], queued: [...this.queued] }
+  }
+
+  /** Moves a queued run to `index` in the queue (0 = next). */
+  reorder(id: string, index: number): string[] {
+    const at = this.queued.indexOf(id)
+    if (at < 0) throw new WorkbenchError('conflict', `run ${id} is not queued`)
+    if (!Number.isInteger(index) || index < 0) {
+      throw new WorkbenchError('invalid-argument', `index must be a non-negative integer, got ${index}`)
+    }
+    this.queued.splice(at, 1)
+    this.queued.splice(Math.min(index, this.queued.length), 0, id)
+    this.emitQueue()
+    return [...this.queued]
+  }
+
+  /**
+   * Cancels a queued run at once, or asks a running one to stop after its current step. A run another
+   * live process owns is asked through a request file that process polls.
+   */
+  async cancel(id: string): Promise<RunRecord> {
+    const at = this.queued.indexOf(id)
+    if (at >= 0) {
+      this.queued.splice(at, 1)
+      this.emitQueue()
+      return this.setStatus(id, { status: 'cancelled', finishedAt: now(), owner: null })
+    }
+    const a = this.active.get(id)
+    if (a) {
+      a.cancelRequested = true
+      a.task?.cancel()
+      return a.record
+    }
+    const r = await this.store.get(id)
+    if (r.status === 'queued' || r.status === 'running') {
+      if (ownedElsewhere(r)) {
+        await writeFile(join(this.store.runDir(id), CANCEL_REQUEST), `${process.pid}\n`)
+        return r
+      }
+      // Nobody owns it any more: a queued run is simply cancelled, a running one was interrupted.
+      return this.setStatus(id, { status: r.status === 'queued' ? 'cancelled' : 'interrupted', owner: null })
+    }
+    throw new WorkbenchError(
+      'conflict',
+      `run ${id} is ${r.status}: only queued or running runs can be cancelled`,
+    )
+  }
+
+  /** Queues an interrupted, cancelled or failed run again; it continues from its last checkpoint. */
+  async resume(id: string): Promise<RunRecord> {
+    const r = await this.store.get(id)
+    if (!RESUMABLE.includes(r.status) || this.active.has(id) || this.queued.includes(id)) {
+      throw new WorkbenchError(
+        'conflict',
+        `run ${id} is ${r.status}: only ${RESUMABLE.join(', ')} runs resume`,
+      )
+    }
+    if (this.closed) throw new WorkbenchError('conflict', 'this workbench is read-only or closed')
+    const record = await this.setStatus(id, {
+      status: 'queued',
+      error: null,
+      finishedAt: null,
+      owner: this.owner,
+    })
+    this.queued.push(id)
+    this.schedule()
+    return record
+  }
+
+  /** Resolves when nothing is queued or running. */
+  whenIdle(): Promise<void> {
+    if (this.active.size === 0 && this.queued.length === 0) return Promise.resolve()
+    return new Promise((r) => this.idleWaiters.push(r))
+  }
+
+  /**
+   * Stops scheduling; running runs are stopped and left `interrupted` (resumable), queued ones stay
+   * queued for the next open().
+   */
+  async close(): Promise<void> {
+    this.closed = true
+    if (this.cancelPoll) clearInterval(this.cancelPoll)
+    this.queued.length = 0
+    for (const a of this.active.values()) a.task?.cancel()
+    await Promise.allSettled([...this.active.values()].map((a) => a.task?.done))
+    await Promise.allSettled([...this.active.values()].map((a) => a.writes))
+    await this.pool.destroy()
+  }
+
+  private async checkDataset(config: RunConfig): Promise<DatasetInfo> {
+    try {
+      return await this.datasets.get(config.dataset.name)
+    } catch {
+      const names = (await this.datasets.list()).map((d) => d.name).join(', ')
+      throw new WorkbenchError(
+        'invalid-config',
+        `dataset.name: no dataset '${config.dataset.name}' (have: ${names})`,
+        [{ path: 'dataset.name', message: `no dataset '${config.dataset.name}'; have ${names}` }],
+      )
+    }
+  }
+
+  private async enqueueNew(config: RunConfig, sweepId: string | null): Promise<RunRecord> {
+    if (this.closed) throw new WorkbenchError('conflict', 'this workbench is read-only or closed')
+    const info = await this.checkDataset(config)
+    const seeded = { ...config, seed: config.seed ?? randomInt(0, 2 ** 32 - 1) }
+    const splits = {
+      ...defaultSplits({
+        format: info.format,
+        train: { count: info.counts.train },
+        test: { count: info.counts.test },
+      }),
+      ...pickSplits(config),
+    }
+    const perEpoch = Math.max(Math.floor(splits.numTraining / seeded.solver.batchSize), 1)
+    const record: RunRecord = {
+      id: newRunId(),
+      config: seeded,
+      status: 'queued',
+      sweepId,
+      createdAt: now(),
+      startedAt: null,
+      finishedAt: null,
+      progress: {
+        iteration: 0,
+        numIterations: perEpoch * seeded.solver.numEpochs,
+        epoch: 0,
+        numEpochs: seeded.solver.numEpochs,
+      },
+      result: null,
+      error: null,
+      environment: null,
+      checkpointEpoch: 0,
+      owner: this.owner,
+    }
+    await this.store.create(record)
+    this.emit({ type: 'run', run: record })
+    this.queued.push(record.id)
+    this.schedule()
+    return record
+  }
+
+  private schedule(): void {
+    while (!this.closed && this.active.size < this.pool.maxThreads && this.queued.length > 0) {
+      const id = this.queued.shift()!
+      void this.start(id)
+    }
+    this.emitQueue()
+    if (this.active.size === 0 && this.queued.length === 0) {
+      const waiters = this.idleWaiters
+      this.idleWaiters = []
+      for (const w of waiters) w()
+    }
+  }
+
+  private async start(id: string): Promise<void> {
+    const log = this.store.metricsLog(id)
+    // Registered before the first await, so the run counts as active (not idle) from the moment it leaves
+    // the queue.
+    const a: Active = {
+      task: null,
+      log,
+      record: null as unknown as RunRecord,
+      writes: Promise.resolve(),
+      lastProgressWrite: 0,
+      cancelRequested: false,
+    }
+    this.active.set(id, a)
+    try {
+      a.record = await this.store.get(id)
+      const config = a.record.config as RunConfig & { seed: number }
+      const raw = await this.datasets.load(config.dataset.name)
+      const mean = this.meanFor(config, raw)
+      const last = await this.store.readCheckpoint(id, 'last')
+      const resume = last ? toSolverCheckpoint(last) : null
+      if (a.record.startedAt !== null) {
+        // A resumed run: its log says where the earlier attempt's events stop counting.
+        const fromIteration = resume?.state.iteration ?? 0
+        log.append({ type: 'resume', fromIteration, fromEpoch: resume?.state.epoch ?? 0 })
+        a.record.progress = {
+          ...a.record.progress,
+          iteration: fromIteration,
+          epoch: resume?.state.epoch ?? 0,
+        }
+      }
+      a.record = await this.setStatus(id, { status: 'running', startedAt: a.record.startedAt ?? now() })
+      if (a.cancelRequested) throw new CancelledBeforeStart()
+      a.task = this.pool.run(
+        {
+          runId: id,
+          config,
+          raw,
+          mean,
+          resume,
+          ...(this.options.progressIntervalMs !== undefined
+            ? { progressIntervalMs: this.options.progressIntervalMs }
+            : {}),
+        },
+        (m) => this.onWorkerMessage(a, m),
+      )
+      if (this.closed) a.task.cancel()
+      const outcome = await a.task.done
+      await a.writes
+      await log.close()
+      if (outcome.status === 'completed') {
+        await this.finish(id, a, { status: 'completed', result: outcome.result })
+      } else if (outcome.status === 'failed') {
+        await this.finish(id, a, { status: 'failed', error: outcome.error })
+      } else {
+        await this.finish(id, a, { status: this.closed ? 'interrupted' : 'cancelled' })
+      }
+    } catch (e) {
+      await a.writes.catch(() => undefined)
+      await log.close().catch(() => undefined)
+      if (e instanceof CancelledBeforeStart) await this.finish(id, a, { status: 'cancelled' })
+      else {
+        const message = e instanceof Error ? e.message : String(e)
+        const reason = /dataset/i.test(message) && a.record?.status !== 'running' ? 'dataset' : 'crashed'
+        await this.finish(id, a, {
+          status: 'failed',
+          error: { reason, message, iteration: a.record?.progress.iteration ?? 0 },
+        })
+      }
+    }
+  }
+
+  private async finish(id: string, a: Active, patch: Partial<RunRecord>): Promise<void> {
+    try {
+      const progress = a.record ? { progress: a.record.progress } : {}
+      await this.setStatus(id, { ...patch, ...progress, finishedAt: now(), owner: null })
+    } finally {
+      this.active.delete(id)
+      this.schedule()
+    }
+  }
+
+  private onWorkerMessage(a: Active, m: WorkerMessage): void {
+    const id = a.record.id
+    switch (m.type) {
+      case 'started':
+        a.record.environment = runEnvironment(m.engine)
+        a.record.progress = m.progress
+        this.queueWrite(a, true)
+        return
+      case 'metrics': {
+        for (const e of m.events) a.log.append(e)
+        a.record.progress = m.progress
+        this.emit({ type: 'metrics', runId: id, events: m.events })
+        const epochEnded = m.events.some((e) => e.type === 'epoch')
+        this.queueWrite(a, epochEnded)
+        return
+      }
+      case 'checkpoint': {
+        const { tensors, state } = m.checkpoint
+        a.writes = a.writes
+          .then(() => this.store.writeCheckpoint(id, 'last', tensors, state))
+          .then(() => {
+            a.record.checkpointEpoch = m.epoch
+          })
+        this.queueWrite(a, true)
+        return
+      }
+      case 'best':
+        a.writes = a.writes.then(() => this.store.writeCheckpoint(id, 'best', m.params))
+        return
+      default:
+        return
+    }
+  }
+
+  /** Persists the in-memory record (progress, environment) in order with checkpoint writes. */
+  private queueWrite(a: Active, force: boolean): void {
+    const t = Date.now()
+    if (!force && t - a.lastProgressWrite < PROGRESS_WRITE_MS) {
+      this.emit({ type: 'run', run: a.record })
+      return
+    }
+    a.lastProgressWrite = t
+    const snapshot = { ...a.record }
+    a.writes = a.writes.then(() =>
+      this.store.update(a.record.id, (r) => ({
+        ...r,
+        progress: snapshot.progress,
+        environment: snapshot.environment,
+        checkpointEpoch: a.record.checkpointEpoch,
+      })),
+    )
+    this.emit({ type: 'run', run: a.record })
+  }
+
+  private async setStatus(id: string, patch: Partial<RunRecord>): Promise<RunRecord> {
+    const updated = await this.store.update(id, (r) => ({ ...r, ...patch }))
+    const a = this.active.get(id)
+    if (a?.record) a.record = { ...a.record, ...patch, status: updated.status }
+    const current = a?.record ?? updated
+    this.emit({ type: 'run', run: current })
+    return current
+  }
+
+  private meanFor(config: RunConfig, raw: RawDataset): Float32Array {
+    const splits = { ...defaultSplits(raw), ...pickSplits(config) }
+    const key = `${config.dataset.name}:${splits.numTraining}`
+    let mean = this.means.get(key)
+    if (!mean) {
+      const D = raw.shape[0] * raw.shape[1] * raw.shape[2]
+      if (splits.numTraining > raw.train.count) {
+        throw new Error(
+          `dataset.numTraining (${splits.numTraining}) exceeds the ${raw.train.count} training images`,
+        )
+      }
+      mean = meanImage(raw.train.images, splits.numTraining, D)
+      this.means.set(key, mean)
+    }
+    return mean
+  }
+
+  private emit(e: WorkbenchEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(e)
+      } catch {
+        // A subscriber's failure must not stop training or the other subscribers.
+      }
+    }
+  }
+
+  private emitQueue(): void {
+    this.emit({ type: 'queue', ...this.queueState() })
+  }
+}
+
+class CancelledBeforeStart extends Error {}
+
+function now(): string {
+  return new Date().toISOString()
+}
+
+function byCreation(a: RunRecord, b: RunRecord): number {
+  return a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1
+}
+
+function pickSplits(
+  config: RunConfig,
+): Partial<{ numTraining: number; numValidation: number; numTest: number }> {
+  const { numTraining, numValidation, numTest } = config.dataset
+  return {
+    ...(numTraining !== undefined ? { numTraining } : {}),
+    ...(numValidation !== undefined ? { numValidation } : {}),
+    ...(numTest !== undefined ? { numTest } : {}),
+  }
+}
+
+/** A stored checkpoint as the engine takes it; null when its state did not survive (start afresh). */
+function toSolverCheckpoint(c: Checkpoint): SolverCheckpoint | null {
+  if (c.state === null || typeof c.state !== 'object') return null
+  const tensors: Record<string, Tensor> = {}
+  for (const [k, t] of Object.entries(c.tensors)) {
+    if (t.dtype === 'F32') tensors[k] = { shape: [...t.shape], data: t.data, dtype: 'float32' }
+    else if (t.dtype === 'F64') tensors[k] = { shape: [...t.shape], data: t.data, dtype: 'float64' }
+  }
+  return { tensors, state: c.state as SolverCheckpoint['state'] }
+}
+
+/** Whether another live process on this machine owns the run (queued it or trains it). */
+export function ownedElsewhere(r: RunRecord): boolean {
+  const o = r.owner
+  if (!o || o.host !== hostname() || o.pid === process.pid) return false
+  try {
+    process.kill(o.pid, 0)
+    return true
+  } catch (e) {
+    // EPERM: the process exists but belongs to someone else.
+    return (e as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+const CANCEL_REQUEST = 'cancel.request'

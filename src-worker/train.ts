@@ -1,0 +1,199 @@
+/**
+ * The training task a pool worker runs: one run config, the shared dataset, a progress port. It builds
+ * the model and Solver, streams metrics (throttled) and epoch checkpoints to main over the port, polls the
+ * port for a cancel request between steps (the loop is synchronous, so messages are read with
+ * receiveMessageOnPort), and finishes with the best parameters evaluated on val and test.
+ */
+import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads'
+import type { RunConfig } from '../src-shared/config'
+import type { MetricEvent, RunError, RunProgress, RunResult } from '../src-shared/runs'
+import type { EngineInfo } from '../src-shared/engine-info'
+import { prepareData, type PreparedData } from './data/prepare'
+import type { RawDataset } from './data/types'
+import {
+  argmaxRows,
+  backendInfo,
+  DivergenceError,
+  FullyConnectedNet,
+  Solver,
+  TwoLayerNet,
+  withArena,
+  Arena,
+  type Model,
+  type SolverCheckpoint,
+  type Tensor,
+} from './engine'
+
+export interface TrainTask {
+  runId: string
+  /** A validated config with its seed. */
+  config: RunConfig & { seed: number }
+  raw: RawDataset
+  /** The training split's mean image, computed once in main for every worker. */
+  mean: Float32Array
+  port: MessagePort
+  /** The checkpoint to continue from (resume), or null for a fresh start. */
+  resume: SolverCheckpoint | null
+  /** Minimum ms between metric messages; epoch events are always sent at once. */
+  progressIntervalMs?: number
+}
+
+export type TrainOutcome =
+  | { status: 'completed'; result: RunResult }
+  | { status: 'cancelled' }
+  | { status: 'failed'; error: RunError }
+
+/** Worker -> main messages on the task's port. */
+export type WorkerMessage =
+  | { type: 'started'; engine: EngineInfo; progress: RunProgress }
+  | { type: 'metrics'; events: MetricEvent[]; progress: RunProgress }
+  | { type: 'checkpoint'; epoch: number; checkpoint: SolverCheckpoint }
+  | { type: 'best'; params: Record<string, Tensor> }
+  | { type: 'end' }
+
+/** Main -> worker messages. */
+export type MainMessage = { type: 'cancel' }
+
+/** The Solver's stream is seeded apart from the model's so that init and minibatches are independent. */
+export function solverSeed(seed: number): number {
+  return (seed ^ 0x9e3779b9) >>> 0
+}
+
+export function buildModel(config: RunConfig & { seed: number }, data: PreparedData): Model {
+  const inputDim = data.shape[0] * data.shape[1] * data.shape[2]
+  const numClasses = data.classNames.length
+  const m = config.model
+  if (m.kind === 'two-layer') {
+    return new TwoLayerNet({
+      inputDim,
+      numClasses,
+      hiddenDim: m.hiddenDim,
+      weightScale: m.weightScale,
+      reg: m.reg,
+      seed: config.seed,
+    })
+  }
+  return new FullyConnectedNet({
+    inputDim,
+    numClasses,
+    hiddenDims: m.hiddenDims,
+    normalization: m.normalization,
+    dropoutKeepRatio: m.dropoutKeepRatio,
+    weightScale: m.weightScale,
+    reg: m.reg,
+    seed: config.seed,
+  })
+}
+
+/** Test-split confusion matrix, confusion[true][predicted], with the model's current parameters. */
+function confusionMatrix(model: Model, data: PreparedData, batchSize = 200): number[][] {
+  const C = data.classNames.length
+  const counts = Array.from({ length: C }, () => new Array<number>(C).fill(0))
+  const n = data.XTest.shape[0]!
+  const rowShape = data.XTest.shape.slice(1)
+  const D = rowShape.reduce((a, b) => a * b, 1)
+  const arena = new Arena()
+  const idx = new Int32Array(batchSize)
+  const x = new Float32Array(batchSize * D)
+  for (let start = 0; start < n; start += batchSize) {
+    const bs = Math.min(batchSize, n - start)
+    for (let b = 0; b < bs; b++) idx[b] = start + b
+    data.XTest.readRows(idx, bs, x)
+    const X = { shape: [bs, ...rowShape], data: x.subarray(0, bs * D), dtype: 'float32' as const }
+    const pred = withArena(arena, () => argmaxRows(model.loss(X)))
+    for (let b = 0; b < bs; b++) counts[data.yTest[start + b]!]![pred[b]!]!++
+  }
+  return counts
+}
+
+export function train(task: TrainTask): TrainOutcome {
+  const { config, port } = task
+  const interval = task.progressIntervalMs ?? 200
+  const post = (m: WorkerMessage): void => port.postMessage(m)
+  const data = prepareData(task.raw, config.dataset, { mean: task.mean })
+  const model = buildModel(config, data)
+  const s = config.solver
+  const progress: RunProgress = { iteration: 0, numIterations: 0, epoch: 0, numEpochs: s.numEpochs }
+  progress.numIterations = s.numEpochs * Math.max(Math.floor(data.splits.numTraining / s.batchSize), 1)
+
+  let pending: MetricEvent[] = []
+  let lastSent = 0
+  const flush = (): void => {
+    if (pending.length === 0) return
+    post({ type: 'metrics', events: pending, progress: { ...progress } })
+    pending = []
+    lastSent = Date.now()
+  }
+  let cancelled = false
+  const solver: Solver = new Solver(model, data, {
+    updateRule: s.updateRule,
+    optimConfig: { ...s.optimConfig },
+    lrDecay: s.lrDecay,
+    batchSize: s.batchSize,
+    numEpochs: s.numEpochs,
+    numTrainSamples: s.numTrainSamples,
+    numValSamples: s.numValSamples,
+    seed: solverSeed(config.seed),
+    onEvent: (e) => {
+      if (e.type === 'iteration') {
+        progress.iteration = e.iteration
+        pending.push({ type: 'iteration', iteration: e.iteration, loss: e.loss })
+        const msg = receiveMessageOnPort(port)?.message as MainMessage | undefined
+        if (msg?.type === 'cancel') {
+          cancelled = true
+          solver.stop()
+        }
+        if (Date.now() - lastSent >= interval) flush()
+        return
+      }
+      progress.epoch = e.epoch
+      pending.push({
+        type: 'epoch',
+        epoch: e.epoch,
+        iteration: progress.iteration,
+        trainAcc: e.trainAcc,
+        valAcc: e.valAcc,
+        lr: e.lr,
+      })
+      flush()
+      // Epoch ends (not the first check, nor the last iteration's extra one) are the resume points.
+      const atEpochEnd = e.epoch > 0 && solver.iteration === solver.epoch * (progress.numIterations / s.numEpochs)
+      if (atEpochEnd) post({ type: 'checkpoint', epoch: e.epoch, checkpoint: solver.checkpoint() })
+    },
+  })
+  if (task.resume) {
+    solver.restore(task.resume)
+    progress.iteration = solver.iteration
+    progress.epoch = solver.epoch
+  }
+  post({ type: 'started', engine: backendInfo(), progress: { ...progress } })
+
+  try {
+    solver.train()
+  } catch (e) {
+    flush()
+    if (e instanceof DivergenceError) {
+      return { status: 'failed', error: { reason: 'diverged', message: e.message, iteration: e.iteration } }
+    }
+    throw e
+  }
+  flush()
+  if (cancelled) return { status: 'cancelled' }
+
+  // The model holds the best parameters now: the seed's "Test your model!".
+  post({ type: 'best', params: model.params })
+  const valAcc = solver.checkAccuracy(data.XVal, data.yVal)
+  const testAcc = solver.checkAccuracy(data.XTest, data.yTest)
+  return {
+    status: 'completed',
+    result: {
+      bestValAcc: solver.bestValAcc,
+      finalTrainAcc: solver.trainAccHistory.at(-1) ?? 0,
+      finalValAcc: solver.valAccHistory.at(-1) ?? 0,
+      valAcc,
+      testAcc,
+      confusion: confusionMatrix(model, data),
+      classNames: data.classNames,
+    },
+  }
+}
