@@ -39,9 +39,7 @@ export interface TrainTask {
 }
 
 export type TrainOutcome =
-  | { status: 'completed'; result: RunResult }
-  | { status: 'cancelled' }
-  | { status: 'failed'; error: RunError }
+  { status: 'completed'; result: RunResult } | { status: 'cancelled' } | { status: 'failed'; error: RunError }
 
 /** Worker -> main messages on the task's port. */
 export type WorkerMessage =
@@ -157,7 +155,8 @@ export function train(task: TrainTask): TrainOutcome {
       })
       flush()
       // Epoch ends (not the first check, nor the last iteration's extra one) are the resume points.
-      const atEpochEnd = e.epoch > 0 && solver.iteration === solver.epoch * (progress.numIterations / s.numEpochs)
+      const atEpochEnd =
+        e.epoch > 0 && solver.iteration === solver.epoch * (progress.numIterations / s.numEpochs)
       if (atEpochEnd) post({ type: 'checkpoint', epoch: e.epoch, checkpoint: solver.checkpoint() })
     },
   })
