@@ -36,6 +36,11 @@ export interface TrainTask {
   resume: SolverCheckpoint | null
   /** Minimum ms between metric messages; epoch events are always sent at once. */
   progressIntervalMs?: number
+  /**
+   * Minimum ms between epoch checkpoints (the last epoch always checkpoints). Checkpointing every short
+   * epoch would spend the main thread's time serialising weights; a crash loses at most this much.
+   */
+  checkpointIntervalMs?: number
 }
 
 export type TrainOutcome =
@@ -107,6 +112,8 @@ function confusionMatrix(model: Model, data: PreparedData, batchSize = 200): num
 export function train(task: TrainTask): TrainOutcome {
   const { config, port } = task
   const interval = task.progressIntervalMs ?? 200
+  const checkpointInterval = task.checkpointIntervalMs ?? 5000
+  let lastCheckpoint = Date.now()
   const post = (m: WorkerMessage): void => port.postMessage(m)
   const data = prepareData(task.raw, config.dataset, { mean: task.mean })
   const model = buildModel(config, data)
@@ -157,7 +164,11 @@ export function train(task: TrainTask): TrainOutcome {
       // Epoch ends (not the first check, nor the last iteration's extra one) are the resume points.
       const atEpochEnd =
         e.epoch > 0 && solver.iteration === solver.epoch * (progress.numIterations / s.numEpochs)
-      if (atEpochEnd) post({ type: 'checkpoint', epoch: e.epoch, checkpoint: solver.checkpoint() })
+      const due = Date.now() - lastCheckpoint >= checkpointInterval || e.epoch === s.numEpochs
+      if (atEpochEnd && due) {
+        post({ type: 'checkpoint', epoch: e.epoch, checkpoint: solver.checkpoint() })
+        lastCheckpoint = Date.now()
+      }
     },
   })
   if (task.resume) {

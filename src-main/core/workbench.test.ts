@@ -16,10 +16,15 @@ afterEach(async () => {
   await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })))
 })
 
-async function workbench(maxThreads = 2, dataDir?: string): Promise<Workbench> {
+async function workbench(maxThreads = 2, dataDir?: string, workerFile?: string): Promise<Workbench> {
   const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'wb-core-')))
   if (!dataDir) dirs.push(dir)
-  const wb = await Workbench.open({ dataDir: dir, maxThreads, progressIntervalMs: 20 })
+  const wb = await Workbench.open({
+    dataDir: dir,
+    maxThreads,
+    progressIntervalMs: 20,
+    ...(workerFile ? { workerFile } : {}),
+  })
   open.push(wb)
   return wb
 }
@@ -127,6 +132,30 @@ describe('Workbench', () => {
     expect(ra.status).toBe('cancelled')
     expect(ra.progress.iteration).toBeLessThan(300)
     await expect(wb.cancel(a.id)).rejects.toThrow(/is cancelled: only queued or running runs/)
+  })
+
+  it('a worker that dies fails its run only; the pool trains the next one', async () => {
+    const wb = await workbench(1, undefined, join(__dirname, 'testing/crashy-worker.cjs'))
+    const bad = await wb.createRun(tiny('crash'))
+    const good = await wb.createRun(tiny('fine'))
+    await wb.whenIdle()
+    const b = await wb.getRun(bad.id)
+    expect(b.status).toBe('failed')
+    expect(b.error!.reason).toBe('crashed')
+    expect((await wb.getRun(good.id)).status).toBe('completed')
+  })
+
+  it('reorders the queue', async () => {
+    const wb = await workbench(1)
+    const a = await wb.createRun(tiny('a', { solver: { numEpochs: 20 } }))
+    const b = await wb.createRun(tiny('b'))
+    const c = await wb.createRun(tiny('c'))
+    expect(wb.queueState()).toEqual({ running: [a.id], queued: [b.id, c.id] })
+    expect(wb.reorder(c.id, 0)).toEqual([c.id, b.id])
+    expect(() => wb.reorder(a.id, 0)).toThrow(/is not queued/)
+    await wb.whenIdle()
+    const [rb, rc] = [await wb.getRun(b.id), await wb.getRun(c.id)]
+    expect(rc.startedAt! <= rb.startedAt!).toBe(true)
   })
 
   it('fails a diverging run with reason diverged and the iteration', async () => {

@@ -36,6 +36,8 @@ export interface WorkbenchOptions {
   workerFile?: string
   /** Minimum ms between a worker's metric messages. */
   progressIntervalMs?: number
+  /** Minimum ms between a run's epoch checkpoints (default 5 s; the last epoch always checkpoints). */
+  checkpointIntervalMs?: number
   /**
    * Inspect only (ls, show): no recovery, no scheduling, no adopting of queued runs; cancel() asks the
    * owning process through a request file.

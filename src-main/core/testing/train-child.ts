@@ -4,7 +4,12 @@ import { Workbench } from '../workbench'
 
 async function main(): Promise<void> {
   const [dataDir, configJson] = process.argv.slice(2)
-  const wb = await Workbench.open({ dataDir: dataDir!, maxThreads: 1, progressIntervalMs: 20 })
+  const wb = await Workbench.open({
+    dataDir: dataDir!,
+    maxThreads: 1,
+    progressIntervalMs: 20,
+    checkpointIntervalMs: 0,
+  })
   const run = await wb.createRun(JSON.parse(configJson!))
   console.log(JSON.stringify({ id: run.id }))
   await wb.whenIdle()
