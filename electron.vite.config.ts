@@ -10,6 +10,7 @@ export default defineConfig({
         input: {
           index: resolve(__dirname, 'src-main/index.ts'),
           worker: resolve(__dirname, 'src-worker/worker.ts'),
+          cli: resolve(__dirname, 'src-main/cli/main.ts'),
         },
       },
     },

@@ -71,6 +71,8 @@ export class Workbench {
   private readonly pool: TrainingPool
   private readonly queued: string[] = []
   private readonly active = new Map<string, Active>()
+  /** Each started run's whole lifecycle, final status write included: close() waits for them. */
+  private readonly lifecycles = new Set<Promise<void>>()
   private readonly listeners = new Set<(e: WorkbenchEvent) => void>()
   private readonly means = new Map<string, Float32Array>()
   private idleWaiters: (() => void)[] = []
@@ -158,7 +160,16 @@ export class Workbench {
         expanded.errors,
       )
     }
-    for (const c of expanded.value.configs) await this.checkDataset(c)
+    for (const c of expanded.value.configs) {
+      await this.checkDataset(c).catch((e: unknown) => {
+        // In a sweep the dataset comes from the base config: name the field where the user wrote it.
+        if (e instanceof WorkbenchError) {
+          const fields = e.fields.map((f) => ({ ...f, path: `base.${f.path}` }))
+          throw new WorkbenchError(e.code, `invalid sweep: base.${e.message}`, fields)
+        }
+        throw e
+      })
+    }
     const sweepId = `sweep-${newRunId()}`
     const runs: RunRecord[] = []
     for (const c of expanded.value.configs) runs.push(await this.enqueueNew(c, sweepId))
@@ -264,8 +275,8 @@ export class Workbench {
     if (this.cancelPoll) clearInterval(this.cancelPoll)
     this.queued.length = 0
     for (const a of this.active.values()) a.task?.cancel()
-    await Promise.allSettled([...this.active.values()].map((a) => a.task?.done))
-    await Promise.allSettled([...this.active.values()].map((a) => a.writes))
+    // Every run's final status (interrupted) is on disk before close() resolves.
+    await Promise.allSettled([...this.lifecycles])
     await this.pool.destroy()
   }
 
@@ -325,7 +336,9 @@ export class Workbench {
   private schedule(): void {
     while (!this.closed && this.active.size < this.pool.maxThreads && this.queued.length > 0) {
       const id = this.queued.shift()!
-      void this.start(id)
+      const life = this.start(id)
+      this.lifecycles.add(life)
+      void life.finally(() => this.lifecycles.delete(life))
     }
     this.emitQueue()
     if (this.active.size === 0 && this.queued.length === 0) {

@@ -1,0 +1,62 @@
+/** `ls`, `show` and `cancel`: look at runs (and stop one) without training anything. */
+import type { Context } from './context'
+import { duration, paintStatus, pct, table, truncate, NONE } from './format'
+import { renderRun } from './show'
+import { summarize, summarizeMetrics } from './summary'
+
+export async function lsCommand(ctx: Context): Promise<number> {
+  return ctx.withWorkbench('inspect', undefined, async (wb) => {
+    // Ids made in the same second do not sort by creation; createdAt has milliseconds.
+    const records = (await wb.listRuns()).sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+    const runs = records.map((r) => summarize(r, wb.store.runDir(r.id)))
+    if (ctx.json) {
+      ctx.printJson(runs)
+      return 0
+    }
+    if (runs.length === 0) {
+      ctx.out(`No runs in ${ctx.dataDir}`)
+      return 0
+    }
+    const rows = runs.map((r) => {
+      const { iteration, numIterations } = r.progress
+      const share = numIterations > 0 ? ` ${Math.floor((100 * iteration) / numIterations)}%` : ''
+      return [
+        r.id,
+        truncate(r.name, 40),
+        paintStatus(ctx.color, r.status, r.status === 'running' ? `running${share}` : r.status),
+        r.sweepId ?? NONE,
+        pct(r.bestValAcc),
+        pct(r.testAcc),
+        duration(r.durationMs),
+      ]
+    })
+    const headers = ['id', 'name', 'status', 'sweep', 'best val', 'test acc', 'duration']
+    ctx.out(table(headers, rows, ['left', 'left', 'left', 'left', 'right', 'right', 'right']))
+    return 0
+  })
+}
+
+export async function showCommand(ctx: Context, id: string): Promise<number> {
+  return ctx.withWorkbench('inspect', undefined, async (wb) => {
+    const run = await wb.getRun(id)
+    const metrics = summarizeMetrics(await wb.readMetrics(id))
+    const folder = wb.store.runDir(id)
+    if (ctx.json) {
+      const { durationMs, bestValAcc, testAcc } = summarize(run, folder)
+      ctx.printJson({ ...run, folder, durationMs, bestValAcc, testAcc, metrics })
+    } else ctx.out(renderRun(run, metrics, folder, ctx.color))
+    return 0
+  })
+}
+
+export async function cancelCommand(ctx: Context, id: string): Promise<number> {
+  return ctx.withWorkbench('inspect', undefined, async (wb) => {
+    const run = await wb.cancel(id)
+    if (ctx.json) ctx.printJson(summarize(run, wb.store.runDir(id)))
+    else {
+      const what = run.status === 'cancelled' ? 'cancelled' : `asked to stop (now ${run.status})`
+      ctx.out(`Run ${run.id} "${run.config.name}": ${what}`)
+    }
+    return 0
+  })
+}

@@ -1,0 +1,192 @@
+/**
+ * `workbench`: the headless CLI over the core (src-main/core/workbench.ts). Runs train in this process, on
+ * the core's worker pool, and are stored in the data dir layout every front end reads.
+ *
+ *   npm run cli -- run examples/seed-two-layer.json
+ *   workbench sweep examples/seed-random-search.json --threads 2
+ *   workbench ls --json
+ *
+ * `main(argv)` returns the exit code (see exitCodes.ts) instead of exiting, so tests drive it in-process
+ * with their own writers and interrupt signal.
+ */
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander'
+import pkg from '../../package.json'
+import { SOURCES } from '../core/datasets'
+import { Context, type CliIo, type GlobalOptions } from './context'
+import { DATA_DIR_ENV, defaultDataDir } from './dataDir'
+import { datasetsDownloadCommand, datasetsImportCommand, datasetsLsCommand } from './datasets'
+import { describeError, formatError } from './errors'
+import { EXIT, EXIT_CODES_HELP } from './exitCodes'
+import { cancelCommand, lsCommand, showCommand } from './inspect'
+import { resumeCommand, runCommand, sweepCommand, type TrainOptions } from './train'
+
+export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<number> {
+  const sigint = io.interrupt ? null : new SigintHandler()
+  const full: CliIo = {
+    stdout: (s) => void process.stdout.write(s),
+    stderr: (s) => void process.stderr.write(s),
+    terminal: process.stderr.isTTY ? process.stderr : null,
+    stdoutIsTerminal: process.stdout.isTTY === true,
+    env: process.env,
+    cwd: process.cwd(),
+    ...io,
+    interrupt: io.interrupt ?? (sigint as SigintHandler).signal,
+  }
+  // Known before parsing, so that even commander's usage errors come out as JSON.
+  const json = argv.includes('--json')
+  let code: number = EXIT.ok
+  try {
+    await buildProgram(full, json, (c) => (code = c)).parseAsync(argv, { from: 'user' })
+    return code
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and --version end this way too, with exit code 0; commander has printed its error already.
+      return e.exitCode === 0 ? EXIT.ok : EXIT.usage
+    }
+    const report = describeError(e)
+    full.stderr(formatError(report, json))
+    return report.exitCode
+  } finally {
+    sigint?.dispose()
+  }
+}
+
+type Action<A extends unknown[]> = (ctx: Context, ...args: A) => Promise<number>
+
+function buildProgram(io: CliIo, json: boolean, setCode: (code: number) => void): Command {
+  const platformDataDir = defaultDataDir({ ...io.env, [DATA_DIR_ENV]: '' })
+  const program = new Command('workbench')
+    .description('Queue, train and compare CS231n-style neural networks from the command line.')
+    .version(pkg.version)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout(s),
+      writeErr: (s) => io.stderr(s),
+      outputError: (s, write) => {
+        const message = s.replace(/^error: /, '').trim()
+        write(json ? formatError({ code: 'usage', message, fields: [] }, true) : s)
+      },
+    })
+    .configureHelp({ showGlobalOptions: true })
+    .showSuggestionAfterError()
+    .option(
+      '--data-dir <dir>',
+      `where runs and datasets live (default: $${DATA_DIR_ENV}, else ${platformDataDir})`,
+    )
+    .option('--json', 'machine-readable output: JSON on stdout, no bars or colours; errors as JSON on stderr')
+    .addHelpText('after', EXIT_CODES_HELP)
+
+  /** Wraps an action: the global options become a Context, the returned number the exit code. */
+  const act =
+    <A extends unknown[]>(fn: Action<A>) =>
+    async (...args: unknown[]): Promise<void> => {
+      const cmd = args.at(-1) as Command
+      const ctx = new Context(io, cmd.optsWithGlobals<GlobalOptions>())
+      setCode(await fn(ctx, ...(args.slice(0, -1) as A)))
+    }
+  const threads = (): Option =>
+    new Option('--threads <n>', 'runs trained in parallel (default: the number of cores)').argParser(
+      parseThreads,
+    )
+
+  program
+    .command('run')
+    .description('validate a run config, queue it and train it here until it finishes (Ctrl-C: interrupt)')
+    .argument('<config.json>', 'run config file (see examples/)')
+    .addOption(threads())
+    .action(act((ctx, file: string, o: TrainOptions) => runCommand(ctx, file, o)))
+
+  program
+    .command('sweep')
+    .description('queue every run of a sweep (grid or random search) and train them in parallel')
+    .argument('<sweep.json>', 'sweep file (see examples/seed-random-search.json)')
+    .addOption(threads())
+    .action(act((ctx, file: string, o: TrainOptions) => sweepCommand(ctx, file, o)))
+
+  program
+    .command('ls')
+    .description('list runs: id, name, status, sweep, best val acc, test acc, duration')
+    .action(act((ctx) => lsCommand(ctx)))
+
+  program
+    .command('show')
+    .description("a run's config, status, progress, result (confusion matrix), error, environment, metrics")
+    .argument('<id>', 'run id')
+    .action(act((ctx, id: string) => showCommand(ctx, id)))
+
+  program
+    .command('cancel')
+    .description('cancel a queued run, or stop a running one after its current step')
+    .argument('<id>', 'run id')
+    .action(act((ctx, id: string) => cancelCommand(ctx, id)))
+
+  program
+    .command('resume')
+    .description('continue interrupted, cancelled or failed runs from their last checkpoint, training here')
+    .argument('<id...>', 'run ids')
+    .addOption(threads())
+    .action(act((ctx, ids: string[], o: TrainOptions) => resumeCommand(ctx, ids, o)))
+
+  const datasets = program.command('datasets').description('list, import and download datasets')
+  datasets
+    .command('ls')
+    .description('datasets: name, source, format, counts, shape, classes, size')
+    .action(act((ctx) => datasetsLsCommand(ctx)))
+  datasets
+    .command('import')
+    .description('register a dataset folder (CIFAR-10 python or binary batches, or IDX files)')
+    .argument('<path>', 'the dataset folder')
+    .option('--name <name>', 'registry name (default: from the folder name)')
+    .option('--copy', 'copy the files into the data dir (default: read them where they are)')
+    .action(
+      act((ctx, path: string, o: { name?: string; copy?: boolean }) => datasetsImportCommand(ctx, path, o)),
+    )
+  datasets
+    .command('download')
+    .description('download a dataset from its official host, verify and register it')
+    .addArgument(new Argument('<source>', 'what to download').choices(Object.keys(SOURCES)))
+    .action(act((ctx, source: string) => datasetsDownloadCommand(ctx, source)))
+
+  for (const leaf of leaves(program)) leaf.addHelpText('after', EXIT_CODES_HELP)
+  return program
+}
+
+function leaves(cmd: Command): Command[] {
+  return cmd.commands.length === 0 ? [cmd] : cmd.commands.flatMap(leaves)
+}
+
+function parseThreads(value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new InvalidArgumentError('an integer from 1 to 256')
+  return n
+}
+
+/**
+ * Ctrl-C aborts the signal, so that training commands can interrupt their runs and leave them
+ * resumable; a second Ctrl-C exits at once.
+ */
+class SigintHandler {
+  private readonly controller = new AbortController()
+  private readonly onSigint = (): void => {
+    if (this.controller.signal.aborted) process.exit(EXIT.interrupted)
+    this.controller.abort()
+  }
+
+  constructor() {
+    process.on('SIGINT', this.onSigint)
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal
+  }
+
+  dispose(): void {
+    process.off('SIGINT', this.onSigint)
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code
+  })
+}

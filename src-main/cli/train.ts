@@ -1,0 +1,132 @@
+/** `run`, `sweep` and `resume`: queue runs, train them in this process until done, report the outcome. */
+import { parseRunConfig, type FieldError } from '../../src-shared/config'
+import type { RunRecord } from '../../src-shared/runs'
+import { expandSweep } from '../../src-shared/sweep'
+import { WorkbenchError } from '../core/errors'
+import type { Workbench } from '../core/workbench'
+import type { Context } from './context'
+import { CliError } from './errors'
+import { EXIT } from './exitCodes'
+import { readJsonFile } from './jsonFile'
+import { trainingView } from './progress'
+import { printRunOutcome, printRunsTable } from './results'
+import { Watcher } from './watcher'
+
+export interface TrainOptions {
+  threads?: number
+}
+
+/** After Ctrl-C, how long to wait for running runs to record `interrupted` before giving up on them. */
+const SETTLE_MS = 10_000
+
+export async function runCommand(ctx: Context, file: string, options: TrainOptions): Promise<number> {
+  const input = await readJsonFile(file)
+  const parsed = parseRunConfig(input)
+  if (!parsed.ok) throw invalidInput(file, 'run config', parsed.errors)
+  return ctx.withWorkbench('train', options.threads, async (wb, close) => {
+    const watcher = new Watcher(wb, trainingView(ctx, { multi: false }))
+    try {
+      const run = await withFile(file, 'run config', () => wb.createRun(input))
+      ctx.note(`Run ${run.id} "${run.config.name}" queued in ${ctx.dataDir}`)
+      return await follow(ctx, wb, watcher, [run], close)
+    } finally {
+      watcher.dispose()
+    }
+  })
+}
+
+export async function sweepCommand(ctx: Context, file: string, options: TrainOptions): Promise<number> {
+  const input = await readJsonFile(file)
+  const expanded = expandSweep(input)
+  if (!expanded.ok) throw invalidInput(file, 'sweep', expanded.errors)
+  const total = expanded.value.configs.length
+  return ctx.withWorkbench('train', options.threads, async (wb, close) => {
+    const watcher = new Watcher(wb, trainingView(ctx, { multi: true, total }))
+    try {
+      const { sweepId, runs } = await withFile(file, 'sweep', () => wb.createSweep(input))
+      const parallel = Math.min(wb.maxThreads, runs.length)
+      ctx.note(
+        `Sweep ${sweepId} "${expanded.value.spec.name}": ${runs.length} runs queued, ${parallel} at a time`,
+      )
+      return await follow(ctx, wb, watcher, runs, close, sweepId)
+    } finally {
+      watcher.dispose()
+    }
+  })
+}
+
+export async function resumeCommand(ctx: Context, ids: string[], options: TrainOptions): Promise<number> {
+  return ctx.withWorkbench('train', options.threads, async (wb, close) => {
+    // Every id is checked before any run is queued, so a typo in the third id starts nothing.
+    for (const id of ids) await wb.getRun(id)
+    const watcher = new Watcher(wb, trainingView(ctx, { multi: ids.length > 1, total: ids.length }))
+    try {
+      const runs: RunRecord[] = []
+      for (const id of ids) runs.push(await wb.resume(id))
+      const from = runs.map((r) => `${r.id} (from epoch ${r.checkpointEpoch})`).join(', ')
+      ctx.note(`Resuming ${from} in ${ctx.dataDir}`)
+      return await follow(ctx, wb, watcher, runs, close)
+    } finally {
+      watcher.dispose()
+    }
+  })
+}
+
+/** Trains until the runs finish or Ctrl-C; prints the outcome; returns the exit code. */
+async function follow(
+  ctx: Context,
+  wb: Workbench,
+  watcher: Watcher,
+  runs: RunRecord[],
+  close: () => Promise<void>,
+  sweepId: string | null = null,
+): Promise<number> {
+  const ids = runs.map((r) => r.id)
+  watcher.watch(ids)
+  const view = watcher.view
+  let interrupted = false
+  try {
+    if (!(await watcher.untilFinished({ signal: ctx.io.interrupt }))) {
+      interrupted = true
+      view.note('Interrupted: stopping the runs (they stay resumable)…')
+      // Queued runs would otherwise start whenever this data dir is next opened for training.
+      const { queued } = wb.queueState()
+      for (const id of ids.filter((id) => queued.includes(id))) await wb.cancel(id).catch(() => undefined)
+      await close()
+      await watcher.untilFinished({ timeoutMs: SETTLE_MS })
+    }
+  } finally {
+    view.stop()
+  }
+  const records = await Promise.all(ids.map(async (id) => watcher.get(id) ?? (await wb.getRun(id))))
+  if (ids.length === 1 && sweepId === null) printRunOutcome(ctx, wb, records[0] as RunRecord)
+  else printRunsTable(ctx, wb, records, sweepId)
+  if (interrupted) return EXIT.interrupted
+  return exitCodeFor(records)
+}
+
+export function exitCodeFor(records: RunRecord[]): number {
+  if (records.some((r) => r.status === 'interrupted' || r.status === 'queued' || r.status === 'running')) {
+    return EXIT.interrupted
+  }
+  const failed = records.filter((r) => r.status === 'failed' || r.status === 'cancelled')
+  if (failed.length === 0) return EXIT.ok
+  return failed.every((r) => r.error?.reason === 'dataset') ? EXIT.dataset : EXIT.failed
+}
+
+function invalidInput(file: string, what: string, fields: FieldError[]): CliError {
+  const count = fields.length === 1 ? '1 error' : `${fields.length} errors`
+  return new CliError('invalid-config', `${file}: invalid ${what} (${count})`, EXIT.usage, fields)
+}
+
+/** The core's config errors, told against the file they came from. */
+async function withFile<T>(file: string, what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn()
+  } catch (e) {
+    if (e instanceof WorkbenchError && e.code === 'invalid-config' && e.fields.length > 0) {
+      throw invalidInput(file, what, e.fields)
+    }
+    throw e
+  }
+}
