@@ -52,6 +52,8 @@ export type WorkerMessage =
   | { type: 'metrics'; events: MetricEvent[]; progress: RunProgress }
   | { type: 'checkpoint'; epoch: number; checkpoint: SolverCheckpoint }
   | { type: 'best'; params: Record<string, Tensor> }
+  /** First-layer weights at an accuracy check, for the weight mosaic; shape is the image shape (C, H, W). */
+  | { type: 'snapshot'; epoch: number; W1: Tensor; shape: [number, number, number] }
   | { type: 'end' }
 
 /** Main -> worker messages. */
@@ -130,6 +132,7 @@ export function train(task: TrainTask): TrainOutcome {
     lastSent = Date.now()
   }
   let cancelled = false
+  let lastSnapshot = -1
   const solver: Solver = new Solver(model, data, {
     updateRule: s.updateRule,
     optimConfig: { ...s.optimConfig },
@@ -161,6 +164,10 @@ export function train(task: TrainTask): TrainOutcome {
         lr: e.lr,
       })
       flush()
+      if (e.epoch !== lastSnapshot) {
+        post({ type: 'snapshot', epoch: e.epoch, W1: model.params['W1']!, shape: data.shape })
+        lastSnapshot = e.epoch
+      }
       // Epoch ends (not the first check, nor the last iteration's extra one) are the resume points.
       const atEpochEnd =
         e.epoch > 0 && solver.iteration === solver.epoch * (progress.numIterations / s.numEpochs)

@@ -22,6 +22,8 @@ import type { WorkerMessage } from '../../src-worker/train'
 import { DatasetRegistry, type DatasetInfo } from './datasets'
 import { runEnvironment } from './environment'
 import { WorkbenchError } from './errors'
+import { readSnapshot, writeSnapshot } from './snapshots'
+import type { MosaicData } from '../../src-shared/contract'
 import { TrainingPool, type RunningTask } from './pool'
 import type { MetricsLog } from './store/metricsLog'
 import { RunStore, newRunId, type Checkpoint } from './store/runStore'
@@ -188,6 +190,15 @@ export class Workbench {
     const a = this.active.get(id)
     if (a) await a.log.flush()
     return this.store.readMetrics(id)
+  }
+
+  /** First-layer weights saved at `epoch` (default: the latest) for the weight mosaic; null if none yet. */
+  async mosaic(id: string, epoch?: number): Promise<MosaicData | null> {
+    const dir = this.store.runDir(id)
+    await this.store.get(id)
+    const a = this.active.get(id)
+    if (a) await a.writes
+    return readSnapshot(dir, epoch)
   }
 
   queueState(): { running: string[]; queued: string[] } {
@@ -457,6 +468,9 @@ export class Workbench {
       }
       case 'best':
         a.writes = a.writes.then(() => this.store.writeCheckpoint(id, 'best', m.params))
+        return
+      case 'snapshot':
+        a.writes = a.writes.then(() => writeSnapshot(this.store.runDir(id), m.epoch, m.W1, m.shape))
         return
       default:
         return

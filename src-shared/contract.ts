@@ -1,0 +1,128 @@
+/**
+ * The one typed contract between the UI and main, declared once: every method with its argument and
+ * result types, and every event. Electron implements it over IPC (a preload exposing one function per
+ * method), the browser mode over a token-guarded WebSocket; the renderer's api/ module speaks it either
+ * way. Main validates every argument: the renderer is untrusted.
+ */
+import type { EngineInfo } from './engine-info'
+import type { MetricEvent, RunRecord } from './runs'
+
+export const CONTRACT_VERSION = 1
+
+/** Method names, `as const` so the preload's whitelist and the types come from one list. */
+export const METHODS = [
+  'app.info',
+  'runs.list',
+  'runs.get',
+  'runs.metrics',
+  'runs.create',
+  'runs.createSweep',
+  'runs.cancel',
+  'runs.resume',
+  'runs.reorder',
+  'runs.queue',
+  'runs.mosaic',
+  'datasets.list',
+  'examples.list',
+] as const
+export type MethodName = (typeof METHODS)[number]
+
+export const EVENTS = ['run', 'metrics', 'queue'] as const
+export type EventName = (typeof EVENTS)[number]
+
+export interface AppInfo {
+  version: string
+  contractVersion: number
+  engine: EngineInfo
+  /** 'electron' or 'browser': the UI hides what a mode cannot do (e.g. native folder pickers). */
+  mode: 'electron' | 'browser'
+  dataDir: string
+  maxThreads: number
+}
+
+export interface DatasetSummary {
+  name: string
+  source: 'download' | 'import' | 'builtin'
+  format: string
+  counts: { train: number; test: number }
+  /** (C, H, W) */
+  shape: [number, number, number]
+  classNames: string[]
+  sizeOnDisk: number
+}
+
+export interface Example {
+  /** File name in examples/, e.g. 'seed-two-layer.json'. */
+  file: string
+  kind: 'run' | 'sweep'
+  name: string
+  /** The config or sweep spec as written. */
+  value: unknown
+}
+
+export interface QueueState {
+  running: string[]
+  queued: string[]
+}
+
+/**
+ * First-layer weights for the mosaic (the seed's visualize_grid): W1 as (D, H) float32 little-endian,
+ * base64 so it travels as JSON too, for one saved epoch.
+ */
+export interface MosaicData {
+  /** Epochs with a saved snapshot, ascending. */
+  epochs: number[]
+  epoch: number
+  /** Image shape of one column of W1: (C, H, W). */
+  shape: [number, number, number]
+  /** Number of hidden units (columns of W1). */
+  units: number
+  /** base64 of D * units float32 values, row-major (D, units). */
+  weights: string
+}
+
+/** Arguments and results of every method; `args` is a tuple passed positionally. */
+export interface Methods {
+  'app.info': { args: []; result: AppInfo }
+  'runs.list': { args: []; result: RunRecord[] }
+  'runs.get': { args: [id: string]; result: RunRecord }
+  'runs.metrics': { args: [id: string]; result: MetricEvent[] }
+  /** config: a RunConfigInput; invalid configs reject with field errors. */
+  'runs.create': { args: [config: unknown]; result: RunRecord }
+  'runs.createSweep': { args: [spec: unknown]; result: { sweepId: string; runs: RunRecord[] } }
+  'runs.cancel': { args: [id: string]; result: RunRecord }
+  'runs.resume': { args: [id: string]; result: RunRecord }
+  'runs.reorder': { args: [id: string, index: number]; result: string[] }
+  'runs.queue': { args: []; result: QueueState }
+  /** The latest snapshot when epoch is omitted; null when the run has none yet. */
+  'runs.mosaic': { args: [id: string, epoch?: number]; result: MosaicData | null }
+  'datasets.list': { args: []; result: DatasetSummary[] }
+  'examples.list': { args: []; result: Example[] }
+}
+
+export interface Events {
+  run: RunRecord
+  metrics: { runId: string; events: MetricEvent[] }
+  queue: QueueState
+}
+
+/** An error as it crosses the boundary: a code to branch on and, for configs, each field. */
+export interface ApiError {
+  code: string
+  message: string
+  fields?: { path: string; message: string }[]
+}
+
+/** The API as the renderer sees it, however it is transported. */
+export type Api = {
+  [M in MethodName]: (...args: Methods[M]['args']) => Promise<Methods[M]['result']>
+} & {
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void
+}
+
+/** Browser-mode WebSocket frames. */
+export type ClientFrame = { id: number; method: MethodName; args: unknown[] }
+export type ServerFrame =
+  | { id: number; result: unknown }
+  | { id: number; error: ApiError }
+  | { event: EventName; payload: unknown }
