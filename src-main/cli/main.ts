@@ -12,6 +12,7 @@
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import pkg from '../../package.json'
 import { SOURCES } from '../core/datasets'
+import { describeServe, serveCommand, type ServeOptions } from '../server/serve'
 import { Context, type CliIo, type GlobalOptions } from './context'
 import { DATA_DIR_ENV, defaultDataDir } from './dataDir'
 import { datasetsDownloadCommand, datasetsImportCommand, datasetsLsCommand } from './datasets'
@@ -126,6 +127,10 @@ function buildProgram(io: CliIo, json: boolean, setCode: (code: number) => void)
     .argument('<id...>', 'run ids')
     .addOption(threads())
     .action(act((ctx, ids: string[], o: TrainOptions) => resumeCommand(ctx, ids, o)))
+
+  describeServe(program.command('serve'))
+    .addOption(threads())
+    .action(act((ctx, o: ServeOptions) => serveCommand(ctx, o)))
 
   const datasets = program.command('datasets').description('list, import and download datasets')
   datasets

@@ -4,11 +4,11 @@
  * for progress; cancelling is cooperative (a message the worker polls between steps) so the run ends
  * cleanly with its checkpoints intact, with thread termination only as a fallback.
  */
-import { existsSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { MessageChannel } from 'node:worker_threads'
 import Piscina from 'piscina'
+import { appPaths, appRoot } from './appPaths'
 import type { MainMessage, TrainOutcome, TrainTask, WorkerMessage } from '../../src-worker/train'
 
 export interface PoolOptions {
@@ -24,11 +24,9 @@ export interface RunningTask {
   cancel(): void
 }
 
-/** Locates the worker: next to the bundled main (out/main), else the source bootstrap for tsx/vitest. */
+/** Locates the worker: the bundled out/main/worker.js, else the source bootstrap for tsx/vitest. */
 export function defaultWorkerFile(): string {
-  const bundled = join(__dirname, 'worker.js')
-  if (existsSync(bundled)) return bundled
-  return resolve(__dirname, '../../src-worker/dev-worker.cjs')
+  return appPaths().workerFile ?? join(appRoot(), 'src-worker', 'dev-worker.cjs')
 }
 
 export class TrainingPool {

@@ -10,7 +10,7 @@
 import { randomInt } from 'node:crypto'
 import { rm, stat, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { formatFieldErrors, parseRunConfig, type RunConfig } from '../../src-shared/config'
 import type { MetricEvent, RunRecord, RunStatus } from '../../src-shared/runs'
 import { expandSweep } from '../../src-shared/sweep'
@@ -19,6 +19,7 @@ import type { RawDataset } from '../../src-worker/data/types'
 import type { SolverCheckpoint } from '../../src-worker/engine/solver'
 import type { Tensor } from '../../src-worker/engine/tensor'
 import type { WorkerMessage } from '../../src-worker/train'
+import { appPaths } from './appPaths'
 import { DatasetRegistry, type DatasetInfo } from './datasets'
 import { runEnvironment } from './environment'
 import { WorkbenchError } from './errors'
@@ -56,7 +57,7 @@ const RESUMABLE: readonly RunStatus[] = ['interrupted', 'cancelled', 'failed']
 /** How often run.json is rewritten with progress while a run trains (epoch ends always write). */
 const PROGRESS_WRITE_MS = 2000
 
-export const DEFAULT_BUILTIN_DATASETS = resolve(__dirname, '../../resources/datasets')
+export const DEFAULT_BUILTIN_DATASETS = appPaths().builtinDatasetsDir
 
 interface Active {
   task: RunningTask | null

@@ -1,0 +1,159 @@
+/**
+ * The core's events, paced for a UI. Training emits a `run` event per progress message and `metrics` per
+ * worker message, for every run at once; forwarded raw over IPC or a socket they would flood the renderer.
+ * So: `run` events are coalesced per run to at most one per `runIntervalMs` (the latest record wins) but a
+ * status change goes out at once; `metrics` are batched per run every `metricsIntervalMs`; `queue` states
+ * are coalesced like runs. A run's pending metrics go out before its status change, so a UI never sees
+ * "completed" before the last points.
+ */
+import type { EventName, Events } from '../../src-shared/contract'
+import type { MetricEvent, RunRecord, RunStatus } from '../../src-shared/runs'
+import type { Workbench, WorkbenchEvent } from '../core/workbench'
+
+/** An event as it is sent: the same shape as the WebSocket's event frame. */
+export type ApiEvent = { [E in EventName]: { event: E; payload: Events[E] } }[EventName]
+
+export interface EventPacing {
+  /** Minimum ms between two `run` events of one run with the same status (default 200: 5 per second). */
+  runIntervalMs?: number
+  /** How long metrics collect before a batch goes out (default 100). */
+  metricsIntervalMs?: number
+  /** Minimum ms between two `queue` events (default 100). */
+  queueIntervalMs?: number
+}
+
+export interface EventForwarder {
+  /** Sends everything pending now. */
+  flush(): void
+  /** Unsubscribes; pending events are dropped. */
+  close(): void
+}
+
+const TERMINAL: readonly RunStatus[] = ['completed', 'failed', 'cancelled', 'interrupted']
+
+interface RunPace {
+  lastSentAt: number
+  lastStatus: RunStatus
+  pending: RunRecord | null
+  timer: ReturnType<typeof setTimeout> | null
+}
+
+export function forwardEvents(
+  source: Pick<Workbench, 'subscribe'>,
+  sink: (event: ApiEvent) => void,
+  pacing: EventPacing = {},
+): EventForwarder {
+  const runMs = pacing.runIntervalMs ?? 200
+  const metricsMs = pacing.metricsIntervalMs ?? 100
+  const queueMs = pacing.queueIntervalMs ?? 100
+
+  const runs = new Map<string, RunPace>()
+  const metrics = new Map<string, MetricEvent[]>()
+  let metricsTimer: ReturnType<typeof setTimeout> | null = null
+  let queue: {
+    lastSentAt: number
+    pending: Events['queue'] | null
+    timer: ReturnType<typeof setTimeout> | null
+  } = { lastSentAt: -Infinity, pending: null, timer: null }
+  let closed = false
+
+  const send = (e: ApiEvent): void => {
+    if (closed) return
+    try {
+      sink(e)
+    } catch {
+      // A failing sink (a closed window, a dead socket) must not break the core's other subscribers.
+    }
+  }
+
+  const flushMetrics = (runId?: string): void => {
+    for (const [id, events] of metrics) {
+      if (runId !== undefined && id !== runId) continue
+      metrics.delete(id)
+      send({ event: 'metrics', payload: { runId: id, events } })
+    }
+    if (metrics.size === 0 && metricsTimer !== null) {
+      clearTimeout(metricsTimer)
+      metricsTimer = null
+    }
+  }
+
+  const sendRun = (run: RunRecord): void => {
+    const pace = runs.get(run.id)
+    if (pace?.timer) clearTimeout(pace.timer)
+    flushMetrics(run.id)
+    send({ event: 'run', payload: run })
+    if (TERMINAL.includes(run.status)) runs.delete(run.id)
+    else runs.set(run.id, { lastSentAt: Date.now(), lastStatus: run.status, pending: null, timer: null })
+  }
+
+  const onRun = (run: RunRecord): void => {
+    const pace = runs.get(run.id)
+    if (!pace || pace.lastStatus !== run.status || Date.now() - pace.lastSentAt >= runMs) {
+      sendRun(run)
+      return
+    }
+    pace.pending = run
+    pace.timer ??= setTimeout(
+      () => {
+        pace.timer = null
+        if (pace.pending) sendRun(pace.pending)
+      },
+      runMs - (Date.now() - pace.lastSentAt),
+    )
+  }
+
+  const onMetrics = (runId: string, events: MetricEvent[]): void => {
+    const pending = metrics.get(runId)
+    if (pending) pending.push(...events)
+    else metrics.set(runId, [...events])
+    metricsTimer ??= setTimeout(() => {
+      metricsTimer = null
+      flushMetrics()
+    }, metricsMs)
+  }
+
+  const sendQueue = (state: Events['queue']): void => {
+    if (queue.timer) clearTimeout(queue.timer)
+    queue = { lastSentAt: Date.now(), pending: null, timer: null }
+    send({ event: 'queue', payload: state })
+  }
+
+  const onQueue = (state: Events['queue']): void => {
+    if (Date.now() - queue.lastSentAt >= queueMs) {
+      sendQueue(state)
+      return
+    }
+    queue.pending = state
+    queue.timer ??= setTimeout(
+      () => {
+        queue.timer = null
+        if (queue.pending) sendQueue(queue.pending)
+      },
+      queueMs - (Date.now() - queue.lastSentAt),
+    )
+  }
+
+  const unsubscribe = source.subscribe((e: WorkbenchEvent) => {
+    if (e.type === 'run') onRun(e.run)
+    else if (e.type === 'metrics') onMetrics(e.runId, e.events)
+    else onQueue({ running: [...e.running], queued: [...e.queued] })
+  })
+
+  return {
+    flush() {
+      flushMetrics()
+      for (const pace of [...runs.values()]) if (pace.pending) sendRun(pace.pending)
+      if (queue.pending) sendQueue(queue.pending)
+    },
+    close() {
+      closed = true
+      unsubscribe()
+      for (const pace of runs.values()) if (pace.timer) clearTimeout(pace.timer)
+      if (metricsTimer) clearTimeout(metricsTimer)
+      if (queue.timer) clearTimeout(queue.timer)
+      runs.clear()
+      metrics.clear()
+    },
+  }
+}

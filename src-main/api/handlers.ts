@@ -1,0 +1,109 @@
+/**
+ * The contract (src-shared/contract.ts) implemented once over the core, for both transports: Electron's
+ * IPC and the browser-mode WebSocket call these with whatever arrived, so every handler checks its raw
+ * arguments before the core sees them. Configs and sweep specs go through as unknown: the core validates
+ * them with the schema and reports each field.
+ */
+import pkg from '../../package.json'
+import {
+  CONTRACT_VERSION,
+  type DatasetSummary,
+  type MethodName,
+  type Methods,
+} from '../../src-shared/contract'
+import { backendInfo } from '../../src-worker/engine/backend'
+import type { DatasetInfo } from '../core/datasets'
+import type { Workbench } from '../core/workbench'
+import { listExamples } from './examples'
+import { checkArity, nonNegativeIntArg, optional, runIdArg } from './validate'
+
+export interface HandlerContext {
+  mode: 'electron' | 'browser'
+  /** Shown in app.info (the UI says where runs are kept). */
+  dataDir: string
+  /** The folder of example presets (examples/ of the app). */
+  examplesDir: string
+}
+
+export type Handlers = { [M in MethodName]: (...args: unknown[]) => Promise<Methods[M]['result']> }
+
+export function createHandlers(wb: Workbench, ctx: HandlerContext): Handlers {
+  return {
+    'app.info': async (...args) => {
+      checkArity('app.info', args, [])
+      return {
+        version: pkg.version,
+        contractVersion: CONTRACT_VERSION,
+        engine: backendInfo(),
+        mode: ctx.mode,
+        dataDir: ctx.dataDir,
+        maxThreads: wb.maxThreads,
+      }
+    },
+    'runs.list': async (...args) => {
+      checkArity('runs.list', args, [])
+      return wb.listRuns()
+    },
+    'runs.get': async (...args) => {
+      checkArity('runs.get', args, ['id'])
+      return wb.getRun(runIdArg(args[0]))
+    },
+    'runs.metrics': async (...args) => {
+      checkArity('runs.metrics', args, ['id'])
+      return wb.readMetrics(runIdArg(args[0]))
+    },
+    'runs.create': async (...args) => {
+      checkArity('runs.create', args, ['config'])
+      return wb.createRun(args[0])
+    },
+    'runs.createSweep': async (...args) => {
+      checkArity('runs.createSweep', args, ['spec'])
+      return wb.createSweep(args[0])
+    },
+    'runs.cancel': async (...args) => {
+      checkArity('runs.cancel', args, ['id'])
+      return wb.cancel(runIdArg(args[0]))
+    },
+    'runs.resume': async (...args) => {
+      checkArity('runs.resume', args, ['id'])
+      return wb.resume(runIdArg(args[0]))
+    },
+    'runs.reorder': async (...args) => {
+      checkArity('runs.reorder', args, ['id', 'index'])
+      const id = runIdArg(args[0])
+      return wb.reorder(id, nonNegativeIntArg(args[1], 'index'))
+    },
+    'runs.queue': async (...args) => {
+      checkArity('runs.queue', args, [])
+      return wb.queueState()
+    },
+    'runs.mosaic': async (...args) => {
+      checkArity('runs.mosaic', args, ['id', 'epoch'], 1)
+      const id = runIdArg(args[0])
+      return wb.mosaic(
+        id,
+        optional(args[1], (v) => nonNegativeIntArg(v, 'epoch')),
+      )
+    },
+    'datasets.list': async (...args) => {
+      checkArity('datasets.list', args, [])
+      return (await wb.datasets.list()).map(toSummary)
+    },
+    'examples.list': async (...args) => {
+      checkArity('examples.list', args, [])
+      return listExamples(ctx.examplesDir)
+    },
+  }
+}
+
+function toSummary(d: DatasetInfo): DatasetSummary {
+  return {
+    name: d.name,
+    source: d.source,
+    format: d.format,
+    counts: { train: d.counts.train, test: d.counts.test },
+    shape: [d.shape[0], d.shape[1], d.shape[2]],
+    classNames: [...d.classNames],
+    sizeOnDisk: d.sizeOnDisk,
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * Checks of the raw arguments a method receives. The renderer (and any page that reaches the browser-mode
+ * socket) is untrusted: nothing reaches the core before its count, types and forms are right.
+ */
+import { isRunId } from '../core/store/ids'
+import { invalidArgument } from './errors'
+
+/**
+ * Refuses too few or too many arguments. `names` lists the parameters in order; the last `optional` of
+ * them may be left out (or sent as null, which is what JSON makes of a trailing undefined).
+ */
+export function checkArity(method: string, args: readonly unknown[], names: string[], optional = 0): void {
+  const min = names.length - optional
+  if (args.length < min) {
+    const missing = names[args.length] ?? 'argument'
+    throw invalidArgument(missing, `${method} needs ${describe(names, optional)}, got ${args.length}`)
+  }
+  if (args.length > names.length) {
+    throw invalidArgument('args', `${method} takes ${describe(names, optional)}, got ${args.length}`)
+  }
+}
+
+export function runIdArg(value: unknown, name = 'id'): string {
+  if (isRunId(value)) return value
+  const shown = typeof value === 'string' ? JSON.stringify(value.slice(0, 80)) : typeOf(value)
+  throw invalidArgument(name, `not a run id (expected the form 20261126-194501-ab12cd, got ${shown})`)
+}
+
+export function nonNegativeIntArg(value: unknown, name: string): number {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value
+  const shown = typeof value === 'number' ? String(value) : typeOf(value)
+  throw invalidArgument(name, `must be a non-negative integer, got ${shown}`)
+}
+
+/** An optional argument: undefined or null mean "left out". */
+export function optional<T>(value: unknown, check: (v: unknown) => T): T | undefined {
+  return value === undefined || value === null ? undefined : check(value)
+}
+
+function describe(names: string[], optional: number): string {
+  const min = names.length - optional
+  if (names.length === 0) return 'no arguments'
+  const list = names.map((n, i) => (i >= min ? `${n}?` : n)).join(', ')
+  const count = min === names.length ? `${min}` : `${min} to ${names.length}`
+  return `${count} argument${names.length === 1 ? '' : 's'} (${list})`
+}
+
+function typeOf(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value
+}
