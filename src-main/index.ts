@@ -1,5 +1,5 @@
-// Entry of the Electron main process. Everything that imports `electron` lives in ./electron so that the
-// rest of the main-process code (store, queue, pool) stays testable in plain Node.
+// Entry of the Electron main process. Everything that imports `electron` lives in ./electron (and the
+// preload) so that the rest of the main-process code (store, queue, pool, api) stays testable in plain Node.
 import { startApp } from './electron/app'
 
 startApp()

@@ -1,40 +1,169 @@
-import { join } from 'node:path'
-import { app, BrowserWindow, session } from 'electron'
+/**
+ * The desktop app's lifecycle: one instance per user, the core opened on the shared data folder, one
+ * hardened window speaking the contract over IPC, and a quit that leaves running runs `interrupted`
+ * (resumable) rather than killed mid-write.
+ */
+import { join, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { app, BrowserWindow, dialog, Menu, session, shell } from 'electron'
+import { createHandlers, type Handlers } from '../api/handlers'
+import { forwardEvents, type EventForwarder } from '../api/events'
+import { Workbench } from '../core/workbench'
+import type { MenuEventName } from './channels'
+import { hardenContents, hardenSession } from './guards'
+import { pushEvent, registerIpc } from './ipc'
+import { menuTemplate } from './menu'
+import { appPaths } from './paths'
+import { appLocation } from './security'
+import { createMainWindow, focusWindow, trackWindowState, workAreas, type WindowStateTracker } from './window'
+import { initialWindowState, readWindowState } from './windowState'
 
-// A strict CSP for everything the window loads; dev mode needs the Vite server's websocket.
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:"
-
-function createWindow(): BrowserWindow {
-  const win = new BrowserWindow({
-    width: 1280,
-    height: 800,
-    show: false,
-    title: 'Workbench',
-    webPreferences: {
-      preload: join(__dirname, '../preload/index.js'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-    },
-  })
-  win.once('ready-to-show', () => win.show())
-  const devUrl = process.env['ELECTRON_RENDERER_URL']
-  if (devUrl) void win.loadURL(devUrl)
-  else void win.loadFile(join(__dirname, '../renderer/index.html'))
-  return win
-}
+const APP_NAME = 'Workbench'
+/** How long quitting waits for runs to stop and record `interrupted`; the next start recovers the rest. */
+const CLOSE_TIMEOUT_MS = 15_000
 
 export function startApp(): void {
-  void app.whenReady().then(() => {
-    session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
-      callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } })
-    })
-    createWindow()
-    app.on('activate', () => {
-      if (BrowserWindow.getAllWindows().length === 0) createWindow()
-    })
+  // Tests (and anyone running two profiles) point Electron's own state somewhere else; it also scopes
+  // the single-instance lock, so it must be set first.
+  const userData = process.env['WORKBENCH_USER_DATA_DIR']
+  if (userData) app.setPath('userData', resolve(userData))
+  if (!app.requestSingleInstanceLock()) {
+    app.quit()
+    return
+  }
+  app.enableSandbox()
+
+  const devServerUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL']
+  const rendererFile = join(__dirname, '../renderer/index.html')
+  const location = appLocation(pathToFileURL(rendererFile).href, devServerUrl)
+  const paths = appPaths({
+    isPackaged: app.isPackaged,
+    resourcesPath: process.resourcesPath,
+    bundleDir: __dirname,
+    env: process.env,
   })
+
+  let win: BrowserWindow | null = null
+  let tracker: WindowStateTracker | null = null
+  let forwarder: EventForwarder | null = null
+
+  app.on('web-contents-created', (_e, contents) => hardenContents(contents, location))
+
+  const opening = app.whenReady().then(() =>
+    Workbench.open({
+      dataDir: paths.dataDir,
+      builtinDatasetsDir: paths.builtinDatasetsDir,
+      workerFile: paths.workerFile,
+    }),
+  )
+  const handlers: Promise<Handlers> = opening.then((wb) =>
+    createHandlers(wb, { mode: 'electron', dataDir: paths.dataDir, examplesDir: paths.examplesDir }),
+  )
+  // A failed open is reported once, by the start-up chain below; calls then answer 'unavailable'.
+  handlers.catch(() => undefined)
+  // Registered before the window exists; calls made while the core opens wait for it.
+  registerIpc(handlers, () => (win ? { webContents: win.webContents, app: location } : null))
+
+  const openWindow = async (): Promise<BrowserWindow> => {
+    const stateFile = join(app.getPath('userData'), 'window-state.json')
+    const state = initialWindowState(await readWindowState(stateFile), workAreas())
+    const w = createMainWindow({
+      preload: join(__dirname, '../preload/index.js'),
+      rendererFile,
+      app: location,
+      state,
+    })
+    tracker = trackWindowState(w, stateFile)
+    w.on('closed', () => {
+      if (win === w) win = null
+    })
+    win = w
+    return w
+  }
+
+  // A second launch hands over to this instance: show its window, or a new one where macOS has none.
+  app.on('second-instance', () => {
+    if (win) focusWindow(win)
+    else if (app.isReady()) void openWindow()
+  })
+
+  const sendToRenderer = (event: MenuEventName): void => {
+    if (win) {
+      focusWindow(win)
+      pushEvent(win.webContents, event)
+      return
+    }
+    // macOS keeps the app alive without windows: open one and ask it once it has loaded.
+    void openWindow().then((w) =>
+      w.webContents.once('did-finish-load', () => pushEvent(w.webContents, event)),
+    )
+  }
+
+  void app
+    .whenReady()
+    .then(async () => {
+      hardenSession(session.defaultSession, location)
+      app.setAboutPanelOptions({ applicationName: APP_NAME, applicationVersion: app.getVersion() })
+      const template = menuTemplate({
+        appName: APP_NAME,
+        isMac: process.platform === 'darwin',
+        isDev: devServerUrl !== undefined,
+        sendToRenderer,
+        showAbout: () => app.showAboutPanel(),
+        openDataDir: () => void shell.openPath(paths.dataDir),
+      })
+      Menu.setApplicationMenu(Menu.buildFromTemplate(template))
+      await openWindow()
+      app.on('activate', () => {
+        if (BrowserWindow.getAllWindows().length === 0) void openWindow()
+      })
+      const wb = await opening
+      forwarder = forwardEvents(wb, (e) => pushEvent(win?.webContents ?? null, e.event, e.payload))
+    })
+    .catch((e: unknown) => {
+      const message = e instanceof Error ? e.message : String(e)
+      console.error(`workbench: could not start: ${message}`)
+      dialog.showErrorBox(`${APP_NAME} could not start`, `${message}\n\nData folder: ${paths.dataDir}`)
+      app.exit(1)
+    })
+
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit()
   })
+
+  let quit: 'running' | 'closing' | 'closed' = 'running'
+  app.on('before-quit', (e) => {
+    if (quit === 'closed') return
+    e.preventDefault()
+    if (quit === 'closing') return
+    quit = 'closing'
+    void shutdown().finally(() => {
+      quit = 'closed'
+      app.quit()
+    })
+  })
+  const shutdown = async (): Promise<void> => {
+    await tracker?.flush()
+    // Stopping runs can take a training step or two: the app should look gone meanwhile, not hung.
+    for (const w of BrowserWindow.getAllWindows()) w.hide()
+    forwarder?.close()
+    const wb = await opening.catch(() => null)
+    if (!wb) return
+    await withTimeout(wb.close(), CLOSE_TIMEOUT_MS).catch((e: unknown) => {
+      console.error(`workbench: closing the core failed: ${String(e)}`)
+    })
+  }
+  // Ctrl-C in the terminal that started the app: quit the same way as from the menu.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => app.quit())
+}
+
+function withTimeout(p: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<void>((done) => {
+    timer = setTimeout(() => {
+      console.warn(`workbench: runs did not stop within ${ms / 1000} s; quitting anyway`)
+      done()
+    }, ms)
+  })
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer))
 }

@@ -1,0 +1,103 @@
+/**
+ * The decisions behind the window's hardening, as pure functions (no Electron import) so they are unit
+ * tested in plain Node: which URLs are the app, which IPC senders are trusted, which links may leave for
+ * the system browser, and the Content-Security-Policy.
+ */
+
+/** Where the renderer comes from: the built index.html, or the dev server under `electron-vite dev`. */
+export type AppLocation = { kind: 'file'; url: string } | { kind: 'dev'; origin: string }
+
+export function appLocation(rendererFileUrl: string, devServerUrl: string | undefined): AppLocation {
+  if (devServerUrl) return { kind: 'dev', origin: new URL(devServerUrl).origin }
+  return { kind: 'file', url: rendererFileUrl }
+}
+
+/**
+ * Whether `url` is the app itself. For the built app only our index.html counts (its hash and query are
+ * the router's); any other file:// page could be anything on disk. For the dev server, its origin.
+ */
+export function isAppUrl(url: string, app: AppLocation): boolean {
+  let u: URL
+  try {
+    u = new URL(url)
+  } catch {
+    return false
+  }
+  if (app.kind === 'dev') return u.origin === app.origin
+  const own = new URL(app.url)
+  const path = filePath(u)
+  return u.protocol === 'file:' && u.host === own.host && path !== null && path === filePath(own)
+}
+
+// Chromium and Node may percent-encode a path differently, and Windows drive letters vary in case.
+function filePath(u: URL): string | null {
+  try {
+    return decodeURIComponent(u.pathname).replace(/^\/([A-Za-z]):/, (_m, d: string) => `/${d.toLowerCase()}:`)
+  } catch {
+    return null
+  }
+}
+
+export interface SenderInfo {
+  /** The webContents the message came from. */
+  webContentsId: number
+  /** Its sending frame; null when the frame navigated away or was destroyed since sending. */
+  frame: { url: string; isMainFrame: boolean } | null
+}
+
+/**
+ * Only our window's top frame showing the app may call the API: not an iframe (even a same-origin one),
+ * not another webContents, not a page the window was somehow navigated to.
+ */
+export function isTrustedSender(
+  sender: SenderInfo,
+  trusted: { webContentsId: number; app: AppLocation } | null,
+): boolean {
+  if (!trusted || sender.webContentsId !== trusted.webContentsId) return false
+  const frame = sender.frame
+  return frame !== null && frame.isMainFrame && isAppUrl(frame.url, trusted.app)
+}
+
+/** Links the app may hand to the system browser: https only, no credentials in the URL. */
+export function isSafeExternalUrl(url: string): boolean {
+  try {
+    const u = new URL(url)
+    return u.protocol === 'https:' && u.hostname !== '' && u.username === '' && u.password === ''
+  } catch {
+    return false
+  }
+}
+
+/**
+ * The policy for every response the window loads. 'unsafe-inline' styles only: Vue style bindings and
+ * the charts set inline styles; scripts come from the app's own files. Under the dev server, HMR needs
+ * its websocket.
+ */
+export function contentSecurityPolicy(app: AppLocation): string {
+  const connect = app.kind === 'dev' ? `'self' ${app.origin.replace(/^http/, 'ws')}` : "'self'"
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    `connect-src ${connect}`,
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ')
+}
+
+/** Response headers with ours as the only CSP (header names are case-insensitive). */
+export function withCsp(
+  headers: Record<string, string[] | string> | undefined,
+  csp: string,
+): Record<string, string[]> {
+  const out: Record<string, string[]> = {}
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (name.toLowerCase() === 'content-security-policy') continue
+    out[name] = Array.isArray(value) ? value : [value]
+  }
+  out['Content-Security-Policy'] = [csp]
+  return out
+}
