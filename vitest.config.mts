@@ -1,6 +1,9 @@
+import vue from '@vitejs/plugin-vue'
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
+  // Renderer component tests import .vue files; they pick happy-dom per file (@vitest-environment).
+  plugins: [vue()],
   test: {
     include: ['src-*/**/*.test.ts'],
     environment: 'node',

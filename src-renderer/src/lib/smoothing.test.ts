@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest'
+import { ema } from './smoothing'
+
+describe('ema', () => {
+  it('returns the values unchanged at weight 0', () => {
+    expect(Array.from(ema([3, 1, 4, 1, 5], 0))).toEqual([3, 1, 4, 1, 5])
+  })
+
+  it('is debiased: the first point is the first value, a constant stays constant', () => {
+    expect(ema([7], 0.9)[0]).toBeCloseTo(7, 12)
+    for (const v of ema([2, 2, 2, 2, 2, 2], 0.95)) expect(v).toBeCloseTo(2, 12)
+  })
+
+  it('matches the hand-computed debiased average', () => {
+    // w = 0.5: acc1 = 0.5*1 = 0.5 -> /0.5 = 1; acc2 = 0.25 + 1.5 = 1.75 -> /0.75 = 7/3
+    const s = ema([1, 3], 0.5)
+    expect(s[0]).toBeCloseTo(1, 12)
+    expect(s[1]).toBeCloseTo(7 / 3, 12)
+  })
+
+  it('keeps a NaN where it is without poisoning later points', () => {
+    const s = ema([1, Number.NaN, 1], 0.9)
+    expect(s[0]).toBeCloseTo(1, 12)
+    expect(Number.isNaN(s[1])).toBe(true)
+    expect(s[2]).toBeCloseTo(1, 12)
+  })
+
+  it('writes into a given buffer when it is large enough', () => {
+    const out = new Float64Array(8)
+    const s = ema([1, 2, 3], 0.3, out)
+    expect(s.buffer).toBe(out.buffer)
+    expect(s.length).toBe(3)
+  })
+
+  it('smooths 10,000 points quickly', () => {
+    const values = Array.from({ length: 10_000 }, (_, i) => Math.exp(-i / 2000) + Math.sin(i))
+    const t0 = performance.now()
+    for (let k = 0; k < 20; k++) ema(values, 0.9)
+    expect(performance.now() - t0).toBeLessThan(200)
+  })
+})

@@ -1,0 +1,16 @@
+import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-router'
+import ExperimentsView from './views/ExperimentsView.vue'
+
+// Hash history: the app is loaded from a file in Electron, where paths cannot be served.
+export const routes: RouteRecordRaw[] = [
+  { path: '/', redirect: '/experiments' },
+  { path: '/experiments', name: 'experiments', component: ExperimentsView },
+  { path: '/new', name: 'new', component: () => import('./views/NewRunView.vue') },
+  // The detail view carries the charts (echarts), loaded when first opened.
+  { path: '/runs/:id', name: 'run', component: () => import('./views/RunDetailView.vue'), props: true },
+  { path: '/:rest(.*)*', redirect: '/experiments' },
+]
+
+export function createAppRouter() {
+  return createRouter({ history: createWebHashHistory(), routes })
+}

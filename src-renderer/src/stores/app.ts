@@ -1,0 +1,60 @@
+import { defineStore } from 'pinia'
+import { ref } from 'vue'
+import type { AppInfo } from '../../../src-shared/contract'
+import { getApi, getTransport, toApiError, type ConnectionState } from '../api'
+import { i18n } from '../i18n'
+import { isLocale, saveLocale, type Locale } from '../i18n/locale'
+
+export interface Notice {
+  id: number
+  /** Already translated, or an error message from main. */
+  text: string
+  kind: 'error' | 'info'
+}
+
+/** App-wide state: what main reports about itself, the connection, the language, and notices. */
+export const useAppStore = defineStore('app', () => {
+  const api = getApi()
+  const transport = getTransport()
+  const info = ref<AppInfo | null>(null)
+  const connection = ref<ConnectionState>(transport.state())
+  transport.onState((s) => (connection.value = s))
+
+  const locale = ref<Locale>(isLocale(i18n.global.locale.value) ? i18n.global.locale.value : 'en')
+  const applyLocale = (l: Locale): void => {
+    i18n.global.locale.value = l
+    if (typeof document !== 'undefined') document.documentElement.lang = l
+  }
+  applyLocale(locale.value)
+
+  function setLocale(l: Locale): void {
+    locale.value = l
+    applyLocale(l)
+    saveLocale(l)
+  }
+
+  const notices = ref<Notice[]>([])
+  let nextNotice = 1
+  function notify(text: string, kind: Notice['kind'] = 'info', timeoutMs = 6000): void {
+    const id = nextNotice++
+    notices.value.push({ id, text, kind })
+    if (timeoutMs > 0) setTimeout(() => dismiss(id), timeoutMs)
+  }
+  /** Background failures (a list that would not load, a cancel that failed) surface as a notice. */
+  function reportError(e: unknown): void {
+    notify(toApiError(e).message, 'error', 10_000)
+  }
+  function dismiss(id: number): void {
+    notices.value = notices.value.filter((n) => n.id !== id)
+  }
+
+  async function load(): Promise<void> {
+    try {
+      info.value = await api['app.info']()
+    } catch (e) {
+      reportError(e)
+    }
+  }
+
+  return { info, connection, locale, setLocale, notices, notify, reportError, dismiss, load }
+})

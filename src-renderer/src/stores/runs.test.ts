@@ -1,0 +1,157 @@
+import { createPinia, setActivePinia } from 'pinia'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { isProxy } from 'vue'
+import type { MetricEvent } from '../../../src-shared/runs'
+import { setTransport } from '../api'
+import { fakeTransport, makeRun, type FakeTransport } from '../testing/fakeApi'
+import { useAppStore } from './app'
+import { appendEvents, emptySeries, useRunsStore } from './runs'
+
+const iters = (from: number, to: number, loss = (i: number) => 1 / i): MetricEvent[] =>
+  Array.from({ length: to - from + 1 }, (_, k) => ({
+    type: 'iteration',
+    iteration: from + k,
+    loss: loss(from + k),
+  }))
+const epoch = (e: number, iteration: number): MetricEvent => ({
+  type: 'epoch',
+  epoch: e,
+  iteration,
+  trainAcc: 0.5 + e / 100,
+  valAcc: 0.4 + e / 100,
+  lr: 1e-3 * 0.95 ** e,
+})
+const flush = (): Promise<void> => new Promise((r) => setTimeout(r, 0))
+
+describe('appendEvents', () => {
+  it('appends in place, skips what it already has, and truncates at a resume', () => {
+    const s = emptySeries()
+    const { iterations, losses, epochs } = s
+    appendEvents(s, [...iters(1, 5), epoch(1, 5), ...iters(6, 8)])
+    // An overlapping batch (a fetch racing live events) adds nothing twice.
+    appendEvents(s, [...iters(4, 9), epoch(1, 5)])
+    expect(s.iterations).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9])
+    expect(s.epochs).toEqual([1])
+    appendEvents(s, [{ type: 'resume', fromIteration: 5, fromEpoch: 1 }, ...iters(6, 7, () => 42)])
+    expect(s.iterations).toEqual([1, 2, 3, 4, 5, 6, 7])
+    expect(s.losses.slice(5)).toEqual([42, 42])
+    expect(s.resumes).toEqual([5])
+    // Never copied: views hold these arrays.
+    expect(s.iterations).toBe(iterations)
+    expect(s.losses).toBe(losses)
+    expect(s.epochs).toBe(epochs)
+  })
+})
+
+describe('useRunsStore', () => {
+  let t: FakeTransport
+  const older = makeRun({ config: { name: 'older' } })
+  const newer = makeRun({ config: { name: 'newer' } })
+
+  beforeEach(() => {
+    t = fakeTransport({ 'runs.list': [older, newer], 'runs.metrics': [] })
+    setTransport(t)
+    setActivePinia(createPinia())
+  })
+  afterEach(() => setTransport(null))
+
+  it('loads runs newest first and keeps the order as run events arrive', async () => {
+    const store = useRunsStore()
+    await store.load()
+    expect(store.list.map((r) => r.config.name)).toEqual(['newer', 'older'])
+    const created = makeRun({ config: { name: 'created' }, status: 'queued' })
+    t.api.emit('run', created)
+    expect(store.list.map((r) => r.config.name)).toEqual(['created', 'newer', 'older'])
+    // An update replaces the record in place in the order.
+    t.api.emit('run', { ...older, status: 'running', progress: { ...older.progress, iteration: 10 } })
+    expect(store.list.map((r) => r.config.name)).toEqual(['created', 'newer', 'older'])
+    expect(store.byId[older.id]?.status).toBe('running')
+  })
+
+  it('drops selections of runs that are gone after a reload', async () => {
+    const store = useRunsStore()
+    store.selected = [older.id, 'gone']
+    await store.load()
+    expect(store.selected).toEqual([older.id])
+  })
+
+  it('loads metrics on demand and appends metrics events without copying', async () => {
+    t.api.mocks['runs.metrics'].mockResolvedValueOnce([...iters(1, 3), epoch(1, 3)])
+    const store = useRunsStore()
+    // Before anyone asks, events for the run are not kept.
+    t.api.emit('metrics', { runId: newer.id, events: iters(1, 1) })
+    expect(store.seriesOf(newer.id).series).toBeNull()
+
+    await store.loadMetrics(newer.id)
+    const first = store.seriesOf(newer.id)
+    expect(first.series?.iterations).toEqual([1, 2, 3])
+    const losses = first.series!.losses
+    t.api.emit('metrics', { runId: newer.id, events: [...iters(4, 6), epoch(2, 6)] })
+    const next = store.seriesOf(newer.id)
+    expect(next.version).toBeGreaterThan(first.version)
+    expect(next.series!.losses).toBe(losses)
+    expect(next.series!.losses).toHaveLength(6)
+    expect(next.series!.epochs).toEqual([1, 2])
+    // Plain arrays, not reactive proxies.
+    expect(isProxy(next.series!.losses)).toBe(false)
+    expect(isProxy(next.series)).toBe(false)
+    // A second request does not fetch again.
+    await store.loadMetrics(newer.id)
+    expect(t.api.mocks['runs.metrics']).toHaveBeenCalledTimes(1)
+  })
+
+  it('keeps events that arrive while the metrics are being read', async () => {
+    let answer: (v: MetricEvent[]) => void = () => undefined
+    t.api.mocks['runs.metrics'].mockImplementationOnce(() => new Promise((r) => (answer = r)))
+    const store = useRunsStore()
+    const loading = store.loadMetrics(newer.id)
+    t.api.emit('metrics', { runId: newer.id, events: iters(3, 5) })
+    answer(iters(1, 4))
+    await loading
+    expect(store.seriesOf(newer.id).series?.iterations).toEqual([1, 2, 3, 4, 5])
+  })
+
+  it('reloads the list and shown metrics after a reconnect', async () => {
+    const store = useRunsStore()
+    await store.load()
+    await store.loadMetrics(newer.id)
+    t.setState('closed')
+    t.setState('connecting')
+    t.setState('open')
+    await flush()
+    expect(t.api.mocks['runs.list']).toHaveBeenCalledTimes(2)
+    expect(t.api.mocks['runs.metrics']).toHaveBeenCalledTimes(2)
+  })
+
+  it('reports a failed load as a notice', async () => {
+    t.api.mocks['runs.list'].mockRejectedValueOnce({ code: 'internal', message: 'disk on fire' })
+    const store = useRunsStore()
+    await store.load()
+    expect(useAppStore().notices.map((n) => n.text)).toEqual(['disk on fire'])
+  })
+
+  it('keeps 20 runs x 10,000 points fast', async () => {
+    const store = useRunsStore()
+    const ids = Array.from({ length: 20 }, (_, i) => `r${i}`)
+    await Promise.all(ids.map((id) => store.loadMetrics(id)))
+    const t0 = performance.now()
+    // 100 batches of 100 iterations per run, as a live stream delivers them.
+    for (let b = 0; b < 100; b++) {
+      for (const id of ids) t.api.emit('metrics', { runId: id, events: iters(b * 100 + 1, b * 100 + 100) })
+    }
+    const elapsed = performance.now() - t0
+    expect(store.seriesOf('r19').series?.losses).toHaveLength(10_000)
+    expect(elapsed).toBeLessThan(1000)
+  })
+
+  it('caches mosaics of saved epochs, not the latest', async () => {
+    const data = { epochs: [1, 2], epoch: 2, shape: [1, 1, 1], units: 1, weights: 'AAAAAA==' }
+    t.api.mocks['runs.mosaic'].mockResolvedValue(data)
+    const store = useRunsStore()
+    await store.fetchMosaic('a')
+    await store.fetchMosaic('a')
+    expect(t.api.mocks['runs.mosaic']).toHaveBeenCalledTimes(2)
+    await store.fetchMosaic('a', 2)
+    expect(t.api.mocks['runs.mosaic']).toHaveBeenCalledTimes(2)
+  })
+})

@@ -1,0 +1,251 @@
+/**
+ * Runs as main reports them, kept current by `run` events, and their metrics, loaded when a view asks
+ * and then appended from `metrics` events. Metrics live in plain arrays outside Vue's deep reactivity (20
+ * runs x 10,000 points would otherwise be 200,000 proxied numbers); a per-run version number is what
+ * views watch.
+ */
+import { defineStore } from 'pinia'
+import { computed, markRaw, ref } from 'vue'
+import type { MosaicData } from '../../../src-shared/contract'
+import type { MetricEvent, RunRecord } from '../../../src-shared/runs'
+import { getApi, onReconnect } from '../api'
+import { useAppStore } from './app'
+
+/** One run's curves, column by column. Appended in place: the arrays keep their identity. */
+export interface RunSeries {
+  iterations: number[]
+  losses: number[]
+  epochs: number[]
+  /** The iteration at which each epoch's accuracies were checked. */
+  epochIterations: number[]
+  trainAcc: number[]
+  valAcc: number[]
+  /** The learning rate used during each epoch; null where a run did not report it. */
+  lr: (number | null)[]
+  /** Where the run was resumed from a checkpoint, as iterations. */
+  resumes: number[]
+}
+
+export function emptySeries(): RunSeries {
+  return markRaw({
+    iterations: [],
+    losses: [],
+    epochs: [],
+    epochIterations: [],
+    trainAcc: [],
+    valAcc: [],
+    lr: [],
+    resumes: [],
+  })
+}
+
+/** Index of the first element > x in an ascending array. */
+function upperBound(a: number[], x: number): number {
+  let lo = 0
+  let hi = a.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if ((a[mid] as number) <= x) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+/**
+ * Applies metric events to a series in place. Events already present (a fetch and a live event
+ * overlapping) are skipped by their iteration or epoch; a resume drops what came after the checkpoint
+ * it resumed from, since training replays it.
+ */
+export function appendEvents(s: RunSeries, events: readonly MetricEvent[]): void {
+  for (const e of events) {
+    if (e.type === 'iteration') {
+      const last = s.iterations[s.iterations.length - 1]
+      if (last !== undefined && e.iteration <= last) continue
+      s.iterations.push(e.iteration)
+      s.losses.push(e.loss)
+    } else if (e.type === 'epoch') {
+      const last = s.epochs[s.epochs.length - 1]
+      if (last !== undefined && e.epoch <= last) continue
+      s.epochs.push(e.epoch)
+      s.epochIterations.push(e.iteration)
+      s.trainAcc.push(e.trainAcc)
+      s.valAcc.push(e.valAcc)
+      s.lr.push(e.lr)
+    } else if (e.type === 'resume') {
+      const keepIters = upperBound(s.iterations, e.fromIteration)
+      s.iterations.length = keepIters
+      s.losses.length = keepIters
+      const keepEpochs = upperBound(s.epochs, e.fromEpoch)
+      s.epochs.length = keepEpochs
+      s.epochIterations.length = keepEpochs
+      s.trainAcc.length = keepEpochs
+      s.valAcc.length = keepEpochs
+      s.lr.length = keepEpochs
+      if (s.resumes[s.resumes.length - 1] !== e.fromIteration) s.resumes.push(e.fromIteration)
+    }
+  }
+}
+
+/** Newest first; the id breaks ties between runs a sweep created in the same millisecond. */
+export function newestFirst(a: RunRecord, b: RunRecord): number {
+  return a.createdAt < b.createdAt
+    ? 1
+    : a.createdAt > b.createdAt
+      ? -1
+      : a.id < b.id
+        ? 1
+        : a.id > b.id
+          ? -1
+          : 0
+}
+
+type MetricsState =
+  | { phase: 'loading'; buffer: MetricEvent[][]; previous: RunSeries | null }
+  | { phase: 'loaded'; series: RunSeries }
+
+export const useRunsStore = defineStore('runs', () => {
+  const api = getApi()
+  const byId = ref<Record<string, RunRecord>>({})
+  const loaded = ref(false)
+  const loading = ref(false)
+  /** Checked rows in the experiments table, kept here so they survive navigation (compare). */
+  const selected = ref<string[]>([])
+
+  const list = computed(() => Object.values(byId.value).sort(newestFirst))
+
+  function applyRun(run: RunRecord): void {
+    byId.value[run.id] = run
+  }
+
+  async function load(): Promise<void> {
+    loading.value = true
+    try {
+      const runs = await api['runs.list']()
+      const next: Record<string, RunRecord> = {}
+      for (const r of runs) next[r.id] = r
+      byId.value = next
+      loaded.value = true
+      selected.value = selected.value.filter((id) => id in next)
+    } catch (e) {
+      useAppStore().reportError(e)
+    } finally {
+      loading.value = false
+    }
+  }
+
+  /** A run by id, fetched when the list does not have it (yet): a deep link, say. */
+  async function fetchRun(id: string): Promise<RunRecord | null> {
+    try {
+      const run = await api['runs.get'](id)
+      applyRun(run)
+      return run
+    } catch (e) {
+      useAppStore().reportError(e)
+      return null
+    }
+  }
+
+  // ---- metrics ----
+  const metrics = new Map<string, MetricsState>()
+  /** Bumped whenever a run's series changes; the only reactive part of metrics. */
+  const metricsVersion = ref<Record<string, number>>({})
+  const bump = (id: string): void => {
+    metricsVersion.value[id] = (metricsVersion.value[id] ?? 0) + 1
+  }
+
+  /** A run's series (raw arrays; do not mutate) and its version; reading it in a computed tracks the run. */
+  function seriesOf(id: string): { series: RunSeries | null; version: number } {
+    const version = metricsVersion.value[id] ?? 0
+    const m = metrics.get(id)
+    // A reload (after a reconnect) keeps showing the old curves until the new ones arrive.
+    return { series: m ? (m.phase === 'loaded' ? m.series : m.previous) : null, version }
+  }
+
+  async function loadMetrics(id: string, force = false): Promise<void> {
+    const current = metrics.get(id)
+    if (current && !force) return
+    if (current?.phase === 'loading') return
+    // Events that arrive while the file is read are kept and applied after it.
+    const state: MetricsState = {
+      phase: 'loading',
+      buffer: [],
+      previous: current?.phase === 'loaded' ? current.series : null,
+    }
+    metrics.set(id, state)
+    try {
+      const events = await api['runs.metrics'](id)
+      const series = emptySeries()
+      appendEvents(series, events)
+      for (const batch of state.buffer) appendEvents(series, batch)
+      metrics.set(id, { phase: 'loaded', series })
+      bump(id)
+    } catch (e) {
+      if (state.previous) metrics.set(id, { phase: 'loaded', series: state.previous })
+      else metrics.delete(id)
+      useAppStore().reportError(e)
+    }
+  }
+
+  function applyMetrics(payload: { runId: string; events: MetricEvent[] }): void {
+    const m = metrics.get(payload.runId)
+    if (!m) return
+    if (m.phase === 'loading') {
+      m.buffer.push(payload.events)
+      return
+    }
+    appendEvents(m.series, payload.events)
+    bump(payload.runId)
+  }
+
+  // ---- mosaic ----
+  /** Saved snapshots never change, so an explicit epoch is fetched once. */
+  const mosaics = new Map<string, MosaicData | null>()
+  async function fetchMosaic(id: string, epoch?: number): Promise<MosaicData | null> {
+    const key = `${id}@${epoch}`
+    if (epoch !== undefined && mosaics.has(key)) return mosaics.get(key) ?? null
+    const data = await api['runs.mosaic'](id, epoch)
+    const raw = data ? markRaw(data) : null
+    if (raw) mosaics.set(`${id}@${raw.epoch}`, raw)
+    return raw
+  }
+
+  // ---- actions that create runs ----
+  /** Rejects with an ApiCallError whose fields name invalid config fields. */
+  async function create(config: unknown): Promise<RunRecord> {
+    const run = await api['runs.create'](config)
+    applyRun(run)
+    return run
+  }
+
+  async function createSweep(spec: unknown): Promise<{ sweepId: string; runs: RunRecord[] }> {
+    const result = await api['runs.createSweep'](spec)
+    for (const r of result.runs) applyRun(r)
+    return result
+  }
+
+  api.on('run', applyRun)
+  api.on('metrics', applyMetrics)
+  // Events missed while disconnected: reload what is shown.
+  onReconnect(() => {
+    void load()
+    for (const [id, m] of metrics) if (m.phase === 'loaded') void loadMetrics(id, true)
+  })
+
+  return {
+    byId,
+    list,
+    loaded,
+    loading,
+    selected,
+    load,
+    fetchRun,
+    applyRun,
+    seriesOf,
+    loadMetrics,
+    applyMetrics,
+    metricsVersion,
+    fetchMosaic,
+    create,
+    createSweep,
+  }
+})

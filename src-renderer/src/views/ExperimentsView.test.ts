@@ -1,0 +1,142 @@
+// @vitest-environment happy-dom
+import { flushPromises } from '@vue/test-utils'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { RunRecord } from '../../../src-shared/runs'
+import { setTransport } from '../api'
+import { useQueueStore } from '../stores/queue'
+import { useRunsStore } from '../stores/runs'
+import { fakeTransport, makeRun } from '../testing/fakeApi'
+import { mountAt } from '../testing/mountView'
+
+function fixture(): RunRecord[] {
+  return [
+    makeRun({
+      config: { name: 'seed run', tags: ['seed'] },
+      startedAt: '2026-11-26T12:00:00.000Z',
+      finishedAt: '2026-11-26T12:00:42.000Z',
+      result: {
+        bestValAcc: 0.851,
+        finalTrainAcc: 0.9,
+        finalValAcc: 0.84,
+        valAcc: 0.851,
+        testAcc: 0.83,
+        confusion: [],
+        classNames: [],
+      },
+    }),
+    makeRun({
+      config: { name: 'bn net', model: { kind: 'fc', hiddenDims: [100, 100], normalization: 'batchnorm' } },
+      status: 'running',
+      startedAt: '2026-11-26T12:01:00.000Z',
+      progress: { iteration: 300, numIterations: 600, epoch: 5, numEpochs: 10 },
+    }),
+    makeRun({
+      config: { name: 'waiting', solver: { optimConfig: { learningRate: 1e-4 } } },
+      status: 'queued',
+    }),
+    makeRun({ config: { name: 'crashed' }, status: 'interrupted' }),
+  ]
+}
+
+async function setup() {
+  const runs = fixture()
+  const [, running, queued, interrupted] = runs as [RunRecord, RunRecord, RunRecord, RunRecord]
+  const t = fakeTransport({
+    'runs.list': runs,
+    'runs.queue': { running: [running.id], queued: [queued.id] },
+    'runs.cancel': (id: unknown) => ({ ...runs.find((r) => r.id === id)!, status: 'cancelled' }),
+    'runs.resume': (id: unknown) => ({ ...runs.find((r) => r.id === id)!, status: 'queued' }),
+  })
+  const mounted = await mountAt('/experiments', t)
+  await useRunsStore().load()
+  await useQueueStore().load()
+  await flushPromises()
+  return { ...mounted, t, running, queued, interrupted }
+}
+
+const rowNames = (w: Awaited<ReturnType<typeof setup>>['wrapper']): string[] =>
+  w.findAll('[data-testid="run-row"] [data-testid="run-link"]').map((a) => a.text())
+
+afterEach(() => {
+  setTransport(null)
+  document.body.innerHTML = ''
+})
+
+describe('ExperimentsView', () => {
+  it('lists runs newest first with status, model summary, hyperparameters and results', async () => {
+    const { wrapper } = await setup()
+    expect(rowNames(wrapper)).toEqual(['crashed', 'waiting', 'bn net', 'seed run'])
+    const seed = wrapper.findAll('[data-testid="run-row"]')[3]!
+    expect(seed.get('[data-testid="run-status"]').attributes('data-status')).toBe('completed')
+    expect(seed.text()).toContain('2-layer 50')
+    expect(seed.text()).toContain('1e-3')
+    expect(seed.text()).toContain('85.1%')
+    expect(seed.text()).toContain('42s')
+    expect(seed.text()).toContain('seed')
+    expect(wrapper.findAll('[data-testid="run-row"]')[2]!.text()).toContain('fc 100-100 bn')
+    expect(wrapper.get('[data-testid="runs-count"]').text()).toBe('4 of 4 runs')
+  })
+
+  it('sorts by a column, then reversed, then back to newest first', async () => {
+    const { wrapper } = await setup()
+    await wrapper.get('[data-testid="sort-name"]').trigger('click')
+    expect(rowNames(wrapper)).toEqual(['bn net', 'crashed', 'seed run', 'waiting'])
+    await wrapper.get('[data-testid="sort-name"]').trigger('click')
+    expect(rowNames(wrapper)).toEqual(['waiting', 'seed run', 'crashed', 'bn net'])
+    await wrapper.get('[data-testid="sort-name"]').trigger('click')
+    expect(rowNames(wrapper)).toEqual(['crashed', 'waiting', 'bn net', 'seed run'])
+  })
+
+  it('filters by text, numeric conditions and status', async () => {
+    const { wrapper } = await setup()
+    await wrapper.get('[data-testid="runs-filter"]').setValue('lr < 1e-3')
+    expect(rowNames(wrapper)).toEqual(['waiting'])
+    await wrapper.get('[data-testid="runs-filter"]').setValue('seed')
+    expect(rowNames(wrapper)).toEqual(['seed run'])
+    await wrapper.get('[data-testid="runs-filter"]').setValue('')
+    await wrapper.get('[data-testid="filter-status"]').setValue('running')
+    expect(rowNames(wrapper)).toEqual(['bn net'])
+    await wrapper.get('[data-testid="filter-status"]').setValue('')
+    await wrapper.get('[data-testid="filter-model"]').setValue('fc')
+    expect(rowNames(wrapper)).toEqual(['bn net'])
+  })
+
+  it('selects rows for comparison', async () => {
+    const { wrapper } = await setup()
+    await wrapper.findAll('[data-testid="run-select"]')[1]!.setValue(true)
+    expect(useRunsStore().selected).toHaveLength(1)
+    await wrapper.get('[data-testid="select-all"]').setValue(true)
+    expect(useRunsStore().selected).toHaveLength(4)
+  })
+
+  it('shows the queue and cancels and resumes runs', async () => {
+    const { wrapper, t, running, queued, interrupted } = await setup()
+    const panel = wrapper.get('[data-testid="queue-panel"]')
+    expect(panel.get('[data-testid="queue-running"]').attributes('data-run-id')).toBe(running.id)
+    expect(panel.get('[data-testid="queue-queued"]').attributes('data-run-id')).toBe(queued.id)
+
+    await panel.get(`[data-testid="queue-queued"] [data-testid="cancel-button"]`).trigger('click')
+    await flushPromises()
+    expect(t.api.mocks['runs.cancel']).toHaveBeenCalledWith(queued.id)
+    expect(useRunsStore().byId[queued.id]?.status).toBe('cancelled')
+
+    const row = wrapper.get(`[data-testid="run-row"][data-run-id="${interrupted.id}"]`)
+    await row.get('[data-testid="resume-button"]').trigger('click')
+    await flushPromises()
+    expect(t.api.mocks['runs.resume']).toHaveBeenCalledWith(interrupted.id)
+    expect(useRunsStore().byId[interrupted.id]?.status).toBe('queued')
+  })
+
+  it('updates live from run events', async () => {
+    const { wrapper, t, running } = await setup()
+    t.api.emit('run', {
+      ...running,
+      status: 'failed',
+      error: { reason: 'diverged', message: 'NaN', iteration: 12 },
+    })
+    await flushPromises()
+    const row = wrapper.get(`[data-testid="run-row"][data-run-id="${running.id}"]`)
+    expect(row.get('[data-testid="run-status"]').attributes('data-status')).toBe('failed')
+    expect(row.find('[data-testid="resume-button"]').exists()).toBe(true)
+  })
+})

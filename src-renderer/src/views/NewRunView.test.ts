@@ -1,0 +1,169 @@
+// @vitest-environment happy-dom
+import { flushPromises } from '@vue/test-utils'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import type { DatasetSummary, Example } from '../../../src-shared/contract'
+import randomSearch from '../../../examples/seed-random-search.json'
+import fcBatchnorm from '../../../examples/fc-batchnorm.json'
+import { setTransport } from '../api'
+import { fakeTransport, makeRun } from '../testing/fakeApi'
+import { mountAt } from '../testing/mountView'
+
+const datasets: DatasetSummary[] = [
+  {
+    name: 'fashion-mnist-small',
+    source: 'builtin',
+    format: 'idx',
+    counts: { train: 6000, test: 1000 },
+    shape: [1, 28, 28],
+    classNames: [],
+    sizeOnDisk: 1,
+  },
+  {
+    name: 'cifar10',
+    source: 'download',
+    format: 'cifar10-py',
+    counts: { train: 50000, test: 10000 },
+    shape: [3, 32, 32],
+    classNames: [],
+    sizeOnDisk: 1,
+  },
+]
+const examples: Example[] = [
+  { file: 'fc-batchnorm.json', kind: 'run', name: fcBatchnorm.name, value: fcBatchnorm },
+  { file: 'seed-random-search.json', kind: 'sweep', name: randomSearch.name, value: randomSearch },
+]
+
+function setup(results: Parameters<typeof fakeTransport>[0] = {}) {
+  return fakeTransport({ 'datasets.list': datasets, 'examples.list': examples, ...results })
+}
+
+afterEach(() => {
+  setTransport(null)
+  document.body.innerHTML = ''
+})
+
+describe('NewRunView', () => {
+  it('starts from the seed’s defaults with the embedded dataset selected', async () => {
+    const { wrapper } = await mountAt('/new', setup())
+    const value = (path: string): string =>
+      (wrapper.get(`[data-testid="field-${path}"]`).element as HTMLInputElement).value
+    expect(value('dataset.name')).toBe('fashion-mnist-small')
+    expect(value('model.kind')).toBe('two-layer')
+    expect(value('model.hiddenDim')).toBe('50')
+    expect(value('solver.updateRule')).toBe('sgd')
+    expect(value('solver.optimConfig.learningRate')).toBe('1e-3')
+    expect(value('solver.lrDecay')).toBe('0.95')
+    expect(value('solver.batchSize')).toBe('100')
+    expect(value('solver.numEpochs')).toBe('10')
+    expect(value('name')).toBe('2-layer 50 · sgd lr 1e-3')
+    expect(wrapper.findAll('[data-testid^="field-error-"]')).toHaveLength(0)
+  })
+
+  it('shows the schema’s message under a field as soon as it is invalid', async () => {
+    const { wrapper } = await mountAt('/new', setup())
+    await wrapper.get('[data-testid="field-solver.optimConfig.learningRate"]').setValue('-0.1')
+    const error = wrapper.get('[data-testid="field-error-solver.optimConfig.learningRate"]')
+    expect(error.text()).toMatch(/0/)
+    await wrapper.get('[data-testid="field-solver.optimConfig.learningRate"]').setValue('abc')
+    expect(wrapper.get('[data-testid="field-error-solver.optimConfig.learningRate"]').text()).toBe(
+      'not a number',
+    )
+    await wrapper.get('[data-testid="field-solver.optimConfig.learningRate"]').setValue('5e-4')
+    expect(wrapper.find('[data-testid="field-error-solver.optimConfig.learningRate"]').exists()).toBe(false)
+    // Another field is untouched: no message yet.
+    await wrapper.get('[data-testid="field-name"]').setValue('')
+    expect(wrapper.get('[data-testid="field-error-name"]').text()).toBe('a name is required')
+  })
+
+  it('does not submit an invalid form and then shows every problem', async () => {
+    const t = setup()
+    const { wrapper } = await mountAt('/new', t)
+    await wrapper.get('[data-testid="field-solver.batchSize"]').setValue('0')
+    await wrapper.get('[data-testid="field-model.hiddenDim"]').setValue('1.5')
+    await wrapper.get('[data-testid="run-form"]').trigger('submit')
+    await flushPromises()
+    expect(t.api.mocks['runs.create']).not.toHaveBeenCalled()
+    expect(wrapper.find('[data-testid="field-error-solver.batchSize"]').exists()).toBe(true)
+    expect(wrapper.find('[data-testid="field-error-model.hiddenDim"]').exists()).toBe(true)
+  })
+
+  it('submits the config and opens the new run', async () => {
+    const created = makeRun({ status: 'queued' })
+    const t = setup({ 'runs.create': created })
+    const { wrapper, router } = await mountAt('/new', t)
+    await wrapper.get('[data-testid="field-name"]').setValue('my run')
+    await wrapper.get('[data-testid="field-tags"]').setValue('a, b')
+    await wrapper.get('[data-testid="field-seed"]').setValue('7')
+    await wrapper.get('[data-testid="submit-run"]').trigger('submit')
+    await flushPromises()
+    expect(t.api.mocks['runs.create']).toHaveBeenCalledTimes(1)
+    expect(t.api.mocks['runs.create'].mock.calls[0]![0]).toMatchObject({
+      name: 'my run',
+      tags: ['a', 'b'],
+      seed: 7,
+      dataset: { name: 'fashion-mnist-small' },
+      model: { kind: 'two-layer', hiddenDim: 50 },
+    })
+    // The detail view is a lazy chunk: the navigation ends once it has loaded.
+    await vi.waitFor(() => expect(router.currentRoute.value.fullPath).toBe(`/runs/${created.id}`), {
+      timeout: 15_000,
+    })
+  })
+
+  it('shows the server’s field errors on their fields', async () => {
+    const t = setup()
+    t.api.mocks['runs.create'].mockRejectedValueOnce({
+      code: 'invalid-config',
+      message: 'invalid config',
+      fields: [{ path: 'dataset.name', message: 'no dataset named cifar10' }],
+    })
+    const { wrapper } = await mountAt('/new', t)
+    await wrapper.get('[data-testid="field-dataset.name"]').setValue('cifar10')
+    await wrapper.get('[data-testid="run-form"]').trigger('submit')
+    await flushPromises()
+    expect(wrapper.get('[data-testid="field-error-dataset.name"]').text()).toBe('no dataset named cifar10')
+    // Editing the field clears the server's message about the old value.
+    await wrapper.get('[data-testid="field-dataset.name"]').setValue('fashion-mnist-small')
+    expect(wrapper.find('[data-testid="field-error-dataset.name"]').exists()).toBe(false)
+  })
+
+  it('fills the form from a preset', async () => {
+    const { wrapper } = await mountAt('/new', setup())
+    await wrapper.get('[data-testid="run-preset"]').setValue('fc-batchnorm.json')
+    expect((wrapper.get('[data-testid="field-model.kind"]').element as HTMLSelectElement).value).toBe('fc')
+    expect((wrapper.get('[data-testid="field-model.hiddenDims"]').element as HTMLInputElement).value).toBe(
+      '100, 100',
+    )
+    expect((wrapper.get('[data-testid="field-solver.updateRule"]').element as HTMLSelectElement).value).toBe(
+      'adam',
+    )
+    expect((wrapper.get('[data-testid="field-name"]').element as HTMLInputElement).value).toBe(
+      fcBatchnorm.name,
+    )
+  })
+
+  it('previews a sweep live from the random-search example and queues it', async () => {
+    const t = setup({
+      'runs.createSweep': () => ({ sweepId: 's1', runs: [makeRun({ config: { tags: ['sweep:x'] } })] }),
+    })
+    const { wrapper, router } = await mountAt('/new', t)
+    await wrapper.get('[data-testid="tab-sweep"]').trigger('click')
+    const editor = wrapper.get('[data-testid="sweep-editor"]')
+    expect(JSON.parse((editor.element as HTMLTextAreaElement).value)).toEqual(randomSearch)
+    expect(wrapper.get('[data-testid="sweep-count"]').text()).toBe('Creates 8 runs')
+
+    await editor.setValue('{ "name": ')
+    expect(wrapper.get('[data-testid="sweep-preview"]').text()).toMatch(/Not valid JSON/)
+    await editor.setValue(JSON.stringify({ ...randomSearch, samples: 0 }))
+    expect(wrapper.get('[data-testid="sweep-errors"]').text()).toMatch(/samples/)
+    expect(wrapper.get('[data-testid="submit-sweep"]').attributes('disabled')).toBeDefined()
+
+    await editor.setValue(JSON.stringify({ ...randomSearch, samples: 3 }))
+    expect(wrapper.get('[data-testid="sweep-count"]').text()).toBe('Creates 3 runs')
+    await wrapper.get('[data-testid="sweep-form"]').trigger('submit')
+    await flushPromises()
+    expect(t.api.mocks['runs.createSweep']).toHaveBeenCalledWith({ ...randomSearch, samples: 3 })
+    expect(router.currentRoute.value.path).toBe('/experiments')
+    expect(router.currentRoute.value.query.q).toBe('sweep:x')
+  })
+})
