@@ -123,6 +123,4 @@ export type Api = {
 /** Browser-mode WebSocket frames. */
 export type ClientFrame = { id: number; method: MethodName; args: unknown[] }
 export type ServerFrame =
-  | { id: number; result: unknown }
-  | { id: number; error: ApiError }
-  | { event: EventName; payload: unknown }
+  { id: number; result: unknown } | { id: number; error: ApiError } | { event: EventName; payload: unknown }

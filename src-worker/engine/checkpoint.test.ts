@@ -84,3 +84,44 @@ describe('Solver checkpoints', () => {
     )
   })
 })
+
+describe('best parameters', () => {
+  it('come back with the batchnorm statistics they were scored with', () => {
+    const rng = new Rng(3)
+    const make = (n: number) => {
+      const X = zeros([n, 20], 'float32')
+      for (let i = 0; i < X.data.length; i++) X.data[i] = rng.normal()
+      return { X, y: Int32Array.from({ length: n }, () => rng.int(4)) }
+    }
+    // Random labels: validation accuracy wanders, so the best epoch is not the last one.
+    const train = make(100)
+    const val = make(60)
+    const m = model()
+    let atBest: Float32Array | null = null
+    let best = -1
+    let bestEpoch = -1
+    const solver = new Solver(
+      m,
+      { XTrain: train.X, yTrain: train.y, XVal: val.X, yVal: val.y },
+      {
+        updateRule: 'adam',
+        optimConfig: { learningRate: 5e-2 },
+        batchSize: 20,
+        numEpochs: 10,
+        seed: 2,
+        onEvent: (e) => {
+          if (e.type === 'epoch' && e.valAcc > best) {
+            best = e.valAcc
+            bestEpoch = e.epoch
+            atBest = Float32Array.from(m.bnParams[0]!.runningMean!.data)
+          }
+        },
+      },
+    )
+    solver.train()
+    expect(bestEpoch).toBeLessThan(10)
+    expect([...m.bnParams[0]!.runningMean!.data]).toEqual([...atBest!])
+    // Scoring the restored model reproduces the best validation accuracy exactly.
+    expect(solver.checkAccuracy(val.X, val.y)).toBe(solver.bestValAcc)
+  })
+})

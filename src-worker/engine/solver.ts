@@ -51,7 +51,7 @@ export interface SolverData {
 
 /** See Solver.checkpoint(). JSON-serialisable except `tensors`. */
 export interface SolverCheckpoint {
-  /** `params.<name>`, `buffers.<name>`, `best.<name>` and `optim.<param>.<state>` tensors. */
+  /** `params.*`, `buffers.*`, `best.*`, `bestBuffers.*` and `optim.<param>.<state>` tensors. */
   tensors: Record<string, Tensor>
   state: {
     version: 1
@@ -172,6 +172,11 @@ export class Solver {
   bestValAcc = 0
   /** Copies of the parameters at the best validation accuracy so far (empty before the first check). */
   bestParams: Record<string, Tensor> = {}
+  /**
+   * The model's buffers (batchnorm running statistics) at the best validation accuracy: restored with the
+   * best parameters, since those parameters were scored with these statistics, not the final ones.
+   */
+  bestBuffers: Record<string, Tensor> = {}
   lossHistory: number[] = []
   trainAccHistory: number[] = []
   valAccHistory: number[] = []
@@ -478,6 +483,7 @@ export class Solver {
     for (const [k, t] of Object.entries(this.model.params)) tensors[`params.${k}`] = t
     for (const [k, t] of Object.entries(this.model.buffers?.() ?? {})) tensors[`buffers.${k}`] = t
     for (const [k, t] of Object.entries(this.bestParams)) tensors[`best.${k}`] = t
+    for (const [k, t] of Object.entries(this.bestBuffers)) tensors[`bestBuffers.${k}`] = t
     const optim: Record<string, Record<string, number>> = {}
     for (const [k, config] of Object.entries(this.optimConfigs)) {
       optim[k] = {}
@@ -526,6 +532,10 @@ export class Solver {
       const best = tensors[`best.${k}`]
       if (best) this.bestParams[k] = clone(best)
     }
+    this.bestBuffers = {}
+    for (const [name, t] of Object.entries(tensors)) {
+      if (name.startsWith('bestBuffers.')) this.bestBuffers[name.slice('bestBuffers.'.length)] = clone(t)
+    }
     for (const k of this.paramNames) {
       const config: Record<string, unknown> = { ...(state.optim[k] ?? {}) }
       for (const [name, t] of Object.entries(tensors)) {
@@ -560,6 +570,11 @@ export class Solver {
         if (kept && kept.data.length === p.data.length && kept.dtype === p.dtype) kept.data.set(p.data)
         else this.bestParams[k] = clone(p)
       }
+      for (const [k, b] of Object.entries(this.model.buffers?.() ?? {})) {
+        const kept = this.bestBuffers[k]
+        if (kept && kept.data.length === b.data.length) kept.data.set(b.data)
+        else this.bestBuffers[k] = clone(b)
+      }
     }
     if (this.verbose) {
       console.log(
@@ -576,6 +591,11 @@ export class Solver {
       const p = this.model.params[k]
       if (p && p.data.length === best.data.length && p.dtype === best.dtype) p.data.set(best.data)
       else this.model.params[k] = clone(best)
+    }
+    const buffers = this.model.buffers?.() ?? {}
+    for (const [k, best] of Object.entries(this.bestBuffers)) {
+      const b = buffers[k]
+      if (b && b.data.length === best.data.length) b.data.set(best.data)
     }
   }
 
