@@ -70,14 +70,15 @@ test('cancel a run waiting in the queue', async ({ page }) => {
   const queued = page.locator(`[data-testid="queue-queued"][data-run-id="${second}"]`)
   await expect(queued).toBeVisible()
   await page.screenshot({ path: test.info().outputPath('queue.png') })
-  await queued.getByTestId('cancel-button').click()
+  // Live progress keeps re-rendering the queue rows; dispatch the click rather than wait for stillness.
+  await queued.getByTestId('cancel-button').dispatchEvent('click')
   await expect(queued).toHaveCount(0)
   const row = page.getByTestId('run-row').filter({ hasText: 'e2e: waiting run' })
   await expect(row.getByTestId('run-status')).toHaveText(/cancel/i)
 
   // And stop the long one too, from the running list.
   const running = page.locator(`[data-testid="queue-running"][data-run-id="${first}"]`)
-  await running.getByTestId('cancel-button').click()
+  await running.getByTestId('cancel-button').dispatchEvent('click')
   await expect(
     page.getByTestId('run-row').filter({ hasText: 'e2e: long run' }).getByTestId('run-status'),
   ).toHaveText(/cancel/i, { timeout: 20_000 })
