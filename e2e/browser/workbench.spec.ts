@@ -64,23 +64,26 @@ test('queue a run from the form, watch it train, inspect it', async ({ page }) =
 test('cancel a run waiting in the queue', async ({ page }) => {
   await page.goto(`/?token=${TOKEN}`)
   // One training thread (the server runs with --threads 1): the second run has to wait.
-  const first = await newRun(page, 'e2e: long run', 400)
+  const first = await newRun(page, 'e2e: long run', 5000)
   const second = await newRun(page, 'e2e: waiting run', 10)
   await page.getByTestId('nav-experiments').click()
   const queued = page.locator(`[data-testid="queue-queued"][data-run-id="${second}"]`)
   await expect(queued).toBeVisible()
   await page.screenshot({ path: test.info().outputPath('queue.png') })
-  // Live progress keeps re-rendering the queue rows; dispatch the click rather than wait for stillness.
-  await queued.getByTestId('cancel-button').dispatchEvent('click')
-  await expect(queued).toHaveCount(0)
+  // Live progress keeps re-rendering the queue rows: click, and click again if a re-render swallowed it.
   const row = page.getByTestId('run-row').filter({ hasText: 'e2e: waiting run' })
-  await expect(row.getByTestId('run-status')).toHaveText(/cancel/i)
+  await expect(async () => {
+    if ((await queued.count()) > 0) await queued.getByTestId('cancel-button').dispatchEvent('click')
+    await expect(row.getByTestId('run-status')).toHaveText(/cancel/i, { timeout: 2_000 })
+  }).toPass({ timeout: 30_000 })
+  await expect(queued).toHaveCount(0)
 
   // And stop the long one too, from the running list.
   const running = page.locator(`[data-testid="queue-running"][data-run-id="${first}"]`)
-  await running.getByTestId('cancel-button').dispatchEvent('click')
-  await expect(
-    page.getByTestId('run-row').filter({ hasText: 'e2e: long run' }).getByTestId('run-status'),
-  ).toHaveText(/cancel/i, { timeout: 20_000 })
+  const longRow = page.getByTestId('run-row').filter({ hasText: 'e2e: long run' })
+  await expect(async () => {
+    if ((await running.count()) > 0) await running.getByTestId('cancel-button').dispatchEvent('click')
+    await expect(longRow.getByTestId('run-status')).toHaveText(/cancel/i, { timeout: 3_000 })
+  }).toPass({ timeout: 40_000 })
   await page.screenshot({ path: test.info().outputPath('cancelled.png') })
 })
