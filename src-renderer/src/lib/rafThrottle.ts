@@ -19,3 +19,33 @@ export function rafThrottle(fn: () => void): { schedule(): void; cancel(): void 
     },
   }
 }
+
+/**
+ * Like rafThrottle, but at most one call per `ms` (on an animation frame): a live chart redrawn every
+ * frame keeps the page busy, while a few redraws a second look just as live.
+ */
+export function intervalThrottle(fn: () => void, ms: number): { schedule(): void; cancel(): void } {
+  const frame = rafThrottle(() => {
+    last = Date.now()
+    fn()
+  })
+  let last = 0
+  let timer: ReturnType<typeof setTimeout> | null = null
+  return {
+    schedule() {
+      if (timer !== null) return
+      const wait = last + ms - Date.now()
+      if (wait <= 0) frame.schedule()
+      else
+        timer = setTimeout(() => {
+          timer = null
+          frame.schedule()
+        }, wait)
+    },
+    cancel() {
+      if (timer !== null) clearTimeout(timer)
+      timer = null
+      frame.cancel()
+    },
+  }
+}
