@@ -4,19 +4,9 @@
  */
 import { RunStore, newRunId } from '../../src-main/core/store/runStore'
 import type { RunRecord } from '../../src-shared/runs'
+import { FASHION_MNIST_CLASSES } from '../../src-worker/data/formats/idx'
 
-const CLASS_NAMES = [
-  'T-shirt/top',
-  'Trouser',
-  'Pullover',
-  'Dress',
-  'Coat',
-  'Sandal',
-  'Shirt',
-  'Sneaker',
-  'Bag',
-  'Ankle boot',
-]
+const CLASS_NAMES = [...FASHION_MNIST_CLASSES]
 
 export interface SeededRun {
   id: string

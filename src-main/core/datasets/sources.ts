@@ -3,6 +3,8 @@
  * Plain data: no Node imports, so the UI contract can show the list (names, sizes, licences) as is.
  */
 import type { DatasetFormat } from '../../../src-worker/data/types'
+import { CIFAR10_CLASSES } from '../../../src-worker/data/formats/common'
+import { FASHION_MNIST_CLASSES } from '../../../src-worker/data/formats/idx'
 
 /** What to do with a file once it is downloaded and verified. */
 export type UnpackMode =
@@ -39,19 +41,6 @@ export interface DatasetSource {
   citation: string
 }
 
-const CIFAR10_CLASSES = [
-  'airplane',
-  'automobile',
-  'bird',
-  'cat',
-  'deer',
-  'dog',
-  'frog',
-  'horse',
-  'ship',
-  'truck',
-]
-
 const CIFAR10_LICENSE =
   'No licence is published with CIFAR-10; its page asks that work using the dataset cite the technical ' +
   'report below. The images were collected from the web (80 Million Tiny Images).'
@@ -78,7 +67,7 @@ export const SOURCES: Readonly<Record<string, DatasetSource>> = deepFreeze({
         unpack: 'tar.gz',
       },
     ],
-    classNames: CIFAR10_CLASSES,
+    classNames: [...CIFAR10_CLASSES],
     license: CIFAR10_LICENSE,
     citation: CIFAR10_CITATION,
   },
@@ -95,7 +84,7 @@ export const SOURCES: Readonly<Record<string, DatasetSource>> = deepFreeze({
         unpack: 'tar.gz',
       },
     ],
-    classNames: CIFAR10_CLASSES,
+    classNames: [...CIFAR10_CLASSES],
     license: CIFAR10_LICENSE,
     citation: CIFAR10_CITATION,
   },
@@ -115,18 +104,7 @@ export const SOURCES: Readonly<Record<string, DatasetSource>> = deepFreeze({
       idxFile(FASHION_MNIST_HOST, 't10k-images-idx3-ubyte.gz', 'bef4ecab320f06d8554ea6380940ec79', 4_422_102),
       idxFile(FASHION_MNIST_HOST, 't10k-labels-idx1-ubyte.gz', 'bb300cfdad3c16e7a12a480ee83cd310', 5_148),
     ],
-    classNames: [
-      'T-shirt/top',
-      'Trouser',
-      'Pullover',
-      'Dress',
-      'Coat',
-      'Sandal',
-      'Shirt',
-      'Sneaker',
-      'Bag',
-      'Ankle boot',
-    ],
+    classNames: [...FASHION_MNIST_CLASSES],
     license: 'MIT License, Copyright (c) 2017 Zalando SE, https://tech.zalando.com',
     citation:
       'Han Xiao, Kashif Rasul, Roland Vollgraf. Fashion-MNIST: a Novel Image Dataset for Benchmarking ' +
