@@ -17,6 +17,7 @@ import { Context, type CliIo, type GlobalOptions } from './context'
 import { DATA_DIR_ENV, defaultDataDir } from './dataDir'
 import { datasetsDownloadCommand, datasetsImportCommand, datasetsLsCommand } from './datasets'
 import { describeError, formatError } from './errors'
+import { EXPORT_FORMATS, exportCommand, type ExportOptions } from './export'
 import { EXIT, EXIT_CODES_HELP } from './exitCodes'
 import { cancelCommand, lsCommand, showCommand } from './inspect'
 import { resumeCommand, runCommand, sweepCommand, type TrainOptions } from './train'
@@ -127,6 +128,19 @@ function buildProgram(io: CliIo, json: boolean, setCode: (code: number) => void)
     .argument('<id...>', 'run ids')
     .addOption(threads())
     .action(act((ctx, ids: string[], o: TrainOptions) => resumeCommand(ctx, ids, o)))
+
+  program
+    .command('export')
+    .description("runs' metrics (loss per iteration, accuracies and lr per epoch) to a CSV or JSON file")
+    .argument('[id...]', 'run ids')
+    .option('--all', 'export every run')
+    .addOption(
+      new Option('--format <format>', 'file format (default: json for a .json file, else csv)').choices(
+        EXPORT_FORMATS,
+      ),
+    )
+    .requiredOption('--out <file>', 'the file to write (replaced atomically)')
+    .action(act((ctx, ids: string[], o: ExportOptions) => exportCommand(ctx, ids, o)))
 
   describeServe(program.command('serve'))
     .addOption(threads())
