@@ -80,10 +80,6 @@ export class TrainingPool {
     }
   }
 
-  get utilization(): number {
-    return this.piscina.utilization
-  }
-
   async destroy(): Promise<void> {
     await this.piscina.destroy()
   }

@@ -2,13 +2,12 @@
  * First-layer weight snapshots, one safetensors file per accuracy check (`snapshots/w1-epoch-<k>`), so the
  * weight mosaic can scrub through training. Small next to checkpoints: W1 only.
  */
-import { readFile, readdir } from 'node:fs/promises'
+import { mkdir, readFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { MosaicData } from '../../src-shared/contract'
 import type { Tensor } from '../../src-worker/engine/tensor'
 import { writeFileAtomic } from './store/atomic'
 import { decodeSafetensors, encodeSafetensors } from './store/safetensors'
-import { mkdir } from 'node:fs/promises'
 
 const DIR = 'snapshots'
 const FILE = /^w1-epoch-(\d{1,6})\.safetensors$/
@@ -22,7 +21,14 @@ export async function writeSnapshot(
   const dir = join(runDir, DIR)
   await mkdir(dir, { recursive: true })
   const bytes = encodeSafetensors(
-    { W1: { dtype: 'F32', shape: W1.shape, data: Float32Array.from(W1.data) } },
+    // W1 arrived as a structured-clone copy: written as it is (converted only if the run is float64).
+    {
+      W1: {
+        dtype: 'F32',
+        shape: W1.shape,
+        data: W1.data instanceof Float32Array ? W1.data : Float32Array.from(W1.data),
+      },
+    },
     { imageShape: shape.join(','), epoch: String(epoch) },
   )
   await writeFileAtomic(join(dir, `w1-epoch-${epoch}.safetensors`), bytes)

@@ -14,7 +14,7 @@ import { join } from 'node:path'
 import { formatFieldErrors, parseRunConfig, type RunConfig } from '../../src-shared/config'
 import type { MetricEvent, RunRecord, RunStatus } from '../../src-shared/runs'
 import { expandSweep } from '../../src-shared/sweep'
-import { defaultSplits, meanImage } from '../../src-worker/data/prepare'
+import { meanImageAsync, resolveSplits } from '../../src-worker/data/prepare'
 import type { RawDataset } from '../../src-worker/data/types'
 import type { SolverCheckpoint } from '../../src-worker/engine/solver'
 import type { Tensor } from '../../src-worker/engine/tensor'
@@ -77,7 +77,7 @@ export class Workbench {
   /** Each started run's whole lifecycle, final status write included: close() waits for them. */
   private readonly lifecycles = new Set<Promise<void>>()
   private readonly listeners = new Set<(e: WorkbenchEvent) => void>()
-  private readonly means = new Map<string, Float32Array>()
+  private readonly means = new Map<string, Promise<Float32Array>>()
   private idleWaiters: (() => void)[] = []
   private closed = false
 
@@ -309,14 +309,10 @@ export class Workbench {
     if (this.closed) throw new WorkbenchError('conflict', 'this workbench is read-only or closed')
     const info = await this.checkDataset(config)
     const seeded = { ...config, seed: config.seed ?? randomInt(0, 2 ** 32 - 1) }
-    const splits = {
-      ...defaultSplits({
-        format: info.format,
-        train: { count: info.counts.train },
-        test: { count: info.counts.test },
-      }),
-      ...pickSplits(config),
-    }
+    const splits = resolveSplits(
+      { format: info.format, train: { count: info.counts.train }, test: { count: info.counts.test } },
+      config.dataset,
+    )
     const perEpoch = Math.max(Math.floor(splits.numTraining / seeded.solver.batchSize), 1)
     const record: RunRecord = {
       id: newRunId(),
@@ -377,7 +373,7 @@ export class Workbench {
       a.record = await this.store.get(id)
       const config = a.record.config as RunConfig & { seed: number }
       const raw = await this.datasets.load(config.dataset.name)
-      const mean = this.meanFor(config, raw)
+      const mean = await this.meanFor(config, raw)
       const last = await this.store.readCheckpoint(id, 'last')
       const resume = last ? toSolverCheckpoint(last) : null
       if (a.record.startedAt !== null) {
@@ -507,8 +503,9 @@ export class Workbench {
     return current
   }
 
-  private meanFor(config: RunConfig, raw: RawDataset): Float32Array {
-    const splits = { ...defaultSplits(raw), ...pickSplits(config) }
+  /** The training mean, computed once per dataset and split and shared by every run (and worker). */
+  private meanFor(config: RunConfig, raw: RawDataset): Promise<Float32Array> {
+    const splits = resolveSplits(raw, config.dataset)
     const key = `${config.dataset.name}:${splits.numTraining}`
     let mean = this.means.get(key)
     if (!mean) {
@@ -518,8 +515,10 @@ export class Workbench {
           `dataset.numTraining (${splits.numTraining}) exceeds the ${raw.train.count} training images`,
         )
       }
-      mean = meanImage(raw.train.images, splits.numTraining, D)
+      mean = meanImageAsync(raw.train.images, splits.numTraining, D)
       this.means.set(key, mean)
+      // A failed computation must not stay cached.
+      mean.catch(() => this.means.delete(key))
     }
     return mean
   }
@@ -547,17 +546,6 @@ function now(): string {
 
 function byCreation(a: RunRecord, b: RunRecord): number {
   return a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1
-}
-
-function pickSplits(
-  config: RunConfig,
-): Partial<{ numTraining: number; numValidation: number; numTest: number }> {
-  const { numTraining, numValidation, numTest } = config.dataset
-  return {
-    ...(numTraining !== undefined ? { numTraining } : {}),
-    ...(numValidation !== undefined ? { numValidation } : {}),
-    ...(numTest !== undefined ? { numTest } : {}),
-  }
 }
 
 /** A stored checkpoint as the engine takes it; null when its state did not survive (start afresh). */

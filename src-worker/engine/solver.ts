@@ -31,6 +31,7 @@ import {
   type UpdateRule,
   type UpdateRuleName,
 } from './optim'
+import { argmaxRows } from './ops'
 import { Rng, randomSeed, type RngState } from './rng'
 import { isRowSource, tensorRows, type RowSource } from './rows'
 import { clone, formatShape, isTensor, scratchUninit, sizeOf, zeros, type Tensor } from './tensor'
@@ -409,22 +410,10 @@ export class Solver {
           const got = scores?.shape ? formatShape(scores.shape) : String(scores)
           throw new RangeError(`${fn}: model.loss(X) must return scores of shape (${bs}, C), got ${got}`)
         }
-        const c = scores.shape[1]!
-        const s = scores.data
+        // argmaxRows: the first maximum wins ties, like np.argmax.
+        const pred = argmaxRows(scores)
         let hits = 0
-        for (let b = 0; b < bs; b++) {
-          // First maximum wins ties, like np.argmax.
-          let best = 0
-          let bestScore = s[b * c]!
-          for (let j = 1; j < c; j++) {
-            const v = s[b * c + j]!
-            if (v > bestScore) {
-              bestScore = v
-              best = j
-            }
-          }
-          if (best === y[rows ? rows[start + b]! : start + b]) hits++
-        }
+        for (let b = 0; b < bs; b++) if (pred[b] === y[rows ? rows[start + b]! : start + b]) hits++
         return hits
       })
     }

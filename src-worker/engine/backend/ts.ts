@@ -5,21 +5,7 @@
 import type { FloatArray } from '../tensor'
 import type { Backend } from './types'
 
-export function gemmTs(
-  transA: boolean,
-  transB: boolean,
-  M: number,
-  N: number,
-  K: number,
-  alpha: number,
-  A: FloatArray,
-  lda: number,
-  B: FloatArray,
-  ldb: number,
-  beta: number,
-  C: FloatArray,
-  ldc: number,
-): void {
+export const gemmTs: Backend['gemm'] = (transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc) => {
   for (let i = 0; i < M; i++) {
     const ci = i * ldc
     if (beta === 0) for (let j = 0; j < N; j++) C[ci + j] = 0
