@@ -5,6 +5,10 @@ import type { RunConfig } from './config'
 export const RUN_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted'] as const
 export type RunStatus = (typeof RUN_STATUSES)[number]
 
+/** Statuses a run can be cancelled from, and resumed from (one list for the core and every view). */
+export const CANCELLABLE_STATUSES: readonly RunStatus[] = ['queued', 'running']
+export const RESUMABLE_STATUSES: readonly RunStatus[] = ['interrupted', 'cancelled', 'failed']
+
 export interface RunProgress {
   iteration: number
   numIterations: number

@@ -12,7 +12,7 @@ import { rm, stat, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { formatFieldErrors, parseRunConfig, type RunConfig } from '../../src-shared/config'
-import type { MetricEvent, RunRecord, RunStatus } from '../../src-shared/runs'
+import { RESUMABLE_STATUSES, type MetricEvent, type RunRecord } from '../../src-shared/runs'
 import { expandSweep } from '../../src-shared/sweep'
 import { meanImageAsync, resolveSplits } from '../../src-worker/data/prepare'
 import type { RawDataset } from '../../src-worker/data/types'
@@ -53,7 +53,7 @@ export type WorkbenchEvent =
   | { type: 'metrics'; runId: string; events: MetricEvent[] }
   | { type: 'queue'; running: string[]; queued: string[] }
 
-const RESUMABLE: readonly RunStatus[] = ['interrupted', 'cancelled', 'failed']
+const RESUMABLE = RESUMABLE_STATUSES
 /** How often run.json is rewritten with progress while a run trains (epoch ends always write). */
 const PROGRESS_WRITE_MS = 2000
 
