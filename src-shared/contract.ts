@@ -6,6 +6,7 @@
  */
 import type { EngineInfo } from './engine-info'
 import type { MetricEvent, RunRecord } from './runs'
+import type { SweepSpec } from './sweep'
 
 export const CONTRACT_VERSION = 1
 
@@ -22,6 +23,9 @@ export const METHODS = [
   'runs.reorder',
   'runs.queue',
   'runs.mosaic',
+  'runs.export',
+  'runs.exportCheckpoint',
+  'sweeps.get',
   'datasets.list',
   'examples.list',
 ] as const
@@ -81,6 +85,31 @@ export interface MosaicData {
   weights: string
 }
 
+/** A sweep as queued: its spec (the searched ranges) and its runs' ids in queue order. */
+export interface SweepRecord {
+  version: number
+  id: string
+  createdAt: string
+  spec: SweepSpec
+  runIds: string[]
+}
+
+export const EXPORT_FORMATS = ['html', 'pdf', 'csv', 'json'] as const
+export type ExportFormat = (typeof EXPORT_FORMATS)[number]
+
+export interface ExportOptions {
+  /** Language of a report's text and number formats; default en. */
+  locale?: 'en' | 'zh-CN'
+}
+
+/** A file made for the user to save (the renderer offers it as a download in both modes). */
+export interface ExportedFile {
+  fileName: string
+  mime: string
+  /** The file's bytes, base64. */
+  base64: string
+}
+
 /** Arguments and results of every method; `args` is a tuple passed positionally. */
 export interface Methods {
   'app.info': { args: []; result: AppInfo }
@@ -96,6 +125,14 @@ export interface Methods {
   'runs.queue': { args: []; result: QueueState }
   /** The latest snapshot when epoch is omitted; null when the run has none yet. */
   'runs.mosaic': { args: [id: string, epoch?: number]; result: MosaicData | null }
+  /** A report (html, pdf) or the metrics (csv, json) of one or more runs. */
+  'runs.export': {
+    args: [ids: string[], format: ExportFormat, options?: ExportOptions]
+    result: ExportedFile
+  }
+  /** The best parameters (and batchnorm statistics) of a run as .safetensors. */
+  'runs.exportCheckpoint': { args: [id: string]; result: ExportedFile }
+  'sweeps.get': { args: [sweepId: string]; result: { sweep: SweepRecord; runs: RunRecord[] } }
   'datasets.list': { args: []; result: DatasetSummary[] }
   'examples.list': { args: []; result: Example[] }
 }

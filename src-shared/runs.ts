@@ -71,6 +71,7 @@ export interface RunOwner {
 
 /** One line of metrics.jsonl. */
 export type MetricEvent =
-  | { type: 'iteration'; iteration: number; loss: number }
+  /** t: wall-clock time of the step (ms since 1970), for the compare view's time axis; absent in old logs. */
+  | { type: 'iteration'; iteration: number; loss: number; t?: number }
   | { type: 'epoch'; epoch: number; iteration: number; trainAcc: number; valAcc: number; lr: number | null }
   | { type: 'resume'; fromIteration: number; fromEpoch: number }

@@ -145,7 +145,7 @@ export function train(task: TrainTask): TrainOutcome {
     onEvent: (e) => {
       if (e.type === 'iteration') {
         progress.iteration = e.iteration
-        pending.push({ type: 'iteration', iteration: e.iteration, loss: e.loss })
+        pending.push({ type: 'iteration', iteration: e.iteration, loss: e.loss, t: Date.now() })
         const msg = receiveMessageOnPort(port)?.message as MainMessage | undefined
         if (msg?.type === 'cancel') {
           cancelled = true

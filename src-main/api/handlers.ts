@@ -15,7 +15,8 @@ import { backendInfo } from '../../src-worker/engine/backend'
 import type { DatasetInfo } from '../core/datasets'
 import type { Workbench } from '../core/workbench'
 import { listExamples } from './examples'
-import { checkArity, nonNegativeIntArg, optional, runIdArg } from './validate'
+import { createExportHandlers } from './exportHandlers'
+import { checkArity, nonNegativeIntArg, optional, runIdArg, sweepIdArg } from './validate'
 
 export interface HandlerContext {
   mode: 'electron' | 'browser'
@@ -84,6 +85,11 @@ export function createHandlers(wb: Workbench, ctx: HandlerContext): Handlers {
         id,
         optional(args[1], (v) => nonNegativeIntArg(v, 'epoch')),
       )
+    },
+    ...createExportHandlers(wb, ctx),
+    'sweeps.get': async (...args) => {
+      checkArity('sweeps.get', args, ['sweepId'])
+      return wb.getSweep(sweepIdArg(args[0]))
     },
     'datasets.list': async (...args) => {
       checkArity('datasets.list', args, [])

@@ -3,6 +3,7 @@
  * socket) is untrusted: nothing reaches the core before its count, types and forms are right.
  */
 import { isRunId } from '../core/store/ids'
+import { SWEEP_ID } from '../core/store/sweepStore'
 import { invalidArgument } from './errors'
 
 /**
@@ -24,6 +25,12 @@ export function runIdArg(value: unknown, name = 'id'): string {
   if (isRunId(value)) return value
   const shown = typeof value === 'string' ? JSON.stringify(value.slice(0, 80)) : typeOf(value)
   throw invalidArgument(name, `not a run id (expected the form 20261126-194501-ab12cd, got ${shown})`)
+}
+
+export function sweepIdArg(value: unknown, name = 'sweepId'): string {
+  if (typeof value === 'string' && SWEEP_ID.test(value)) return value
+  const shown = typeof value === 'string' ? JSON.stringify(value.slice(0, 80)) : typeOf(value)
+  throw invalidArgument(name, `not a sweep id (expected the form sweep-20261126-194501-ab12cd, got ${shown})`)
 }
 
 export function nonNegativeIntArg(value: unknown, name: string): number {

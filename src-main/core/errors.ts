@@ -1,6 +1,12 @@
 import type { FieldError } from '../../src-shared/config'
 
-export type WorkbenchErrorCode = 'invalid-config' | 'invalid-argument' | 'not-found' | 'conflict'
+export type WorkbenchErrorCode =
+  | 'invalid-config'
+  | 'invalid-argument'
+  | 'not-found'
+  | 'conflict'
+  /** Something this machine lacks (e.g. Chromium for PDF export); the message says what to install. */
+  | 'unavailable'
 
 /** Errors the core reports to a user (CLI, IPC, HTTP): a code to branch on and, for configs, each field. */
 export class WorkbenchError extends Error {

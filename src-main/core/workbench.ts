@@ -28,6 +28,7 @@ import type { MosaicData } from '../../src-shared/contract'
 import { TrainingPool, type RunningTask } from './pool'
 import type { MetricsLog } from './store/metricsLog'
 import { RunStore, newRunId, type Checkpoint } from './store/runStore'
+import { SweepStore, SWEEP_RECORD_VERSION, type SweepRecord } from './store/sweepStore'
 
 export interface WorkbenchOptions {
   dataDir: string
@@ -70,6 +71,7 @@ interface Active {
 
 export class Workbench {
   readonly store: RunStore
+  readonly sweeps: SweepStore
   readonly datasets: DatasetRegistry
   private readonly pool: TrainingPool
   private readonly queued: string[] = []
@@ -83,6 +85,7 @@ export class Workbench {
 
   private constructor(private readonly options: WorkbenchOptions) {
     this.store = new RunStore(options.dataDir)
+    this.sweeps = new SweepStore(options.dataDir)
     this.datasets = new DatasetRegistry(options.dataDir, {
       builtinDir: options.builtinDatasetsDir ?? DEFAULT_BUILTIN_DATASETS,
     })
@@ -174,9 +177,26 @@ export class Workbench {
       })
     }
     const sweepId = `sweep-${newRunId()}`
+    // Written first: a sweep whose runs exist always has its ranges on disk for the sweep view.
+    const record: SweepRecord = {
+      version: SWEEP_RECORD_VERSION,
+      id: sweepId,
+      createdAt: new Date().toISOString(),
+      spec: expanded.value.spec,
+      runIds: [],
+    }
+    await this.sweeps.write(record)
     const runs: RunRecord[] = []
     for (const c of expanded.value.configs) runs.push(await this.enqueueNew(c, sweepId))
+    await this.sweeps.write({ ...record, runIds: runs.map((r) => r.id) })
     return { sweepId, runs }
+  }
+
+  /** A sweep's spec as queued and its runs (current records, in queue order). */
+  async getSweep(id: string): Promise<{ sweep: SweepRecord; runs: RunRecord[] }> {
+    const sweep = await this.sweeps.get(id)
+    const all = await this.listRuns()
+    return { sweep, runs: all.filter((r) => r.sweepId === id) }
   }
 
   async listRuns(): Promise<RunRecord[]> {

@@ -206,7 +206,9 @@ function parseEvent(line: string): MetricEvent {
   const o = raw as Record<string, unknown>
   switch (o.type) {
     case 'iteration':
-      return { type: 'iteration', iteration: count(o, 'iteration'), loss: metric(o, 'loss') }
+      return o.t === undefined
+        ? { type: 'iteration', iteration: count(o, 'iteration'), loss: metric(o, 'loss') }
+        : { type: 'iteration', iteration: count(o, 'iteration'), loss: metric(o, 'loss'), t: count(o, 't') }
     case 'epoch':
       return {
         type: 'epoch',

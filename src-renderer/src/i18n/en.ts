@@ -2,6 +2,11 @@
  * English, the reference catalogue: zh-CN must have the same keys (its type says so). vue-i18n treats
  * { } @ $ | as syntax, so messages spell them out or escape them as {'{'}.
  */
+import * as compare from './features/compare'
+import * as sweepView from './features/sweepView'
+import * as diagnosis from './features/diagnosis'
+import * as checks from './features/checks'
+
 export default {
   app: {
     name: 'Workbench',
@@ -204,4 +209,8 @@ export default {
     },
     atIteration: 'at iteration {iteration}',
   },
+  compare: compare.en,
+  sweepView: sweepView.en,
+  diagnosis: diagnosis.en,
+  checks: checks.en,
 }

@@ -1,4 +1,8 @@
 import type en from './en'
+import * as compare from './features/compare'
+import * as sweepView from './features/sweepView'
+import * as diagnosis from './features/diagnosis'
+import * as checks from './features/checks'
 
 /** Simplified Chinese. Typed against en, so a missing or extra key fails the type check. */
 const zhCN: typeof en = {
@@ -202,6 +206,10 @@ const zhCN: typeof en = {
     },
     atIteration: '于第 {iteration} 次迭代',
   },
+  compare: compare.zhCN,
+  sweepView: sweepView.zhCN,
+  diagnosis: diagnosis.zhCN,
+  checks: checks.zhCN,
 }
 
 export default zhCN

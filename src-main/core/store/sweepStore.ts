@@ -1,0 +1,57 @@
+/**
+ * Sweep specs as they were queued, one `sweeps/<id>.json` each: the sweep views need the searched ranges
+ * (not just the sampled values) to warn about edges and to draft the next, finer sweep.
+ */
+import { mkdir, readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { SweepRecord } from '../../../src-shared/contract'
+import { writeJsonAtomic } from './atomic'
+import { StoreError } from './errors'
+import { RUN_ID } from './ids'
+
+export type { SweepRecord }
+
+export const SWEEP_RECORD_VERSION = 1
+/** `sweep-` and a run id: safe as a file name, sorts by creation. */
+export const SWEEP_ID = new RegExp(`^sweep-${RUN_ID.source.slice(1, -1)}$`)
+
+export class SweepStore {
+  constructor(private readonly dataDir: string) {}
+
+  private file(id: string): string {
+    if (!SWEEP_ID.test(id))
+      throw new StoreError('invalid-argument', `sweepId: not a sweep id: ${JSON.stringify(id)}`, {
+        field: 'sweepId',
+      })
+    return join(this.dataDir, 'sweeps', `${id}.json`)
+  }
+
+  async write(record: SweepRecord): Promise<void> {
+    await mkdir(join(this.dataDir, 'sweeps'), { recursive: true })
+    await writeJsonAtomic(this.file(record.id), record)
+  }
+
+  async get(id: string): Promise<SweepRecord> {
+    const path = this.file(id)
+    let text: string
+    try {
+      text = await readFile(path, 'utf8')
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new StoreError('not-found', `no sweep ${id} (${path})`, { field: 'sweepId' })
+      }
+      throw e
+    }
+    let raw: unknown
+    try {
+      raw = JSON.parse(text)
+    } catch {
+      throw new StoreError('corrupt', `${path}: not valid JSON`, { file: path })
+    }
+    const r = raw as Partial<SweepRecord> | null
+    if (!r || r.id !== id || typeof r.spec !== 'object' || !Array.isArray(r.runIds)) {
+      throw new StoreError('corrupt', `${path}: expected {id, createdAt, spec, runIds}`, { file: path })
+    }
+    return r as SweepRecord
+  }
+}
