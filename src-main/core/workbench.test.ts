@@ -119,6 +119,15 @@ describe('Workbench', () => {
     const all = await wb.listRuns()
     expect(all.filter((r) => r.sweepId === sweepId && r.status === 'completed')).toHaveLength(3)
     expect(maxRunning).toBe(2)
+    // The sweep view needs the searched ranges back, not only the sampled values.
+    const { sweep, runs: swept } = await wb.getSweep(sweepId)
+    expect(sweep.spec.params).toEqual({ 'solver.optimConfig.learningRate': { values: [1e-4, 5e-4, 1e-3] } })
+    expect(sweep.runIds).toEqual(runs.map((r) => r.id))
+    expect(swept.map((r) => r.id).sort()).toEqual(runs.map((r) => r.id).sort())
+    // Every step is timestamped for the compare view's wall-time axis.
+    const steps = (await wb.readMetrics(runs[0]!.id)).filter((e) => e.type === 'iteration')
+    expect(steps.length).toBeGreaterThan(0)
+    for (const e of steps) expect(e.t).toBeGreaterThan(Date.parse('2026-01-01'))
   })
 
   it('cancels a queued run at once and a running one after its current step', async () => {
