@@ -23,11 +23,31 @@ export type { LnParam, LayernormCache } from './layers/layernorm'
 export { dropoutForward, dropoutBackward } from './layers/dropout'
 export type { DropoutParam, DropoutCache } from './layers/dropout'
 export { svmLoss, softmaxLoss } from './layers/losses'
+export { convForward, convBackward, convForwardNaive, convBackwardNaive } from './layers/conv'
+export type { ConvParam, ConvCache } from './layers/conv'
+export { maxPoolForward, maxPoolBackward, maxPoolForwardNaive, maxPoolBackwardNaive } from './layers/pool'
+export type { PoolParam, MaxPoolCache } from './layers/pool'
+export {
+  spatialBatchnormForward,
+  spatialBatchnormBackward,
+  spatialGroupnormForward,
+  spatialGroupnormBackward,
+} from './layers/spatialNorm'
+export type { SpatialBatchnormCache, SpatialGroupnormCache, GnParam } from './layers/spatialNorm'
+export {
+  convReluForward,
+  convReluBackward,
+  convReluPoolForward,
+  convReluPoolBackward,
+} from './layers/convSandwich'
+export type { ConvReluCache, ConvReluPoolCache } from './layers/convSandwich'
 
 export { TwoLayerNet } from './models/twoLayerNet'
 export type { TwoLayerNetOptions } from './models/twoLayerNet'
 export { FullyConnectedNet } from './models/fcNet'
 export type { FullyConnectedNetOptions, Normalization } from './models/fcNet'
+export { ThreeLayerConvNet } from './models/threeLayerConvNet'
+export type { ThreeLayerConvNetOptions } from './models/threeLayerConvNet'
 export type { Model, LossAndGrads } from './models/types'
 
 export * as optim from './optim'

@@ -520,6 +520,258 @@ napi_value GatherU8(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// Valid output range [lo, hi) along one axis for kernel offset k: in-bounds where 0 <= o*stride + k - pad < size.
+inline void ValidRange(int size, int out, int k, int stride, int pad, int* lo, int* hi) {
+  int a = pad - k;  // o*stride >= a
+  int b = size + pad - k;  // o*stride < b
+  int l = a <= 0 ? 0 : (a + stride - 1) / stride;
+  int h = b <= 0 ? 0 : (b + stride - 1) / stride;
+  if (h > out) h = out;
+  if (l > h) l = h;
+  *lo = l;
+  *hi = h;
+}
+
+// cols[(c*HH + i)*WW + j, oy*Wo + ox] = x[c, oy*stride + i - pad, ox*stride + j - pad], 0 in the padding.
+template <typename T>
+void Im2col(const T* x, int C, int H, int W, int HH, int WW, int stride, int pad, int Ho, int Wo, T* cols) {
+  const int64_t P = int64_t(Ho) * Wo;
+  T* dst = cols;
+  for (int c = 0; c < C; c++) {
+    const T* xc = x + int64_t(c) * H * W;
+    for (int i = 0; i < HH; i++) {
+      int ylo, yhi;
+      ValidRange(H, Ho, i, stride, pad, &ylo, &yhi);
+      for (int j = 0; j < WW; j++, dst += P) {
+        int xlo, xhi;
+        ValidRange(W, Wo, j, stride, pad, &xlo, &xhi);
+        for (int oy = 0; oy < Ho; oy++) {
+          T* o = dst + int64_t(oy) * Wo;
+          if (oy < ylo || oy >= yhi) {
+            for (int ox = 0; ox < Wo; ox++) o[ox] = 0;
+            continue;
+          }
+          const T* xr = xc + int64_t(oy * stride + i - pad) * W + (j - pad);
+          for (int ox = 0; ox < xlo; ox++) o[ox] = 0;
+          if (stride == 1) {
+            for (int ox = xlo; ox < xhi; ox++) o[ox] = xr[ox];
+          } else {
+            for (int ox = xlo; ox < xhi; ox++) o[ox] = xr[int64_t(ox) * stride];
+          }
+          for (int ox = xhi; ox < Wo; ox++) o[ox] = 0;
+        }
+      }
+    }
+  }
+}
+
+// dx[c, oy*stride + i - pad, ox*stride + j - pad] += cols[(c*HH + i)*WW + j, oy*Wo + ox], padding dropped.
+template <typename T>
+void Col2im(const T* cols, int C, int H, int W, int HH, int WW, int stride, int pad, int Ho, int Wo, T* dx) {
+  const int64_t P = int64_t(Ho) * Wo;
+  const T* src = cols;
+  for (int c = 0; c < C; c++) {
+    T* xc = dx + int64_t(c) * H * W;
+    for (int i = 0; i < HH; i++) {
+      int ylo, yhi;
+      ValidRange(H, Ho, i, stride, pad, &ylo, &yhi);
+      for (int j = 0; j < WW; j++, src += P) {
+        int xlo, xhi;
+        ValidRange(W, Wo, j, stride, pad, &xlo, &xhi);
+        for (int oy = ylo; oy < yhi; oy++) {
+          const T* s = src + int64_t(oy) * Wo;
+          T* xr = xc + int64_t(oy * stride + i - pad) * W + (j - pad);
+          if (stride == 1) {
+            for (int ox = xlo; ox < xhi; ox++) xr[ox] += s[ox];
+          } else {
+            for (int ox = xlo; ox < xhi; ox++) xr[int64_t(ox) * stride] += s[ox];
+          }
+        }
+      }
+    }
+  }
+}
+
+// im2col(x, C, H, W, HH, WW, stride, pad, cols) and col2im(cols, C, H, W, HH, WW, stride, pad, dx): one image
+// of a convolution (see Backend.im2col in src-worker/engine/backend/types.ts). Float32Array or Float64Array.
+template <bool kToCols>
+napi_value ImCol(napi_env env, napi_callback_info info) {
+  const char* fn = kToCols ? "im2col" : "col2im";
+  size_t argc = 9;
+  napi_value a[9];
+  char msg[192];
+  napi_get_cb_info(env, info, &argc, a, nullptr, nullptr);
+  if (argc < 9) {
+    snprintf(msg, sizeof msg, "%s: expected 9 arguments, got %zu", fn, argc);
+    napi_throw_type_error(env, nullptr, msg);
+    return nullptr;
+  }
+  napi_typedarray_type t0, t1;
+  size_t len0, len1;
+  void *d0, *d1;
+  if (napi_get_typedarray_info(env, a[0], &t0, &len0, &d0, nullptr, nullptr) != napi_ok ||
+      napi_get_typedarray_info(env, a[8], &t1, &len1, &d1, nullptr, nullptr) != napi_ok || t0 != t1 ||
+      (t0 != napi_float32_array && t0 != napi_float64_array)) {
+    snprintf(msg, sizeof msg, "%s: the arrays must both be Float32Array or both Float64Array", fn);
+    napi_throw_type_error(env, nullptr, msg);
+    return nullptr;
+  }
+  int C, H, W, HH, WW, stride, pad;
+  if (!GetDim<float>(env, a[1], "C", 0, &C) || !GetDim<float>(env, a[2], "H", 0, &H) ||
+      !GetDim<float>(env, a[3], "W", 0, &W) || !GetDim<float>(env, a[4], "HH", 1, &HH) ||
+      !GetDim<float>(env, a[5], "WW", 1, &WW) || !GetDim<float>(env, a[6], "stride", 1, &stride) ||
+      !GetDim<float>(env, a[7], "pad", 0, &pad))
+    return nullptr;
+  const int64_t hs = int64_t(H) + 2 * int64_t(pad) - HH, ws = int64_t(W) + 2 * int64_t(pad) - WW;
+  const int64_t Ho = hs < 0 ? 0 : hs / stride + 1, Wo = ws < 0 ? 0 : ws / stride + 1;
+  const int64_t imageLen = int64_t(C) * H * W, colsLen = int64_t(C) * HH * WW * Ho * Wo;
+  const size_t xLen = kToCols ? len0 : len1, cLen = kToCols ? len1 : len0;
+  if (int64_t(xLen) < imageLen || int64_t(cLen) < colsLen) {
+    snprintf(msg, sizeof msg, "%s: image has %zu elements (needs %lld), cols has %zu (needs %lld)", fn, xLen,
+             static_cast<long long>(imageLen), cLen, static_cast<long long>(colsLen));
+    napi_throw_range_error(env, nullptr, msg);
+    return nullptr;
+  }
+  if (colsLen == 0) return nullptr;
+  const size_t el = t0 == napi_float32_array ? 4 : 8;
+  const Span img{kToCols ? d0 : d1, size_t(imageLen)}, col{kToCols ? d1 : d0, size_t(colsLen)};
+  if (el == 4 ? Overlaps<float>(img, col) : Overlaps<double>(img, col)) {
+    snprintf(msg, sizeof msg, "%s: image and cols must not share memory", fn);
+    napi_throw_range_error(env, nullptr, msg);
+    return nullptr;
+  }
+  if (kToCols) {
+    if (el == 4)
+      Im2col<float>(static_cast<const float*>(d0), C, H, W, HH, WW, stride, pad, int(Ho), int(Wo),
+                    static_cast<float*>(d1));
+    else
+      Im2col<double>(static_cast<const double*>(d0), C, H, W, HH, WW, stride, pad, int(Ho), int(Wo),
+                     static_cast<double*>(d1));
+  } else {
+    if (el == 4)
+      Col2im<float>(static_cast<const float*>(d0), C, H, W, HH, WW, stride, pad, int(Ho), int(Wo),
+                    static_cast<float*>(d1));
+    else
+      Col2im<double>(static_cast<const double*>(d0), C, H, W, HH, WW, stride, pad, int(Ho), int(Wo),
+                     static_cast<double*>(d1));
+  }
+  return nullptr;
+}
+
+// 2x2 max pooling, stride 2, over planes of H x W (see Backend.maxPool2x2): written so the compiler can use
+// branch-free max and blend instructions; a branchy loop mispredicts on about half of the windows.
+template <typename T>
+void MaxPool2x2(const T* x, int64_t planes, int H, int W, T* out) {
+  const int Ho = H / 2, Wo = W / 2;
+  for (int64_t p = 0; p < planes; p++) {
+    for (int i = 0; i < Ho; i++) {
+      const T* r0 = x + (p * H + 2 * i) * W;
+      const T* r1 = r0 + W;
+      T* o = out + (p * Ho + i) * Wo;
+      for (int j = 0; j < Wo; j++) {
+        T m = r0[2 * j];
+        T b = r0[2 * j + 1], c = r1[2 * j], e = r1[2 * j + 1];
+        m = (b > m || b != b) ? b : m;
+        m = (c > m || c != c) ? c : m;
+        m = (e > m || e != e) ? e : m;
+        o[j] = m;
+      }
+    }
+  }
+}
+
+template <typename T>
+void MaxPool2x2Backward(const T* x, const T* dout, int64_t planes, int H, int W, T* dx) {
+  const int Ho = H / 2, Wo = W / 2;
+  for (int64_t k = 0; k < planes * H * W; k++) dx[k] = 0;
+  for (int64_t p = 0; p < planes; p++) {
+    for (int i = 0; i < Ho; i++) {
+      const int64_t o0 = (p * H + 2 * i) * W, o1 = o0 + W;
+      const T* g = dout + (p * Ho + i) * Wo;
+      for (int j = 0; j < Wo; j++) {
+        const T a = x[o0 + 2 * j], b = x[o0 + 2 * j + 1], c = x[o1 + 2 * j], e = x[o1 + 2 * j + 1];
+        int64_t best = o0 + 2 * j;
+        T m = a;
+        best = b > m ? o0 + 2 * j + 1 : best;
+        m = b > m ? b : m;
+        best = c > m ? o1 + 2 * j : best;
+        m = c > m ? c : m;
+        best = e > m ? o1 + 2 * j + 1 : best;
+        dx[best] = g[j];
+      }
+    }
+  }
+}
+
+// maxPool2x2(x, planes, H, W, out) and maxPool2x2Backward(x, dout, planes, H, W, dx).
+template <bool kBackward>
+napi_value Pool(napi_env env, napi_callback_info info) {
+  const char* fn = kBackward ? "maxPool2x2Backward" : "maxPool2x2";
+  const size_t want = kBackward ? 6 : 5;
+  size_t argc = 6;
+  napi_value a[6];
+  char msg[192];
+  napi_get_cb_info(env, info, &argc, a, nullptr, nullptr);
+  if (argc < want) {
+    snprintf(msg, sizeof msg, "%s: expected %zu arguments, got %zu", fn, want, argc);
+    napi_throw_type_error(env, nullptr, msg);
+    return nullptr;
+  }
+  const int arrays[3] = {0, kBackward ? 1 : 4, kBackward ? 5 : -1};
+  napi_typedarray_type types[3];
+  size_t lens[3] = {0, 0, 0};
+  void* data[3] = {nullptr, nullptr, nullptr};
+  for (int i = 0; i < 3; i++) {
+    if (arrays[i] < 0) continue;
+    if (napi_get_typedarray_info(env, a[arrays[i]], &types[i], &lens[i], &data[i], nullptr, nullptr) != napi_ok ||
+        types[i] != types[0] || (types[0] != napi_float32_array && types[0] != napi_float64_array)) {
+      snprintf(msg, sizeof msg, "%s: the arrays must all be Float32Array or all Float64Array", fn);
+      napi_throw_type_error(env, nullptr, msg);
+      return nullptr;
+    }
+  }
+  const int d0 = kBackward ? 2 : 1;
+  int planes, H, W;
+  if (!GetDim<float>(env, a[d0], "planes", 0, &planes) || !GetDim<float>(env, a[d0 + 1], "H", 2, &H) ||
+      !GetDim<float>(env, a[d0 + 2], "W", 2, &W))
+    return nullptr;
+  const int64_t inLen = int64_t(planes) * H * W, outLen = int64_t(planes) * (H / 2) * (W / 2);
+  const size_t xLen = lens[0], gLen = kBackward ? lens[1] : 0, oLen = kBackward ? lens[2] : lens[1];
+  if (int64_t(xLen) < inLen || (kBackward ? int64_t(gLen) < outLen || int64_t(oLen) < inLen
+                                          : int64_t(oLen) < outLen)) {
+    snprintf(msg, sizeof msg, "%s: arrays too short for %d planes of %d x %d", fn, planes, H, W);
+    napi_throw_range_error(env, nullptr, msg);
+    return nullptr;
+  }
+  if (planes == 0) return nullptr;
+  const bool f32 = types[0] == napi_float32_array;
+  const size_t el = f32 ? 4 : 8;
+  const Span xs{data[0], size_t(inLen)};
+  const Span os{kBackward ? data[2] : data[1], size_t(kBackward ? inLen : outLen)};
+  const Span gs{kBackward ? data[1] : nullptr, size_t(kBackward ? outLen : 0)};
+  const bool overlap = el == 4 ? Overlaps<float>(xs, os) || Overlaps<float>(gs, os)
+                               : Overlaps<double>(xs, os) || Overlaps<double>(gs, os);
+  if (overlap) {
+    snprintf(msg, sizeof msg, "%s: the output must not share memory with the inputs", fn);
+    napi_throw_range_error(env, nullptr, msg);
+    return nullptr;
+  }
+  if (kBackward) {
+    if (f32)
+      MaxPool2x2Backward<float>(static_cast<const float*>(data[0]), static_cast<const float*>(data[1]), planes, H,
+                                W, static_cast<float*>(data[2]));
+    else
+      MaxPool2x2Backward<double>(static_cast<const double*>(data[0]), static_cast<const double*>(data[1]), planes,
+                                 H, W, static_cast<double*>(data[2]));
+  } else {
+    if (f32)
+      MaxPool2x2<float>(static_cast<const float*>(data[0]), planes, H, W, static_cast<float*>(data[1]));
+    else
+      MaxPool2x2<double>(static_cast<const double*>(data[0]), planes, H, W, static_cast<double*>(data[1]));
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 NAPI_MODULE_INIT() {
@@ -531,6 +783,10 @@ NAPI_MODULE_INIT() {
       {"saxpy", nullptr, Axpy<float>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"daxpy", nullptr, Axpy<double>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"gatherU8", nullptr, GatherU8, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"im2col", nullptr, ImCol<true>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"col2im", nullptr, ImCol<false>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"maxPool2x2", nullptr, Pool<false>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"maxPool2x2Backward", nullptr, Pool<true>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { Rng } from '../rng'
 import type { FloatArray } from '../tensor'
-import { axpyTs, gatherU8Ts, gemmTs } from './ts'
+import { axpyTs, col2imTs, gatherU8Ts, gemmTs, im2colTs, maxPool2x2BackwardTs, maxPool2x2Ts } from './ts'
 import type { Backend, BackendInfo } from './types'
 
 type GemmArgs<T> = [boolean, boolean, number, number, number, number, T, number, T, number, number, T, number]
@@ -43,6 +43,10 @@ export interface NativeAddon {
     mean: Float32Array | null,
     out: Float32Array,
   ): void
+  im2col: Backend['im2col']
+  col2im: Backend['col2im']
+  maxPool2x2: Backend['maxPool2x2']
+  maxPool2x2Backward: Backend['maxPool2x2Backward']
 }
 
 const ADDON_FILE = join('build', 'Release', 'workbench_blas.node')
@@ -209,6 +213,79 @@ function nativeGatherU8(addon: NativeAddon): Backend['gatherU8'] {
   }
 }
 
+/**
+ * Native vs TypeScript im2col and col2im on both dtypes, over strides and paddings that leave partial
+ * windows; returns the first disagreement or null.
+ */
+export function selfTestIm2col(im2col: Backend['im2col'], col2im: Backend['col2im']): string | null {
+  const rng = new Rng(5)
+  const [C, H, W] = [2, 7, 6]
+  for (const make of [(k: number) => new Float32Array(k), (k: number) => new Float64Array(k)]) {
+    for (const [HH, WW, stride, pad] of [
+      [3, 3, 1, 1],
+      [3, 2, 2, 0],
+      [4, 3, 3, 2],
+      [1, 1, 1, 0],
+    ] as const) {
+      const Ho = Math.floor((H + 2 * pad - HH) / stride) + 1
+      const Wo = Math.floor((W + 2 * pad - WW) / stride) + 1
+      const x = make(C * H * W)
+      for (let i = 0; i < x.length; i++) x[i] = rng.random() * 2 - 1
+      const want = make(C * HH * WW * Ho * Wo).fill(7)
+      const got = want.slice()
+      im2colTs(x, C, H, W, HH, WW, stride, pad, want)
+      im2col(x, C, H, W, HH, WW, stride, pad, got)
+      const what = `${arrayName(x)} (${HH}x${WW}, stride ${stride}, pad ${pad})`
+      for (let i = 0; i < want.length; i++) {
+        if (got[i] !== want[i]) return `${what} im2col differs from the TypeScript kernel at ${i}`
+      }
+      const dxWant = x.slice()
+      const dxGot = x.slice()
+      col2imTs(want, C, H, W, HH, WW, stride, pad, dxWant)
+      col2im(want, C, H, W, HH, WW, stride, pad, dxGot)
+      for (let i = 0; i < dxWant.length; i++) {
+        if (!(Math.abs(dxGot[i]! - dxWant[i]!) <= 1e-5 * (1 + Math.abs(dxWant[i]!)))) {
+          return `${what} col2im differs from the TypeScript kernel at ${i}: ${dxGot[i]} vs ${dxWant[i]}`
+        }
+      }
+    }
+  }
+  return null
+}
+
+/** Native vs TypeScript 2x2 max pooling, forward and backward, on odd sizes with ties and a NaN. */
+export function selfTestPool(
+  pool: Backend['maxPool2x2'],
+  poolBackward: Backend['maxPool2x2Backward'],
+): string | null {
+  const rng = new Rng(9)
+  const [planes, H, W] = [3, 5, 7]
+  for (const make of [(k: number) => new Float32Array(k), (k: number) => new Float64Array(k)]) {
+    // Few distinct values, so windows have ties.
+    const x = make(planes * H * W).map(() => Math.floor(rng.random() * 4) - 2)
+    x[9] = NaN
+    const g = make(planes * 2 * 3).map(() => rng.random())
+    const want = make(g.length)
+    const got = make(g.length)
+    maxPool2x2Ts(x, planes, H, W, want)
+    pool(x, planes, H, W, got)
+    const dxWant = make(x.length).fill(5)
+    const dxGot = make(x.length).fill(5)
+    maxPool2x2BackwardTs(x, g, planes, H, W, dxWant)
+    poolBackward(x, g, planes, H, W, dxGot)
+    for (let i = 0; i < want.length; i++) {
+      if (!Object.is(got[i], want[i]))
+        return `${arrayName(x)} maxPool2x2 differs at ${i}: ${got[i]} vs ${want[i]}`
+    }
+    for (let i = 0; i < dxWant.length; i++) {
+      if (dxGot[i] !== dxWant[i]) {
+        return `${arrayName(x)} maxPool2x2Backward differs at ${i}: ${dxGot[i]} vs ${dxWant[i]}`
+      }
+    }
+  }
+  return null
+}
+
 /** Native vs TypeScript axpy on both dtypes; returns the first disagreement or null. */
 function selfTestAxpy(axpy: Backend['axpy']): string | null {
   const rng = new Rng(7)
@@ -306,7 +383,18 @@ export function loadNativeBackend(): { backend: Backend; info: BackendInfo } | {
     const gemm = nativeGemm(addon)
     const axpy = nativeAxpy(addon)
     const gatherU8 = nativeGatherU8(addon)
-    const failure = selfTest(gemm) ?? selfTestAxpy(axpy)
+    const im2col: Backend['im2col'] = (x, C, H, W, HH, WW, stride, pad, cols) =>
+      addon.im2col(x, C, H, W, HH, WW, stride, pad, cols)
+    const col2im: Backend['col2im'] = (cols, C, H, W, HH, WW, stride, pad, dx) =>
+      addon.col2im(cols, C, H, W, HH, WW, stride, pad, dx)
+    const maxPool2x2: Backend['maxPool2x2'] = (x, planes, H, W, out) => addon.maxPool2x2(x, planes, H, W, out)
+    const maxPool2x2Backward: Backend['maxPool2x2Backward'] = (x, dout, planes, H, W, dx) =>
+      addon.maxPool2x2Backward(x, dout, planes, H, W, dx)
+    const failure =
+      selfTest(gemm) ??
+      selfTestAxpy(axpy) ??
+      selfTestIm2col(im2col, col2im) ??
+      selfTestPool(maxPool2x2, maxPool2x2Backward)
     if (failure) {
       // OpenBLAS fixes its core at load, so a bad core cannot be swapped out in this process.
       const core = res.core ? ` with core ${res.core} (${coreSource})` : ''
@@ -317,7 +405,7 @@ export function loadNativeBackend(): { backend: Backend; info: BackendInfo } | {
       }
     }
     return {
-      backend: { name: 'native', gemm, axpy, gatherU8 },
+      backend: { name: 'native', gemm, axpy, gatherU8, im2col, col2im, maxPool2x2, maxPool2x2Backward },
       info: {
         backend: 'native',
         library,

@@ -52,4 +52,118 @@ export function gatherU8Ts(
   }
 }
 
-export const tsBackend: Backend = { name: 'ts', gemm: gemmTs, axpy: axpyTs, gatherU8: gatherU8Ts }
+/** Output size of a convolution or pooling window along one axis (floor, as numpy's // and PyTorch). */
+export function convOutSize(size: number, window: number, stride: number, pad: number): number {
+  return Math.floor((size + 2 * pad - window) / stride) + 1
+}
+
+export const im2colTs: Backend['im2col'] = (x, C, H, W, HH, WW, stride, pad, cols) => {
+  const Ho = convOutSize(H, HH, stride, pad)
+  const Wo = convOutSize(W, WW, stride, pad)
+  const P = Ho * Wo
+  let row = 0
+  for (let c = 0; c < C; c++) {
+    for (let i = 0; i < HH; i++) {
+      for (let j = 0; j < WW; j++, row++) {
+        for (let oy = 0; oy < Ho; oy++) {
+          const o = row * P + oy * Wo
+          const y = oy * stride + i - pad
+          if (y < 0 || y >= H) {
+            cols.fill(0, o, o + Wo)
+            continue
+          }
+          const xr = (c * H + y) * W
+          for (let ox = 0; ox < Wo; ox++) {
+            const xx = ox * stride + j - pad
+            cols[o + ox] = xx >= 0 && xx < W ? x[xr + xx]! : 0
+          }
+        }
+      }
+    }
+  }
+}
+
+export const col2imTs: Backend['col2im'] = (cols, C, H, W, HH, WW, stride, pad, dx) => {
+  const Ho = convOutSize(H, HH, stride, pad)
+  const Wo = convOutSize(W, WW, stride, pad)
+  const P = Ho * Wo
+  let row = 0
+  for (let c = 0; c < C; c++) {
+    for (let i = 0; i < HH; i++) {
+      for (let j = 0; j < WW; j++, row++) {
+        for (let oy = 0; oy < Ho; oy++) {
+          const y = oy * stride + i - pad
+          if (y < 0 || y >= H) continue
+          const o = row * P + oy * Wo
+          const xr = (c * H + y) * W
+          for (let ox = 0; ox < Wo; ox++) {
+            const xx = ox * stride + j - pad
+            if (xx >= 0 && xx < W) dx[xr + xx]! += cols[o + ox]!
+          }
+        }
+      }
+    }
+  }
+}
+
+export const maxPool2x2Ts: Backend['maxPool2x2'] = (x, planes, H, W, out) => {
+  const Ho = H >> 1
+  const Wo = W >> 1
+  for (let p = 0; p < planes; p++) {
+    for (let i = 0; i < Ho; i++) {
+      let r0 = p * H * W + 2 * i * W
+      let r1 = r0 + W
+      let k = (p * Ho + i) * Wo
+      for (let j = 0; j < Wo; j++, r0 += 2, r1 += 2, k++) {
+        // `v > m || v !== v`: the larger value, and a NaN once seen stays (as np.max).
+        let m = x[r0]!
+        const b = x[r0 + 1]!
+        const c = x[r1]!
+        const e = x[r1 + 1]!
+        if (b > m || b !== b) m = b
+        if (c > m || c !== c) m = c
+        if (e > m || e !== e) m = e
+        out[k] = m
+      }
+    }
+  }
+}
+
+export const maxPool2x2BackwardTs: Backend['maxPool2x2Backward'] = (x, dout, planes, H, W, dx) => {
+  const Ho = H >> 1
+  const Wo = W >> 1
+  dx.fill(0, 0, planes * H * W)
+  for (let p = 0; p < planes; p++) {
+    for (let i = 0; i < Ho; i++) {
+      let r0 = p * H * W + 2 * i * W
+      let r1 = r0 + W
+      let k = (p * Ho + i) * Wo
+      for (let j = 0; j < Wo; j++, r0 += 2, r1 += 2, k++) {
+        // First maximum in row-major order (strict > keeps the earlier one on ties).
+        let best = r0
+        let m = x[r0]!
+        if (x[r0 + 1]! > m) {
+          m = x[r0 + 1]!
+          best = r0 + 1
+        }
+        if (x[r1]! > m) {
+          m = x[r1]!
+          best = r1
+        }
+        if (x[r1 + 1]! > m) best = r1 + 1
+        dx[best] = dout[k]!
+      }
+    }
+  }
+}
+
+export const tsBackend: Backend = {
+  name: 'ts',
+  gemm: gemmTs,
+  axpy: axpyTs,
+  gatherU8: gatherU8Ts,
+  im2col: im2colTs,
+  col2im: col2imTs,
+  maxPool2x2: maxPool2x2Ts,
+  maxPool2x2Backward: maxPool2x2BackwardTs,
+}

@@ -42,6 +42,57 @@ export interface Backend {
     mean: Float32Array | null,
     out: FloatArray,
   ): void
+  /**
+   * im2col of one image for a convolution with zero padding `pad` and `stride`:
+   * x: (C, H, W) -> cols: (C * HH * WW, Ho * Wo), row-major, with Ho = floor((H + 2 pad - HH) / stride) + 1
+   * (Wo likewise) and
+   *   cols[(c * HH + i) * WW + j, oy * Wo + ox] = x[c, oy * stride + i - pad, ox * stride + j - pad]
+   * (0 where that falls in the padding). Every element of cols[0 : C HH WW Ho Wo] is written.
+   */
+  im2col(
+    x: FloatArray,
+    C: number,
+    H: number,
+    W: number,
+    HH: number,
+    WW: number,
+    stride: number,
+    pad: number,
+    cols: FloatArray,
+  ): void
+  /**
+   * The adjoint of im2col, accumulating: dx: (C, H, W) += col2im(cols), i.e. every entry of
+   * cols: (C * HH * WW, Ho * Wo) is added to the x element it was read from (padding entries are dropped).
+   */
+  col2im(
+    cols: FloatArray,
+    C: number,
+    H: number,
+    W: number,
+    HH: number,
+    WW: number,
+    stride: number,
+    pad: number,
+    dx: FloatArray,
+  ): void
+  /**
+   * 2x2 max pooling with stride 2 over `planes` planes of H x W (H, W >= 2):
+   * out[p, i, j] = max(x[p, 2i, 2j], x[p, 2i, 2j + 1], x[p, 2i + 1, 2j], x[p, 2i + 1, 2j + 1]) for
+   * i < floor(H / 2), j < floor(W / 2); a NaN in a window makes its maximum NaN.
+   */
+  maxPool2x2(x: FloatArray, planes: number, H: number, W: number, out: FloatArray): void
+  /**
+   * Its backward pass: dx (planes, H, W) is overwritten with zeros except that dout[p, i, j] is stored at
+   * the first maximum of window (p, i, j) in row-major order (comparing x with `>`).
+   */
+  maxPool2x2Backward(
+    x: FloatArray,
+    dout: FloatArray,
+    planes: number,
+    H: number,
+    W: number,
+    dx: FloatArray,
+  ): void
 }
 
 /** What the engine runs on, reported with every run so that timings can be compared honestly. */

@@ -1,0 +1,183 @@
+/**
+ * `npm run bench:conv`: ThreeLayerConvNet (CS231n defaults: 32 filters 7x7, hidden 100, 10 classes) on
+ * CIFAR-shaped data, float32, batch 50, sgd: ms per Solver.step() (minibatch draw + forward + backward +
+ * update) in the engine and in PyTorch on the CPU with one thread (conv_torch.py, same architecture), side
+ * by side in one run, with the ratio ours / torch.
+ *
+ * Each engine runs in its own process and answers `run K` with K step times; rounds alternate between
+ * them so that load from elsewhere on a shared machine hits them alike.
+ */
+import { spawn } from 'node:child_process'
+import { cpus } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { Rng, Solver, ThreeLayerConvNet, backendInfo, setBackend, zeros } from '../engine'
+
+const N_TRAIN = 1000
+const BATCH = 50
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 6)
+const STEPS = Number(process.env['BENCH_STEPS'] ?? 10)
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = s.length >> 1
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2
+}
+
+/** Child mode: the engine, driven over stdin/stdout. */
+function serve(backend: 'native' | 'ts'): void {
+  setBackend(backend)
+  const rng = new Rng(0)
+  const XTrain = zeros([N_TRAIN, 3 * 32 * 32], 'float32')
+  for (let i = 0; i < XTrain.data.length; i++) XTrain.data[i] = (rng.nextUint32() >>> 24) - 128
+  const yTrain = new Int32Array(N_TRAIN).map(() => rng.int(10))
+  const model = new ThreeLayerConvNet({ seed: 1 })
+  const solver = new Solver(
+    model,
+    { XTrain, yTrain, XVal: XTrain, yVal: yTrain },
+    { optimConfig: { learningRate: 1e-6 }, batchSize: BATCH, numEpochs: 1, seed: 2 },
+  )
+  for (let i = 0; i < 3; i++) solver.step()
+  const info = backendInfo()
+  const label =
+    info.backend === 'native'
+      ? `${info.library}, core ${info.core} (${info.coreSource}), ${info.blasThreads} BLAS thread(s)`
+      : 'TypeScript kernels'
+  console.log(JSON.stringify({ label }))
+  const lines = createInterface({ input: process.stdin })
+  lines.on('line', (line) => {
+    const [cmd, arg] = line.split(' ')
+    if (cmd !== 'run') process.exit(0)
+    const before = solver.arena.allocatedBytes
+    const ms: number[] = []
+    for (let i = 0; i < Number(arg); i++) {
+      const t0 = performance.now()
+      solver.step()
+      ms.push(performance.now() - t0)
+    }
+    console.log(JSON.stringify({ ms, allocated: solver.arena.allocatedBytes - before }))
+  })
+}
+
+interface Child {
+  name: string
+  label: string
+  steps: number
+  times: number[]
+  allocated: number
+  ask(cmd: string): Promise<Record<string, unknown>>
+  close(): void
+}
+
+async function startChild(
+  name: string,
+  steps: number,
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<Child | string> {
+  const proc = spawn(command, args, { env, stdio: ['pipe', 'pipe', 'pipe'] })
+  const lines = createInterface({ input: proc.stdout })
+  const queue: ((l: string) => void)[] = []
+  lines.on('line', (l) => queue.shift()?.(l))
+  let stderr = ''
+  proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+  const first = await new Promise<string | null>((resolve) => {
+    queue.push(resolve)
+    proc.once('exit', () => resolve(null))
+    proc.once('error', () => resolve(null))
+  })
+  if (first === null) return `${name} unavailable: ${stderr.trim().split('\n').pop() ?? 'did not start'}`
+  const header = JSON.parse(first) as Record<string, unknown>
+  const label =
+    typeof header['label'] === 'string'
+      ? header['label']
+      : `torch ${header['torch']}, ${header['threads']} thread(s), oneDNN ${header['mkldnn'] ? 'on' : 'off'}`
+  return {
+    name,
+    label,
+    steps,
+    times: [],
+    allocated: 0,
+    ask: (cmd) =>
+      new Promise((resolve) => {
+        queue.push((l) => resolve(JSON.parse(l) as Record<string, unknown>))
+        proc.stdin.write(`${cmd}\n`)
+      }),
+    close: () => proc.stdin.end('quit\n'),
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(
+    `Workbench conv benchmark: ThreeLayerConvNet 3x32x32, 32 filters 7x7, hidden 100, float32, batch ${BATCH}, sgd`,
+  )
+  console.log(`machine: ${cpus()[0]?.model ?? '?'} x${cpus().length}, node ${process.version}`)
+  const self = [...process.execArgv, __filename, '--serve']
+  const specs: [string, number, string, string[], NodeJS.ProcessEnv][] = [
+    ['native', STEPS, process.execPath, [...self, 'native'], process.env],
+  ]
+  const userCore = process.env['OPENBLAS_CORETYPE']
+  if (userCore) {
+    // The environment pins a core; also show what the engine picks from the CPU's features.
+    const noCore: NodeJS.ProcessEnv = { ...process.env }
+    delete noCore['OPENBLAS_CORETYPE']
+    specs.push(['native (own pick)', STEPS, process.execPath, [...self, 'native'], noCore])
+  }
+  if (process.env['BENCH_TS']) {
+    specs.push(['ts', 1, process.execPath, [...self, 'ts'], { ...process.env, WORKBENCH_BACKEND: 'ts' }])
+  }
+  const python = process.env['BENCH_PYTHON'] ?? '/usr/bin/python3'
+  const torchEnv = { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', BENCH_N: String(N_TRAIN) }
+  specs.push(['torch cpu', STEPS, python, [join(__dirname, 'conv_torch.py')], torchEnv])
+
+  const children: Child[] = []
+  for (const [name, steps, cmd, args, env] of specs) {
+    const c = await startChild(name, steps, cmd, args, env)
+    if (typeof c === 'string') console.log(c)
+    else {
+      console.log(`${name.padEnd(18)} ${c.label}`)
+      children.push(c)
+    }
+  }
+  if (userCore) console.log(`(OPENBLAS_CORETYPE=${userCore} is set here: 'native' respects it)`)
+
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const c of children) {
+      const res = await c.ask(`run ${c.steps}`)
+      c.times.push(...(res['ms'] as number[]))
+      c.allocated += (res['allocated'] as number | undefined) ?? 0
+    }
+  }
+  for (const c of children) c.close()
+
+  console.log('')
+  console.log('engine             ms/step (median)   min ms   steps   scratch bytes allocated')
+  const medians = new Map<string, number>()
+  for (const c of children) {
+    const m = median(c.times)
+    medians.set(c.name, m)
+    const alloc = c.name.startsWith('torch') ? '-' : String(c.allocated)
+    console.log(
+      `${c.name.padEnd(18)} ${m.toFixed(1).padStart(16)}   ${Math.min(...c.times)
+        .toFixed(1)
+        .padStart(6)}   ${String(c.times.length).padStart(5)}   ${alloc.padStart(23)}`,
+    )
+  }
+  const torch = medians.get('torch cpu')
+  console.log('')
+  for (const name of ['native', 'native (own pick)', 'ts']) {
+    const m = medians.get(name)
+    if (m !== undefined && torch !== undefined) {
+      console.log(`ratio ${name} / torch: ${(m / torch).toFixed(2)} (target <= 1.5)`)
+    }
+  }
+}
+
+const i = process.argv.indexOf('--serve')
+if (i >= 0) serve(process.argv[i + 1] === 'ts' ? 'ts' : 'native')
+else
+  main().catch((e: unknown) => {
+    console.error(e)
+    process.exit(1)
+  })

@@ -1,0 +1,174 @@
+/**
+ * A three-layer convolutional network (CS231n assignment 2, cnn.py):
+ *   conv - relu - 2x2 max pool - affine - relu - affine - softmax
+ * on images of shape (C, H, W). The convolution keeps the spatial size (stride 1, pad (filterSize - 1) / 2
+ * rounded down); the pool halves it (rounded down).
+ */
+import { affineBackward, affineForward } from '../layers/affine'
+import { convReluPoolBackward, convReluPoolForward } from '../layers/convSandwich'
+import { softmaxLoss } from '../layers/losses'
+import { affineReluBackward, affineReluForward } from '../layers/sandwich'
+import { addScaled, randn, sumSquares } from '../ops'
+import { Rng, randomSeed } from '../rng'
+import { reshape, zeros, type DType, type Tensor } from '../tensor'
+import { checkModelInputs, checkModelParams } from './inputs'
+import { checkModelOptions, checkSeed } from './options'
+import type { LossAndGrads, Model } from './types'
+
+export interface ThreeLayerConvNetOptions {
+  /** (C, H, W) of one input image. Default [3, 32, 32]. */
+  inputDim?: [number, number, number]
+  /** F, filters of the convolution. Default 32. */
+  numFilters?: number
+  /** Side of the square filters. Default 7. */
+  filterSize?: number
+  /** Units of the hidden affine layer. Default 100. */
+  hiddenDim?: number
+  /** Default 10. */
+  numClasses?: number
+  /** Standard deviation of the initial weights. Default 1e-3. */
+  weightScale?: number
+  /** L2 strength; the loss adds 0.5 * reg * sum(W^2) over W1..W3. Default 0. */
+  reg?: number
+  dtype?: DType
+  /** Seed of the weight initialisation; random (and recorded in `seed`) when absent. */
+  seed?: number
+}
+
+const KNOWN = [
+  'inputDim',
+  'numFilters',
+  'filterSize',
+  'hiddenDim',
+  'numClasses',
+  'weightScale',
+  'reg',
+  'dtype',
+  'seed',
+] as const
+
+const POOL = { poolHeight: 2, poolWidth: 2, stride: 2 }
+
+export class ThreeLayerConvNet implements Model {
+  /**
+   * W1: (F, C, fs, fs), b1: (F,), W2: (F * Hp * Wp, hidden), b2: (hidden,), W3: (hidden, classes),
+   * b3: (classes,), with (Hp, Wp) the pooled image size.
+   */
+  params: Record<string, Tensor>
+  reg: number
+  readonly dtype: DType
+  readonly inputDim: readonly [number, number, number]
+  readonly numFilters: number
+  readonly filterSize: number
+  readonly hiddenDim: number
+  readonly numClasses: number
+  readonly seed: number
+  /** The convolution's parameters: stride 1, pad floor((filterSize - 1) / 2). */
+  readonly convParam: { stride: number; pad: number }
+  /** (F, Hp, Wp), the shape of the pooled activations the first affine layer reads. */
+  readonly pooledShape: readonly [number, number, number]
+  rng: Rng | null = null
+  private readonly paramShapes: Record<string, readonly number[]>
+
+  constructor(options: ThreeLayerConvNetOptions = {}) {
+    const fn = 'ThreeLayerConvNet'
+    if (typeof options !== 'object' || options === null)
+      throw new TypeError(`${fn}: options must be an object`)
+    const {
+      inputDim = [3, 32, 32],
+      numFilters = 32,
+      filterSize = 7,
+      hiddenDim = 100,
+      numClasses = 10,
+      weightScale = 1e-3,
+      reg = 0,
+      dtype = 'float32',
+      seed = randomSeed(),
+    } = options
+    if (!Array.isArray(inputDim) || inputDim.length !== 3) {
+      throw new TypeError(`${fn}: inputDim must be [C, H, W], got ${JSON.stringify(inputDim)}`)
+    }
+    const [C, H, W] = inputDim
+    checkModelOptions(
+      fn,
+      options,
+      KNOWN,
+      { 'inputDim[0]': C, 'inputDim[1]': H, 'inputDim[2]': W, numFilters, filterSize, hiddenDim, numClasses },
+      { weightScale, reg, dtype },
+    )
+    checkSeed(fn, seed)
+    const pad = Math.floor((filterSize - 1) / 2)
+    // Stride 1: Ho = H + 2 pad - fs + 1 (H for odd filter sizes, H - 1 for even ones).
+    const Ho = H + 2 * pad - filterSize + 1
+    const Wo = W + 2 * pad - filterSize + 1
+    if (Ho < 2 || Wo < 2) {
+      throw new RangeError(
+        `${fn}: a ${filterSize}x${filterSize} filter on ${H}x${W} images leaves ${Ho}x${Wo}, too small for 2x2 pooling`,
+      )
+    }
+    const Hp = Math.floor(Ho / 2)
+    const Wp = Math.floor(Wo / 2)
+    this.dtype = dtype
+    this.reg = reg
+    this.inputDim = [C, H, W]
+    this.numFilters = numFilters
+    this.filterSize = filterSize
+    this.hiddenDim = hiddenDim
+    this.numClasses = numClasses
+    this.seed = seed
+    this.convParam = { stride: 1, pad }
+    this.pooledShape = [numFilters, Hp, Wp]
+    const D2 = numFilters * Hp * Wp
+    this.paramShapes = {
+      W1: [numFilters, C, filterSize, filterSize],
+      b1: [numFilters],
+      W2: [D2, hiddenDim],
+      b2: [hiddenDim],
+      W3: [hiddenDim, numClasses],
+      b3: [numClasses],
+    }
+    const rng = new Rng(seed)
+    this.params = {
+      W1: randn([numFilters, C, filterSize, filterSize], weightScale, rng, dtype),
+      b1: zeros([numFilters], dtype),
+      W2: randn([D2, hiddenDim], weightScale, rng, dtype),
+      b2: zeros([hiddenDim], dtype),
+      W3: randn([hiddenDim, numClasses], weightScale, rng, dtype),
+      b3: zeros([numClasses], dtype),
+    }
+  }
+
+  /**
+   * X: (N, C, H, W), or (N, C * H * W) rows as the Solver feeds them (viewed as images without a copy)
+   * -> scores (N, classes); with y: (N,) -> loss and gradients.
+   */
+  loss(X: Tensor): Tensor
+  loss(X: Tensor, y: Int32Array): LossAndGrads
+  loss(X: Tensor, y?: Int32Array): Tensor | LossAndGrads {
+    const fn = 'ThreeLayerConvNet.loss'
+    const [C, H, W] = this.inputDim
+    checkModelInputs(fn, X, y, C * H * W, this.numClasses, this.dtype)
+    checkModelParams(fn, this.params, this.paramShapes, this.dtype)
+    const { W1, b1, W2, b2, W3, b3 } = this.params as Record<'W1' | 'b1' | 'W2' | 'b2' | 'W3' | 'b3', Tensor>
+    const images = reshape(X, [X.shape[0]!, C, H, W])
+    const [pooled, cache1] = convReluPoolForward(images, W1, b1, this.convParam, POOL)
+    const [hidden, cache2] = affineReluForward(pooled, W2, b2)
+    const [scores, cache3] = affineForward(hidden, W3, b3)
+    if (y === undefined) return scores
+
+    const [dataLoss, dscores] = softmaxLoss(scores, y)
+    const reg = this.reg
+    const loss =
+      reg > 0 ? dataLoss + 0.5 * reg * (sumSquares(W1) + sumSquares(W2) + sumSquares(W3)) : dataLoss
+    const [dhidden, dW3, db3] = affineBackward(dscores, cache3)
+    const [dpooled, dW2, db2] = affineReluBackward(dhidden, cache2)
+    // The input gradient of the first layer is never used: skip its GEMM and col2im.
+    const [, dW1, db1] = convReluPoolBackward(dpooled, cache1, { dx: false })
+    if (reg > 0) {
+      addScaled(dW1, reg, W1)
+      addScaled(dW2, reg, W2)
+      addScaled(dW3, reg, W3)
+    }
+    return { loss, grads: { W1: dW1, b1: db1, W2: dW2, b2: db2, W3: dW3, b3: db3 } }
+  }
+}
