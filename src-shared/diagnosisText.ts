@@ -1,0 +1,212 @@
+/**
+ * Human text for a Diagnosis, in English and Simplified Chinese, with its evidence numbers formatted by
+ * Intl for the locale. Lives beside diagnose.ts rather than in vue-i18n because the exported HTML report
+ * (built outside the renderer) writes the same sentences as the run page.
+ *
+ * `detail` says what was measured (the numbers), `suggestion` what to try; both are plain text.
+ */
+import type { Diagnosis, SuggestionKind } from './diagnose'
+
+export type DiagnosisLocale = 'en' | 'zh-CN'
+
+export interface DiagnosisText {
+  title: string
+  detail: string
+  suggestion: string
+}
+
+/** The evidence, formatted: missing keys read as an em dash rather than "undefined" or "NaN". */
+interface Fmt {
+  /** A loss: 3 significant digits, scientific once it has exploded past a million. */
+  loss(key: string): string
+  /** An accuracy: 80.5%. */
+  pct(key: string): string
+  /** A relative change: -12%, +3.4%. */
+  change(key: string): string
+  /** A difference of accuracies in percentage points: 12.1. */
+  points(key: string): string
+  int(key: string): string
+  /** A ratio: 3.2. */
+  ratio(key: string): string
+  lr(key: string): string
+  has(key: string): boolean
+}
+
+function formatter(evidence: Record<string, number>, locale: DiagnosisLocale): Fmt {
+  const nf = (o: Intl.NumberFormatOptions) => new Intl.NumberFormat(locale, o)
+  const sig3 = nf({ maximumSignificantDigits: 3 })
+  const sci = nf({ notation: 'scientific', maximumSignificantDigits: 2 })
+  // 'negative': a drop of -0.03% reads 0%, not -0%.
+  const pct = nf({ style: 'percent', maximumFractionDigits: 1, signDisplay: 'negative' })
+  const change = nf({ style: 'percent', maximumFractionDigits: 1, signDisplay: 'exceptZero' })
+  const points = nf({ maximumFractionDigits: 1 })
+  const int = nf({ maximumFractionDigits: 0 })
+  const ratio = nf({ maximumSignificantDigits: 2 })
+  const with_ =
+    (f: (v: number) => string) =>
+    (key: string): string => {
+      const v = evidence[key]
+      return v === undefined || !Number.isFinite(v) ? '—' : f(v)
+    }
+  return {
+    loss: with_((v) => (Math.abs(v) >= 1e6 ? sci.format(v) : sig3.format(v))),
+    pct: with_((v) => pct.format(v)),
+    change: with_((v) => change.format(v)),
+    points: with_((v) => points.format(v * 100)),
+    int: with_((v) => int.format(v)),
+    ratio: with_((v) => (Math.abs(v) >= 1e6 ? sci.format(v) : ratio.format(v))),
+    // Learning rates read as configs write them (1E-7); ordinary ones as plain decimals.
+    lr: with_((v) => (v !== 0 && Math.abs(v) < 1e-2 ? sci.format(v) : sig3.format(v))),
+    has: (key) => evidence[key] !== undefined,
+  }
+}
+
+type Messages = {
+  [K in Diagnosis['kind']]: (f: Fmt) => { title: string; detail: string }
+} & { suggestions: { [S in SuggestionKind]: (f: Fmt) => string } }
+
+const EN: Messages = {
+  diverged: (f) => ({
+    title: 'Training diverged',
+    detail:
+      (f.has('iteration')
+        ? `The loss became NaN or infinite at iteration ${f.int('iteration')}.`
+        : 'The loss became NaN or infinite.') +
+      (f.has('lastLoss') ? ` The last finite loss was ${f.loss('lastLoss')}.` : ''),
+  }),
+  'lr-too-high': (f) => ({
+    title: 'Learning rate too high',
+    detail: f.has('reversals')
+      ? `The smoothed loss swung up and down ${f.int('reversals')} times, by ${f.pct('swing')} on average, ` +
+        'instead of falling steadily.'
+      : f.has('minLoss')
+        ? `The loss rose from its lowest ${f.loss('minLoss')} to ${f.loss('finalLoss')} (${f.ratio('ratio')}×).`
+        : `The loss exploded from ${f.loss('initialLoss')} to ${f.loss('finalLoss')} (${f.ratio('ratio')}×).`,
+  }),
+  'lr-too-low': (f) => ({
+    title: 'Learning rate too low',
+    detail: f.has('chanceLoss')
+      ? `The loss barely moved in ${f.int('iterations')} iterations: ${f.loss('initialLoss')} → ` +
+        `${f.loss('finalLoss')} (${f.pct('drop')} lower), still near chance, ln C = ${f.loss('chanceLoss')}.`
+      : `The loss falls almost in a straight line (${f.loss('initialLoss')} → ${f.loss('finalLoss')} in ` +
+        `${f.int('iterations')} iterations) and at the end still drops at ${f.pct('rateRatio')} of its ` +
+        'average rate, instead of falling fast and then levelling off.',
+  }),
+  underfitting: (f) => ({
+    title: 'Underfitting (low capacity)',
+    detail:
+      `Training (${f.pct('trainAcc')}) and validation (${f.pct('valAcc')}) accuracy are close ` +
+      `(${f.points('gap')} points apart) and low; chance is ${f.pct('chanceAcc')}. ` +
+      'The model cannot fit even the training data.',
+  }),
+  overfitting: (f) => ({
+    title: 'Overfitting',
+    detail:
+      `Training accuracy (${f.pct('trainAcc')}) is ${f.points('gap')} points above validation ` +
+      `(${f.pct('valAcc')}), and the gap grew by ${f.points('gapGrowth')} points. ` +
+      `Best validation: ${f.pct('bestValAcc')} at epoch ${f.int('bestEpoch')}.`,
+  }),
+  plateau: (f) => ({
+    title: 'Plateau',
+    detail:
+      `Over the last ${f.int('tailIterations')} iterations the loss changed by only ${f.change('lossChange')}, ` +
+      `and validation accuracy over the last ${f.int('valEpochs')} epochs gained ${f.points('valChange')} ` +
+      `points (best ${f.pct('bestValAcc')}).`,
+  }),
+  healthy: (f) => ({
+    title: 'Nothing looks wrong',
+    detail:
+      `The loss fell from ${f.loss('initialLoss')} to ${f.loss('finalLoss')} in ${f.int('iterations')} ` +
+      'iterations, with no sign of a learning-rate, capacity or overfitting problem' +
+      (f.has('valAcc') ? `; validation accuracy ${f.pct('valAcc')}.` : '.'),
+  }),
+  suggestions: {
+    'lower-lr': (f) =>
+      'Lower the learning rate 3–10×' + (f.has('learningRate') ? ` (now ${f.lr('learningRate')}).` : '.'),
+    'raise-lr': (f) =>
+      'Raise the learning rate about 10×' +
+      (f.has('learningRate') ? ` (now ${f.lr('learningRate')})` : '') +
+      '; search it on a log scale.',
+    'bigger-model': () => 'Use a bigger model (more hidden units or layers) or less regularization.',
+    'more-reg': () =>
+      'Increase regularization (reg, dropout), train on more data, or keep the best epoch (early stopping).',
+    'lr-decay': (f) =>
+      'Decay the learning rate (lrDecay 0.9–0.95 per epoch) or lower it 10× once the curve flattens' +
+      (f.has('learningRate') ? ` (now ${f.lr('learningRate')}).` : '.'),
+    none: () => 'Keep watching the gap between training and validation accuracy.',
+  },
+}
+
+const ZH: Messages = {
+  diverged: (f) => ({
+    title: '训练发散',
+    detail:
+      (f.has('iteration')
+        ? `损失在第 ${f.int('iteration')} 次迭代时变为 NaN 或无穷大。`
+        : '损失变为 NaN 或无穷大。') +
+      (f.has('lastLoss') ? `最后一个有限的损失值为 ${f.loss('lastLoss')}。` : ''),
+  }),
+  'lr-too-high': (f) => ({
+    title: '学习率过高',
+    detail: f.has('reversals')
+      ? `平滑后的损失上下摆动了 ${f.int('reversals')} 次，平均幅度 ${f.pct('swing')}，而不是稳步下降。`
+      : f.has('minLoss')
+        ? `损失从最低的 ${f.loss('minLoss')} 回升到 ${f.loss('finalLoss')}（${f.ratio('ratio')} 倍）。`
+        : `损失从 ${f.loss('initialLoss')} 暴涨到 ${f.loss('finalLoss')}（${f.ratio('ratio')} 倍）。`,
+  }),
+  'lr-too-low': (f) => ({
+    title: '学习率过低',
+    detail: f.has('chanceLoss')
+      ? `${f.int('iterations')} 次迭代中损失几乎没有变化：${f.loss('initialLoss')} → ${f.loss('finalLoss')}` +
+        `（下降 ${f.pct('drop')}），仍接近随机猜测水平 ln C = ${f.loss('chanceLoss')}。`
+      : `损失近乎直线下降（${f.int('iterations')} 次迭代中 ${f.loss('initialLoss')} → ${f.loss('finalLoss')}），` +
+        `到最后仍以平均速度的 ${f.pct('rateRatio')} 在下降，而不是先快速下降再趋于平缓。`,
+  }),
+  underfitting: (f) => ({
+    title: '欠拟合（模型容量不足）',
+    detail:
+      `训练准确率（${f.pct('trainAcc')}）与验证准确率（${f.pct('valAcc')}）接近（相差 ${f.points('gap')} 个百分点）` +
+      `且都偏低；随机猜测为 ${f.pct('chanceAcc')}。模型连训练数据都拟合不了。`,
+  }),
+  overfitting: (f) => ({
+    title: '过拟合',
+    detail:
+      `训练准确率（${f.pct('trainAcc')}）比验证准确率（${f.pct('valAcc')}）高 ${f.points('gap')} 个百分点，` +
+      `且差距扩大了 ${f.points('gapGrowth')} 个百分点。最佳验证准确率：第 ${f.int('bestEpoch')} 轮的 ${f.pct('bestValAcc')}。`,
+  }),
+  plateau: (f) => ({
+    title: '进入平台期',
+    detail:
+      `最近 ${f.int('tailIterations')} 次迭代中损失只变化了 ${f.change('lossChange')}，` +
+      `最近 ${f.int('valEpochs')} 轮的验证准确率只提高了 ${f.points('valChange')} 个百分点（最佳 ${f.pct('bestValAcc')}）。`,
+  }),
+  healthy: (f) => ({
+    title: '未发现问题',
+    detail:
+      `${f.int('iterations')} 次迭代中损失从 ${f.loss('initialLoss')} 降到 ${f.loss('finalLoss')}，` +
+      '没有学习率、模型容量或过拟合方面的问题迹象' +
+      (f.has('valAcc') ? `；验证准确率 ${f.pct('valAcc')}。` : '。'),
+  }),
+  suggestions: {
+    'lower-lr': (f) =>
+      '将学习率降低 3–10 倍' + (f.has('learningRate') ? `（当前为 ${f.lr('learningRate')}）。` : '。'),
+    'raise-lr': (f) =>
+      '将学习率提高约 10 倍' +
+      (f.has('learningRate') ? `（当前为 ${f.lr('learningRate')}）` : '') +
+      '，并在对数尺度上搜索。',
+    'bigger-model': () => '使用更大的模型（更多隐藏单元或层数），或减小正则化。',
+    'more-reg': () => '加强正则化（reg、dropout），使用更多训练数据，或保留最佳轮次（提前停止）。',
+    'lr-decay': (f) =>
+      '让学习率衰减（每轮 lrDecay 0.9–0.95），或在曲线变平时将其降低 10 倍' +
+      (f.has('learningRate') ? `（当前为 ${f.lr('learningRate')}）。` : '。'),
+    none: () => '继续关注训练与验证准确率之间的差距。',
+  },
+}
+
+const MESSAGES: Record<DiagnosisLocale, Messages> = { en: EN, 'zh-CN': ZH }
+
+export function describeDiagnosis(d: Diagnosis, locale: DiagnosisLocale): DiagnosisText {
+  const messages = MESSAGES[locale] ?? EN
+  const f = formatter(d.evidence, locale)
+  return { ...messages[d.kind](f), suggestion: messages.suggestions[d.suggestion](f) }
+}
