@@ -38,7 +38,22 @@ export const FcModelSchema = z.strictObject({
   reg: nonNegative.default(0),
 })
 
-export const ModelConfigSchema = z.discriminatedUnion('kind', [TwoLayerModelSchema, FcModelSchema])
+/** CS231n's ThreeLayerConvNet: conv (stride 1, same padding) - relu - 2x2 max pool - affine - relu - affine. */
+export const ThreeLayerConvModelSchema = z.strictObject({
+  kind: z.literal('three-layer-conv'),
+  numFilters: positiveInt.max(1024).default(32),
+  /** Side of the square filters; odd sizes keep the image size (pad (size - 1) / 2). */
+  filterSize: positiveInt.max(31).default(7),
+  hiddenDim: positiveInt.max(65536).default(100),
+  weightScale: z.number().finite().positive().default(1e-3),
+  reg: nonNegative.default(0),
+})
+
+export const ModelConfigSchema = z.discriminatedUnion('kind', [
+  TwoLayerModelSchema,
+  FcModelSchema,
+  ThreeLayerConvModelSchema,
+])
 
 export const UPDATE_RULES = ['sgd', 'sgdMomentum', 'rmsprop', 'adam'] as const
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { RunConfigSchema, type RunConfigInput } from '../../../src-shared/config'
+import { RunConfigSchema, type RunConfigInput } from './config'
 import { configDiff, deepEqual } from './configDiff'
 
 const base: RunConfigInput = { name: 'a', dataset: { name: 'cifar10' }, model: { kind: 'fc' }, seed: 1 }

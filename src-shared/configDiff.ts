@@ -1,5 +1,5 @@
 /** Which config fields differ between runs, so the compare view shows only what was varied. */
-import type { RunConfig } from '../../../src-shared/config'
+import type { RunConfig } from './config'
 
 /** Bookkeeping fields that never explain a difference in curves. */
 const IGNORED = new Set(['name', 'notes', 'tags', 'version'])

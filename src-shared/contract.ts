@@ -6,6 +6,7 @@
  */
 import type { EngineInfo } from './engine-info'
 import type { MetricEvent, RunRecord } from './runs'
+import type { SanityReport } from './sanity'
 import type { SweepSpec } from './sweep'
 
 export const CONTRACT_VERSION = 1
@@ -26,6 +27,7 @@ export const METHODS = [
   'runs.export',
   'runs.exportCheckpoint',
   'sweeps.get',
+  'checks.run',
   'datasets.list',
   'examples.list',
 ] as const
@@ -133,6 +135,12 @@ export interface Methods {
   /** The best parameters (and batchnorm statistics) of a run as .safetensors. */
   'runs.exportCheckpoint': { args: [id: string]; result: ExportedFile }
   'sweeps.get': { args: [sweepId: string]; result: { sweep: SweepRecord; runs: RunRecord[] } }
+  /**
+   * config: a RunConfigInput. Its sanity checks (initial loss, regularisation, gradient, overfit) in a
+   * worker thread; invalid configs reject with field errors. Queuing the identical config afterwards
+   * (with the report's seed) stores the report with the run.
+   */
+  'checks.run': { args: [config: unknown]; result: SanityReport }
   'datasets.list': { args: []; result: DatasetSummary[] }
   'examples.list': { args: []; result: Example[] }
 }

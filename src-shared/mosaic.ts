@@ -13,6 +13,30 @@ export interface MosaicImage {
 export interface GridOptions {
   ubound?: number
   padding?: number
+  /**
+   * One value range for every tile instead of each tile's own min and max: mosaics of several runs (or
+   * epochs) drawn with the same range can be compared by brightness, which per-tile scaling hides.
+   */
+  range?: WeightRange | null
+}
+
+export interface WeightRange {
+  low: number
+  high: number
+}
+
+/** Min and max over all values of all `arrays` (NaN skipped); null when there are none. */
+export function weightRange(...arrays: ArrayLike<number>[]): WeightRange | null {
+  let low = Infinity
+  let high = -Infinity
+  for (const a of arrays) {
+    for (let i = 0; i < a.length; i++) {
+      const v = a[i] as number
+      if (v < low) low = v
+      if (v > high) high = v
+    }
+  }
+  return low <= high ? { low, high } : null
 }
 
 /**
@@ -25,7 +49,7 @@ export function visualizeGrid(
   weights: ArrayLike<number>,
   shape: readonly [number, number, number],
   units: number,
-  { ubound = 255, padding = 1 }: GridOptions = {},
+  { ubound = 255, padding = 1, range = null }: GridOptions = {},
 ): MosaicImage {
   const [C, H, W] = shape
   const D = C * H * W
@@ -43,9 +67,9 @@ export function visualizeGrid(
   for (let i = 3; i < rgba.length; i += 4) rgba[i] = 255
   const rgb = C === 3
   for (let n = 0; n < units; n++) {
-    let low = Infinity
-    let high = -Infinity
-    for (let d = 0; d < D; d++) {
+    let low = range ? range.low : Infinity
+    let high = range ? range.high : -Infinity
+    for (let d = 0; !range && d < D; d++) {
       const v = weights[d * units + n] as number
       if (v < low) low = v
       if (v > high) high = v

@@ -1,6 +1,7 @@
 /** Runs as stored in run.json and shown everywhere: config, status, progress, results, environment. */
 import type { EngineInfo } from './engine-info'
 import type { RunConfig } from './config'
+import type { SanityReport } from './sanity'
 
 export const RUN_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted'] as const
 export type RunStatus = (typeof RUN_STATUSES)[number]
@@ -62,6 +63,12 @@ export interface RunRecord {
    * folder leaves such runs alone and asks their owner to cancel them.
    */
   owner?: RunOwner | null
+  /**
+   * Sanity checks of the config (initial loss, regularisation, gradient, overfit): the report the user
+   * ran on this exact config before queuing it, or the one the worker ran before training; null or
+   * absent when neither ran.
+   */
+  checks?: SanityReport | null
 }
 
 export interface RunOwner {

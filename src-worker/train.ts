@@ -8,6 +8,7 @@ import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads'
 import type { RunConfig } from '../src-shared/config'
 import type { MetricEvent, RunError, RunProgress, RunResult } from '../src-shared/runs'
 import type { EngineInfo } from '../src-shared/engine-info'
+import type { SanityReport } from '../src-shared/sanity'
 import { prepareData, type PreparedData } from './data/prepare'
 import type { RawDataset } from './data/types'
 import {
@@ -16,9 +17,12 @@ import {
   DivergenceError,
   FullyConnectedNet,
   Solver,
+  ThreeLayerConvNet,
   TwoLayerNet,
   withArena,
+  zeros,
   Arena,
+  type DType,
   type Model,
   type SolverCheckpoint,
   type Tensor,
@@ -41,6 +45,11 @@ export interface TrainTask {
    * epoch would spend the main thread's time serialising weights; a crash loses at most this much.
    */
   checkpointIntervalMs?: number
+  /**
+   * Run the sanity checks (sanityTask.ts) before training and post their report first. The caller
+   * decides when (Workbench: see core/checks.ts); they never touch the run's random streams.
+   */
+  sanityChecks?: boolean
 }
 
 export type TrainOutcome =
@@ -54,6 +63,8 @@ export type WorkerMessage =
   | { type: 'best'; params: Record<string, Tensor> }
   /** First-layer weights at an accuracy check, for the weight mosaic; shape is the image shape (C, H, W). */
   | { type: 'snapshot'; epoch: number; W1: Tensor; shape: [number, number, number] }
+  /** The sanity checks' report, before 'started' and any metrics. */
+  | { type: 'checks'; report: SanityReport }
   | { type: 'end' }
 
 /** Main -> worker messages. */
@@ -64,7 +75,12 @@ export function solverSeed(seed: number): number {
   return (seed ^ 0x9e3779b9) >>> 0
 }
 
-export function buildModel(config: RunConfig & { seed: number }, data: PreparedData): Model {
+/** `dtype`: training runs in float32 (the default); the sanity checks' gradient check needs float64. */
+export function buildModel(
+  config: RunConfig & { seed: number },
+  data: Pick<PreparedData, 'shape' | 'classNames'>,
+  { dtype = 'float32' }: { dtype?: DType } = {},
+): Model {
   const inputDim = data.shape[0] * data.shape[1] * data.shape[2]
   const numClasses = data.classNames.length
   const m = config.model
@@ -75,6 +91,20 @@ export function buildModel(config: RunConfig & { seed: number }, data: PreparedD
       hiddenDim: m.hiddenDim,
       weightScale: m.weightScale,
       reg: m.reg,
+      dtype,
+      seed: config.seed,
+    })
+  }
+  if (m.kind === 'three-layer-conv') {
+    return new ThreeLayerConvNet({
+      inputDim: [...data.shape],
+      numClasses,
+      numFilters: m.numFilters,
+      filterSize: m.filterSize,
+      hiddenDim: m.hiddenDim,
+      weightScale: m.weightScale,
+      reg: m.reg,
+      dtype,
       seed: config.seed,
     })
   }
@@ -86,8 +116,27 @@ export function buildModel(config: RunConfig & { seed: number }, data: PreparedD
     dropoutKeepRatio: m.dropoutKeepRatio,
     weightScale: m.weightScale,
     reg: m.reg,
+    dtype,
     seed: config.seed,
   })
+}
+
+/**
+ * First-layer weights as the mosaic reads them: W1 (D, units) row-major with each unit an image of `shape`.
+ * Fully connected nets give their W1 itself (no copy); a conv net's filters (F, C, HH, WW) are transposed
+ * into (C * HH * WW, F), one tile per filter of shape (C, HH, WW).
+ */
+export function mosaicWeights(
+  model: Model,
+  imageShape: [number, number, number],
+): { W1: Tensor; shape: [number, number, number] } {
+  const W1 = model.params['W1']!
+  if (!(model instanceof ThreeLayerConvNet)) return { W1, shape: imageShape }
+  const [F, C, HH, WW] = W1.shape as [number, number, number, number]
+  const D = C * HH * WW
+  const t = zeros([D, F], W1.dtype)
+  for (let f = 0; f < F; f++) for (let d = 0; d < D; d++) t.data[d * F + f] = W1.data[f * D + d]!
+  return { W1: t, shape: [C, HH, WW] }
 }
 
 /** Test-split confusion matrix, confusion[true][predicted], with the model's current parameters. */
@@ -165,7 +214,7 @@ export function train(task: TrainTask): TrainOutcome {
       })
       flush()
       if (e.epoch !== lastSnapshot) {
-        post({ type: 'snapshot', epoch: e.epoch, W1: model.params['W1']!, shape: data.shape })
+        post({ type: 'snapshot', epoch: e.epoch, ...mosaicWeights(model, data.shape) })
         lastSnapshot = e.epoch
       }
       // Epoch ends (not the first check, nor the last iteration's extra one) are the resume points.

@@ -1,22 +1,88 @@
 /** Reports, metrics and checkpoints for the user to save: `runs.export` and `runs.exportCheckpoint`. */
+import {
+  EXPORT_FORMATS,
+  type ExportedFile,
+  type ExportFormat,
+  type ExportOptions,
+} from '../../src-shared/contract'
+import { exportCheckpoint } from '../core/export/checkpoint'
+import { exportRuns } from '../core/export/files'
+import { isReportLocale, REPORT_LOCALES } from '../core/export/report/messages'
 import type { Workbench } from '../core/workbench'
-import { WorkbenchError } from '../core/errors'
+import { invalidArgument } from './errors'
 import type { HandlerContext, Handlers } from './handlers'
-import { checkArity } from './validate'
+import { checkArity, optional, runIdArg } from './validate'
+
+/** A report of more runs than this is unreadable, and its PDF would take minutes. */
+export const MAX_EXPORT_RUNS = 200
 
 export function createExportHandlers(
-  _wb: Workbench,
-  _ctx: HandlerContext,
+  wb: Workbench,
+  ctx: HandlerContext,
 ): Pick<Handlers, 'runs.export' | 'runs.exportCheckpoint'> {
   return {
-    // Being built (issue 6): the report and checkpoint exporters land here.
     'runs.export': async (...args) => {
       checkArity('runs.export', args, ['ids', 'format', 'options'], 1)
-      throw new WorkbenchError('unavailable', 'runs.export is not available yet')
+      const ids = runIdsArg(args[0])
+      const format = formatArg(args[1])
+      const options = optional(args[2], optionsArg) ?? {}
+      const file = await exportRuns(wb, ids, format, {
+        ...(options.locale ? { locale: options.locale } : {}),
+        ...(ctx.pdf ? { pdf: ctx.pdf } : {}),
+      })
+      return toExportedFile(file)
     },
     'runs.exportCheckpoint': async (...args) => {
       checkArity('runs.exportCheckpoint', args, ['id'])
-      throw new WorkbenchError('unavailable', 'runs.exportCheckpoint is not available yet')
+      return toExportedFile(await exportCheckpoint(wb, runIdArg(args[0])))
     },
   }
+}
+
+function toExportedFile(f: { fileName: string; mime: string; bytes: Uint8Array }): ExportedFile {
+  return {
+    fileName: f.fileName,
+    mime: f.mime,
+    base64: Buffer.from(f.bytes.buffer, f.bytes.byteOffset, f.bytes.byteLength).toString('base64'),
+  }
+}
+
+function runIdsArg(value: unknown): string[] {
+  if (!Array.isArray(value)) {
+    throw invalidArgument('ids', `must be an array of run ids, got ${typeOf(value)}`)
+  }
+  if (value.length < 1 || value.length > MAX_EXPORT_RUNS) {
+    throw invalidArgument('ids', `must list 1 to ${MAX_EXPORT_RUNS} run ids, got ${value.length}`)
+  }
+  return value.map((id, i) => runIdArg(id, `ids[${i}]`))
+}
+
+function formatArg(value: unknown): ExportFormat {
+  if (typeof value === 'string' && (EXPORT_FORMATS as readonly string[]).includes(value)) {
+    return value as ExportFormat
+  }
+  const shown = typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : typeOf(value)
+  throw invalidArgument('format', `must be one of ${EXPORT_FORMATS.join(', ')}, got ${shown}`)
+}
+
+function optionsArg(value: unknown): ExportOptions {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw invalidArgument('options', `must be an object like {locale: 'en'}, got ${typeOf(value)}`)
+  }
+  const out: ExportOptions = {}
+  for (const [key, v] of Object.entries(value)) {
+    if (key !== 'locale')
+      throw invalidArgument(`options.${key.slice(0, 40)}`, 'unknown option (known: locale)')
+    if (v === undefined || v === null) continue
+    if (!isReportLocale(v)) {
+      const shown = typeof v === 'string' ? JSON.stringify(v.slice(0, 40)) : typeOf(v)
+      throw invalidArgument('options.locale', `must be one of ${REPORT_LOCALES.join(', ')}, got ${shown}`)
+    }
+    out.locale = v
+  }
+  return out
+}
+
+function typeOf(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value
 }

@@ -13,8 +13,10 @@ import {
 } from '../../src-shared/contract'
 import { backendInfo } from '../../src-worker/engine/backend'
 import type { DatasetInfo } from '../core/datasets'
+import type { PdfPrinter } from '../core/export/pdf/printer'
 import type { Workbench } from '../core/workbench'
 import { listExamples } from './examples'
+import { createCheckHandlers } from './checkHandlers'
 import { createExportHandlers } from './exportHandlers'
 import { checkArity, nonNegativeIntArg, optional, runIdArg, sweepIdArg } from './validate'
 
@@ -24,6 +26,8 @@ export interface HandlerContext {
   dataDir: string
   /** The folder of example presets (examples/ of the app). */
   examplesDir: string
+  /** Prints reports to PDF (Electron's printer, or headless Chromium); without one, pdf export is unavailable. */
+  pdf?: PdfPrinter
 }
 
 export type Handlers = { [M in MethodName]: (...args: unknown[]) => Promise<Methods[M]['result']> }
@@ -87,6 +91,7 @@ export function createHandlers(wb: Workbench, ctx: HandlerContext): Handlers {
       )
     },
     ...createExportHandlers(wb, ctx),
+    ...createCheckHandlers(wb),
     'sweeps.get': async (...args) => {
       checkArity('sweeps.get', args, ['sweepId'])
       return wb.getSweep(sweepIdArg(args[0]))

@@ -1,6 +1,8 @@
 import { readFile, readdir } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CSV_COLUMNS, parseCsv, type MetricsJson } from '../core/export/metrics'
+import { NO_CHROMIUM } from '../core/export/testing'
+import { decodeSafetensors } from '../core/store/safetensors'
 import type { RunSummary } from './summary'
 import { cli, tempDir, tinyConfig, type TempDir } from './testing'
 
@@ -93,5 +95,85 @@ describe('export', () => {
     const r = await cli(['export', ...args, '--data-dir', dataDir], { cwd: tmp.path })
     expect(r.code).toBe(2)
     expect(r.stderr).toContain(message)
+  })
+
+  it('writes the HTML report (format from the extension) in the language asked for', async () => {
+    const r = await cli(
+      ['export', runId, '--out', 'report.htm', '--locale', 'zh-CN', '--data-dir', dataDir],
+      {
+        cwd: tmp.path,
+      },
+    )
+    expect(r.code).toBe(0)
+    const out = `${tmp.path}/report.htm`
+    expect(r.stdout).toMatch(new RegExp(`^Wrote the HTML report of 1 run to ${out} \\(\\d+ KiB\\)\\n$`))
+    const html = await readFile(out, 'utf8')
+    expect(html).toContain('<html lang="zh-CN">')
+    expect(html).toContain('<svg')
+    expect(html).toContain('data:image/png;base64,')
+  })
+
+  it('pdf without a browser: exit 1 naming the variable to set, nothing written', async () => {
+    const out = `${tmp.path}/nobrowser.pdf`
+    const r = await cli(['export', runId, '--out', out, '--data-dir', dataDir], {
+      env: { WORKBENCH_CHROMIUM: `${tmp.path}/no-such-chrome` },
+    })
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain(
+      `error: WORKBENCH_CHROMIUM is set to ${tmp.path}/no-such-chrome, but there is no such file`,
+    )
+    await expect(readFile(out)).rejects.toThrow()
+  })
+
+  it.skipIf(NO_CHROMIUM)(`writes the PDF report through Chromium ${NO_CHROMIUM ?? ''}`, async () => {
+    const out = `${tmp.path}/report.pdf`
+    const r = await cli(['export', '--all', '--format', 'pdf', '--out', out, '--json', '--data-dir', dataDir])
+    expect(r.code).toBe(0)
+    expect(r.json()).toMatchObject({ out, runs: 1, format: 'pdf', bytes: expect.any(Number) })
+    expect((await readFile(out)).subarray(0, 5).toString('latin1')).toBe('%PDF-')
+  })
+
+  it.each([
+    [['--locale', 'fr'], "argument 'fr' is invalid"],
+    [['--format', 'docx'], "argument 'docx' is invalid"],
+  ])('exits 2 on a bad report option: %j', async (args, message) => {
+    const r = await cli(['export', runId, '--out', 'x.html', ...args, '--data-dir', dataDir], {
+      cwd: tmp.path,
+    })
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain(message)
+  })
+})
+
+describe('checkpoint', () => {
+  it("writes the run's best parameters as .safetensors, atomically", async () => {
+    const r = await cli(['checkpoint', runId, '--out', 'ckpt/best.safetensors', '--data-dir', dataDir], {
+      cwd: tmp.path,
+    })
+    expect(r.code).toBe(0)
+    const out = `${tmp.path}/ckpt/best.safetensors`
+    expect(r.stdout).toMatch(
+      new RegExp(`^Wrote the best parameters of ${runId} to ${out} \\(\\d+ KiB\\)\\n$`),
+    )
+    const { tensors, metadata } = decodeSafetensors(await readFile(out), out)
+    expect(Object.keys(tensors).sort()).toEqual(['W1', 'W2', 'b1', 'b2'])
+    expect(metadata).toMatchObject({ runId, name, final: 'true' })
+    expect(await readdir(`${tmp.path}/ckpt`)).toEqual(['best.safetensors'])
+  })
+
+  it('exits 2 on an unknown id, and on a missing --out', async () => {
+    const unknown = await cli([
+      'checkpoint',
+      '20200101-000000-zzzzzz',
+      '--out',
+      `${tmp.path}/x.st`,
+      '--data-dir',
+      dataDir,
+    ])
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toContain('no run with id 20200101-000000-zzzzzz')
+    const noOut = await cli(['checkpoint', runId, '--data-dir', dataDir])
+    expect(noOut.code).toBe(2)
+    expect(noOut.stderr).toContain("'--out <file>' not specified")
   })
 })

@@ -1,39 +1,113 @@
-/** `export`: runs' metrics to a CSV or JSON file, for spreadsheets, notebooks and reports. */
+/**
+ * `export`: runs' metrics to a CSV or JSON file (spreadsheets, notebooks), or their report as a
+ * self-contained HTML page or a PDF. `checkpoint`: a run's best parameters as .safetensors.
+ */
 import { mkdir } from 'node:fs/promises'
 import { dirname, extname, isAbsolute, resolve } from 'node:path'
-import { countRows, metricsToCsv, metricsToJson, type RunMetrics } from '../core/export/metrics'
+import { EXPORT_FORMATS, type ExportFormat } from '../../src-shared/contract'
+import { WorkbenchError } from '../core/errors'
+import { exportCheckpoint } from '../core/export/checkpoint'
+import { exportRuns } from '../core/export/files'
+import { countRows } from '../core/export/metrics'
+import { ChromiumPdfPrinter, findChromium } from '../core/export/pdf/chromium'
+import type { PdfPrinter } from '../core/export/pdf/printer'
+import { REPORT_LOCALES, type ReportLocale } from '../core/export/report/messages'
 import { writeFileAtomic } from '../core/store/atomic'
 import type { Context } from './context'
 import { CliError } from './errors'
 import { EXIT } from './exitCodes'
 
-export const EXPORT_FORMATS = ['csv', 'json'] as const
-export type ExportFormat = (typeof EXPORT_FORMATS)[number]
+export { EXPORT_FORMATS, REPORT_LOCALES }
+export type { ExportFormat }
 
 export interface ExportOptions {
   out: string
   format?: ExportFormat
   all?: boolean
+  locale?: ReportLocale
+}
+
+/** The format a file name implies when --format is not given; csv for anything unknown. */
+export function formatFromExtension(file: string): ExportFormat {
+  const ext = extname(file).toLowerCase()
+  if (ext === '.htm') return 'html'
+  const named = ext.slice(1)
+  return (EXPORT_FORMATS as readonly string[]).includes(named) ? (named as ExportFormat) : 'csv'
 }
 
 export async function exportCommand(ctx: Context, ids: string[], o: ExportOptions): Promise<number> {
   if (o.all && ids.length > 0) throw new CliError('usage', 'give run ids or --all, not both', EXIT.usage)
   if (!o.all && ids.length === 0)
     throw new CliError('usage', 'give at least one run id, or --all', EXIT.usage)
-  const out = isAbsolute(o.out) ? o.out : resolve(ctx.io.cwd, o.out)
-  const format = o.format ?? (extname(out).toLowerCase() === '.json' ? 'json' : 'csv')
+  const out = outPath(ctx, o.out)
+  const format = o.format ?? formatFromExtension(out)
+  // Found before any run is read, so a machine without Chromium fails at once and says what to install.
+  const pdf = format === 'pdf' ? chromiumPrinter(ctx) : undefined
   return ctx.withWorkbench('inspect', undefined, async (wb) => {
     // Every id is looked up before anything is written, so a typo leaves no partial export behind.
-    const records = o.all
-      ? (await wb.listRuns()).sort((a, b) => a.createdAt.localeCompare(b.createdAt))
-      : await Promise.all([...new Set(ids)].map((id) => wb.getRun(id)))
-    const runs: RunMetrics[] = []
-    for (const record of records) runs.push({ record, metrics: await wb.readMetrics(record.id) })
+    const selected = o.all
+      ? (await wb.listRuns()).sort((a, b) => a.createdAt.localeCompare(b.createdAt)).map((r) => r.id)
+      : ids
+    if (selected.length === 0) throw new CliError('usage', 'there are no runs to export', EXIT.usage)
+    const file = await exportRuns(wb, selected, format, {
+      ...(o.locale ? { locale: o.locale } : {}),
+      ...(pdf ? { pdf } : {}),
+    }).catch(unavailableIsFailure)
     await mkdir(dirname(out), { recursive: true })
-    await writeFileAtomic(out, format === 'json' ? metricsToJson(runs) : metricsToCsv(runs))
-    const rows = countRows(runs)
-    if (ctx.json) ctx.printJson({ out, runs: runs.length, rows })
-    else ctx.out(`Wrote ${rows} rows of ${runs.length} run${runs.length === 1 ? '' : 's'} to ${out}`)
+    await writeFileAtomic(out, file.bytes)
+    const runs = file.runs.length
+    const plural = runs === 1 ? '' : 's'
+    if (format === 'csv' || format === 'json') {
+      const rows = countRows(file.runs)
+      if (ctx.json) ctx.printJson({ out, runs, rows })
+      else ctx.out(`Wrote ${rows} rows of ${runs} run${plural} to ${out}`)
+    } else {
+      const bytes = file.bytes.byteLength
+      if (ctx.json) ctx.printJson({ out, runs, format, bytes })
+      else
+        ctx.out(`Wrote the ${format.toUpperCase()} report of ${runs} run${plural} to ${out} (${kib(bytes)})`)
+    }
     return EXIT.ok
   })
+}
+
+export async function checkpointCommand(ctx: Context, id: string, o: { out: string }): Promise<number> {
+  const out = outPath(ctx, o.out)
+  return ctx.withWorkbench('inspect', undefined, async (wb) => {
+    const file = await exportCheckpoint(wb, id)
+    await mkdir(dirname(out), { recursive: true })
+    await writeFileAtomic(out, file.bytes)
+    const bytes = file.bytes.byteLength
+    if (ctx.json) ctx.printJson({ out, id, final: file.final, bytes })
+    else {
+      const which = file.final ? 'best parameters' : 'best parameters so far (the run has not finished)'
+      ctx.out(`Wrote the ${which} of ${id} to ${out} (${kib(bytes)})`)
+    }
+    return EXIT.ok
+  })
+}
+
+function outPath(ctx: Context, file: string): string {
+  return isAbsolute(file) ? file : resolve(ctx.io.cwd, file)
+}
+
+/** The CLI's environment (not process.env) names the browser, so tests and wrappers can point it elsewhere. */
+function chromiumPrinter(ctx: Context): PdfPrinter {
+  try {
+    return new ChromiumPdfPrinter({ executablePath: findChromium(ctx.io.env) })
+  } catch (e) {
+    return unavailableIsFailure(e)
+  }
+}
+
+/** A missing browser is not a usage mistake: exit 1 (failed), not 2, with the message saying what to install. */
+function unavailableIsFailure(e: unknown): never {
+  if (e instanceof WorkbenchError && e.code === 'unavailable') {
+    throw new CliError('unavailable', e.message, EXIT.failed)
+  }
+  throw e
+}
+
+function kib(bytes: number): string {
+  return `${Math.max(1, Math.round(bytes / 1024))} KiB`
 }

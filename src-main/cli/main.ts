@@ -13,11 +13,18 @@ import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 
 import pkg from '../../package.json'
 import { SOURCES } from '../core/datasets'
 import { describeServe, serveCommand, type ServeOptions } from '../server/serve'
+import { checkCommand } from './check'
 import { Context, type CliIo, type GlobalOptions } from './context'
 import { DATA_DIR_ENV, defaultDataDir } from './dataDir'
 import { datasetsDownloadCommand, datasetsImportCommand, datasetsLsCommand } from './datasets'
 import { describeError, formatError } from './errors'
-import { EXPORT_FORMATS, exportCommand, type ExportOptions } from './export'
+import {
+  checkpointCommand,
+  EXPORT_FORMATS,
+  exportCommand,
+  REPORT_LOCALES,
+  type ExportOptions,
+} from './export'
 import { EXIT, EXIT_CODES_HELP } from './exitCodes'
 import { cancelCommand, lsCommand, showCommand } from './inspect'
 import { resumeCommand, runCommand, sweepCommand, type TrainOptions } from './train'
@@ -99,6 +106,15 @@ function buildProgram(io: CliIo, json: boolean, setCode: (code: number) => void)
     .action(act((ctx, file: string, o: TrainOptions) => runCommand(ctx, file, o)))
 
   program
+    .command('check')
+    .description(
+      "a config's sanity checks without queuing it: initial loss ~ ln(C), reg raises the loss, " +
+        'gradient check, overfit 50 examples (exit code 1 when one fails)',
+    )
+    .argument('<config.json>', 'run config file (see examples/)')
+    .action(act((ctx, file: string) => checkCommand(ctx, file)))
+
+  program
     .command('sweep')
     .description('queue every run of a sweep (grid or random search) and train them in parallel')
     .argument('<sweep.json>', 'sweep file (see examples/seed-random-search.json)')
@@ -131,16 +147,32 @@ function buildProgram(io: CliIo, json: boolean, setCode: (code: number) => void)
 
   program
     .command('export')
-    .description("runs' metrics (loss per iteration, accuracies and lr per epoch) to a CSV or JSON file")
+    .description(
+      "runs' report (self-contained HTML, or PDF via Chromium) or metrics (loss per iteration, " +
+        'accuracies and lr per epoch) as CSV or JSON',
+    )
     .argument('[id...]', 'run ids')
     .option('--all', 'export every run')
     .addOption(
-      new Option('--format <format>', 'file format (default: json for a .json file, else csv)').choices(
-        EXPORT_FORMATS,
+      new Option(
+        '--format <format>',
+        'file format (default: from the extension of --out: .html, .pdf, .json, else csv)',
+      ).choices(EXPORT_FORMATS),
+    )
+    .addOption(
+      new Option('--locale <locale>', "the report's language and number formats (default: en)").choices(
+        REPORT_LOCALES,
       ),
     )
     .requiredOption('--out <file>', 'the file to write (replaced atomically)')
     .action(act((ctx, ids: string[], o: ExportOptions) => exportCommand(ctx, ids, o)))
+
+  program
+    .command('checkpoint')
+    .description("a run's best parameters (and batchnorm statistics) as a .safetensors file")
+    .argument('<id>', 'run id')
+    .requiredOption('--out <file>', 'the .safetensors file to write (replaced atomically)')
+    .action(act((ctx, id: string, o: { out: string }) => checkpointCommand(ctx, id, o)))
 
   describeServe(program.command('serve'))
     .addOption(threads())

@@ -5,7 +5,7 @@ describe('usage', () => {
   it('--help lists the commands, the global options and the exit codes', async () => {
     const r = await cli(['--help'])
     expect(r.code).toBe(0)
-    for (const c of ['run', 'sweep', 'ls', 'show', 'cancel', 'resume', 'datasets']) {
+    for (const c of ['run', 'sweep', 'ls', 'show', 'cancel', 'resume', 'export', 'checkpoint', 'datasets']) {
       expect(r.stdout).toMatch(new RegExp(`^  ${c} `, 'm'))
     }
     expect(r.stdout).toContain('--data-dir <dir>')

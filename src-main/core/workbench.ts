@@ -25,6 +25,9 @@ import { runEnvironment } from './environment'
 import { WorkbenchError } from './errors'
 import { readSnapshot, writeSnapshot } from './snapshots'
 import type { MosaicData } from '../../src-shared/contract'
+import type { SanityReport } from '../../src-shared/sanity'
+import { CheckPool } from './checkPool'
+import { RecentChecks, shouldCheckInWorker, type ChecksPolicy } from './checks'
 import { TrainingPool, type RunningTask } from './pool'
 import type { MetricsLog } from './store/metricsLog'
 import { RunStore, newRunId, type Checkpoint } from './store/runStore'
@@ -47,6 +50,8 @@ export interface WorkbenchOptions {
    * owning process through a request file.
    */
   readOnly?: boolean
+  /** When the worker runs the sanity checks before training (see checks.ts); default 'auto'. */
+  checksBeforeTraining?: ChecksPolicy
 }
 
 export type WorkbenchEvent =
@@ -80,6 +85,8 @@ export class Workbench {
   private readonly lifecycles = new Set<Promise<void>>()
   private readonly listeners = new Set<(e: WorkbenchEvent) => void>()
   private readonly means = new Map<string, Promise<Float32Array>>()
+  private readonly checkPool: CheckPool
+  private readonly recentChecks = new RecentChecks()
   private idleWaiters: (() => void)[] = []
   private closed = false
 
@@ -93,6 +100,7 @@ export class Workbench {
       ...(options.maxThreads !== undefined ? { maxThreads: options.maxThreads } : {}),
       ...(options.workerFile !== undefined ? { filename: options.workerFile } : {}),
     })
+    this.checkPool = new CheckPool(options.workerFile)
   }
 
   /**
@@ -154,6 +162,29 @@ export class Workbench {
       )
     }
     return this.enqueueNew(parsed.value, options.sweepId ?? null)
+  }
+
+  /**
+   * Runs the sanity checks of a config (validated first, like createRun) in a worker thread and
+   * remembers the report: queuing the identical config (seed included) stores it with the run. A config
+   * without a seed gets one, returned in the report.
+   */
+  async check(input: unknown): Promise<SanityReport> {
+    const parsed = parseRunConfig(input)
+    if (!parsed.ok) {
+      throw new WorkbenchError(
+        'invalid-config',
+        `invalid run config: ${formatFieldErrors(parsed.errors)}`,
+        parsed.errors,
+      )
+    }
+    const config = { ...parsed.value, seed: parsed.value.seed ?? randomInt(0, 2 ** 32 - 1) }
+    await this.checkDataset(config)
+    const raw = await this.datasets.load(config.dataset.name)
+    const mean = await this.meanFor(config, raw)
+    const report = await this.checkPool.run({ config, raw, mean })
+    this.recentChecks.remember(config, report)
+    return report
   }
 
   /** Expands a sweep (all configs validated before any is queued) and queues its runs under one sweep id. */
@@ -309,7 +340,7 @@ export class Workbench {
     for (const a of this.active.values()) a.task?.cancel()
     // Every run's final status (interrupted) is on disk before close() resolves.
     await Promise.allSettled([...this.lifecycles])
-    await this.pool.destroy()
+    await Promise.all([this.pool.destroy(), this.checkPool.destroy()])
   }
 
   private async checkDataset(config: RunConfig): Promise<DatasetInfo> {
@@ -353,6 +384,7 @@ export class Workbench {
       environment: null,
       checkpointEpoch: 0,
       owner: this.owner,
+      checks: this.recentChecks.find(seeded),
     }
     await this.store.create(record)
     this.emit({ type: 'run', run: record })
@@ -396,6 +428,8 @@ export class Workbench {
       const mean = await this.meanFor(config, raw)
       const last = await this.store.readCheckpoint(id, 'last')
       const resume = last ? toSolverCheckpoint(last) : null
+      const policy = this.options.checksBeforeTraining ?? 'auto'
+      const sanityChecks = shouldCheckInWorker(policy, a.record, resume !== null)
       if (a.record.startedAt !== null) {
         // A resumed run: its log says where the earlier attempt's events stop counting.
         const fromIteration = resume?.state.iteration ?? 0
@@ -415,6 +449,7 @@ export class Workbench {
           raw,
           mean,
           resume,
+          sanityChecks,
           ...(this.options.progressIntervalMs !== undefined
             ? { progressIntervalMs: this.options.progressIntervalMs }
             : {}),
@@ -483,6 +518,11 @@ export class Workbench {
         this.queueWrite(a, true)
         return
       }
+      case 'checks':
+        a.record.checks = m.report
+        a.writes = a.writes.then(() => this.store.update(id, (r) => ({ ...r, checks: m.report })))
+        this.emit({ type: 'run', run: a.record })
+        return
       case 'best':
         a.writes = a.writes.then(() => this.store.writeCheckpoint(id, 'best', m.params))
         return

@@ -12,6 +12,7 @@ import { Workbench } from '../core/workbench'
 import type { MenuEventName } from './channels'
 import { hardenContents, hardenSession } from './guards'
 import { pushEvent, registerIpc } from './ipc'
+import { ElectronPdfPrinter } from './pdf'
 import { menuTemplate } from './menu'
 import { appPaths } from './paths'
 import { appLocation } from './security'
@@ -57,7 +58,12 @@ export function startApp(): void {
     }),
   )
   const handlers: Promise<Handlers> = opening.then((wb) =>
-    createHandlers(wb, { mode: 'electron', dataDir: paths.dataDir, examplesDir: paths.examplesDir }),
+    createHandlers(wb, {
+      mode: 'electron',
+      dataDir: paths.dataDir,
+      examplesDir: paths.examplesDir,
+      pdf: new ElectronPdfPrinter(),
+    }),
   )
   // A failed open is reported once, by the start-up chain below; calls then answer 'unavailable'.
   handlers.catch(() => undefined)

@@ -11,6 +11,8 @@ import type { Duplex } from 'node:stream'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { forwardEvents, type EventPacing } from '../api/events'
 import { createHandlers } from '../api/handlers'
+import { ChromiumPdfPrinter } from '../core/export/pdf/chromium'
+import type { PdfPrinter } from '../core/export/pdf/printer'
 import type { Workbench } from '../core/workbench'
 import {
   allowedHosts,
@@ -46,6 +48,8 @@ export interface ServerOptions {
   allowRemote?: boolean
   /** Warnings (remote access); default console.warn. */
   warn?: (message: string) => void
+  /** Prints reports to PDF; default: a headless Chromium found on this machine. */
+  pdf?: PdfPrinter
   /** Event pacing (tests). */
   pacing?: EventPacing
 }
@@ -88,6 +92,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     mode: 'browser',
     dataDir: options.dataDir,
     examplesDir: options.examplesDir,
+    pdf: options.pdf ?? new ChromiumPdfPrinter(),
   })
 
   // Known once listening (the port may be ephemeral); until then no Host is allowed.

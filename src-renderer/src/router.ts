@@ -8,6 +8,18 @@ export const routes: RouteRecordRaw[] = [
   { path: '/new', name: 'new', component: () => import('./views/NewRunView.vue') },
   // The detail view carries the charts (echarts), loaded when first opened.
   { path: '/runs/:id', name: 'run', component: () => import('./views/RunDetailView.vue'), props: true },
+  // /compare?ids=a,b,c: the ids stay in the URL so a comparison can be bookmarked and reloaded.
+  {
+    path: '/compare',
+    name: 'compare',
+    component: () => import('./views/CompareView.vue'),
+    props: (route) => ({
+      ids: String(route.query.ids ?? '')
+        .split(',')
+        .filter(Boolean),
+    }),
+  },
+  { path: '/sweeps/:id', name: 'sweep', component: () => import('./views/SweepView.vue'), props: true },
   { path: '/:rest(.*)*', redirect: '/experiments' },
 ]
 

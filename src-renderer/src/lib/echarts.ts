@@ -1,24 +1,33 @@
 /** ECharts with only what the charts use, registered once (the full build is ~3x larger). */
-import { LineChart } from 'echarts/charts'
+import { LineChart, ParallelChart, ScatterChart } from 'echarts/charts'
 import {
   DataZoomInsideComponent,
   DatasetComponent,
   GridComponent,
   LegendPlainComponent,
+  ParallelComponent,
   TooltipComponent,
+  VisualMapContinuousComponent,
 } from 'echarts/components'
-import { init, use } from 'echarts/core'
-import { CanvasRenderer } from 'echarts/renderers'
+import { connect, init, use } from 'echarts/core'
+// SVG: charts exported as vector files are rendered again offscreen (server-side mode, no DOM).
+import { CanvasRenderer, SVGRenderer } from 'echarts/renderers'
 
 use([
   LineChart,
+  // The sweep view: parallel coordinates coloured by accuracy, and scatter plots.
+  ParallelChart,
+  ScatterChart,
+  ParallelComponent,
+  VisualMapContinuousComponent,
   DatasetComponent,
   GridComponent,
   LegendPlainComponent,
   TooltipComponent,
   DataZoomInsideComponent,
   CanvasRenderer,
+  SVGRenderer,
 ])
 
-export { init }
+export { connect, init }
 export type { EChartsType } from 'echarts/core'

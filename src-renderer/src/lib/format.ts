@@ -1,10 +1,48 @@
-/** How runs' numbers read in tables and headers; language-neutral (units are symbols). */
+/**
+ * How runs' numbers read in tables and headers. Numbers, durations and dates follow the UI's language
+ * through Intl, so every function takes the locale; hyperparameters stay in the `1e-3` notation the
+ * configs and sweep names use. The named formats are the same ones vue-i18n's n() and d() use.
+ */
 import type { ModelConfig } from '../../../src-shared/config'
 import type { RunRecord } from '../../../src-shared/runs'
+
+/** Named number formats, for vue-i18n's numberFormats as well as the functions below. */
+export const NUMBER_FORMATS = {
+  percent: { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 },
+  decimal: { style: 'decimal', maximumFractionDigits: 2 },
+  compact: { notation: 'compact', maximumFractionDigits: 1 },
+} satisfies Record<string, Intl.NumberFormatOptions>
+
+/** Named date formats: short for tables and headers, long where there is room (and a tooltip). */
+export const DATETIME_FORMATS = {
+  short: { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' },
+  long: {
+    year: 'numeric',
+    month: 'long',
+    day: 'numeric',
+    weekday: 'long',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  },
+} satisfies Record<string, Intl.DateTimeFormatOptions>
+
+export type DateStyle = keyof typeof DATETIME_FORMATS
+
+// Building an Intl formatter costs far more than using one, and a table formats thousands of cells.
+const numberFormatters = new Map<string, Intl.NumberFormat>()
+function numberFormat(locale: string, options: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const key = `${locale}\n${JSON.stringify(options)}`
+  let f = numberFormatters.get(key)
+  if (!f) numberFormatters.set(key, (f = new Intl.NumberFormat(locale, options)))
+  return f
+}
 
 /** `2-layer 50`, `fc 100-100 bn`, `fc 200 ln keep 0.5`: the architecture at a glance. */
 export function modelSummary(model: ModelConfig): string {
   if (model.kind === 'two-layer') return `2-layer ${model.hiddenDim}`
+  if (model.kind === 'three-layer-conv')
+    return `conv ${model.numFilters}x${model.filterSize}x${model.filterSize} ${model.hiddenDim}`
   const parts = ['fc', model.hiddenDims.join('-') || '0']
   if (model.normalization === 'batchnorm') parts.push('bn')
   if (model.normalization === 'layernorm') parts.push('ln')
@@ -23,25 +61,53 @@ export function formatHyper(v: number | null | undefined): string {
   return v.toExponential(1).replace('.0e', 'e').replace('e+', 'e')
 }
 
-export function formatPercent(v: number | null | undefined, digits = 1): string {
-  return v == null || !Number.isFinite(v) ? '—' : `${(v * 100).toFixed(digits)}%`
+/** An accuracy (0..1) as a percentage: 85.2% (the sign's position and spacing are the locale's). */
+export function formatPercent(v: number | null | undefined, locale: string, digits = 1): string {
+  if (v == null || !Number.isFinite(v)) return '—'
+  const options = { ...NUMBER_FORMATS.percent, minimumFractionDigits: digits, maximumFractionDigits: digits }
+  return numberFormat(locale, options).format(v)
 }
 
-export function formatLoss(v: number | null | undefined): string {
+/** Four significant digits; scientific notation once a diverging loss grows past 10^4. */
+export function formatLoss(v: number | null | undefined, locale: string): string {
   if (v == null) return '—'
   if (!Number.isFinite(v)) return String(v)
-  return Math.abs(v) >= 1e4 ? v.toExponential(2) : v.toPrecision(4)
+  const options: Intl.NumberFormatOptions =
+    Math.abs(v) >= 1e4
+      ? { notation: 'scientific', maximumFractionDigits: 2 }
+      : { minimumSignificantDigits: 4, maximumSignificantDigits: 4 }
+  return numberFormat(locale, options).format(v)
 }
 
-/** 850ms, 42s, 3m 05s, 1h 02m. */
-export function formatDuration(ms: number | null | undefined): string {
+/** Counts (iterations, samples, runs) with the locale's digit grouping: 12,000. */
+export function formatCount(v: number | null | undefined, locale: string): string {
+  return v == null || !Number.isFinite(v) ? '—' : numberFormat(locale, NUMBER_FORMATS.decimal).format(v)
+}
+
+/** Large counts in the locale's short form: 49K in English, 4.9万 in Chinese. */
+export function formatCompact(v: number | null | undefined, locale: string): string {
+  return v == null || !Number.isFinite(v) ? '—' : numberFormat(locale, NUMBER_FORMATS.compact).format(v)
+}
+
+/** 850ms, 42s, 3m 05s, 1h 02m in English; 42秒, 3分钟05秒 in Chinese. */
+export function formatDuration(ms: number | null | undefined, locale: string): string {
   if (ms == null || !Number.isFinite(ms) || ms < 0) return '—'
-  if (ms < 1000) return `${Math.round(ms)}ms`
+  const unit = (u: string, v: number, pad = false): string =>
+    numberFormat(locale, {
+      style: 'unit',
+      unit: u,
+      unitDisplay: 'narrow',
+      minimumIntegerDigits: pad ? 2 : 1,
+    }).format(v)
+  if (ms < 1000) return unit('millisecond', Math.round(ms))
   const s = Math.round(ms / 1000)
-  if (s < 60) return `${s}s`
-  const pad = (n: number): string => String(n).padStart(2, '0')
-  if (s < 3600) return `${Math.floor(s / 60)}m ${pad(s % 60)}s`
-  return `${Math.floor(s / 3600)}h ${pad(Math.floor((s % 3600) / 60))}m`
+  if (s < 60) return unit('second', s)
+  const parts =
+    s < 3600
+      ? [unit('minute', Math.floor(s / 60)), unit('second', s % 60, true)]
+      : [unit('hour', Math.floor(s / 3600)), unit('minute', Math.floor((s % 3600) / 60), true)]
+  // The list format knows whether the locale puts a space between the parts.
+  return new Intl.ListFormat(locale, { type: 'unit', style: 'narrow' }).format(parts)
 }
 
 /** Wall time from start to finish, or to `now` while the run trains; null before it starts. */
@@ -59,8 +125,13 @@ export function progressFraction(run: RunRecord): number {
   return numIterations > 0 ? Math.min(1, Math.max(0, iteration / numIterations)) : 0
 }
 
-export function formatDate(iso: string | null | undefined, locale: string): string {
+/** A timestamp in the local time zone; an unparsable one is shown as stored rather than hidden. */
+export function formatDate(
+  iso: string | null | undefined,
+  locale: string,
+  style: DateStyle = 'short',
+): string {
   if (!iso) return '—'
   const d = new Date(iso)
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(locale)
+  return Number.isNaN(d.getTime()) ? iso : new Intl.DateTimeFormat(locale, DATETIME_FORMATS[style]).format(d)
 }

@@ -14,7 +14,7 @@ export interface RunForm {
   tags: string
   notes: string
   dataset: { name: string; numTraining: string; numValidation: string; numTest: string }
-  kind: 'two-layer' | 'fc'
+  kind: 'two-layer' | 'fc' | 'three-layer-conv'
   /** Each kind keeps its own values, so switching back and forth loses nothing. */
   twoLayer: { hiddenDim: string; weightScale: string; reg: string }
   fc: {
@@ -24,6 +24,7 @@ export interface RunForm {
     weightScale: string
     reg: string
   }
+  conv: { numFilters: string; filterSize: string; hiddenDim: string; weightScale: string; reg: string }
   solver: {
     updateRule: UpdateRule
     learningRate: string
@@ -76,6 +77,7 @@ export function defaultForm(): RunForm {
       weightScale: '1e-2',
       reg: '0',
     },
+    conv: { numFilters: '32', filterSize: '7', hiddenDim: '100', weightScale: '1e-3', reg: '0' },
     solver: {
       updateRule: 'sgd',
       learningRate: '1e-3',
@@ -118,6 +120,10 @@ export function formFromConfig(input: unknown): RunForm {
     f.fc.dropoutKeepRatio = text(m.dropoutKeepRatio) ?? f.fc.dropoutKeepRatio
     f.fc.weightScale = text(m.weightScale) ?? f.fc.weightScale
     f.fc.reg = text(m.reg) ?? f.fc.reg
+  } else if (m.kind === 'three-layer-conv') {
+    f.kind = 'three-layer-conv'
+    for (const k of ['numFilters', 'filterSize', 'hiddenDim', 'weightScale', 'reg'] as const)
+      f.conv[k] = text(m[k]) ?? f.conv[k]
   } else if (m.kind === 'two-layer') {
     f.kind = 'two-layer'
     f.twoLayer.hiddenDim = text(m.hiddenDim) ?? f.twoLayer.hiddenDim
@@ -174,6 +180,9 @@ export function formToInput(form: RunForm): { input: Record<string, unknown>; er
     put(model, 'hiddenDim', num('model.hiddenDim', form.twoLayer.hiddenDim))
     put(model, 'weightScale', num('model.weightScale', form.twoLayer.weightScale))
     put(model, 'reg', num('model.reg', form.twoLayer.reg))
+  } else if (form.kind === 'three-layer-conv') {
+    for (const k of ['numFilters', 'filterSize', 'hiddenDim', 'weightScale', 'reg'] as const)
+      put(model, k, num(`model.${k}`, form.conv[k]))
   } else {
     const parts = form.fc.hiddenDims.split(/[\s,]+/).filter(Boolean)
     if (parts.every((p) => NUMBER.test(p))) model.hiddenDims = parts.map(Number)
@@ -245,6 +254,8 @@ export const FIELD_PATHS: ReadonlySet<string> = new Set([
   'dataset.numTest',
   'model.kind',
   'model.hiddenDim',
+  'model.numFilters',
+  'model.filterSize',
   'model.hiddenDims',
   'model.normalization',
   'model.dropoutKeepRatio',
@@ -268,11 +279,13 @@ export function suggestName(form: RunForm): string {
   const model =
     form.kind === 'two-layer'
       ? `2-layer ${form.twoLayer.hiddenDim.trim()}`
-      : `fc ${form.fc.hiddenDims
-          .split(/[\s,]+/)
-          .filter(Boolean)
-          .join('-')}${
-          form.fc.normalization === 'batchnorm' ? ' bn' : form.fc.normalization === 'layernorm' ? ' ln' : ''
-        }`
+      : form.kind === 'three-layer-conv'
+        ? `conv ${form.conv.numFilters.trim()}x${form.conv.filterSize.trim()} ${form.conv.hiddenDim.trim()}`
+        : `fc ${form.fc.hiddenDims
+            .split(/[\s,]+/)
+            .filter(Boolean)
+            .join('-')}${
+            form.fc.normalization === 'batchnorm' ? ' bn' : form.fc.normalization === 'layernorm' ? ' ln' : ''
+          }`
   return `${model} · ${form.solver.updateRule} lr ${form.solver.learningRate.trim()}`
 }

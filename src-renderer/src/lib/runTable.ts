@@ -87,9 +87,16 @@ const FILTER_FIELDS = {
   decay: { value: (r) => r.config.solver.lrDecay },
   hidden: {
     value: (r) =>
-      r.config.model.kind === 'two-layer' ? r.config.model.hiddenDim : (r.config.model.hiddenDims[0] ?? null),
+      r.config.model.kind === 'fc' ? (r.config.model.hiddenDims[0] ?? null) : r.config.model.hiddenDim,
   },
-  layers: { value: (r) => (r.config.model.kind === 'two-layer' ? 2 : r.config.model.hiddenDims.length + 1) },
+  layers: {
+    value: (r) =>
+      r.config.model.kind === 'fc'
+        ? r.config.model.hiddenDims.length + 1
+        : r.config.model.kind === 'two-layer'
+          ? 2
+          : 3,
+  },
   seed: { value: (r) => r.config.seed ?? null },
   best: { value: (r) => r.result?.bestValAcc ?? null, unit: 'fraction' },
   val: { value: (r) => r.result?.finalValAcc ?? null, unit: 'fraction' },

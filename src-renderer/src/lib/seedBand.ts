@@ -3,7 +3,7 @@
  * curve with a ± std band instead of N overlapping lines.
  */
 import type { RunConfig } from '../../../src-shared/config'
-import { configDiff } from './configDiff'
+import { configDiff } from '../../../src-shared/configDiff'
 
 export function differsOnlyBySeed(configs: RunConfig[]): boolean {
   const diffs = configDiff(configs)

@@ -15,6 +15,8 @@ import { useAppStore } from './app'
 export interface RunSeries {
   iterations: number[]
   losses: number[]
+  /** Wall-clock ms of each iteration; NaN where the log predates timestamps (no time axis then). */
+  times: number[]
   epochs: number[]
   /** The iteration at which each epoch's accuracies were checked. */
   epochIterations: number[]
@@ -30,6 +32,7 @@ export function emptySeries(): RunSeries {
   return markRaw({
     iterations: [],
     losses: [],
+    times: [],
     epochs: [],
     epochIterations: [],
     trainAcc: [],
@@ -63,6 +66,7 @@ export function appendEvents(s: RunSeries, events: readonly MetricEvent[]): void
       if (last !== undefined && e.iteration <= last) continue
       s.iterations.push(e.iteration)
       s.losses.push(e.loss)
+      s.times.push(e.t ?? NaN)
     } else if (e.type === 'epoch') {
       const last = s.epochs[s.epochs.length - 1]
       if (last !== undefined && e.epoch <= last) continue
@@ -75,6 +79,7 @@ export function appendEvents(s: RunSeries, events: readonly MetricEvent[]): void
       const keepIters = upperBound(s.iterations, e.fromIteration)
       s.iterations.length = keepIters
       s.losses.length = keepIters
+      s.times.length = keepIters
       const keepEpochs = upperBound(s.epochs, e.fromEpoch)
       s.epochs.length = keepEpochs
       s.epochIterations.length = keepEpochs

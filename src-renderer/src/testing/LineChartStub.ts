@@ -15,6 +15,8 @@ export default defineComponent({
     zoom: Boolean,
     xMax: { type: Number, default: null },
     emptyText: { type: String, default: '' },
+    group: { type: String, default: '' },
+    exportName: { type: String, default: 'chart' },
   },
   setup(props) {
     return () => h('div', { class: 'line-chart-stub', 'data-series': props.series.length })

@@ -1,0 +1,27 @@
+/** Reads runs through the Workbench facade and renders their report. */
+import type { Workbench } from '../../workbench'
+import { renderReport, type RunInput } from './render'
+import type { ReportOptions } from './types'
+
+/** The Workbench methods a report reads (tests pass a fake with just these). */
+export type ReportSource = Pick<Workbench, 'getRun' | 'readMetrics' | 'mosaic'>
+
+/** Every id is read before anything is rendered, so an unknown id fails fast with the core's not-found. */
+export async function loadReportRuns(wb: ReportSource, ids: readonly string[]): Promise<RunInput[]> {
+  const unique = [...new Set(ids)]
+  return Promise.all(
+    unique.map(async (id) => {
+      const record = await wb.getRun(id)
+      const [metrics, mosaic] = await Promise.all([wb.readMetrics(id), wb.mosaic(id)])
+      return { record, metrics, mosaic }
+    }),
+  )
+}
+
+export async function buildReport(
+  wb: ReportSource,
+  ids: readonly string[],
+  options: ReportOptions = {},
+): Promise<string> {
+  return renderReport(await loadReportRuns(wb, ids), options)
+}

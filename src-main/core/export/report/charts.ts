@@ -1,0 +1,153 @@
+/**
+ * The report's charts as SVG strings, drawn by ECharts' server-side renderer: no canvas, no DOM, no
+ * script in the report, and vector output that stays sharp in a PDF.
+ */
+import * as echarts from 'echarts'
+import { ema } from '../../../../src-shared/smoothing'
+import { lttb } from '../../../../src-shared/lttb'
+import { CHART_GRID, CHART_TEXT, SERIES_COLORS } from '../../../../src-shared/palette'
+import type { Formats } from './format'
+import type { Translate } from './messages'
+import type { Curves } from './series'
+
+export interface ChartRun {
+  name: string
+  color: string
+  curves: Curves
+}
+
+export const CHART_WIDTH = 720
+export const CHART_HEIGHT = 320
+/** The loss curves' smoothing, as the run page's default. */
+export const EMA_WEIGHT = 0.9
+/** Beyond this many points per curve a 720-pixel chart shows nothing more, and the file only grows. */
+const MAX_POINTS = 1200
+/** A legend for more runs than this would cover the plot: the results table's swatches take over. */
+export const MAX_LEGEND = 10
+
+export function seriesColor(index: number): string {
+  return SERIES_COLORS[index % SERIES_COLORS.length]!
+}
+
+type Option = echarts.EChartsOption
+type Point = [number, number | null]
+
+function render(option: Option): string {
+  const chart = echarts.init(null, null, {
+    renderer: 'svg',
+    ssr: true,
+    width: CHART_WIDTH,
+    height: CHART_HEIGHT,
+  })
+  try {
+    chart.setOption(option)
+    return chart.renderToSVGString()
+  } finally {
+    // An SSR chart that is not disposed keeps timers (and Node) alive.
+    chart.dispose()
+  }
+}
+
+function base(runs: ChartRun[], f: Formats, xName: string, yName: string): Option {
+  const legend = runs.length > 1 && runs.length <= MAX_LEGEND
+  return {
+    animation: false,
+    textStyle: { color: CHART_TEXT, fontFamily: 'system-ui, sans-serif' },
+    grid: { left: 64, right: 24, top: legend ? 48 : 20, bottom: 48 },
+    // Solid swatches: by default a legend entry copies its first series, which is the faint raw loss.
+    legend: legend
+      ? {
+          top: 8,
+          type: 'plain',
+          icon: 'roundRect',
+          // Wide gaps: the server-side renderer estimates text widths and can underestimate them.
+          itemGap: 28,
+          data: runs.map((r) => ({ name: r.name, itemStyle: { color: r.color, opacity: 1 } })),
+        }
+      : { show: false },
+    xAxis: {
+      type: 'value',
+      name: xName,
+      nameLocation: 'middle',
+      nameGap: 28,
+      minInterval: 1,
+      axisLabel: { formatter: (v: number) => f.number(v) },
+      splitLine: { lineStyle: { color: CHART_GRID } },
+    },
+    yAxis: {
+      type: 'value',
+      name: yName,
+      nameLocation: 'middle',
+      nameGap: 48,
+      scale: true,
+      axisLabel: { formatter: (v: number) => f.number(v) },
+      splitLine: { lineStyle: { color: CHART_GRID } },
+    },
+  }
+}
+
+/** Loss per iteration: each run's EMA solid and named (the legend), its raw loss faint underneath. */
+export function lossChart(runs: ChartRun[], t: Translate, f: Formats): string {
+  const series: echarts.LineSeriesOption[] = []
+  for (const run of runs) {
+    const { iterations, losses } = run.curves
+    // Non-finite losses become gaps; ECharts would otherwise stretch the axis to infinity.
+    const raw = losses.map((l) => (Number.isFinite(l) ? l : null))
+    const smooth = Array.from(ema(losses, EMA_WEIGHT), (l) => (Number.isFinite(l) ? l : null))
+    const line = (y: (number | null)[], faint: boolean): echarts.LineSeriesOption => ({
+      type: 'line',
+      name: run.name,
+      data: points(iterations, y),
+      showSymbol: iterations.length <= 1,
+      symbolSize: 4,
+      connectNulls: false,
+      color: run.color,
+      lineStyle: { width: faint ? 1 : 2, opacity: faint ? 0.25 : 1 },
+      silent: true,
+      z: faint ? 1 : 2,
+    })
+    series.push(line(raw, true), line(smooth, false))
+  }
+  return render({ ...base(runs, f, t('iteration'), t('loss')), series })
+}
+
+/** Accuracy per epoch: validation solid, training dashed, one colour per run. */
+export function accuracyChart(runs: ChartRun[], t: Translate, f: Formats): string {
+  const series: echarts.LineSeriesOption[] = []
+  for (const run of runs) {
+    const { epochs } = run.curves
+    const x = epochs.map((e) => e.epoch)
+    const line = (y: number[], dashed: boolean): echarts.LineSeriesOption => ({
+      type: 'line',
+      name: run.name,
+      data: x.map((e, i) => [e, y[i]!]),
+      symbolSize: 5,
+      color: run.color,
+      lineStyle: { width: 2, type: dashed ? 'dashed' : 'solid' },
+      silent: true,
+    })
+    series.push(
+      line(
+        epochs.map((e) => e.valAcc),
+        false,
+      ),
+      line(
+        epochs.map((e) => e.trainAcc),
+        true,
+      ),
+    )
+  }
+  const option = base(runs, f, t('epoch'), t('accuracy'))
+  option.yAxis = {
+    ...(option.yAxis as echarts.YAXisComponentOption),
+    axisLabel: { formatter: (v: number) => f.percent(v) },
+  } as echarts.YAXisComponentOption
+  return render({ ...option, series })
+}
+
+/** [x, y] pairs, downsampled (LTTB, which keeps peaks) when there are more than the chart can show. */
+function points(x: number[], y: (number | null)[]): Point[] {
+  if (x.length <= MAX_POINTS) return x.map((v, i) => [v, y[i] ?? null])
+  const d = lttb(x, y, MAX_POINTS)
+  return Array.from(d.x, (v, i) => [v, d.y[i] ?? null])
+}

@@ -1,0 +1,31 @@
+/** A chart as a PNG or SVG file: what LineChart's export buttons save. */
+import { init, type EChartsType } from './echarts'
+import { dataUrlToBlob } from './download'
+
+/** Exports sit on white pages and slides; the app's transparent background would turn black in some viewers. */
+export const EXPORT_BACKGROUND = '#ffffff'
+
+export function chartToPng(chart: EChartsType): Blob {
+  // Twice the screen resolution: crisp when pasted into a report or zoomed.
+  return dataUrlToBlob(chart.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: EXPORT_BACKGROUND }))
+}
+
+/**
+ * Renders `option` (a live chart's getOption(), data and zoom included) as an SVG document. The live
+ * chart draws on a canvas; a second, offscreen instance in server-side mode draws the same option as
+ * vectors and is disposed at once (an undisposed one keeps its timers alive).
+ */
+export function optionToSvg(option: object, width: number, height: number): string {
+  const ssr = init(null, null, { renderer: 'svg', ssr: true, width, height })
+  try {
+    ssr.setOption({ ...option, animation: false, backgroundColor: EXPORT_BACKGROUND })
+    return ssr.renderToSVGString()
+  } finally {
+    ssr.dispose()
+  }
+}
+
+export function chartToSvg(chart: EChartsType): Blob {
+  const svg = optionToSvg(chart.getOption(), chart.getWidth(), chart.getHeight())
+  return new Blob([svg], { type: 'image/svg+xml' })
+}

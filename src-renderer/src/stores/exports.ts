@@ -1,0 +1,52 @@
+/**
+ * Files made by main for the user to keep: reports (HTML, PDF), metrics (CSV, JSON) and checkpoints.
+ * Main builds them; this store asks, saves the result as a download and reports failures as notices.
+ */
+import { defineStore } from 'pinia'
+import { ref } from 'vue'
+import type { ExportedFile, ExportFormat } from '../../../src-shared/contract'
+import { getApi } from '../api'
+import { i18n } from '../i18n'
+import { saveFile } from '../lib/download'
+import { useAppStore } from './app'
+
+export const useExportsStore = defineStore('exports', () => {
+  const api = getApi()
+  /** Keys of exports in flight, so their buttons wait instead of asking twice. */
+  const pending = ref<string[]>([])
+
+  async function produce(key: string, make: () => Promise<ExportedFile>): Promise<boolean> {
+    if (pending.value.includes(key)) return false
+    pending.value = [...pending.value, key]
+    const app = useAppStore()
+    try {
+      const file = await make()
+      saveFile(file)
+      app.notify(i18n.global.t('compare.exports.saved', { name: file.fileName }))
+      return true
+    } catch (e) {
+      app.reportError(e)
+      return false
+    } finally {
+      pending.value = pending.value.filter((k) => k !== key)
+    }
+  }
+
+  /** A report or the metrics of `ids`, reports in the language the UI is shown in. */
+  function exportRuns(ids: string[], format: ExportFormat): Promise<boolean> {
+    const locale = useAppStore().locale
+    return produce(`${format}:${ids.join(',')}`, () => api['runs.export'](ids, format, { locale }))
+  }
+
+  function exportCheckpoint(id: string): Promise<boolean> {
+    return produce(`checkpoint:${id}`, () => api['runs.exportCheckpoint'](id))
+  }
+
+  /** Whether any export of these runs is in flight. */
+  function busy(ids: string[]): boolean {
+    const tail = ids.join(',')
+    return pending.value.some((k) => k.slice(k.indexOf(':') + 1) === tail)
+  }
+
+  return { pending, exportRuns, exportCheckpoint, busy }
+})

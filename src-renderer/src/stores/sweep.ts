@@ -1,0 +1,70 @@
+/**
+ * The sweep the sweep view shows: its spec and its runs, loaded once and kept current by `run` events
+ * (a sweep's runs finish one by one while the view is open).
+ */
+import { defineStore } from 'pinia'
+import { computed, ref, shallowRef } from 'vue'
+import type { SweepRecord } from '../../../src-shared/contract'
+import type { RunRecord } from '../../../src-shared/runs'
+import { getApi, onReconnect, toApiError } from '../api'
+import { useAppStore } from './app'
+
+export const useSweepStore = defineStore('sweep', () => {
+  const api = getApi()
+  const sweep = shallowRef<SweepRecord | null>(null)
+  const runsById = ref<Record<string, RunRecord>>({})
+  /** Run ids in the sweep's queue order; runs added to it later (a resume keeps its id) go last. */
+  const order = ref<string[]>([])
+  const loading = ref(false)
+  const missing = ref(false)
+  /** The id last asked for: an answer for another sweep (the user moved on) is dropped. */
+  let wanted: string | null = null
+
+  const runs = computed(() =>
+    order.value.map((id) => runsById.value[id]).filter((r): r is RunRecord => r !== undefined),
+  )
+
+  async function load(id: string): Promise<void> {
+    wanted = id
+    if (sweep.value?.id !== id) {
+      sweep.value = null
+      runsById.value = {}
+      order.value = []
+    }
+    missing.value = false
+    loading.value = true
+    try {
+      const got = await api['sweeps.get'](id)
+      if (wanted !== id) return
+      const byId: Record<string, RunRecord> = {}
+      for (const r of got.runs) byId[r.id] = r
+      sweep.value = got.sweep
+      runsById.value = byId
+      order.value = [
+        ...got.sweep.runIds,
+        ...got.runs.map((r) => r.id).filter((r) => !got.sweep.runIds.includes(r)),
+      ]
+    } catch (e) {
+      if (wanted !== id) return
+      if (toApiError(e).code === 'not-found') missing.value = true
+      else useAppStore().reportError(e)
+    } finally {
+      if (wanted === id) loading.value = false
+    }
+  }
+
+  function applyRun(run: RunRecord): void {
+    const current = sweep.value
+    if (!current || run.sweepId !== current.id) return
+    runsById.value[run.id] = run
+    if (!order.value.includes(run.id)) order.value.push(run.id)
+  }
+
+  api.on('run', applyRun)
+  // Events missed while disconnected: fetch the sweep again.
+  onReconnect(() => {
+    if (wanted) void load(wanted)
+  })
+
+  return { sweep, runs, loading, missing, load, applyRun }
+})
