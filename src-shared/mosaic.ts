@@ -42,7 +42,7 @@ export function weightRange(...arrays: ArrayLike<number>[]): WeightRange | null 
 /**
  * W1 is (D, units) row-major with D = C * H * W; column j is hidden unit j's weights in (C, H, W) order.
  * Each unit becomes one (H, W, C) tile scaled to [0, ubound] by its own min and max, tiles laid out row by
- * row in a ceil(sqrt(units)) square grid with `padding` black pixels between them. C = 1 gives grayscale;
+ * row, ceil(sqrt(units)) to a row and only as many rows as they fill, with `padding` black pixels between them. C = 1 gives grayscale;
  * C = 3 gives RGB; other channel counts show their first channel as grayscale.
  */
 export function visualizeGrid(
@@ -60,8 +60,10 @@ export function visualizeGrid(
   }
   if (units === 0) return { width: 0, height: 0, rgba: new Uint8ClampedArray(0) }
   const grid = Math.ceil(Math.sqrt(units))
+  // As many rows as the units fill: the seed's square grid leaves whole black rows (30 units -> 6 x 6).
+  const rows = Math.ceil(units / grid)
   const width = W * grid + padding * (grid - 1)
-  const height = H * grid + padding * (grid - 1)
+  const height = H * rows + padding * (rows - 1)
   const rgba = new Uint8ClampedArray(width * height * 4)
   // Padding is black and opaque, as the seed's zero-initialised grid shows under imshow.
   for (let i = 3; i < rgba.length; i += 4) rgba[i] = 255

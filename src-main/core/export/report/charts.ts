@@ -86,14 +86,42 @@ function base(runs: ChartRun[], f: Formats, xName: string, yName: string): Optio
   }
 }
 
+/**
+ * Beyond this max/min ratio of the finite losses a linear axis flattens every sane run into a line at
+ * 0 under one that exploded, so the loss is drawn on a log scale (and the caption says so).
+ */
+export const LOG_LOSS_RATIO = 1e3
+
+/** Whether the report draws the loss on a log scale: some run's loss spans more than 3 decades. */
+export function lossNeedsLog(runs: ChartRun[]): boolean {
+  let low = Infinity
+  let high = 0
+  for (const r of runs) {
+    for (const l of r.curves.losses) {
+      if (!Number.isFinite(l) || l <= 0) continue
+      if (l < low) low = l
+      if (l > high) high = l
+    }
+  }
+  return high / low > LOG_LOSS_RATIO
+}
+
+/** Axis labels: plain numbers for everyday losses, 1.5e+26 rather than 27 digits for exploded ones. */
+function lossLabel(f: Formats): (v: number) => string {
+  return (v) => (Math.abs(v) >= 1e5 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(0) : f.number(v))
+}
+
 /** Loss per iteration: each run's EMA solid and named (the legend), its raw loss faint underneath. */
 export function lossChart(runs: ChartRun[], t: Translate, f: Formats): string {
+  const log = lossNeedsLog(runs)
   const series: echarts.LineSeriesOption[] = []
   for (const run of runs) {
     const { iterations, losses } = run.curves
     // Non-finite losses become gaps; ECharts would otherwise stretch the axis to infinity.
-    const raw = losses.map((l) => (Number.isFinite(l) ? l : null))
-    const smooth = Array.from(ema(losses, EMA_WEIGHT), (l) => (Number.isFinite(l) ? l : null))
+    // On a log axis a loss of 0 (or below) has no place either.
+    const keep = (l: number) => (Number.isFinite(l) && (!log || l > 0) ? l : null)
+    const raw = losses.map(keep)
+    const smooth = Array.from(ema(losses, EMA_WEIGHT), keep)
     const line = (y: (number | null)[], faint: boolean): echarts.LineSeriesOption => ({
       type: 'line',
       name: run.name,
@@ -108,7 +136,13 @@ export function lossChart(runs: ChartRun[], t: Translate, f: Formats): string {
     })
     series.push(line(raw, true), line(smooth, false))
   }
-  return render({ ...base(runs, f, t('iteration'), t('loss')), series })
+  const option = base(runs, f, t('iteration'), t('loss'))
+  option.yAxis = {
+    ...(option.yAxis as echarts.YAXisComponentOption),
+    ...(log ? { type: 'log' as const, scale: false } : {}),
+    axisLabel: { formatter: lossLabel(f) },
+  } as echarts.YAXisComponentOption
+  return render({ ...option, series })
 }
 
 /** Accuracy per epoch: validation solid, training dashed, one colour per run. */

@@ -2,7 +2,15 @@
 import pkg from '../../../../package.json'
 import type { MosaicData } from '../../../../src-shared/contract'
 import type { MetricEvent, RunRecord } from '../../../../src-shared/runs'
-import { accuracyChart, EMA_WEIGHT, lossChart, MAX_LEGEND, seriesColor, type ChartRun } from './charts'
+import {
+  accuracyChart,
+  EMA_WEIGHT,
+  lossChart,
+  lossNeedsLog,
+  MAX_LEGEND,
+  seriesColor,
+  type ChartRun,
+} from './charts'
 import { formats, type Formats } from './format'
 import { esc, page } from './html'
 import { translator, type Translate } from './messages'
@@ -70,11 +78,12 @@ function chartsSection(runs: ReportRun[], t: Translate, f: Formats): string {
       ? `<p class="caption">${esc(t('legendCapped', { count: f.integer(runs.length) }))}</p>`
       : ''
   const weight = f.number(EMA_WEIGHT)
+  const logNote = lossNeedsLog(chartRuns) ? ` ${esc(t('lossLogScale'))}` : ''
   return [
     `<section id="charts"><h2>${esc(t('charts'))}</h2>${legendNote}`,
     // Headings inside the figures, which do not break across pages, so a heading never ends a page.
     `<figure class="chart"><h3>${esc(t('lossChart'))}</h3>${lossChart(chartRuns, t, f)}`,
-    `<figcaption class="caption">${esc(t('lossCaption', { weight }))}</figcaption></figure>`,
+    `<figcaption class="caption">${esc(t('lossCaption', { weight }))}${logNote}</figcaption></figure>`,
     `<figure class="chart"><h3>${esc(t('accuracyChart'))}</h3>${accuracyChart(chartRuns, t, f)}`,
     `<figcaption class="caption">${esc(t('accuracyCaption'))}</figcaption></figure></section>`,
   ].join('\n')

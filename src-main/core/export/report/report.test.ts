@@ -111,6 +111,18 @@ describe('report of one run', () => {
     }
   })
 
+  it('draws an exploded loss on a log scale with readable labels, and says so', () => {
+    const metrics: MetricEvent[] = []
+    for (let i = 1; i <= 40; i++)
+      metrics.push({ type: 'iteration', iteration: i, loss: 2.3 * 10 ** (i * 0.6) })
+    const out = section(renderReport([{ record: a, metrics, mosaic: null }]), 'charts')
+    expect(out).toContain('Log scale: the losses span more than three orders of magnitude')
+    expect(out).toMatch(/>1e\+\d+</)
+    expect(out).not.toMatch(/\d{1,3}(,\d{3}){4,}/)
+    // An everyday curve stays linear.
+    expect(html).not.toContain('Log scale')
+  })
+
   it('has no Diagnosis section when the curves are too short to judge, and one listing given notes', async () => {
     // 10 iterations: below what the diagnosis needs to say anything.
     expect(html).not.toContain('id="diagnosis"')
