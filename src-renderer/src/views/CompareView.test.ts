@@ -253,6 +253,43 @@ describe('CompareView', () => {
     expect(wrapper.findAllComponents(MosaicCanvas)[0]!.props('range')).toBeNull()
   })
 
+  it("diagnoses each run's curves, live, beside its colour and name", async () => {
+    const [a, b] = lrRuns()
+    // The fast run's loss grows 15% an iteration: 60 iterations take it far above where it started.
+    const exploding = (from: number, to: number): MetricEvent[] =>
+      Array.from({ length: to - from + 1 }, (_, k) => ({
+        type: 'iteration',
+        iteration: from + k,
+        loss: 2.3 * 1.15 ** (from + k),
+      }))
+    const { wrapper, t } = await open([{ ...a, status: 'running' }, b], {
+      extra: { 'runs.metrics': (id: unknown) => (id === b.id ? exploding(1, 60) : metrics(2)) },
+    })
+    const card = () => wrapper.get('[data-testid="compare-diagnosis"]')
+    expect(card().get('h2').text()).toBe('Diagnosis')
+    const runs = () => card().findAll('[data-testid="compare-diagnosis-run"]')
+    expect(runs().map((r) => r.attributes('data-run-id'))).toEqual([a.id, b.id])
+    const [slow, fast] = runs()
+    // Four iterations are too few to judge.
+    expect(slow!.text()).toContain('slow')
+    expect(slow!.get('[data-testid="compare-diagnosis-empty"]').text()).toBe(
+      'Not enough training yet to judge.',
+    )
+    expect(slow!.get('.dot').attributes('style')).toContain(SERIES_COLORS[0])
+    expect(fast!.get('.dot').attributes('style')).toContain(SERIES_COLORS[1])
+    const [finding] = fast!.findAll('[data-testid="compare-finding"]')
+    expect(finding!.attributes('data-severity')).toBe('error')
+    expect(finding!.classes()).toContain('is-error')
+    expect(finding!.get('strong').text()).toBe('Learning rate too high')
+    expect(finding!.get('.suggestion').text()).toMatch(/^Try /)
+
+    // The slow run keeps training and explodes too: its findings follow without a reload.
+    t.api.emit('metrics', { runId: a.id, events: exploding(5, 60) })
+    await flushPromises()
+    const live = runs()[0]!.findAll('[data-testid="compare-finding"]')
+    expect(live.map((f) => f.get('strong').text())).toEqual(['Learning rate too high'])
+  })
+
   it('exports a report in the UI language and saves the file', async () => {
     const [a, b] = lrRuns()
     const file = { fileName: 'compare.html', mime: 'text/html', base64: btoa('<html></html>') }

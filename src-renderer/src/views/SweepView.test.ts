@@ -5,6 +5,7 @@ import randomSearch from '../../../examples/seed-random-search.json'
 import type { Example } from '../../../src-shared/contract'
 import { refineSweep } from '../../../src-shared/sweepRefine'
 import { setTransport } from '../api'
+import SweepChart from '../components/SweepChart.vue'
 import { useRunsStore } from '../stores/runs'
 import { fakeTransport } from '../testing/fakeApi'
 import { mountAt } from '../testing/mountView'
@@ -105,6 +106,14 @@ describe('SweepView', () => {
     expect(axes.map((a) => a.type)).toEqual(['category', 'log', 'category', 'log', 'value'])
     expect(series(parallel!)[1]!.data).toHaveLength(5)
     expect((scatters[1]!.option!.xAxis as { type: string }).type).toBe('log')
+    // Saved as PNG/SVG under the sweep's name and what each chart plots.
+    expect(wrapper.findAllComponents(SweepChart).map((c) => c.props('exportName'))).toEqual([
+      'coarse-parallel',
+      'coarse-model.hiddenDim',
+      `coarse-${LR}`,
+      'coarse-solver.numEpochs',
+      'coarse-model.reg',
+    ])
 
     await wrapper.get('[data-testid="sweep-k"]').setValue('3')
     expect(series(parallel!)[1]!.data.map((d) => d.runId)).toEqual([1, 0, 3].map((i) => data.runs[i]!.id))

@@ -60,6 +60,11 @@ export const en = {
     noCommon: 'No epoch has a snapshot in every run yet.',
     noSnapshot: 'No snapshot',
   },
+  diagnosis: {
+    title: 'Diagnosis',
+    hint: "Each run's curves, checked the way CS231n debugs training; updates as the runs train.",
+    empty: 'Not enough training yet to judge.',
+  },
   chart: {
     savePng: 'Save as PNG',
     saveSvg: 'Save as SVG',
@@ -138,6 +143,11 @@ export const zhCN: typeof en = {
       '所有图使用同一亮度刻度（全部所示权重的最小值和最大值），而不是每个单元各自缩放，便于相互比较。',
     noCommon: '尚无所有训练都保存了快照的轮次。',
     noSnapshot: '无快照',
+  },
+  diagnosis: {
+    title: '诊断',
+    hint: '按 CS231n 调试训练的方法检查每个训练的曲线；随训练进行实时更新。',
+    empty: '训练数据还不够，暂无法判断。',
   },
   chart: {
     savePng: '保存为 PNG',
