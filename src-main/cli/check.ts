@@ -40,25 +40,33 @@ function invalidConfig(file: string, fields: FieldError[]): CliError {
 }
 
 function printReport(ctx: Context, report: SanityReport): void {
-  const c = ctx.color
+  ctx.out(renderReport(report, ctx.color).join('\n'))
+}
+
+/**
+ * A report as lines: the table of checks, what each failed check says, and a summary line. `check`
+ * prints it as it is; `show` indents it under the run's "Sanity checks" heading.
+ */
+export function renderReport(report: SanityReport, color: boolean): string[] {
   const rows = report.checks.map((check) => {
     const { measured, expected } = describe(check)
-    const verdict = check.passed ? paint(c, 'green', 'pass') : paint(c, 'red', 'FAIL')
+    const verdict = check.passed ? paint(color, 'green', 'pass') : paint(color, 'red', 'FAIL')
     return [check.name, verdict, measured, expected, duration(check.ms)]
   })
-  ctx.out(
-    table(['check', 'result', 'measured', 'expected', 'time'], rows, [
-      'left',
-      'left',
-      'left',
-      'left',
-      'right',
-    ]),
-  )
-  for (const check of report.checks.filter((x) => !x.passed)) ctx.out(`${check.name}: ${check.message}`)
+  const lines = table(['check', 'result', 'measured', 'expected', 'time'], rows, [
+    'left',
+    'left',
+    'left',
+    'left',
+    'right',
+  ])
+    .trimEnd()
+    .split('\n')
+  for (const check of report.checks.filter((x) => !x.passed)) lines.push(`${check.name}: ${check.message}`)
   const failed = report.checks.filter((x) => !x.passed).length
   const summary = failed === 0 ? 'all checks passed' : `${failed} of ${report.checks.length} checks failed`
-  ctx.out(`${paint(c, 'bold', summary)} (seed ${report.seed}, ${duration(report.ms)})`)
+  lines.push(`${paint(color, 'bold', summary)} (seed ${report.seed}, ${duration(report.ms)})`)
+  return lines
 }
 
 /** The numbers of a check in a cell each (keys as documented in src-shared/sanity.ts). */

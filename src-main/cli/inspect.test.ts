@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { RunRecord } from '../../src-shared/runs'
+import type { SanityReport } from '../../src-shared/sanity'
+import { LONG_RUN_ITERATIONS } from '../core/checks'
 import type { RunSummary } from './summary'
 import { ANSI_ESCAPE, cli, tempDir, tinyConfig, type TempDir } from './testing'
 
@@ -68,5 +71,62 @@ describe('unknown ids and refused actions', () => {
     expect(cancel.stderr).toContain('completed')
     const resume = await cli(['resume', runId, '--data-dir', dataDir])
     expect(resume.code).toBe(2)
+  })
+})
+
+describe('show with sanity checks', () => {
+  // Its own folder, so the ls tests above still see one run.
+  let checkedDir: string
+  let checkedId: string
+
+  beforeAll(async () => {
+    checkedDir = `${tmp.path}/checked`
+    // 500 images in batches of 5 for 10 epochs: LONG_RUN_ITERATIONS, so the worker checks it before
+    // training and the run stores the report (core/checks.ts, policy 'auto').
+    const solver = { numEpochs: 10, batchSize: 5, optimConfig: { learningRate: 1e-3 } }
+    expect((500 / solver.batchSize) * solver.numEpochs).toBe(LONG_RUN_ITERATIONS)
+    const file = await tmp.file('checked.json', tinyConfig({ name: 'checked', seed: 3, solver }))
+    const r = await cli(['run', file, '--json', '--data-dir', checkedDir])
+    expect(r.code).toBe(0)
+    checkedId = r.json<RunSummary>().id
+  }, 60_000)
+
+  it('--json includes the stored report; null for a run without one', async () => {
+    const j = await cli(['show', checkedId, '--json', '--data-dir', checkedDir])
+    expect(j.code).toBe(0)
+    const { checks } = j.json<RunRecord & { checks: SanityReport | null }>()
+    expect(checks).toMatchObject({ version: 1, passed: true, seed: 3, source: 'worker' })
+    expect(checks?.checks.map((c) => [c.name, c.passed])).toEqual([
+      ['initial-loss', true],
+      ['regularization', true],
+      ['gradient', true],
+      ['overfit', true],
+    ])
+
+    const plain = await cli(['show', runId, '--json', '--data-dir', dataDir])
+    expect(plain.json<{ checks: unknown }>().checks).toBeNull()
+  })
+
+  it("prints them in check's table under the config, with where they ran; nothing for a run without", async () => {
+    const h = await cli(['show', checkedId, '--data-dir', checkedDir])
+    expect(h.code).toBe(0)
+    const out = h.stdout
+    expect(out).not.toMatch(ANSI_ESCAPE)
+    const at = out.indexOf('\nSanity checks\n')
+    expect(at).toBeGreaterThan(out.indexOf('\nConfig\n'))
+    expect(at).toBeLessThan(out.indexOf('\nResult\n'))
+    const section = out.slice(at).split('\n\n')[0]!
+    expect(section).toMatch(/^ {2}ran by the worker before training, \d{4}-\d\d-\d\dT/m)
+    expect(section).toMatch(/^ {2}check\s+result\s+measured\s+expected\s+time$/m)
+    expect(section).toMatch(
+      /^ {2}initial-loss\s+pass\s+loss 2\.\d+\s+2\.303 ± 0\.3454 \(ln C\)\s+\d[\d.]* m?s$/m,
+    )
+    expect(section).toMatch(/^ {2}regularization\s+pass\s+2\.\d+ -> \d+\.\d+ \(reg 1\)/m)
+    expect(section).toMatch(/^ {2}gradient\s+pass\s+rel\. error \d(\.\d+)?e-\d+ \((W|b)\d\)\s+<= 1\.00e-5/m)
+    expect(section).toMatch(/^ {2}overfit\s+pass\s+100% of 50 in \d+ epochs\s+100% within 200 epochs/m)
+    expect(section).toMatch(/^ {2}all checks passed \(seed 3, \S+/m)
+
+    const plain = await cli(['show', runId, '--data-dir', dataDir])
+    expect(plain.stdout).not.toContain('Sanity checks')
   })
 })

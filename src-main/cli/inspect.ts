@@ -43,7 +43,8 @@ export async function showCommand(ctx: Context, id: string): Promise<number> {
     const folder = wb.store.runDir(id)
     if (ctx.json) {
       const { durationMs, bestValAcc, testAcc } = summarize(run, folder)
-      ctx.printJson({ ...run, folder, durationMs, bestValAcc, testAcc, metrics })
+      // checks: the stored sanity-check report, null (not absent) when none ran.
+      ctx.printJson({ ...run, checks: run.checks ?? null, folder, durationMs, bestValAcc, testAcc, metrics })
     } else ctx.out(renderRun(run, metrics, folder, ctx.color))
     return 0
   })

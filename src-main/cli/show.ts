@@ -1,5 +1,10 @@
-/** `show <id>` for a person: status, config, result with the confusion matrix, error, environment, metrics. */
+/**
+ * `show <id>` for a person: status, config, sanity checks, result with the confusion matrix, error,
+ * environment, metrics.
+ */
 import type { RunRecord, RunResult } from '../../src-shared/runs'
+import type { SanityReport } from '../../src-shared/sanity'
+import { renderReport } from './check'
 import { duration, loss, NONE, paint, paintStatus, pct, table } from './format'
 import { durationMs, type MetricsSummary } from './summary'
 
@@ -22,6 +27,7 @@ export function renderRun(run: RunRecord, metrics: MetricsSummary, folder: strin
     ]),
   )
   out.push('', heading(color, 'Config'), ...pairs(configEntries(run.config)))
+  if (run.checks) out.push('', heading(color, 'Sanity checks'), ...renderChecks(run.checks, color))
   if (run.result) out.push('', heading(color, 'Result'), ...renderResult(run.result))
   if (run.error) {
     const at = run.error.iteration !== undefined ? ` at iteration ${run.error.iteration}` : ''
@@ -73,6 +79,12 @@ export function configEntries(value: unknown, prefix = ''): [string, string][] {
   }
   const text = typeof value === 'string' ? value.replace(/\s*\n\s*/g, ' ') : JSON.stringify(value)
   return [[prefix, text === '' ? '""' : text]]
+}
+
+/** The stored report in `check`'s table, with where and when it ran. */
+function renderChecks(report: SanityReport, color: boolean): string[] {
+  const where = report.source === 'worker' ? 'by the worker before training' : 'before queuing'
+  return [`  ran ${where}, ${report.ranAt}`, ...renderReport(report, color).map((l) => `  ${l}`)]
 }
 
 function renderResult(r: RunResult): string[] {
