@@ -14,8 +14,10 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <string>
+#include <type_traits>
 
 #ifdef _WIN32
 #include <windows.h>
@@ -680,26 +682,57 @@ void MaxPool2x2(const T* x, int64_t planes, int H, int W, T* out) {
   }
 }
 
+// v where keep holds, +0 elsewhere, by masking its bits: a select the compiler cannot turn into a branch,
+// and exact for every v (multiplying by 0 would turn an infinite gradient into NaN).
+template <typename T>
+inline T KeepIf(bool keep, T v) {
+  using U = typename std::conditional<sizeof(T) == 4, uint32_t, uint64_t>::type;
+  U u;
+  std::memcpy(&u, &v, sizeof u);
+  u &= U(0) - U(keep);
+  std::memcpy(&v, &u, sizeof u);
+  return v;
+}
+
 template <typename T>
 void MaxPool2x2Backward(const T* x, const T* dout, int64_t planes, int H, int W, T* dx) {
+  // Each window's four outputs are written once, in order (the gradient at the first maximum, 0 at the
+  // others): no separate zeroing pass over dx and no scattered stores, so this runs at memory speed.
   const int Ho = H / 2, Wo = W / 2;
-  for (int64_t k = 0; k < planes * H * W; k++) dx[k] = 0;
   for (int64_t p = 0; p < planes; p++) {
+    const T* xp = x + p * H * W;
+    T* dp = dx + p * H * W;
     for (int i = 0; i < Ho; i++) {
-      const int64_t o0 = (p * H + 2 * i) * W, o1 = o0 + W;
+      const T* x0 = xp + int64_t(2 * i) * W;
+      const T* x1 = x0 + W;
+      T* d0 = dp + int64_t(2 * i) * W;
+      T* d1 = d0 + W;
       const T* g = dout + (p * Ho + i) * Wo;
       for (int j = 0; j < Wo; j++) {
-        const T a = x[o0 + 2 * j], b = x[o0 + 2 * j + 1], c = x[o1 + 2 * j], e = x[o1 + 2 * j + 1];
-        int64_t best = o0 + 2 * j;
-        T m = a;
-        best = b > m ? o0 + 2 * j + 1 : best;
-        m = b > m ? b : m;
-        best = c > m ? o1 + 2 * j : best;
-        m = c > m ? c : m;
-        best = e > m ? o1 + 2 * j + 1 : best;
-        dx[best] = g[j];
+        const T a = x0[2 * j], b = x0[2 * j + 1], c = x1[2 * j], e = x1[2 * j + 1];
+        // First maximum in row-major order: strict > keeps the earlier one on ties (the TS spec's rule).
+        // Arithmetic rather than branches: on real activations the winner is random, and mispredicted
+        // branches made this kernel ten times slower than the forward pass.
+        const int gb = b > a;
+        T m = gb ? b : a;
+        int k = gb;
+        const int gc = c > m;
+        m = gc ? c : m;
+        k += (2 - k) * gc;
+        const int ge = e > m;
+        k += (3 - k) * ge;
+        const T gj = g[j];
+        d0[2 * j] = KeepIf(k == 0, gj);
+        d0[2 * j + 1] = KeepIf(k == 1, gj);
+        d1[2 * j] = KeepIf(k == 2, gj);
+        d1[2 * j + 1] = KeepIf(k == 3, gj);
       }
+      // An odd width leaves a last column no window covers.
+      if (W & 1) d0[W - 1] = d1[W - 1] = T(0);
     }
+    // Likewise an odd height's last row.
+    if (H & 1)
+      for (int j = 0; j < W; j++) dp[int64_t(H - 1) * W + j] = T(0);
   }
 }
 

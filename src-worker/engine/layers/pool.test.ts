@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { reluForward } from './relu'
 import { relError } from '../gradcheck'
 import { Arena, withArena } from '../memory'
 import { Rng } from '../rng'
@@ -101,6 +102,22 @@ describe('max pool backward', () => {
     const want = [0, 1, 2, 0, 0, 0, 0, 0, 3, 0, 4, 0, 0, 0, 0, 0]
     expect(values(maxPoolBackwardNaive(dout, maxPoolForwardNaive(x, {})[1]))).toEqual(want)
     expect(values(maxPoolBackward(dout, maxPoolForward(x, {})[1]))).toEqual(want)
+  })
+
+  it('2x2 on odd sizes in a reused arena: the rows and columns no window covers get 0, not old values', () => {
+    const arena = new Arena()
+    const rngOdd = new Rng(9)
+    const shape = [2, 3, 5, 7]
+    const x = randn(rngOdd, shape, { dtype: 'float32' })
+    const dout = randn(rngOdd, [2, 3, 2, 3], { dtype: 'float32' })
+    // First step: the buffer dx will get next step is filled with 7s by another op.
+    withArena(arena, () => {
+      maxPoolForward(x, {})
+      reluForward(tensor(new Array<number>(2 * 3 * 5 * 7).fill(7), shape, 'float32'))
+    })
+    const want = values(maxPoolBackwardNaive(dout, maxPoolForwardNaive(x, {})[1]))
+    const got = withArena(arena, () => values(maxPoolBackward(dout, maxPoolForward(x, {})[1])))
+    expect(got).toEqual(want)
   })
 
   it('float32 inside an arena: the same results, nothing allocated after the first step', () => {
