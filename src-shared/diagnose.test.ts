@@ -201,8 +201,18 @@ describe('diagnose: synthetic curves', () => {
     expect(kinds(input({ losses, epochs: low.slice(0, 3), status: 'running' }))).not.toContain('underfitting')
     // Epochs 1..4 climbing 10 points each: a live run is still learning ...
     expect(kinds(input({ losses, epochs: low.slice(0, 5), status: 'running' }))).not.toContain('underfitting')
-    // ... but the same numbers from a finished run are all it will get.
-    expect(kinds(input({ losses, epochs: low.slice(0, 5), status: 'completed' }))).toContain('underfitting')
+    // ... and a finished one stopped while still improving: train longer before growing the model.
+    const done = diagnose(input({ losses, epochs: low.slice(0, 5), status: 'completed' }))
+    expect(done.map((d) => d.kind)).toEqual(['still-improving'])
+    expect(done[0]).toMatchObject({ severity: 'info', suggestion: 'train-longer' })
+    expect(done[0]!.evidence['trainGain']).toBeCloseTo(0.2, 1)
+    // Flat at the same low level instead: that is a capacity limit.
+    const flat = accs(
+      13,
+      () => 0.4,
+      () => 0.39,
+    )
+    expect(kinds(input({ losses, epochs: flat.slice(0, 5), status: 'completed' }))).toContain('underfitting')
   })
 
   it('a large and growing train-val gap is overfitting', () => {

@@ -14,9 +14,17 @@
 import type { MetricEvent, RunError, RunStatus } from './runs'
 
 export type DiagnosisKind =
-  'diverged' | 'lr-too-high' | 'lr-too-low' | 'underfitting' | 'overfitting' | 'plateau' | 'healthy'
+  | 'diverged'
+  | 'lr-too-high'
+  | 'lr-too-low'
+  | 'underfitting'
+  | 'still-improving'
+  | 'overfitting'
+  | 'plateau'
+  | 'healthy'
 export type Severity = 'info' | 'warning' | 'error'
-export type SuggestionKind = 'lower-lr' | 'raise-lr' | 'bigger-model' | 'more-reg' | 'lr-decay' | 'none'
+export type SuggestionKind =
+  'lower-lr' | 'raise-lr' | 'bigger-model' | 'train-longer' | 'more-reg' | 'lr-decay' | 'none'
 
 /**
  * One finding. Evidence keys (all optional except where the check always measures them):
@@ -26,6 +34,8 @@ export type SuggestionKind = 'lower-lr' | 'raise-lr' | 'bigger-model' | 'more-re
  * - lr-too-low: initialLoss, finalLoss, drop (fraction), iterations, chanceLoss (barely moved) or
  *   rateRatio (falling linearly: end-of-run rate / average rate), learningRate
  * - underfitting: trainAcc, valAcc, chanceAcc, gap
+ * - still-improving (a finished run whose accuracy was low but still climbing): trainAcc, valAcc,
+ *   trainGain (over the last 2 epochs), epochs
  * - overfitting: trainAcc, valAcc, gap, gapGrowth, bestValAcc, bestEpoch
  * - plateau: lossChange (relative, over the last TAIL of iterations), tailIterations, valChange (mean
  *   of the last valEpochs checks minus the valEpochs before), valEpochs, bestValAcc, learningRate
@@ -221,14 +231,26 @@ export function diagnose(input: DiagnoseInput): Diagnosis[] {
         suggestion: 'more-reg',
       })
     }
-    const stillLearning = live && epochs[E - 1]!.trainAcc - epochs[E - 3]!.trainAcc >= STILL_LEARNING
-    if (!lrProblem && normTrain < UNDERFIT_NORM_ACC && gap < CLOSE_GAP && !stillLearning) {
-      found.push({
-        kind: 'underfitting',
-        severity: 'warning',
-        evidence: { trainAcc, valAcc, chanceAcc, gap },
-        suggestion: 'bigger-model',
-      })
+    const trainGain = epochs[E - 1]!.trainAcc - epochs[E - 3]!.trainAcc
+    const stillLearning = trainGain >= STILL_LEARNING
+    if (!lrProblem && normTrain < UNDERFIT_NORM_ACC && gap < CLOSE_GAP) {
+      // Low accuracy that was still climbing when training stopped says "not done", not "too small":
+      // a live run is left alone, a finished one is told to train longer before growing the model.
+      if (!stillLearning) {
+        found.push({
+          kind: 'underfitting',
+          severity: 'warning',
+          evidence: { trainAcc, valAcc, chanceAcc, gap },
+          suggestion: 'bigger-model',
+        })
+      } else if (!live) {
+        found.push({
+          kind: 'still-improving',
+          severity: 'info',
+          evidence: { trainAcc, valAcc, trainGain, epochs: epochs[E - 1]!.epoch },
+          suggestion: 'train-longer',
+        })
+      }
     }
 
     const plateauAllowed = !found.some((d) => d.kind !== 'overfitting') && E >= MIN_EPOCHS_PLATEAU

@@ -48,6 +48,8 @@ const EXAMPLES: Diagnosis[] = [
     'lr-decay',
   ),
   d('healthy', { initialLoss: 2.23, finalLoss: 0.317, iterations: 320, valAcc: 0.8 }, 'none'),
+  // Last, so the positional destructuring below keeps its meaning.
+  d('still-improving', { trainAcc: 0.59, valAcc: 0.543, trainGain: 0.16, epochs: 4 }, 'train-longer'),
 ]
 
 describe('describeDiagnosis', () => {
@@ -64,6 +66,18 @@ describe('describeDiagnosis', () => {
         if (locale === 'zh-CN') expect(text.detail).toMatch(/[\u4e00-\u9fff]{2}/)
       }
     }
+  })
+
+  it('says a finished run stopped while still improving, with its gain, in both languages', () => {
+    const still = EXAMPLES[EXAMPLES.length - 1]!
+    expect(describeDiagnosis(still, 'en')).toEqual({
+      title: 'Stopped while still improving',
+      detail:
+        'After 4 epochs training accuracy (59%) and validation accuracy (54.3%) are still low, but ' +
+        'training accuracy rose 16 points over the last 2 epochs: the model had not finished learning.',
+      suggestion: 'Train for more epochs (or raise the learning rate a little) before judging its capacity.',
+    })
+    expect(describeDiagnosis(still, 'zh-CN').detail).toContain('最后 2 轮提高了 16 个百分点')
   })
 
   it('formats the evidence for the locale', () => {

@@ -99,6 +99,13 @@ const EN: Messages = {
       `(${f.points('gap')} points apart) and low; chance is ${f.pct('chanceAcc')}. ` +
       'The model cannot fit even the training data.',
   }),
+  'still-improving': (f) => ({
+    title: 'Stopped while still improving',
+    detail:
+      `After ${f.int('epochs')} epochs training accuracy (${f.pct('trainAcc')}) and validation accuracy ` +
+      `(${f.pct('valAcc')}) are still low, but training accuracy rose ${f.points('trainGain')} points ` +
+      'over the last 2 epochs: the model had not finished learning.',
+  }),
   overfitting: (f) => ({
     title: 'Overfitting',
     detail:
@@ -128,6 +135,8 @@ const EN: Messages = {
       (f.has('learningRate') ? ` (now ${f.lr('learningRate')})` : '') +
       '; search it on a log scale.',
     'bigger-model': () => 'Use a bigger model (more hidden units or layers) or less regularization.',
+    'train-longer': () =>
+      'Train for more epochs (or raise the learning rate a little) before judging its capacity.',
     'more-reg': () =>
       'Increase regularization (reg, dropout), train on more data, or keep the best epoch (early stopping).',
     'lr-decay': (f) =>
@@ -168,6 +177,12 @@ const ZH: Messages = {
       `训练准确率（${f.pct('trainAcc')}）与验证准确率（${f.pct('valAcc')}）接近（相差 ${f.points('gap')} 个百分点）` +
       `且都偏低；随机猜测为 ${f.pct('chanceAcc')}。模型连训练数据都拟合不了。`,
   }),
+  'still-improving': (f) => ({
+    title: '停止时仍在提升',
+    detail:
+      `训练 ${f.int('epochs')} 轮后，训练准确率（${f.pct('trainAcc')}）和验证准确率（${f.pct('valAcc')}）仍然偏低，` +
+      `但训练准确率在最后 2 轮提高了 ${f.points('trainGain')} 个百分点：模型还没有学完。`,
+  }),
   overfitting: (f) => ({
     title: '过拟合',
     detail:
@@ -195,6 +210,7 @@ const ZH: Messages = {
       (f.has('learningRate') ? `（当前为 ${f.lr('learningRate')}）` : '') +
       '，并在对数尺度上搜索。',
     'bigger-model': () => '使用更大的模型（更多隐藏单元或层数），或减小正则化。',
+    'train-longer': () => '先多训练几轮（或稍微提高学习率），再判断模型容量是否足够。',
     'more-reg': () => '加强正则化（reg、dropout），使用更多训练数据，或保留最佳轮次（提前停止）。',
     'lr-decay': (f) =>
       '让学习率衰减（每轮 lrDecay 0.9–0.95），或在曲线变平时将其降低 10 倍' +

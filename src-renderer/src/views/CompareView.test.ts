@@ -290,6 +290,28 @@ describe('CompareView', () => {
     expect(live.map((f) => f.get('strong').text())).toEqual(['Learning rate too high'])
   })
 
+  it('starts the loss on a log scale once a run blew up, and keeps the choice the person makes', async () => {
+    const [a, b] = lrRuns()
+    const blowUp: MetricEvent[] = Array.from({ length: 60 }, (_, k) => ({
+      type: 'iteration',
+      iteration: k + 1,
+      loss: 2.3 * 1.2 ** (k + 1),
+    }))
+    const calm = await open([a, b])
+    expect(charts(calm.wrapper, 'loss-chart')[0]!.props('yLog')).toBe(false)
+    calm.wrapper.unmount()
+    wrappers.length = 0
+    setTransport(null)
+    const { wrapper } = await open([a, b], {
+      extra: { 'runs.metrics': (id: unknown) => (id === b.id ? blowUp : metrics(2)) },
+    })
+    const box = wrapper.get<HTMLInputElement>('[data-testid="log-loss"]')
+    expect(box.element.checked).toBe(true)
+    expect(charts(wrapper, 'loss-chart')[0]!.props('yLog')).toBe(true)
+    await box.setValue(false)
+    expect(charts(wrapper, 'loss-chart')[0]!.props('yLog')).toBe(false)
+  })
+
   it('exports a report in the UI language and saves the file', async () => {
     const [a, b] = lrRuns()
     const file = { fileName: 'compare.html', mime: 'text/html', base64: btoa('<html></html>') }

@@ -2,6 +2,7 @@
  * The report's charts as SVG strings, drawn by ECharts' server-side renderer: no canvas, no DOM, no
  * script in the report, and vector output that stays sharp in a PDF.
  */
+import { lossNeedsLog as spansDecades } from '../../../../src-shared/lossScale'
 import * as echarts from 'echarts'
 import { ema } from '../../../../src-shared/smoothing'
 import { lttb } from '../../../../src-shared/lttb'
@@ -86,24 +87,9 @@ function base(runs: ChartRun[], f: Formats, xName: string, yName: string): Optio
   }
 }
 
-/**
- * Beyond this max/min ratio of the finite losses a linear axis flattens every sane run into a line at
- * 0 under one that exploded, so the loss is drawn on a log scale (and the caption says so).
- */
-export const LOG_LOSS_RATIO = 1e3
-
 /** Whether the report draws the loss on a log scale: some run's loss spans more than 3 decades. */
 export function lossNeedsLog(runs: ChartRun[]): boolean {
-  let low = Infinity
-  let high = 0
-  for (const r of runs) {
-    for (const l of r.curves.losses) {
-      if (!Number.isFinite(l) || l <= 0) continue
-      if (l < low) low = l
-      if (l > high) high = l
-    }
-  }
-  return high / low > LOG_LOSS_RATIO
+  return spansDecades(runs.map((r) => r.curves.losses))
 }
 
 /** Axis labels: plain numbers for everyday losses, 1.5e+26 rather than 27 digits for exploded ones. */
