@@ -3,7 +3,7 @@ import type { RunConfig } from './config'
 import { cloneData, setPath } from './paths'
 import type { RunRecord } from './runs'
 import { expandSweep, SweepSpecSchema, type RangeParam, type SweepSpec } from './sweep'
-import { edgeWarnings, refineSweep } from './sweepRefine'
+import { edgeWarnings, refineSweep, refineTopK } from './sweepRefine'
 
 const LR = 'solver.optimConfig.learningRate'
 
@@ -144,6 +144,29 @@ describe('refineSweep', () => {
     expect(next.min).toBeGreaterThan(1e-4)
     expect(next.max).toBeLessThan(5e-3)
     expect(next.scale).toBe('log')
+  })
+
+  it('centres on at most half of the finished runs, so a small sweep still narrows', () => {
+    expect(refineTopK(5, 3)).toBe(2)
+    expect(refineTopK(3, 8)).toBe(3)
+    expect(refineTopK(3, 1)).toBe(1)
+    expect(refineTopK(0, 4)).toBe(1)
+    // 3 runs over [1e-4, 1e-2] whose middle one won: top 5 of 3 would span the whole range again.
+    const grid = SweepSpecSchema.parse({
+      name: 'lr',
+      method: 'random',
+      samples: 3,
+      base: spec.base,
+      params: { [LR]: { min: 1e-4, max: 1e-2, scale: 'log' } },
+    })
+    const runs = [
+      run({ [LR]: 1e-3 }, 0.58, grid),
+      run({ [LR]: 1e-4 }, 0.35, grid),
+      run({ [LR]: 1e-2 }, 0.34, grid),
+    ]
+    const next = range(refineSweep(grid, runs, { topK: refineTopK(5, runs.length) }), LR)
+    expect(next.min).toBe(1e-4)
+    expectNear(next.max, 1e-3 * 10 ** 0.5)
   })
 
   it('clamps the padded range to the old one', () => {

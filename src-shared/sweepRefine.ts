@@ -156,6 +156,15 @@ function refinedName(name: string): string {
 }
 
 /**
+ * How many of the best runs to centre a refinement on when a person picked "top K": never more than
+ * half of the finished runs, since ranges spanning all of them would draft the same search again
+ * (3 runs, K = 5: the best 2).
+ */
+export function refineTopK(topK: number, finished: number): number {
+  return Math.max(1, Math.min(Math.floor(topK), Math.ceil(finished / 2)))
+}
+
+/**
  * Drafts the next, finer sweep from a finished one: random search over ranges spanning the top-K runs
  * (padded, clamped to the old range unless the best sat at an edge, which is then pushed past), and over
  * only the choices the top-K runs used.

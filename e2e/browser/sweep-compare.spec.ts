@@ -1,6 +1,6 @@
 /**
  * The second half of the loop, as a person does it: queue a small learning-rate sweep, open the sweep
- * view when it has finished, find the best runs, compare them, line the curves up by epoch, and export a
+ * view when it has finished, find the best runs, draft the finer sweep, compare them, line the curves up by epoch, and export a
  * report, first in English and then in Chinese. The exported HTML is opened again in Chromium to check
  * it needs nothing from the network and draws its charts.
  */
@@ -58,6 +58,21 @@ test('from a finished sweep: find the best run, compare, switch the x-axis, expo
   const values = accs.map((a) => Number.parseFloat(a))
   expect(values).toEqual([...values].sort((x, y) => y - x))
   await page.screenshot({ path: test.info().outputPath('sweep.png'), fullPage: true })
+
+  // Coarse to fine: the next sweep is drafted into the form around the best runs, for review.
+  const sweepUrl = page.url()
+  await page.getByTestId('sweep-refine').click()
+  await expect(page).toHaveURL(/#\/new/)
+  await expect(page.getByTestId('sweep-draft-note')).toBeVisible()
+  const draft = JSON.parse(await page.getByTestId('sweep-editor').inputValue()) as {
+    params: Record<string, { min: number; max: number; scale: string }>
+  }
+  const lr = draft.params['solver.optimConfig.learningRate']!
+  expect(lr.scale).toBe('log')
+  expect(lr.max / lr.min).toBeLessThan(100)
+  await expect(page.getByTestId('sweep-count')).toBeVisible()
+  await page.goto(sweepUrl)
+  await expect(page.getByTestId('sweep-top-row')).toHaveCount(3)
 
   // Compare the top runs: the diff table shows the learning rate, the one thing that differs.
   await page.getByTestId('sweep-compare').click()
