@@ -79,11 +79,22 @@ describe('spatial batchnorm', () => {
       'spatialBatchnormForward: x must have shape (*, *, *, *), got (2, 12)',
     )
     expect(() => spatialBatchnormForward(zeros([2, 4, 1, 1], 'float64'), g, g, { mode: 'train' })).toThrow(
-      'gamma must have shape (4,), got (3,)',
+      'spatialBatchnormForward: gamma must have shape (4,), got (3,)',
     )
+    expect(() =>
+      spatialBatchnormForward(zeros([2, 3, 1, 1], 'float64'), g, zeros([1, 3, 1, 1], 'float64'), {
+        mode: 'train',
+      }),
+    ).toThrow('spatialBatchnormForward: beta must have shape (3,), got (1, 3, 1, 1)')
+    expect(() =>
+      spatialBatchnormForward(zeros([2, 3, 1, 1], 'float32'), zeros([3], 'float32'), g, { mode: 'train' }),
+    ).toThrow('spatialBatchnormForward: beta is float64, expected float32')
     const [, cache] = spatialBatchnormForward(zeros([2, 3, 1, 1], 'float64'), g, g, { mode: 'train' })
     expect(() => spatialBatchnormBackward(zeros([2, 3, 1, 2], 'float64'), cache)).toThrow(
       'spatialBatchnormBackward: dout must have shape (2, 3, 1, 1), got (2, 3, 1, 2)',
+    )
+    expect(() => spatialBatchnormBackward(zeros([2, 3, 1, 1], 'float32'), cache)).toThrow(
+      'spatialBatchnormBackward: dout is float32, expected float64',
     )
   })
 })

@@ -52,6 +52,13 @@ export function spatialBatchnormForward(
   assertTensor(x, fn, 'x')
   assertShape(x, [-1, -1, -1, -1], fn, 'x')
   const [N, C, H, W] = x.shape as [number, number, number, number]
+  // Checked here too, so that errors name this layer rather than the batchnorm over the (N H W, C) view.
+  assertTensor(gamma, fn, 'gamma')
+  assertTensor(beta, fn, 'beta')
+  assertShape(gamma, [C], fn, 'gamma')
+  assertShape(beta, [C], fn, 'beta')
+  assertDtype(gamma, x.dtype, fn, 'gamma')
+  assertDtype(beta, x.dtype, fn, 'beta')
   const rows = scratchUninit([N * H * W, C], x.dtype)
   toRows(x.data, N, C, H * W, rows.data)
   const [y, bn] = batchnormForward(rows, gamma, beta, bnParam)
@@ -68,6 +75,7 @@ export function spatialBatchnormBackward(
   const fn = 'spatialBatchnormBackward'
   assertTensor(dout, fn, 'dout')
   assertShape(dout, cache.shape, fn, 'dout')
+  assertDtype(dout, cache.bn.xhat.dtype, fn, 'dout')
   const [N, C, H, W] = cache.shape
   const rows = scratchUninit([N * H * W, C], dout.dtype)
   toRows(dout.data, N, C, H * W, rows.data)

@@ -151,4 +151,17 @@ describe('ThreeLayerConvNet', () => {
       'ThreeLayerConvNet.loss: X (2, 15) has 15 values per row, but inputDim is 16',
     )
   })
+
+  it('rejects images whose axes are not (C, H, W) instead of misreading them', () => {
+    const model = new ThreeLayerConvNet({ inputDim: [3, 4, 4], numFilters: 1, filterSize: 3, hiddenDim: 2 })
+    const rng = new Rng(1)
+    // (N, H, W, C) and (N, C, H*W) have the right number of values per row, in the wrong layout.
+    expect(() => model.loss(randn(rng, [2, 4, 4, 3], { dtype: 'float32' }))).toThrow(
+      'ThreeLayerConvNet.loss: X (2, 4, 4, 3) must be (N, 3, 4, 4) images or (N, 48) rows',
+    )
+    expect(() => model.loss(randn(rng, [2, 3, 16], { dtype: 'float32' }), Int32Array.from([0, 1]))).toThrow(
+      'ThreeLayerConvNet.loss: X (2, 3, 16) must be (N, 3, 4, 4) images or (N, 48) rows',
+    )
+    expect(model.loss(randn(rng, [2, 3, 4, 4], { dtype: 'float32' })).shape).toEqual([2, 10])
+  })
 })

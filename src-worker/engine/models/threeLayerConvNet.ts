@@ -10,7 +10,7 @@ import { softmaxLoss } from '../layers/losses'
 import { affineReluBackward, affineReluForward } from '../layers/sandwich'
 import { addScaled, randn, sumSquares } from '../ops'
 import { Rng, randomSeed } from '../rng'
-import { reshape, zeros, type DType, type Tensor } from '../tensor'
+import { formatShape, reshape, zeros, type DType, type Tensor } from '../tensor'
 import { checkModelInputs, checkModelParams } from './inputs'
 import { checkModelOptions, checkSeed } from './options'
 import type { LossAndGrads, Model } from './types'
@@ -148,6 +148,15 @@ export class ThreeLayerConvNet implements Model {
     const fn = 'ThreeLayerConvNet.loss'
     const [C, H, W] = this.inputDim
     checkModelInputs(fn, X, y, C * H * W, this.numClasses, this.dtype)
+    // Only (N, C*H*W) rows have no layout to check: (N, H, W, C) has as many values per row, in another order.
+    if (
+      X.shape.length !== 2 &&
+      !(X.shape.length === 4 && X.shape[1] === C && X.shape[2] === H && X.shape[3] === W)
+    ) {
+      throw new RangeError(
+        `${fn}: X ${formatShape(X.shape)} must be (N, ${C}, ${H}, ${W}) images or (N, ${C * H * W}) rows`,
+      )
+    }
     checkModelParams(fn, this.params, this.paramShapes, this.dtype)
     const { W1, b1, W2, b2, W3, b3 } = this.params as Record<'W1' | 'b1' | 'W2' | 'b2' | 'W3' | 'b3', Tensor>
     const images = reshape(X, [X.shape[0]!, C, H, W])

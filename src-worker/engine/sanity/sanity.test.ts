@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import type { SanityCheckName, SanityReport } from '../../../src-shared/sanity'
 import { FullyConnectedNet } from '../models/fcNet'
+import { ThreeLayerConvNet } from '../models/threeLayerConvNet'
 import { TwoLayerNet } from '../models/twoLayerNet'
 import type { LossAndGrads, Model } from '../models/types'
 import { Rng } from '../rng'
@@ -123,10 +124,45 @@ describe('runSanityChecks', () => {
     ])
   })
 
+  it('passes every check on a ThreeLayerConvNet fed (N, C, H, W) images, and catches a wrong dW1', () => {
+    const conv: ModelFactory = ({ dtype, reg }) =>
+      new ThreeLayerConvNet({
+        inputDim: [3, 8, 8],
+        numFilters: 4,
+        filterSize: 3,
+        hiddenDim: 20,
+        numClasses: C,
+        weightScale: 1e-2,
+        reg,
+        dtype,
+        seed: 3,
+      })
+    const adam = { solver: { updateRule: 'adam' as const, optimConfig: { learningRate: 1e-2 } } }
+    const r = runSanityChecks(input(conv, { ...adam, reg: 1e-3 }))
+    expect(r.checks.filter((c) => !c.passed).map((c) => c.message)).toEqual([])
+    expect(check(r, 'gradient').params!.map((p) => p.name)).toEqual(['W1', 'b1', 'W2', 'b2', 'W3', 'b3'])
+    const broken = runSanityChecks(
+      input(brokenGradient(conv, 'W1'), { ...adam, options: { overfitMaxEpochs: 1 } }),
+    )
+    expect(
+      check(broken, 'gradient')
+        .params!.filter((p) => !p.passed)
+        .map((p) => p.name),
+    ).toEqual(['W1'])
+  })
+
   it('uses the configured reg for the regularisation check when there is one', () => {
     const r = runSanityChecks(input(twoLayer(), { reg: 0.25 }))
     expect(check(r, 'regularization').measured.reg).toBe(0.25)
     expect(check(r, 'gradient').passed).toBe(true)
+  })
+
+  it('shows the rise of a small configured reg, which 4 digits of each loss would hide', () => {
+    const reg = check(runSanityChecks(input(twoLayer(), { reg: 1e-4 })), 'regularization')
+    expect(reg.passed).toBe(true)
+    const rise = reg.measured.lossWithReg! - reg.measured.lossNoReg!
+    expect(rise).toBeLessThan(1e-3)
+    expect(reg.message).toMatch(/^reg = 1\.00e-4 raises the loss by \d\.\d+e-\d+ \(2\.303 -> 2\.303\)$/)
   })
 
   it.each(['W2', 'b1'])('fails the gradient check naming %s when its gradient is wrong', (param) => {
