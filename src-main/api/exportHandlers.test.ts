@@ -11,6 +11,14 @@ import { createHandlers, type Handlers } from './handlers'
 const ID = '20261126-194501-ab12cd'
 const ctx = { mode: 'browser' as const, dataDir: '/data', examplesDir: '/examples' }
 
+/** An array of `length` holding `value` at `at` and at 0, holes elsewhere. */
+function sparse(value: string, length: number, at: number): string[] {
+  const a = new Array<string>(length)
+  a[0] = value
+  a[at] = value
+  return a
+}
+
 async function failure(h: Handlers, method: MethodName, args: unknown[]): Promise<ApiError | null> {
   return h[method](...args).then(() => null, toApiError)
 }
@@ -27,6 +35,8 @@ describe('runs.export / runs.exportCheckpoint: argument validation', () => {
     [[Array(201).fill(ID), 'html'], 'ids', /^ids: must list 1 to 200 run ids, got 201/],
     [[[ID, ID, '../x'], 'html'], 'ids[2]', /^ids\[2\]: not a run id/],
     [[[ID, 7], 'html'], 'ids[1]', /^ids\[1\]: not a run id \(.*got number\)/],
+    // A sparse array (IPC's structured clone keeps holes): the hole is checked like any other element.
+    [[sparse(ID, 3, 2), 'html'], 'ids[1]', /^ids\[1\]: not a run id \(.*got undefined\)/],
     [[[ID], 'xml'], 'format', /^format: must be one of html, pdf, csv, json, got "xml"/],
     [[[ID], null], 'format', /^format: must be one of .*, got null/],
     [[[ID], 'html', 'en'], 'options', /^options: must be an object/],

@@ -54,7 +54,8 @@ function runIdsArg(value: unknown): string[] {
   if (value.length < 1 || value.length > MAX_EXPORT_RUNS) {
     throw invalidArgument('ids', `must list 1 to ${MAX_EXPORT_RUNS} run ids, got ${value.length}`)
   }
-  return value.map((id, i) => runIdArg(id, `ids[${i}]`))
+  // Array.from, not map: map skips the holes of a sparse array (which IPC's structured clone keeps).
+  return Array.from(value as unknown[], (id, i) => runIdArg(id, `ids[${i}]`))
 }
 
 function formatArg(value: unknown): ExportFormat {

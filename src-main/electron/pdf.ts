@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { BrowserWindow, session, type Session } from 'electron'
+import { PDF_TIMEOUT_MS, withDeadline } from '../core/export/pdf/deadline'
 import type { PdfPrinter } from '../core/export/pdf/printer'
 
 /** Report files being printed: the only URLs the print session loads (besides the reports' data: images). */
@@ -40,9 +41,15 @@ export class ElectronPdfPrinter implements PdfPrinter {
     })
     try {
       await writeFile(file, html, 'utf8')
-      await win.loadURL(fileUrl)
-      const pdf = await win.webContents.printToPDF({ pageSize: 'A4', printBackground: true })
-      return new Uint8Array(pdf.buffer, pdf.byteOffset, pdf.byteLength)
+      // Neither call has a timeout of its own: a stuck print would hang the export with the window open.
+      return await withDeadline(
+        (async () => {
+          await win.loadURL(fileUrl)
+          const pdf = await win.webContents.printToPDF({ pageSize: 'A4', printBackground: true })
+          return new Uint8Array(pdf.buffer, pdf.byteOffset, pdf.byteLength)
+        })(),
+        PDF_TIMEOUT_MS,
+      )
     } finally {
       win.destroy()
       printing.delete(fileUrl)

@@ -38,10 +38,15 @@ export async function exportCheckpoint(wb: CheckpointSource, id: string): Promis
     }
   }
   if (Object.keys(params).length === 0) {
+    // Parameters are saved with the epoch checkpoints: at an epoch's end, at most every few seconds.
+    const ended = record.status === 'completed' || record.status === 'failed' || record.status === 'cancelled'
     throw new WorkbenchError(
       'not-found',
-      `run ${id} has no saved parameters yet (status ${record.status}): they are saved at its first ` +
-        'accuracy check, after the first epoch',
+      ended
+        ? `run ${id} has no saved parameters (status ${record.status}): it stopped before its first ` +
+            'epoch checkpoint'
+        : `run ${id} has no saved parameters yet (status ${record.status}): they are saved with its ` +
+            'epoch checkpoints, at the end of an epoch and at most every 5 seconds',
     )
   }
   const tensors: Tensors = Object.create(null) as Tensors

@@ -38,7 +38,8 @@ export async function exportRuns(
   if (format === 'pdf' && !options.pdf) {
     throw new WorkbenchError('unavailable', 'PDF export is not available here: no PDF printer is configured')
   }
-  const inputs = await loadReportRuns(wb, ids)
+  const report = format === 'html' || format === 'pdf'
+  const inputs = await loadReportRuns(wb, ids, report ? undefined : 0)
   const runs = inputs.map(({ record, metrics }) => ({ record, metrics }))
   const fileName = exportFileName(
     inputs.map((r) => r.record),

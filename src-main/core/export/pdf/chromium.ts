@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium } from 'playwright-core'
 import { WorkbenchError } from '../../errors'
+import { PDF_TIMEOUT_MS, withDeadline } from './deadline'
 import type { PdfPrinter } from './printer'
 
 export const CHROMIUM_ENV = 'WORKBENCH_CHROMIUM'
@@ -78,7 +79,12 @@ export function findChromium(
 export interface ChromiumPrinterOptions {
   /** The browser executable; default: findChromium() when printing. */
   executablePath?: string
+  /** How long loading and printing the report may take, browser start-up aside; default PDF_TIMEOUT_MS. */
+  timeoutMs?: number
 }
+
+/** Playwright's own limit for starting the browser. */
+const LAUNCH_TIMEOUT_MS = 60_000
 
 export class ChromiumPdfPrinter implements PdfPrinter {
   constructor(private readonly options: ChromiumPrinterOptions = {}) {}
@@ -86,13 +92,20 @@ export class ChromiumPdfPrinter implements PdfPrinter {
   async print(html: string): Promise<Uint8Array> {
     // Looked up per print, not at start-up: a server that starts without Chromium works until asked for a PDF.
     const executablePath = this.options.executablePath ?? findChromium()
-    const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS })
+    const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, timeout: LAUNCH_TIMEOUT_MS })
+    const timeoutMs = this.options.timeoutMs ?? PDF_TIMEOUT_MS
     try {
-      const context = await browser.newContext({ javaScriptEnabled: false, offline: true })
-      const page = await context.newPage()
-      await page.setContent(html, { waitUntil: 'load' })
-      const pdf = await page.pdf({ format: 'A4', printBackground: true })
-      return new Uint8Array(pdf.buffer, pdf.byteOffset, pdf.byteLength)
+      // page.pdf() has no timeout of its own: a stuck print would otherwise hang here with the browser open.
+      return await withDeadline(
+        (async () => {
+          const context = await browser.newContext({ javaScriptEnabled: false, offline: true })
+          const page = await context.newPage()
+          await page.setContent(html, { waitUntil: 'load', timeout: 0 })
+          const pdf = await page.pdf({ format: 'A4', printBackground: true })
+          return new Uint8Array(pdf.buffer, pdf.byteOffset, pdf.byteLength)
+        })(),
+        timeoutMs,
+      )
     } finally {
       await browser.close()
     }

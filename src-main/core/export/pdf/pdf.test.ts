@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { chromium } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { buildReport } from '../report/build'
 import { CHROMIUM, NO_CHROMIUM, NO_PDFTOPPM, tinyRun, trainRuns, type TrainedRuns } from '../testing'
 import { CHROMIUM_ARGS, CHROMIUM_ENV, ChromiumPdfPrinter, chromiumCandidates, findChromium } from './chromium'
+import { withDeadline } from './deadline'
 
 if (NO_CHROMIUM) console.warn(NO_CHROMIUM)
 if (NO_PDFTOPPM) console.warn(NO_PDFTOPPM)
@@ -123,4 +124,42 @@ describe('the report in Chromium', () => {
       if (info.status === 0) expect(info.stdout).toMatch(/Page size:\s+59\d\.\d+ x 84\d\.\d+ pts \(A4\)/)
     },
   )
+
+  it.skipIf(NO_CHROMIUM)(
+    `gives up on a print that takes too long, and closes the browser it launched ${NO_CHROMIUM ?? ''}`,
+    async () => {
+      const launch = chromium.launch.bind(chromium)
+      const launched: Awaited<ReturnType<typeof chromium.launch>>[] = []
+      const spy = vi.spyOn(chromium, 'launch').mockImplementation(async (options) => {
+        const browser = await launch(options)
+        launched.push(browser)
+        return browser
+      })
+      try {
+        const printer = new ChromiumPdfPrinter({ executablePath: CHROMIUM, timeoutMs: 1 })
+        const error = await printer.print(single).then(
+          () => null,
+          (e: unknown) => e,
+        )
+        expect(error).toMatchObject({ code: 'unavailable' })
+        expect((error as Error).message).toMatch(/timed out.*within 0 s/)
+        expect(launched).toHaveLength(1)
+        expect(launched[0]!.isConnected()).toBe(false)
+      } finally {
+        spy.mockRestore()
+      }
+    },
+  )
+})
+
+describe('withDeadline', () => {
+  it('passes a result through in time, and rejects naming the limit when late', async () => {
+    await expect(withDeadline(Promise.resolve(7), 1000)).resolves.toBe(7)
+    const never = new Promise<number>(() => {})
+    await expect(withDeadline(never, 5)).rejects.toMatchObject({ code: 'unavailable' })
+    // The late work's own rejection is not left unhandled.
+    const failsLate = new Promise<number>((_, reject) => setTimeout(() => reject(new Error('late')), 20))
+    await expect(withDeadline(failsLate, 1)).rejects.toThrow(/timed out/)
+    await new Promise((r) => setTimeout(r, 40))
+  })
 })

@@ -1,18 +1,29 @@
 /** Reads runs through the Workbench facade and renders their report. */
 import type { Workbench } from '../../workbench'
-import { renderReport, type RunInput } from './render'
+import { MAX_MOSAICS, renderReport, type RunInput } from './render'
 import type { ReportOptions } from './types'
 
 /** The Workbench methods a report reads (tests pass a fake with just these). */
 export type ReportSource = Pick<Workbench, 'getRun' | 'readMetrics' | 'mosaic'>
 
-/** Every id is read before anything is rendered, so an unknown id fails fast with the core's not-found. */
-export async function loadReportRuns(wb: ReportSource, ids: readonly string[]): Promise<RunInput[]> {
+/**
+ * Every id is read before anything is rendered, so an unknown id fails fast with the core's not-found.
+ * Mosaics (a megabyte or more each) are read only for the first `mosaics` runs, the ones a report shows;
+ * metrics exports need none.
+ */
+export async function loadReportRuns(
+  wb: ReportSource,
+  ids: readonly string[],
+  mosaics: number = MAX_MOSAICS,
+): Promise<RunInput[]> {
   const unique = [...new Set(ids)]
   return Promise.all(
-    unique.map(async (id) => {
+    unique.map(async (id, i) => {
       const record = await wb.getRun(id)
-      const [metrics, mosaic] = await Promise.all([wb.readMetrics(id), wb.mosaic(id)])
+      const [metrics, mosaic] = await Promise.all([
+        wb.readMetrics(id),
+        i < mosaics ? wb.mosaic(id) : Promise.resolve(null),
+      ])
       return { record, metrics, mosaic }
     }),
   )
