@@ -87,9 +87,21 @@ export interface ChromiumPrinterOptions {
 const LAUNCH_TIMEOUT_MS = 60_000
 
 export class ChromiumPdfPrinter implements PdfPrinter {
+  /** The print in progress: each print starts a browser, so a burst of requests waits its turn. */
+  private queue: Promise<unknown> = Promise.resolve()
+
   constructor(private readonly options: ChromiumPrinterOptions = {}) {}
 
-  async print(html: string): Promise<Uint8Array> {
+  print(html: string): Promise<Uint8Array> {
+    const next = this.queue.then(
+      () => this.printNow(html),
+      () => this.printNow(html),
+    )
+    this.queue = next.catch(() => undefined)
+    return next
+  }
+
+  private async printNow(html: string): Promise<Uint8Array> {
     // Looked up per print, not at start-up: a server that starts without Chromium works until asked for a PDF.
     const executablePath = this.options.executablePath ?? findChromium()
     const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, timeout: LAUNCH_TIMEOUT_MS })

@@ -152,6 +152,40 @@ describe('the report in Chromium', () => {
   )
 })
 
+describe('ChromiumPdfPrinter queue', () => {
+  it('prints one at a time (each print is a browser), and a failed print does not stop the next', async () => {
+    let open = 0
+    let most = 0
+    let calls = 0
+    const spy = vi.spyOn(chromium, 'launch').mockImplementation(async () => {
+      calls++
+      if (calls === 2) throw new Error('no browser this time')
+      open++
+      most = Math.max(most, open)
+      await new Promise((r) => setTimeout(r, 20))
+      const page = {
+        setContent: async () => undefined,
+        pdf: async () => Buffer.from('%PDF-fake'),
+      }
+      return {
+        newContext: async () => ({ newPage: async () => page }),
+        close: async () => {
+          open--
+        },
+      } as never
+    })
+    try {
+      const printer = new ChromiumPdfPrinter({ executablePath: '/fake/chromium' })
+      const results = await Promise.allSettled([printer.print('a'), printer.print('b'), printer.print('c')])
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled'])
+      expect(most).toBe(1)
+      expect(open).toBe(0)
+    } finally {
+      spy.mockRestore()
+    }
+  })
+})
+
 describe('withDeadline', () => {
   it('passes a result through in time, and rejects naming the limit when late', async () => {
     await expect(withDeadline(Promise.resolve(7), 1000)).resolves.toBe(7)
