@@ -6,6 +6,7 @@ import {
   metricsToCsv,
   metricsToJson,
   parseCsv,
+  textCell,
   type MetricsJson,
   type RunMetrics,
 } from './metrics'
@@ -45,6 +46,13 @@ const runs: RunMetrics[] = [
 ]
 
 describe('metricsToCsv', () => {
+  it('keeps a run name from running as a spreadsheet formula, and leaves other names alone', () => {
+    expect(textCell('=HYPERLINK("http://x","y")')).toBe(`'=HYPERLINK("http://x","y")`)
+    for (const lead of ['+', '-', '@', '\t', '\r']) expect(textCell(`${lead}1`)).toBe(`'${lead}1`)
+    expect(textCell('lr 1e-3 (best)')).toBe('lr 1e-3 (best)')
+    expect(textCell('')).toBe('')
+  })
+
   it('round-trips through parseCsv: names with commas, quotes and newlines; numbers exactly', () => {
     const text = metricsToCsv(runs)
     expect(text.endsWith('\n')).toBe(true)

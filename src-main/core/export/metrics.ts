@@ -55,7 +55,7 @@ export function metricsToCsv(runs: RunMetrics[]): string {
       const e = row.epoch
       const cells = [
         record.id,
-        record.config.name,
+        textCell(record.config.name),
         String(row.iteration),
         num(e?.epoch),
         num(row.loss),
@@ -72,6 +72,14 @@ export function metricsToCsv(runs: RunMetrics[]): string {
 /** Full precision: String(n) round-trips through Number() exactly. */
 function num(n: number | null | undefined): string {
   return n === null || n === undefined ? '' : String(n)
+}
+
+/**
+ * A free-text cell (the run's name) that a spreadsheet would run as a formula (=, +, -, @, tab or CR
+ * first) gets a leading apostrophe, as OWASP advises against CSV injection; numbers are never touched.
+ */
+export function textCell(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text
 }
 
 /** RFC 4180: a field with a comma, quote or line break is quoted, its quotes doubled. */
