@@ -86,6 +86,12 @@ describe('export', () => {
     await expect(readFile(out)).rejects.toThrow()
   })
 
+  it('exits 2 when --out is a folder, saying to give a file name', async () => {
+    const r = await cli(['export', runId, '--out', tmp.path, '--data-dir', dataDir])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain(`--out: ${tmp.path} is a folder; give a file name`)
+  })
+
   it.each([
     [['--out', 'x.csv'], 'give at least one run id'],
     [['--all', 'someid', '--out', 'x.csv'], 'not both'],

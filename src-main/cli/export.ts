@@ -2,8 +2,9 @@
  * `export`: runs' metrics to a CSV or JSON file (spreadsheets, notebooks), or their report as a
  * self-contained HTML page or a PDF. `checkpoint`: a run's best parameters as .safetensors.
  */
+import { existsSync, statSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
-import { dirname, extname, isAbsolute, resolve } from 'node:path'
+import { dirname, extname, isAbsolute, join, resolve } from 'node:path'
 import { EXPORT_FORMATS, type ExportFormat } from '../../src-shared/contract'
 import { WorkbenchError } from '../core/errors'
 import { exportCheckpoint } from '../core/export/checkpoint'
@@ -87,8 +88,17 @@ export async function checkpointCommand(ctx: Context, id: string, o: { out: stri
   })
 }
 
+/** --out resolved against the caller's folder; a folder there is refused before any run is read. */
 function outPath(ctx: Context, file: string): string {
-  return isAbsolute(file) ? file : resolve(ctx.io.cwd, file)
+  const out = isAbsolute(file) ? file : resolve(ctx.io.cwd, file)
+  if (existsSync(out) && statSync(out).isDirectory()) {
+    throw new CliError(
+      'usage',
+      `--out: ${out} is a folder; give a file name, e.g. ${join(out, 'report.html')}`,
+      EXIT.usage,
+    )
+  }
+  return out
 }
 
 /** The CLI's environment (not process.env) names the browser, so tests and wrappers can point it elsewhere. */
