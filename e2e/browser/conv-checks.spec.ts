@@ -6,6 +6,7 @@
  * weight mosaic, one filterSize x filterSize tile per filter.
  */
 import { existsSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
 import { expect, test, type Page } from '@playwright/test'
 import { CHROMIUM, TOKEN } from '../playwright.config'
 
@@ -125,5 +126,18 @@ test('a small conv net: sanity checks in the form, then train it and see its fil
     )
     .toEqual([MOSAIC_WIDTH, MOSAIC_HEIGHT])
   mark('mosaic checked')
+
+  // Saved as a PNG, enlarged by a whole factor so each weight stays a sharp square.
+  await mosaic.hover()
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.locator('.mosaic-host').getByTestId('chart-png').click(),
+  ])
+  expect(download.suggestedFilename()).toBe('e2e_ small conv-weights-epoch-2.png')
+  const png = await readFile(await download.path())
+  expect(png.subarray(1, 4).toString('latin1')).toBe('PNG')
+  // IHDR: width and height, big-endian, at bytes 16 and 20.
+  const k = Math.floor(768 / Math.max(MOSAIC_WIDTH, MOSAIC_HEIGHT))
+  expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([MOSAIC_WIDTH * k, MOSAIC_HEIGHT * k])
   await page.screenshot({ path: test.info().outputPath('conv-run-completed.png'), fullPage: true })
 })

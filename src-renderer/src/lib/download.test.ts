@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { base64ToBytes, dataUrlToBlob, saveBlob, saveFile } from './download'
+import { base64ToBytes, dataUrlToBlob, fileSafe, saveBlob, saveFile } from './download'
 
 afterEach(() => {
   vi.restoreAllMocks()
@@ -52,6 +52,12 @@ describe('download', () => {
     const svg = dataUrlToBlob('data:image/svg+xml;charset=utf-8,%3Csvg%3E')
     expect(await svg.text()).toBe('<svg>')
     expect(() => dataUrlToBlob('blob:x')).toThrow()
+  })
+
+  it('makes names safe as file names on every system', () => {
+    expect(fileSafe('e2e: small conv/w*1?.png')).toBe('e2e_ small conv_w_1_.png')
+    expect(fileSafe('a\\b"c<d>e|f\u0007g')).toBe('a_b_c_d_e_f_g')
+    expect(fileSafe('lr 1e-3 (best).html')).toBe('lr 1e-3 (best).html')
   })
 
   it('saves any blob', () => {

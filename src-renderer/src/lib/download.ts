@@ -27,11 +27,20 @@ export function dataUrlToBlob(url: string): Blob {
 // Revoking the URL at once can cancel a download that has not read the blob yet.
 const REVOKE_AFTER_MS = 60_000
 
+/**
+ * A run's name as part of a file name: the characters Windows or macOS refuse (and control characters)
+ * become '_', as browsers would do anyway, but the same in every browser and in the app.
+ */
+export function fileSafe(name: string): string {
+  // eslint-disable-next-line no-control-regex
+  return name.replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_')
+}
+
 export function saveBlob(name: string, blob: Blob): void {
   const url = URL.createObjectURL(blob)
   const a = document.createElement('a')
   a.href = url
-  a.download = name
+  a.download = fileSafe(name)
   a.style.display = 'none'
   document.body.appendChild(a)
   a.click()
