@@ -35,6 +35,15 @@ export function regularizationCheck(ctx: CheckContext): Outcome {
     ? // The rise itself: a small reg's shows in neither loss at 4 significant digits (2.303 -> 2.303).
       `reg = ${fmt(reg)} raises the loss by ${fmt(rise)} (${fmt(lossNoReg)} -> ${fmt(lossWithReg)})`
     : `reg = ${fmt(reg)} does not raise the loss (${fmt(lossNoReg)} -> ${fmt(lossWithReg)}): ` +
-      'the model ignores its regularisation strength'
+      (weightsAllZero(ctx)
+        ? 'every weight starts at 0 (weightScale 0?), so reg has nothing to penalise: give weightScale > 0'
+        : 'the model ignores its regularisation strength')
   return { passed, measured: { lossNoReg, lossWithReg, reg }, expected: { minRise: 0 }, message }
+}
+
+/** Weight matrices (W1, W2, ...) that start all zero: reg then adds nothing, whatever the model does. */
+function weightsAllZero(ctx: CheckContext): boolean {
+  const params = ctx.makeModel({ dtype: 'float64', reg: 0, dropout: false }).params
+  const weights = Object.entries(params).filter(([name]) => /^W\d+$/.test(name))
+  return weights.length > 0 && weights.every(([, w]) => w.data.every((v) => v === 0))
 }

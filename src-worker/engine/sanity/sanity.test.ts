@@ -199,6 +199,13 @@ describe('runSanityChecks', () => {
     expect(check(r, 'regularization').message).toContain('ignores its regularisation')
   })
 
+  it('blames all-zero initial weights, not the model, when weightScale is 0', () => {
+    const r = runSanityChecks(input(twoLayer(0)))
+    const c = check(r, 'regularization')
+    expect(c.passed).toBe(false)
+    expect(c.message).toContain('every weight starts at 0 (weightScale 0?)')
+  })
+
   it('fails the overfit check when the learning rate cannot fit 50 examples in time', () => {
     const r = runSanityChecks(
       input(twoLayer(), {
