@@ -7,22 +7,16 @@
  * Each engine runs in its own process and answers `run K` with K step times; rounds alternate between
  * them so that load from elsewhere on a shared machine hits them alike.
  */
-import { spawn } from 'node:child_process'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import { Rng, Solver, ThreeLayerConvNet, backendInfo, setBackend, zeros } from '../engine'
+import { engineLabel, median, runRounds, startAll, type ChildSpec } from './sideBySide'
+import { Rng, Solver, ThreeLayerConvNet, setBackend, zeros } from '../engine'
 
 const N_TRAIN = 1000
 const BATCH = 50
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 6)
 const STEPS = Number(process.env['BENCH_STEPS'] ?? 10)
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  const m = s.length >> 1
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2
-}
 
 /** Child mode: the engine, driven over stdin/stdout. */
 function serve(backend: 'native' | 'ts'): void {
@@ -38,12 +32,7 @@ function serve(backend: 'native' | 'ts'): void {
     { optimConfig: { learningRate: 1e-6 }, batchSize: BATCH, numEpochs: 1, seed: 2 },
   )
   for (let i = 0; i < 3; i++) solver.step()
-  const info = backendInfo()
-  const label =
-    info.backend === 'native'
-      ? `${info.library}, core ${info.core} (${info.coreSource}), ${info.blasThreads} BLAS thread(s)`
-      : 'TypeScript kernels'
-  console.log(JSON.stringify({ label }))
+  console.log(JSON.stringify({ label: engineLabel() }))
   const lines = createInterface({ input: process.stdin })
   lines.on('line', (line) => {
     const [cmd, arg] = line.split(' ')
@@ -59,64 +48,13 @@ function serve(backend: 'native' | 'ts'): void {
   })
 }
 
-interface Child {
-  name: string
-  label: string
-  steps: number
-  times: number[]
-  allocated: number
-  ask(cmd: string): Promise<Record<string, unknown>>
-  close(): void
-}
-
-async function startChild(
-  name: string,
-  steps: number,
-  command: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<Child | string> {
-  const proc = spawn(command, args, { env, stdio: ['pipe', 'pipe', 'pipe'] })
-  const lines = createInterface({ input: proc.stdout })
-  const queue: ((l: string) => void)[] = []
-  lines.on('line', (l) => queue.shift()?.(l))
-  let stderr = ''
-  proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-  const first = await new Promise<string | null>((resolve) => {
-    queue.push(resolve)
-    proc.once('exit', () => resolve(null))
-    proc.once('error', () => resolve(null))
-  })
-  if (first === null) return `${name} unavailable: ${stderr.trim().split('\n').pop() ?? 'did not start'}`
-  const header = JSON.parse(first) as Record<string, unknown>
-  const label =
-    typeof header['label'] === 'string'
-      ? header['label']
-      : `torch ${header['torch']}, ${header['threads']} thread(s), oneDNN ${header['mkldnn'] ? 'on' : 'off'}`
-  return {
-    name,
-    label,
-    steps,
-    times: [],
-    allocated: 0,
-    ask: (cmd) =>
-      new Promise((resolve) => {
-        queue.push((l) => resolve(JSON.parse(l) as Record<string, unknown>))
-        proc.stdin.write(`${cmd}\n`)
-      }),
-    close: () => proc.stdin.end('quit\n'),
-  }
-}
-
 async function main(): Promise<void> {
   console.log(
     `Workbench conv benchmark: ThreeLayerConvNet 3x32x32, 32 filters 7x7, hidden 100, float32, batch ${BATCH}, sgd`,
   )
   console.log(`machine: ${cpus()[0]?.model ?? '?'} x${cpus().length}, node ${process.version}`)
   const self = [...process.execArgv, __filename, '--serve']
-  const specs: [string, number, string, string[], NodeJS.ProcessEnv][] = [
-    ['native', STEPS, process.execPath, [...self, 'native'], process.env],
-  ]
+  const specs: ChildSpec[] = [['native', STEPS, process.execPath, [...self, 'native'], process.env]]
   const userCore = process.env['OPENBLAS_CORETYPE']
   if (userCore) {
     // The environment pins a core; also show what the engine picks from the CPU's features.
@@ -131,24 +69,15 @@ async function main(): Promise<void> {
   const torchEnv = { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', BENCH_N: String(N_TRAIN) }
   specs.push(['torch cpu', STEPS, python, [join(__dirname, 'conv_torch.py')], torchEnv])
 
-  const children: Child[] = []
-  for (const [name, steps, cmd, args, env] of specs) {
-    const c = await startChild(name, steps, cmd, args, env)
-    if (typeof c === 'string') console.log(c)
-    else {
-      console.log(`${name.padEnd(18)} ${c.label}`)
-      children.push(c)
-    }
-  }
+  const children = await startAll(
+    specs,
+    (header) =>
+      `torch ${header['torch']}, ${header['threads']} thread(s), oneDNN ${header['mkldnn'] ? 'on' : 'off'}`,
+    18,
+  )
   if (userCore) console.log(`(OPENBLAS_CORETYPE=${userCore} is set here: 'native' respects it)`)
 
-  for (let r = 0; r < ROUNDS; r++) {
-    for (const c of children) {
-      const res = await c.ask(`run ${c.steps}`)
-      c.times.push(...(res['ms'] as number[]))
-      c.allocated += (res['allocated'] as number | undefined) ?? 0
-    }
-  }
+  await runRounds(children, ROUNDS)
   for (const c of children) c.close()
 
   console.log('')

@@ -7,22 +7,16 @@
  * second process) and answers `run K` with K step times. Rounds alternate between engines so that load
  * from elsewhere on a shared machine hits them alike.
  */
-import { spawn } from 'node:child_process'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import { Rng, Solver, TwoLayerNet, backendInfo, setBackend, tensor, zeros, type Tensor } from '../engine'
+import { engineLabel, median, runRounds, startAll, type ChildSpec } from './sideBySide'
+import { Rng, Solver, TwoLayerNet, setBackend, tensor, zeros, type Tensor } from '../engine'
 
 const N_TRAIN = 49_000
 const BATCH = 200
 const STEPS_PER_EPOCH = Math.floor(N_TRAIN / BATCH)
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5)
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  const m = s.length >> 1
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2
-}
 
 function makeData(): { XTrain: Tensor; yTrain: Int32Array; XVal: Tensor; yVal: Int32Array } {
   const rng = new Rng(0)
@@ -41,10 +35,7 @@ function serve(backend: 'native' | 'ts'): void {
   const opts = { optimConfig: { learningRate: 1e-4 }, batchSize: BATCH, numEpochs: 1 } as const
   const solver = new Solver(new TwoLayerNet({ seed: 1 }), data, { ...opts, seed: 2 })
   for (let i = 0; i < 3; i++) solver.step()
-  const info = backendInfo()
-  const label =
-    info.backend === 'native' ? `${info.library}, core ${info.core} (${info.coreSource})` : 'TypeScript'
-  console.log(JSON.stringify({ label }))
+  console.log(JSON.stringify({ label: engineLabel() }))
   const lines = createInterface({ input: process.stdin })
   lines.on('line', (line) => {
     const [cmd, arg] = line.split(' ')
@@ -69,55 +60,6 @@ function serve(backend: 'native' | 'ts'): void {
   })
 }
 
-interface Child {
-  name: string
-  label: string
-  steps: number
-  times: number[]
-  allocated: number
-  ask(cmd: string): Promise<Record<string, unknown>>
-  close(): void
-}
-
-async function startChild(
-  name: string,
-  steps: number,
-  command: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<Child | string> {
-  const proc = spawn(command, args, { env, stdio: ['pipe', 'pipe', 'pipe'] })
-  const lines = createInterface({ input: proc.stdout })
-  const queue: ((l: string) => void)[] = []
-  lines.on('line', (l) => queue.shift()?.(l))
-  let stderr = ''
-  proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-  const first = await new Promise<string | null>((resolve) => {
-    queue.push(resolve)
-    proc.once('exit', () => resolve(null))
-    proc.once('error', () => resolve(null))
-  })
-  if (first === null) return `${name} unavailable: ${stderr.trim().split('\n').pop() ?? 'did not start'}`
-  const header = JSON.parse(first) as Record<string, unknown>
-  const label =
-    typeof header['label'] === 'string'
-      ? header['label']
-      : `numpy ${header['numpy']}, OpenBLAS core ${header['core']}, ${header['threads']} thread(s)`
-  return {
-    name,
-    label,
-    steps,
-    times: [],
-    allocated: 0,
-    ask: (cmd) =>
-      new Promise((resolve) => {
-        queue.push((l) => resolve(JSON.parse(l) as Record<string, unknown>))
-        proc.stdin.write(`${cmd}\n`)
-      }),
-    close: () => proc.stdin.end('quit\n'),
-  }
-}
-
 function fmt(ms: number): string {
   return ms >= 100 ? ms.toFixed(0) : ms.toFixed(2)
 }
@@ -132,9 +74,7 @@ async function main(): Promise<void> {
   delete noCore['OPENBLAS_CORETYPE']
   delete noCore['OPENBLAS_L2_SIZE']
 
-  const specs: [string, number, string, string[], NodeJS.ProcessEnv][] = [
-    ['native', 40, process.execPath, [...self, 'native'], process.env],
-  ]
+  const specs: ChildSpec[] = [['native', 40, process.execPath, [...self, 'native'], process.env]]
   const userCore = process.env['OPENBLAS_CORETYPE']
   if (userCore) {
     // The environment pins a core; also show what the engine picks from the CPU's features.
@@ -155,24 +95,14 @@ async function main(): Promise<void> {
     specs.push([name, 40, 'python3', [join(__dirname, 'step_numpy.py')], env])
   }
 
-  const children: Child[] = []
-  for (const [name, steps, cmd, args, env] of specs) {
-    const c = await startChild(name, steps, cmd, args, env)
-    if (typeof c === 'string') console.log(c)
-    else {
-      console.log(`${name.padEnd(20)} ${c.label}`)
-      children.push(c)
-    }
-  }
+  const children = await startAll(
+    specs,
+    (header) => `numpy ${header['numpy']}, OpenBLAS core ${header['core']}, ${header['threads']} thread(s)`,
+    20,
+  )
   if (userCore) console.log(`(OPENBLAS_CORETYPE=${userCore} is set here: 'native' respects it)`)
 
-  for (let r = 0; r < ROUNDS; r++) {
-    for (const c of children) {
-      const res = await c.ask(`run ${c.steps}`)
-      c.times.push(...(res['ms'] as number[]))
-      c.allocated += (res['allocated'] as number | undefined) ?? 0
-    }
-  }
+  await runRounds(children, ROUNDS)
 
   console.log('')
   console.log('engine               ms/step (median)   s/epoch (245 steps)   steps   scratch bytes allocated')
