@@ -9,6 +9,7 @@
 import { getBackend } from '../backend'
 import { convOutSize } from '../backend/ts'
 import { assertDtype, assertKnownKeys, assertShape, assertTensor } from '../check'
+import { scratchData } from '../memory'
 import { formatShape, scratch, scratchUninit, type Tensor } from '../tensor'
 import type { BackwardOptions } from './affine'
 
@@ -209,7 +210,8 @@ export function convBackward(
   const cols = scratchUninit([K, P], x.dtype).data
   const dcols = wantDx ? scratchUninit([K, P], x.dtype).data : null
   const g = dout.data
-  const sums = new Float64Array(F)
+  // Float64 sums (from the step's arena) so that 50 images x 1024 positions do not lose float32 precision.
+  const sums = scratchData(F, 'float64', true)
   for (let n = 0; n < N; n++) {
     const gn = g.subarray(n * F * P, (n + 1) * F * P)
     im2col(x.data.subarray(n * imageSize, (n + 1) * imageSize), C, H, W, HH, WW, stride, pad, cols)

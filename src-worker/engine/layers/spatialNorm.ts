@@ -6,6 +6,7 @@
  *   position, with a per-channel affine transform (gamma, beta (1, C, 1, 1)).
  */
 import { assertDtype, assertKnownKeys, assertNumberInRange, assertShape, assertTensor } from '../check'
+import { scratchData } from '../memory'
 import { scratchUninit, type FloatArray, type Tensor } from '../tensor'
 import { batchnormBackwardAlt, batchnormForward, type BatchnormCache, type BnParam } from './batchnorm'
 
@@ -136,7 +137,7 @@ export function spatialGroupnormForward(
   const out = scratchUninit([N, C, H, W], x.dtype)
   const h = xhat.data
   const o = out.data
-  const invStd = new Float64Array(N * G)
+  const invStd = scratchData(N * G, 'float64', false)
   for (let ng = 0; ng < N * G; ng++) {
     // Channels of one (example, group) are contiguous in (N, C, H, W).
     const start = ng * M
@@ -181,8 +182,8 @@ export function spatialGroupnormBackward(
   const h = cache.xhat.data
   const gm = cache.gamma.data
   const dx = scratchUninit([N, C, H, W], dout.dtype)
-  const dgamma = new Float64Array(C)
-  const dbeta = new Float64Array(C)
+  const dgamma = scratchData(C, 'float64', true)
+  const dbeta = scratchData(C, 'float64', true)
   for (let n = 0; n < N; n++) {
     for (let c = 0; c < C; c++) {
       const start = (n * C + c) * HW
