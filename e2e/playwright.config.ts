@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { defineConfig } from '@playwright/test'
+import { CHROMIUM_ARGS } from '../src-main/core/export/pdf/chromiumArgs'
 
 const root = resolve(__dirname, '..')
 export const PORT = Number(process.env['E2E_PORT'] ?? 47_831)
@@ -38,15 +39,7 @@ export default defineConfig({
         browserName: 'chromium',
         launchOptions: {
           ...(existsSync(CHROMIUM) ? { executablePath: CHROMIUM } : {}),
-          args: [
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-            '--no-first-run',
-            '--disable-quic',
-          ],
+          args: CHROMIUM_ARGS,
         },
       },
     },

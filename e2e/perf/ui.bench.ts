@@ -8,6 +8,7 @@
  * Prints a table and the machine. Build first (`npx electron-vite build`). `--trace FILE` also records a
  * Chromium performance trace of phases a-c (open it in chrome://tracing or Perfetto).
  */
+import { CHROMIUM_ARGS } from '../../src-main/core/export/pdf/chromiumArgs'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
@@ -103,15 +104,7 @@ async function main(): Promise<void> {
 
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
+      args: CHROMIUM_ARGS,
     })
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
     await page.addInitScript(PROBE)

@@ -6,24 +6,11 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium } from 'playwright-core'
 import { WorkbenchError } from '../../errors'
+import { CHROMIUM_ARGS } from './chromiumArgs'
 import { PDF_TIMEOUT_MS, withDeadline } from './deadline'
 import type { PdfPrinter } from './printer'
 
 export const CHROMIUM_ENV = 'WORKBENCH_CHROMIUM'
-
-/**
- * Flags for a one-off, offline render: no sandbox (often unavailable to root and in containers; the page
- * runs no script and may load nothing, see the report's CSP), and none of Chrome's background traffic.
- */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-]
 
 /** Where Chromium or Chrome is usually installed, per platform, in order of preference. */
 export function chromiumCandidates(

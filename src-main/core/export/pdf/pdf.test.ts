@@ -7,7 +7,8 @@ import { chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { buildReport } from '../report/build'
 import { CHROMIUM, NO_CHROMIUM, NO_PDFTOPPM, tinyRun, trainRuns, type TrainedRuns } from '../testing'
-import { CHROMIUM_ARGS, CHROMIUM_ENV, ChromiumPdfPrinter, chromiumCandidates, findChromium } from './chromium'
+import { CHROMIUM_ENV, ChromiumPdfPrinter, chromiumCandidates, findChromium } from './chromium'
+import { CHROMIUM_ARGS } from './chromiumArgs'
 import { withDeadline } from './deadline'
 
 if (NO_CHROMIUM) console.warn(NO_CHROMIUM)
