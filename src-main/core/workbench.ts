@@ -31,6 +31,7 @@ import { RecentChecks, shouldCheckInWorker, type ChecksPolicy } from './checks'
 import { TrainingPool, type RunningTask } from './pool'
 import type { MetricsLog } from './store/metricsLog'
 import { RunStore, newRunId, type Checkpoint } from './store/runStore'
+import { StoreError } from './store/errors'
 import { SweepStore, SWEEP_RECORD_VERSION, type SweepRecord } from './store/sweepStore'
 
 export interface WorkbenchOptions {
@@ -226,8 +227,20 @@ export class Workbench {
   /** A sweep's spec as queued and its runs (current records, in queue order). */
   async getSweep(id: string): Promise<{ sweep: SweepRecord; runs: RunRecord[] }> {
     const sweep = await this.sweeps.get(id)
-    const all = await this.listRuns()
-    return { sweep, runs: all.filter((r) => r.sweepId === id) }
+    // A crash between queuing the runs and recording their ids leaves none recorded: find them by sweepId.
+    if (sweep.runIds.length === 0) {
+      return { sweep, runs: (await this.listRuns()).filter((r) => r.sweepId === id) }
+    }
+    // Otherwise only the sweep's own run folders are read, not every run's; a run removed since is left out.
+    const runs = await Promise.all(
+      sweep.runIds.map((runId) =>
+        this.getRun(runId).catch((e: unknown) => {
+          if (e instanceof StoreError && e.code === 'not-found') return null
+          throw e
+        }),
+      ),
+    )
+    return { sweep, runs: runs.filter((r): r is RunRecord => r !== null) }
   }
 
   async listRuns(): Promise<RunRecord[]> {
