@@ -33,7 +33,7 @@ export const METHODS = [
 ] as const
 export type MethodName = (typeof METHODS)[number]
 
-export const EVENTS = ['run', 'metrics', 'queue'] as const
+export const EVENTS = ['run', 'metrics', 'queue', 'notice'] as const
 export type EventName = (typeof EVENTS)[number]
 
 export interface AppInfo {
@@ -149,6 +149,19 @@ export interface Events {
   run: RunRecord
   metrics: { runId: string; events: MetricEvent[] }
   queue: QueueState
+  notice: Notice
+}
+
+/**
+ * Something a person must act on beyond one run's outcome: the data folder could not be written (disk full,
+ * permissions, removed). The UI shows it as a banner until dismissed.
+ */
+export interface Notice {
+  kind: 'storage'
+  message: string
+  /** The run whose write failed, when it was a run's. */
+  runId: string | null
+  at: string
 }
 
 /** An error as it crosses the boundary: a code to branch on and, for configs, each field. */

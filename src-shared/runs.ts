@@ -30,7 +30,12 @@ export interface RunResult {
 }
 
 export interface RunError {
-  reason: 'diverged' | 'crashed' | 'invalid' | 'dataset'
+  /**
+   * diverged: the loss became NaN or infinite; crashed: the worker died or threw; dataset: it did not load;
+   * storage: the data folder could not be written (disk full, permissions, removed); memory: an allocation
+   * failed.
+   */
+  reason: 'diverged' | 'crashed' | 'invalid' | 'dataset' | 'storage' | 'memory'
   message: string
   /** The iteration at which training failed, when it failed while training. */
   iteration?: number
@@ -59,8 +64,17 @@ export interface RunRecord {
   /** The epoch of the last checkpoint a resume would start from (0 = none). */
   checkpointEpoch: number
   /**
-   * The process that queued or trains the run (null when none does): another process sharing the data
-   * folder leaves such runs alone and asks their owner to cancel them.
+   * Training time of the attempts before the current one, in ms (a resumed run has several attempts; the
+   * time a run spent dead between a kill and its resume is in none). Absent in records of older versions.
+   */
+  activeMs?: number
+  /** When the current attempt started training; null between attempts. */
+  attemptStartedAt?: string | null
+  /** The last time the process training the run wrote it (its last sign of life). */
+  updatedAt?: string
+  /**
+   * The process that queued or trains the run, for people to read (null when none does). What decides
+   * ownership is the run's lock file (src-main/core/ownership), never this field.
    */
   owner?: RunOwner | null
   /**
@@ -74,6 +88,9 @@ export interface RunRecord {
 export interface RunOwner {
   pid: number
   host: string
+  /** The process's start time and the machine's boot id, which tell it apart from a later process given the same PID. */
+  startTime?: string | null
+  bootId?: string | null
 }
 
 /** One line of metrics.jsonl. */

@@ -137,6 +137,8 @@ export function forwardEvents(
   const unsubscribe = source.subscribe((e: WorkbenchEvent) => {
     if (e.type === 'run') onRun(e.run)
     else if (e.type === 'metrics') onMetrics(e.runId, e.events)
+    // Rare and urgent: never coalesced.
+    else if (e.type === 'notice') send({ event: 'notice', payload: { ...e.notice } })
     else onQueue({ running: [...e.running], queued: [...e.queued] })
   })
 

@@ -62,13 +62,14 @@ export class Context {
 
   /**
    * Opens the data dir. `inspect` opens it read-only: looking at runs (or cancelling one another process
-   * trains) must never recover, adopt or start runs.
+   * trains) must never recover, adopt or start runs. `train` trains only the runs the command names:
+   * queued runs of other sessions are left for the app or `serve`, which adopt them.
    */
   async open(mode: 'train' | 'inspect', threads?: number): Promise<Workbench> {
     return Workbench.open({
       dataDir: this.dataDir,
       ...(threads !== undefined ? { maxThreads: threads } : {}),
-      ...(mode === 'inspect' ? { readOnly: true } : {}),
+      ...(mode === 'inspect' ? { readOnly: true } : { adoptOrphans: false }),
     })
   }
 

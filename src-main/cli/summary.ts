@@ -1,6 +1,7 @@
 /** What `ls`, `show` and the end of `run`/`sweep` report about runs, as plain data (also the --json shape). */
 import type { RunConfig } from '../../src-shared/config'
 import type { MetricEvent, RunError, RunProgress, RunRecord, RunStatus } from '../../src-shared/runs'
+import { runDurationMs } from '../../src-shared/runTiming'
 import { formatParamValue, SWEEP_TAG_PREFIX } from '../../src-shared/sweep'
 
 export interface RunSummary {
@@ -11,7 +12,7 @@ export interface RunSummary {
   createdAt: string
   startedAt: string | null
   finishedAt: string | null
-  /** Training time so far: start to finish, or to now while running. */
+  /** Training time so far: the sum of its attempts, up to now while running (not the time it lay dead). */
   durationMs: number | null
   dataset: string
   model: RunConfig['model']['kind']
@@ -51,10 +52,9 @@ export function shortRunName(config: RunConfig): string {
   return config.name
 }
 
+/** Training time (the sum of its attempts; see runTiming.ts), up to now while it trains. */
 export function durationMs(r: RunRecord, now = Date.now()): number | null {
-  if (r.startedAt === null) return null
-  const end = r.finishedAt !== null ? Date.parse(r.finishedAt) : r.status === 'running' ? now : null
-  return end === null ? null : end - Date.parse(r.startedAt)
+  return runDurationMs(r, now)
 }
 
 /** Fields that say nothing about the model or its training. */

@@ -7,6 +7,8 @@ export type WorkbenchErrorCode =
   | 'conflict'
   /** Something this machine lacks (e.g. Chromium for PDF export); the message says what to install. */
   | 'unavailable'
+  /** The data folder cannot be written (disk full, permissions, read-only, removed); the message says what to do. */
+  | 'storage'
 
 /** Errors the core reports to a user (CLI, IPC, HTTP): a code to branch on and, for configs, each field. */
 export class WorkbenchError extends Error {

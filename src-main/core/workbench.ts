@@ -4,15 +4,26 @@
  * what changed. Plain Node: no Electron import.
  *
  * Lifecycle of a run: queued -> running -> completed | failed | cancelled; a process that dies leaves
- * `running` behind, which the next open() turns into `interrupted`. resume() queues a cancelled,
- * interrupted or crashed run again; it continues from its last epoch checkpoint when there is one.
+ * `running` behind, which every view shows as `interrupted` at once and the next trainer records so.
+ * resume() queues a cancelled, interrupted or failed run again; it continues from its last epoch
+ * checkpoint when there is one.
+ *
+ * Ownership: a run is queued or trained by at most one process, whatever shares the data folder (the app,
+ * `workbench serve`, CLI runs). The run's lock (ownership/runLocks.ts) decides; it is taken before a run
+ * is created, adopted, resumed or changed on behalf of a dead owner, and given up when the run ends.
  */
 import { randomInt } from 'node:crypto'
 import { rm, stat, writeFile } from 'node:fs/promises'
-import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { formatFieldErrors, parseRunConfig, type RunConfig } from '../../src-shared/config'
-import { RESUMABLE_STATUSES, type MetricEvent, type RunRecord } from '../../src-shared/runs'
+import {
+  RESUMABLE_STATUSES,
+  type MetricEvent,
+  type RunError,
+  type RunOwner,
+  type RunRecord,
+} from '../../src-shared/runs'
+import { closeAttempt } from '../../src-shared/runTiming'
 import { expandSweep } from '../../src-shared/sweep'
 import { meanImageAsync, resolveSplits } from '../../src-worker/data/prepare'
 import type { RawDataset } from '../../src-worker/data/types'
@@ -24,7 +35,7 @@ import { DatasetRegistry, type DatasetInfo } from './datasets'
 import { runEnvironment } from './environment'
 import { WorkbenchError } from './errors'
 import { readSnapshot, writeSnapshot } from './snapshots'
-import type { MosaicData } from '../../src-shared/contract'
+import type { MosaicData, Notice } from '../../src-shared/contract'
 import type { SanityReport } from '../../src-shared/sanity'
 import { CheckPool } from './checkPool'
 import { RecentChecks, shouldCheckInWorker, type ChecksPolicy } from './checks'
@@ -33,6 +44,9 @@ import type { MetricsLog } from './store/metricsLog'
 import { RunStore, newRunId, type Checkpoint } from './store/runStore'
 import { StoreError } from './store/errors'
 import { SweepStore, SWEEP_RECORD_VERSION, type SweepRecord } from './store/sweepStore'
+import { currentIdentity, type ProcessIdentity } from './ownership/identity'
+import { HEARTBEAT_MS, RunLocks, type LockHolder } from './ownership/runLocks'
+import { storageProblem } from './storageProblem'
 
 export interface WorkbenchOptions {
   dataDir: string
@@ -51,6 +65,13 @@ export interface WorkbenchOptions {
    * owning process through a request file.
    */
   readOnly?: boolean
+  /**
+   * Take over queued runs no live process owns (a crash or a closed session left them): the app and
+   * `serve` do (default true); CLI training commands train only the runs they were asked for.
+   */
+  adoptOrphans?: boolean
+  /** Ms between looks at runs other processes own (their cancel requests, their death); default 1000. */
+  pollIntervalMs?: number
   /** When the worker runs the sanity checks before training (see checks.ts); default 'auto'. */
   checksBeforeTraining?: ChecksPolicy
 }
@@ -59,6 +80,8 @@ export type WorkbenchEvent =
   | { type: 'run'; run: RunRecord }
   | { type: 'metrics'; runId: string; events: MetricEvent[] }
   | { type: 'queue'; running: string[]; queued: string[] }
+  /** Something a person must act on that is not one run's outcome alone (a full disk). */
+  | { type: 'notice'; notice: Notice }
 
 const RESUMABLE = RESUMABLE_STATUSES
 /** How often run.json is rewritten with progress while a run trains (epoch ends always write). */
@@ -68,11 +91,16 @@ export const DEFAULT_BUILTIN_DATASETS = appPaths().builtinDatasetsDir
 
 interface Active {
   task: RunningTask | null
-  log: MetricsLog
+  log: MetricsLog | null
   record: RunRecord
+  /** The run's writes in order; never rejects (a failed write ends the run through `storageFailure`). */
   writes: Promise<unknown>
   lastProgressWrite: number
   cancelRequested: boolean
+  /** The first failed write (disk full, ...): the run stops and fails with it. */
+  failure: RunError | null
+  /** Another process broke this run's lock: stop and write nothing more. */
+  lost: boolean
 }
 
 export class Workbench {
@@ -90,9 +118,19 @@ export class Workbench {
   private readonly recentChecks = new RecentChecks()
   private idleWaiters: (() => void)[] = []
   private closed = false
+  private readonly identity: ProcessIdentity = currentIdentity()
+  readonly locks: RunLocks
+  /** Final records the disk refused (full, read-only): retried each poll; the lock is kept until written. */
+  private readonly unsaved = new Map<string, RunRecord>()
+  /** What was last seen of runs other live processes own, so their changes reach subscribers. */
+  private readonly foreign = new Map<string, string>()
+  private poll: NodeJS.Timeout | null = null
+  private polling: Promise<void> | null = null
+  private lastHeartbeat = Date.now()
 
   private constructor(private readonly options: WorkbenchOptions) {
     this.store = new RunStore(options.dataDir)
+    this.locks = new RunLocks(options.dataDir, this.identity)
     this.sweeps = new SweepStore(options.dataDir)
     this.datasets = new DatasetRegistry(options.dataDir, {
       builtinDir: options.builtinDatasetsDir ?? DEFAULT_BUILTIN_DATASETS,
@@ -114,20 +152,76 @@ export class Workbench {
       wb.closed = true
       return wb
     }
-    await wb.store.recoverInterrupted(ownedElsewhere)
-    const runs = await wb.store.list()
-    for (const r of runs.filter((r) => r.status === 'queued' && !ownedElsewhere(r)).sort(byCreation)) {
-      await wb.store.update(r.id, (x) => ({ ...x, owner: wb.owner }))
-      wb.queued.push(r.id)
+    await wb.store.removeTrash()
+    const adopt = options.adoptOrphans ?? true
+    for (const r of (await wb.store.list()).sort(byCreation)) {
+      if (r.status === 'running' || (adopt && r.status === 'queued')) await wb.takeOverIfOrphaned(r.id)
     }
-    wb.cancelPoll = setInterval(() => void wb.pollCancelRequests(), 500)
-    wb.cancelPoll.unref()
+    wb.poll = setInterval(() => void wb.pollOnce(), options.pollIntervalMs ?? 1000)
+    wb.poll.unref()
     wb.schedule()
     return wb
   }
 
-  private readonly owner = { pid: process.pid, host: hostname() }
-  private cancelPoll: NodeJS.Timeout | null = null
+  private get owner(): RunOwner {
+    const { pid, host, startTime, bootId } = this.identity
+    return { pid, host, startTime, bootId }
+  }
+
+  /**
+   * A run whose owner is gone: a `running` one was cut short and becomes `interrupted`; a `queued` one is
+   * adopted (queued here) when this workbench adopts orphans. Done under the run's lock, after reading
+   * the record again, so two processes opening at once never both take it. Returns whether it changed.
+   */
+  private async takeOverIfOrphaned(id: string): Promise<boolean> {
+    if (this.closed || this.active.has(id) || this.queued.includes(id)) return false
+    const holder = await this.locks.holder(id)
+    if (holder?.alive) return false
+    if (!(await this.locks.claim(id)).ok) return false
+    let keep = false
+    try {
+      const r = await this.store.get(id).catch(() => null)
+      if (r?.status === 'running') {
+        const end = r.updatedAt ?? r.attemptStartedAt ?? now()
+        await this.setStatus(id, { status: 'interrupted', owner: null, ...closeAttempt(r, end) })
+        return true
+      }
+      if (r?.status === 'queued' && (this.options.adoptOrphans ?? true)) {
+        await this.store.update(id, (x) => ({ ...x, owner: this.owner }))
+        this.queued.push(id)
+        keep = true
+        this.emitQueue()
+        return true
+      }
+      return false
+    } finally {
+      if (!keep) await this.locks.release(id)
+    }
+  }
+
+  /**
+   * The periodic look around: cancel requests for runs this process owns, the heartbeat of its locks,
+   * runs other processes own (their progress reaches subscribers; their death is noticed and recorded),
+   * and final records a full disk refused earlier.
+   */
+  private pollOnce(): Promise<void> {
+    this.polling ??= (async () => {
+      try {
+        await this.pollCancelRequests()
+        if (Date.now() - this.lastHeartbeat >= HEARTBEAT_MS) {
+          this.lastHeartbeat = Date.now()
+          for (const id of await this.locks.heartbeat()) this.onLockLost(id)
+        }
+        await this.watchForeignRuns()
+        await this.retryUnsaved()
+      } catch {
+        // A failed look (a folder briefly unreadable) is retried at the next poll.
+      } finally {
+        this.polling = null
+      }
+    })()
+    return this.polling
+  }
 
   /** Cancel requests other processes (e.g. `workbench cancel`) left for runs this process owns. */
   private async pollCancelRequests(): Promise<void> {
@@ -140,6 +234,62 @@ export class Workbench {
       if (!found) continue
       await rm(file, { force: true })
       await this.cancel(id).catch(() => undefined)
+    }
+  }
+
+  private async watchForeignRuns(): Promise<void> {
+    const locked = new Set(await this.locks.lockedIds())
+    for (const id of locked) {
+      if (this.locks.holds(id) || this.closed) continue
+      const holder = await this.locks.holder(id)
+      if (holder === null) continue
+      if (!holder.alive) {
+        this.foreign.delete(id)
+        await this.takeOverIfOrphaned(id)
+        continue
+      }
+      await this.emitIfChanged(id)
+    }
+    // Runs whose owner let go since the last look: their final record, once.
+    for (const id of [...this.foreign.keys()]) {
+      if (locked.has(id)) continue
+      await this.emitIfChanged(id)
+      this.foreign.delete(id)
+    }
+  }
+
+  private async emitIfChanged(id: string): Promise<void> {
+    const r = await this.store.get(id).catch(() => null)
+    if (r === null) return
+    const key = `${r.status}:${r.updatedAt ?? ''}:${r.progress.iteration}:${r.checkpointEpoch}`
+    if (this.foreign.get(id) === key) return
+    this.foreign.set(id, key)
+    this.emit({ type: 'run', run: r })
+  }
+
+  private async retryUnsaved(): Promise<void> {
+    for (const [id, record] of [...this.unsaved]) {
+      try {
+        await this.store.update(id, () => record)
+      } catch {
+        continue
+      }
+      this.unsaved.delete(id)
+      await this.locks.release(id).catch(() => undefined)
+    }
+  }
+
+  /** Another process took this run's lock (it judged this one dead): stop it here and write nothing. */
+  private onLockLost(id: string): void {
+    const at = this.queued.indexOf(id)
+    if (at >= 0) {
+      this.queued.splice(at, 1)
+      this.emitQueue()
+    }
+    const a = this.active.get(id)
+    if (a) {
+      a.lost = true
+      a.task?.cancel()
     }
   }
 
@@ -244,16 +394,30 @@ export class Workbench {
   }
 
   async listRuns(): Promise<RunRecord[]> {
-    return (await this.store.list()).map((r) => this.active.get(r.id)?.record ?? r)
+    const records = await this.store.list()
+    return Promise.all(records.map((r) => this.present(r)))
   }
 
   async getRun(id: string): Promise<RunRecord> {
-    return this.active.get(id)?.record ?? (await this.store.get(id))
+    const a = this.active.get(id)
+    if (a?.record) return a.record
+    return this.present(await this.store.get(id))
+  }
+
+  /**
+   * The record as every view should show it: this process's live copy of its own runs, and `interrupted`
+   * for a `running` run whose owner is gone (computed, not written: a read-only view changes nothing).
+   */
+  private async present(stored: RunRecord): Promise<RunRecord> {
+    const r = this.active.get(stored.id)?.record ?? this.unsaved.get(stored.id) ?? stored
+    if (r.status !== 'running' || this.active.has(r.id)) return r
+    const holder = await this.locks.holder(r.id)
+    return holder?.alive ? r : { ...r, status: 'interrupted', owner: null }
   }
 
   async readMetrics(id: string): Promise<MetricEvent[]> {
     const a = this.active.get(id)
-    if (a) await a.log.flush()
+    if (a?.log && !a.log.closed) await a.log.flush().catch(() => undefined)
     return this.store.readMetrics(id)
   }
 
@@ -292,7 +456,11 @@ export class Workbench {
     if (at >= 0) {
       this.queued.splice(at, 1)
       this.emitQueue()
-      return this.setStatus(id, { status: 'cancelled', finishedAt: now(), owner: null })
+      try {
+        return await this.setStatus(id, { status: 'cancelled', finishedAt: now(), owner: null })
+      } finally {
+        await this.locks.release(id)
+      }
     }
     const a = this.active.get(id)
     if (a) {
@@ -301,39 +469,67 @@ export class Workbench {
       return a.record
     }
     const r = await this.store.get(id)
-    if (r.status === 'queued' || r.status === 'running') {
-      if (ownedElsewhere(r)) {
-        await writeFile(join(this.store.runDir(id), CANCEL_REQUEST), `${process.pid}\n`)
-        return r
-      }
-      // Nobody owns it any more: a queued run is simply cancelled, a running one was interrupted.
-      return this.setStatus(id, { status: r.status === 'queued' ? 'cancelled' : 'interrupted', owner: null })
+    if (r.status !== 'queued' && r.status !== 'running') {
+      throw new WorkbenchError(
+        'conflict',
+        `run ${id} is ${r.status}: only queued or running runs can be cancelled`,
+      )
     }
-    throw new WorkbenchError(
-      'conflict',
-      `run ${id} is ${r.status}: only queued or running runs can be cancelled`,
-    )
+    const claim = await this.locks.claim(id)
+    if (!claim.ok) {
+      // Another live process owns it: ask, it polls for the request.
+      await writeFile(join(this.store.runDir(id), CANCEL_REQUEST), `${process.pid}\n`)
+      return r
+    }
+    try {
+      // Nobody owned it: a queued run is simply cancelled, a running one was interrupted.
+      const current = await this.store.get(id)
+      if (current.status === 'queued') {
+        return await this.setStatus(id, { status: 'cancelled', finishedAt: now(), owner: null })
+      }
+      if (current.status === 'running') {
+        const end = current.updatedAt ?? current.attemptStartedAt ?? now()
+        return await this.setStatus(id, { status: 'interrupted', owner: null, ...closeAttempt(current, end) })
+      }
+      return current
+    } finally {
+      await this.locks.release(id)
+    }
   }
 
   /** Queues an interrupted, cancelled or failed run again; it continues from its last checkpoint. */
   async resume(id: string): Promise<RunRecord> {
-    const r = await this.store.get(id)
-    if (!RESUMABLE.includes(r.status) || this.active.has(id) || this.queued.includes(id)) {
-      throw new WorkbenchError(
-        'conflict',
-        `run ${id} is ${r.status}: only ${RESUMABLE.join(', ')} runs resume`,
-      )
+    const seen = await this.getRun(id)
+    if (!RESUMABLE.includes(seen.status) || this.active.has(id) || this.queued.includes(id)) {
+      const holder = this.active.has(id) || this.queued.includes(id) ? null : await this.locks.holder(id)
+      if (holder?.alive && (seen.status === 'running' || seen.status === 'queued')) {
+        throw ownedBy(id, holder.holder)
+      }
+      throw notResumable(id, seen.status)
     }
     if (this.closed) throw new WorkbenchError('conflict', 'this workbench is read-only or closed')
-    const record = await this.setStatus(id, {
-      status: 'queued',
-      error: null,
-      finishedAt: null,
-      owner: this.owner,
-    })
-    this.queued.push(id)
-    this.schedule()
-    return record
+    const claim = await this.locks.claim(id)
+    if (!claim.ok) throw ownedBy(id, claim.holder)
+    try {
+      // Read again under the lock: another process may have resumed (and even finished) it meanwhile.
+      const r = await this.store.get(id)
+      const dead = r.status === 'running' // its owner died; the lock says so, we hold it now
+      if (!RESUMABLE.includes(r.status) && !dead) throw notResumable(id, r.status)
+      const closing = dead ? closeAttempt(r, r.updatedAt ?? r.attemptStartedAt ?? now()) : {}
+      const record = await this.setStatus(id, {
+        status: 'queued',
+        error: null,
+        finishedAt: null,
+        owner: this.owner,
+        ...closing,
+      })
+      this.queued.push(id)
+      this.schedule()
+      return record
+    } catch (e) {
+      await this.locks.release(id)
+      throw e
+    }
   }
 
   /** Resolves when nothing is queued or running. */
@@ -348,11 +544,16 @@ export class Workbench {
    */
   async close(): Promise<void> {
     this.closed = true
-    if (this.cancelPoll) clearInterval(this.cancelPoll)
+    if (this.poll) clearInterval(this.poll)
+    await this.polling
     this.queued.length = 0
     for (const a of this.active.values()) a.task?.cancel()
     // Every run's final status (interrupted) is on disk before close() resolves.
     await Promise.allSettled([...this.lifecycles])
+    await this.retryUnsaved()
+    // Queued runs stay queued for whoever opens the folder next; what a full disk refused stays as it is
+    // on disk, which every view then shows as interrupted.
+    for (const id of [...this.locks.held]) await this.locks.release(id).catch(() => undefined)
     await Promise.all([this.pool.destroy(), this.checkPool.destroy()])
   }
 
@@ -378,8 +579,11 @@ export class Workbench {
       config.dataset,
     )
     const perEpoch = Math.max(Math.floor(splits.numTraining / seeded.solver.batchSize), 1)
+    const id = newRunId()
+    // Held before the record exists, so a process opening the folder meanwhile never adopts it.
+    if (!(await this.locks.claim(id)).ok) throw new WorkbenchError('conflict', `run id ${id} is taken`)
     const record: RunRecord = {
-      id: newRunId(),
+      id,
       config: seeded,
       status: 'queued',
       sweepId,
@@ -396,10 +600,17 @@ export class Workbench {
       error: null,
       environment: null,
       checkpointEpoch: 0,
+      activeMs: 0,
+      attemptStartedAt: null,
       owner: this.owner,
       checks: this.recentChecks.find(seeded),
     }
-    await this.store.create(record)
+    try {
+      await this.store.create(record)
+    } catch (e) {
+      await this.locks.release(id)
+      throw this.storageError(e) ?? e
+    }
     this.emit({ type: 'run', run: record })
     this.queued.push(record.id)
     this.schedule()
@@ -422,19 +633,21 @@ export class Workbench {
   }
 
   private async start(id: string): Promise<void> {
-    const log = this.store.metricsLog(id)
     // Registered before the first await, so the run counts as active (not idle) from the moment it leaves
     // the queue.
     const a: Active = {
       task: null,
-      log,
+      log: null,
       record: null as unknown as RunRecord,
       writes: Promise.resolve(),
       lastProgressWrite: 0,
       cancelRequested: false,
+      failure: null,
+      lost: false,
     }
     this.active.set(id, a)
     try {
+      a.log = this.store.metricsLog(id, { onError: (e) => this.onWriteFailure(a, e) })
       a.record = await this.store.get(id)
       const config = a.record.config as RunConfig & { seed: number }
       const raw = await this.datasets.load(config.dataset.name)
@@ -446,14 +659,25 @@ export class Workbench {
       if (a.record.startedAt !== null) {
         // A resumed run: its log says where the earlier attempt's events stop counting.
         const fromIteration = resume?.state.iteration ?? 0
-        log.append({ type: 'resume', fromIteration, fromEpoch: resume?.state.epoch ?? 0 })
+        a.log.append({ type: 'resume', fromIteration, fromEpoch: resume?.state.epoch ?? 0 })
         a.record.progress = {
           ...a.record.progress,
           iteration: fromIteration,
           epoch: resume?.state.epoch ?? 0,
         }
       }
-      a.record = await this.setStatus(id, { status: 'running', startedAt: a.record.startedAt ?? now() })
+      const t = now()
+      // Records of older versions carry no attempt times: what they trained so far is start to finish.
+      const activeMs =
+        a.record.activeMs ?? closeAttempt(a.record, a.record.finishedAt ?? a.record.startedAt ?? t).activeMs
+      a.record = await this.setStatus(id, {
+        status: 'running',
+        startedAt: a.record.startedAt ?? t,
+        attemptStartedAt: t,
+        activeMs,
+        updatedAt: t,
+        owner: this.owner,
+      })
       if (a.cancelRequested) throw new CancelledBeforeStart()
       a.task = this.pool.run(
         {
@@ -469,11 +693,12 @@ export class Workbench {
         },
         (m) => this.onWorkerMessage(a, m),
       )
-      if (this.closed) a.task.cancel()
+      if (this.closed || a.failure) a.task.cancel()
       const outcome = await a.task.done
       await a.writes
-      await log.close()
-      if (outcome.status === 'completed') {
+      await a.log.close()
+      if (a.failure) await this.finish(id, a, { status: 'failed', error: a.failure })
+      else if (outcome.status === 'completed') {
         await this.finish(id, a, { status: 'completed', result: outcome.result })
       } else if (outcome.status === 'failed') {
         await this.finish(id, a, { status: 'failed', error: outcome.error })
@@ -481,32 +706,104 @@ export class Workbench {
         await this.finish(id, a, { status: this.closed ? 'interrupted' : 'cancelled' })
       }
     } catch (e) {
-      await a.writes.catch(() => undefined)
-      await log.close().catch(() => undefined)
-      if (e instanceof CancelledBeforeStart) await this.finish(id, a, { status: 'cancelled' })
-      else {
-        const message = e instanceof Error ? e.message : String(e)
-        const reason = /dataset/i.test(message) && a.record?.status !== 'running' ? 'dataset' : 'crashed'
-        await this.finish(id, a, {
-          status: 'failed',
-          error: { reason, message, iteration: a.record?.progress.iteration ?? 0 },
-        })
+      await a.writes
+      await a.log?.close().catch((err: unknown) => this.onWriteFailure(a, err))
+      if (e instanceof CancelledBeforeStart && !a.failure) {
+        await this.finish(id, a, { status: 'cancelled' })
+        return
       }
+      this.onWriteFailure(a, e, { storageOnly: true })
+      const iteration = a.record?.progress.iteration ?? 0
+      if (a.failure) {
+        await this.finish(id, a, { status: 'failed', error: { ...a.failure, iteration } })
+        return
+      }
+      const message = e instanceof Error ? e.message : String(e)
+      const reason = /dataset/i.test(message) && a.record?.status !== 'running' ? 'dataset' : 'crashed'
+      await this.finish(id, a, { status: 'failed', error: { reason, message, iteration } })
     }
   }
 
+  /**
+   * Records the run's final state and lets the run go. A final record the disk refuses is kept in memory
+   * (every view here shows it) and retried each poll, with the lock held until it is written; a run whose
+   * lock another process took writes nothing.
+   */
   private async finish(id: string, a: Active, patch: Partial<RunRecord>): Promise<void> {
     try {
-      const progress = a.record ? { progress: a.record.progress } : {}
-      await this.setStatus(id, { ...patch, ...progress, finishedAt: now(), owner: null })
+      if (a.lost || !a.record) return
+      const t = now()
+      const final = {
+        ...patch,
+        progress: a.record.progress,
+        finishedAt: patch.status === 'interrupted' ? null : t,
+        updatedAt: t,
+        owner: null,
+        ...closeAttempt(a.record, t),
+      }
+      try {
+        await this.setStatus(id, final)
+        await this.locks.release(id)
+      } catch (e) {
+        const record = { ...a.record, ...final } as RunRecord
+        this.unsaved.set(id, record)
+        this.emit({ type: 'run', run: record })
+        this.reportStorage(id, e)
+      }
     } finally {
       this.active.delete(id)
       this.schedule()
     }
   }
 
+  /**
+   * A write for the run failed (disk full, folder removed, ...): the run stops at once and fails with a
+   * reason a person can act on; what was flushed stays, so it resumes once the cause is fixed. With
+   * `storageOnly`, errors that are not about storage are left to the caller.
+   */
+  private onWriteFailure(a: Active, err: unknown, { storageOnly = false } = {}): void {
+    if (a.failure) return
+    const id = a.record?.id
+    const folder = id ? this.store.runDir(id) : undefined
+    const storage = storageProblem(err, this.options.dataDir, folder)
+    if (storage === null && storageOnly) return
+    const message = storage ?? `could not save the run: ${err instanceof Error ? err.message : String(err)}`
+    a.failure = { reason: storage === null ? 'crashed' : 'storage', message }
+    if (storage !== null && id) this.emitNotice(id, storage)
+    a.task?.cancel()
+  }
+
+  /** Chains a write of the run after its earlier ones; a failure ends the run instead of escaping. */
+  private persist(a: Active, write: () => Promise<unknown>): void {
+    a.writes = a.writes.then(async () => {
+      if (a.failure || a.lost) return
+      try {
+        await write()
+      } catch (e) {
+        this.onWriteFailure(a, e)
+      }
+    })
+  }
+
+  private reportStorage(id: string | null, err: unknown): void {
+    const folder = id ? this.store.runDir(id) : undefined
+    const message = storageProblem(err, this.options.dataDir, folder)
+    if (message !== null) this.emitNotice(id, message)
+  }
+
+  private emitNotice(runId: string | null, message: string): void {
+    this.emit({ type: 'notice', notice: { kind: 'storage', message, runId, at: now() } })
+  }
+
+  /** The error to give a caller for a failed write: a WorkbenchError('storage') when it is one. */
+  private storageError(e: unknown): WorkbenchError | null {
+    const message = storageProblem(e, this.options.dataDir)
+    return message === null ? null : new WorkbenchError('storage', message)
+  }
+
   private onWorkerMessage(a: Active, m: WorkerMessage): void {
     const id = a.record.id
+    if (a.lost) return
     switch (m.type) {
       case 'started':
         a.record.environment = runEnvironment(m.engine)
@@ -514,7 +811,7 @@ export class Workbench {
         this.queueWrite(a, true)
         return
       case 'metrics': {
-        for (const e of m.events) a.log.append(e)
+        if (!a.log?.closed) for (const e of m.events) a.log?.append(e)
         a.record.progress = m.progress
         this.emit({ type: 'metrics', runId: id, events: m.events })
         const epochEnded = m.events.some((e) => e.type === 'epoch')
@@ -523,24 +820,23 @@ export class Workbench {
       }
       case 'checkpoint': {
         const { tensors, state } = m.checkpoint
-        a.writes = a.writes
-          .then(() => this.store.writeCheckpoint(id, 'last', tensors, state))
-          .then(() => {
-            a.record.checkpointEpoch = m.epoch
-          })
+        this.persist(a, async () => {
+          await this.store.writeCheckpoint(id, 'last', tensors, state)
+          a.record.checkpointEpoch = m.epoch
+        })
         this.queueWrite(a, true)
         return
       }
       case 'checks':
         a.record.checks = m.report
-        a.writes = a.writes.then(() => this.store.update(id, (r) => ({ ...r, checks: m.report })))
+        this.persist(a, () => this.store.update(id, (r) => ({ ...r, checks: m.report })))
         this.emit({ type: 'run', run: a.record })
         return
       case 'best':
-        a.writes = a.writes.then(() => this.store.writeCheckpoint(id, 'best', m.params))
+        this.persist(a, () => this.store.writeCheckpoint(id, 'best', m.params))
         return
       case 'snapshot':
-        a.writes = a.writes.then(() => writeSnapshot(this.store.runDir(id), m.epoch, m.W1, m.shape))
+        this.persist(a, () => writeSnapshot(this.store.runDir(id), m.epoch, m.W1, m.shape))
         return
       default:
         return
@@ -556,12 +852,15 @@ export class Workbench {
     }
     a.lastProgressWrite = t
     const snapshot = { ...a.record }
-    a.writes = a.writes.then(() =>
+    const updatedAt = new Date(t).toISOString()
+    a.record.updatedAt = updatedAt
+    this.persist(a, () =>
       this.store.update(a.record.id, (r) => ({
         ...r,
         progress: snapshot.progress,
         environment: snapshot.environment,
         checkpointEpoch: a.record.checkpointEpoch,
+        updatedAt,
       })),
     )
     this.emit({ type: 'run', run: a.record })
@@ -632,17 +931,16 @@ function toSolverCheckpoint(c: Checkpoint): SolverCheckpoint | null {
   return { tensors, state: c.state as SolverCheckpoint['state'] }
 }
 
-/** Whether another live process on this machine owns the run (queued it or trains it). */
-export function ownedElsewhere(r: RunRecord): boolean {
-  const o = r.owner
-  if (!o || o.host !== hostname() || o.pid === process.pid) return false
-  try {
-    process.kill(o.pid, 0)
-    return true
-  } catch (e) {
-    // EPERM: the process exists but belongs to someone else.
-    return (e as NodeJS.ErrnoException).code === 'EPERM'
-  }
+function notResumable(id: string, status: string): WorkbenchError {
+  return new WorkbenchError('conflict', `run ${id} is ${status}: only ${RESUMABLE.join(', ')} runs resume`)
+}
+
+function ownedBy(id: string, holder: LockHolder): WorkbenchError {
+  return new WorkbenchError(
+    'conflict',
+    `run ${id} is being trained by another process (pid ${holder.pid} on ${holder.host}, since ${holder.since}); ` +
+      'cancel it there first',
+  )
 }
 
 const CANCEL_REQUEST = 'cancel.request'

@@ -12,12 +12,18 @@ export interface MetricsLogOptions {
   flushIntervalMs?: number
   /** Called once when the log has been closed. */
   onClose?: () => void
+  /**
+   * Called when a background write (the timer's, or an epoch event's) fails: the events stay queued and
+   * the write is retried, but the owner should know now (a full disk fails the run rather than waiting).
+   */
+  onError?: (err: unknown) => void
 }
 
 export class MetricsLog {
   readonly path: string
   private readonly flushIntervalMs: number
   private readonly onClose: (() => void) | undefined
+  private readonly onError: ((err: unknown) => void) | undefined
   private lines: string[] = []
   /** Bytes a failed write did not get to the file; written first next time, so no line is torn or doubled. */
   private unwritten: Buffer | null = null
@@ -31,6 +37,7 @@ export class MetricsLog {
     this.path = path
     this.flushIntervalMs = options.flushIntervalMs ?? 1000
     this.onClose = options.onClose
+    this.onError = options.onError
   }
 
   get closed(): boolean {
@@ -72,7 +79,10 @@ export class MetricsLog {
 
   private flushSoon(): void {
     // A failed background flush keeps its events; the timer retries and flush()/close() report the error.
-    this.flush().catch(() => this.armTimer())
+    this.flush().catch((err: unknown) => {
+      this.armTimer()
+      this.onError?.(err)
+    })
   }
 
   private armTimer(): void {

@@ -164,7 +164,7 @@ export class RunStore {
    * The run's metrics log, for its one writer; `busy` while another is open in this process. Synchronous
    * so a caller can hold the log before its first await; the file itself opens on the first flush.
    */
-  metricsLog(id: string): MetricsLog {
+  metricsLog(id: string, options: { onError?: (err: unknown) => void } = {}): MetricsLog {
     assertRunId(id)
     if (this.writing.has(id)) {
       throw new StoreError('busy', `run ${id}: its metrics log is already open`, { field: 'id' })
@@ -174,6 +174,7 @@ export class RunStore {
     return new MetricsLog(join(this.runDir(id), METRICS_FILE), {
       ...(this.flushIntervalMs === undefined ? {} : { flushIntervalMs: this.flushIntervalMs }),
       onClose: () => this.writing.delete(id),
+      ...(options.onError ? { onError: options.onError } : {}),
     })
   }
 
@@ -307,7 +308,8 @@ export class RunStore {
     }
   }
 
-  private async removeTrash(): Promise<void> {
+  /** Deletes what a removal cut short left behind. */
+  async removeTrash(): Promise<void> {
     let names: string[]
     try {
       names = await readdir(this.runsDir)

@@ -110,13 +110,8 @@ export function formatDuration(ms: number | null | undefined, locale: string): s
   return new Intl.ListFormat(locale, { type: 'unit', style: 'narrow' }).format(parts)
 }
 
-/** Wall time from start to finish, or to `now` while the run trains; null before it starts. */
-export function runDurationMs(run: RunRecord, now: number): number | null {
-  if (!run.startedAt) return null
-  const start = Date.parse(run.startedAt)
-  const end = run.finishedAt ? Date.parse(run.finishedAt) : run.status === 'running' ? now : null
-  return end === null || Number.isNaN(start) || Number.isNaN(end) ? null : Math.max(0, end - start)
-}
+/** Training time (the sum of its attempts, see src-shared/runTiming.ts); null before it starts. */
+export { runDurationMs } from '../../../src-shared/runTiming'
 
 /** 0..1 through the run's iterations (1 once completed, whatever the counters say). */
 export function progressFraction(run: RunRecord): number {
