@@ -152,12 +152,18 @@ export interface Events {
   notice: Notice
 }
 
+export type StorageProblemCode = 'disk-full' | 'permission' | 'read-only' | 'io' | 'removed'
+
 /**
  * Something a person must act on beyond one run's outcome: the data folder could not be written (disk full,
  * permissions, removed). The UI shows it as a banner until dismissed.
  */
 export interface Notice {
   kind: 'storage'
+  /** What a person has to fix; the UI words it in its language, `message` is the English text. */
+  code: StorageProblemCode
+  /** The folder concerned. */
+  path: string
   message: string
   /** The run whose write failed, when it was a run's. */
   runId: string | null

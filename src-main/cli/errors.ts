@@ -3,6 +3,8 @@ import type { FieldError } from '../../src-shared/config'
 import { DatasetsError } from '../core/datasets'
 import { WorkbenchError } from '../core/errors'
 import { StoreError } from '../core/store/errors'
+import { describeStorageProblem, isStorageError } from '../core/storageProblem'
+import { dirname } from 'node:path'
 import { EXIT, type ExitCode } from './exitCodes'
 
 /** An error the CLI itself raises, already knowing its exit code. */
@@ -29,7 +31,8 @@ export function describeError(e: unknown): ErrorReport {
   if (e instanceof CliError)
     return { code: e.code, message: e.message, fields: e.fields, exitCode: e.exitCode }
   if (e instanceof WorkbenchError) {
-    // Every WorkbenchError is about what was asked (config, id, a status that forbids the action).
+    if (e.code === 'storage') return { code: e.code, message: e.message, fields: [], exitCode: EXIT.storage }
+    // Every other WorkbenchError is about what was asked (config, id, a status that forbids the action).
     return { code: e.code, message: e.message, fields: e.fields, exitCode: EXIT.usage }
   }
   if (e instanceof StoreError) {
@@ -45,6 +48,11 @@ export function describeError(e: unknown): ErrorReport {
     const exitCode =
       e.code === 'aborted' ? EXIT.interrupted : e.code === 'invalid-argument' ? EXIT.usage : EXIT.dataset
     return { code: e.code, message: e.message, fields: fieldOf(e), exitCode }
+  }
+  if (isStorageError(e)) {
+    const where = e.path === undefined ? process.cwd() : dirname(e.path)
+    const problem = describeStorageProblem(e, where)!
+    return { code: 'storage', message: problem.message, fields: [], exitCode: EXIT.storage }
   }
   const message = e instanceof Error ? e.message : String(e)
   return { code: 'internal', message, fields: [], exitCode: EXIT.failed }

@@ -111,7 +111,9 @@ export function exitCodeFor(records: RunRecord[]): number {
   }
   const failed = records.filter((r) => r.status === 'failed' || r.status === 'cancelled')
   if (failed.length === 0) return EXIT.ok
-  return failed.every((r) => r.error?.reason === 'dataset') ? EXIT.dataset : EXIT.failed
+  if (failed.every((r) => r.error?.reason === 'dataset')) return EXIT.dataset
+  if (failed.every((r) => r.error?.reason === 'storage')) return EXIT.storage
+  return EXIT.failed
 }
 
 function invalidInput(file: string, what: string, fields: FieldError[]): CliError {

@@ -46,7 +46,7 @@ import { StoreError } from './store/errors'
 import { SweepStore, SWEEP_RECORD_VERSION, type SweepRecord } from './store/sweepStore'
 import { currentIdentity, type ProcessIdentity } from './ownership/identity'
 import { HEARTBEAT_MS, RunLocks, type LockHolder } from './ownership/runLocks'
-import { storageProblem } from './storageProblem'
+import { describeStorageProblem, type StorageProblem } from './storageProblem'
 
 export interface WorkbenchOptions {
   dataDir: string
@@ -508,7 +508,9 @@ export class Workbench {
       throw notResumable(id, seen.status)
     }
     if (this.closed) throw new WorkbenchError('conflict', 'this workbench is read-only or closed')
-    const claim = await this.locks.claim(id)
+    const claim = await this.locks.claim(id).catch((e: unknown) => {
+      throw this.storageError(e) ?? e
+    })
     if (!claim.ok) throw ownedBy(id, claim.holder)
     try {
       // Read again under the lock: another process may have resumed (and even finished) it meanwhile.
@@ -527,8 +529,8 @@ export class Workbench {
       this.schedule()
       return record
     } catch (e) {
-      await this.locks.release(id)
-      throw e
+      await this.locks.release(id).catch(() => undefined)
+      throw this.storageError(e) ?? e
     }
   }
 
@@ -581,7 +583,10 @@ export class Workbench {
     const perEpoch = Math.max(Math.floor(splits.numTraining / seeded.solver.batchSize), 1)
     const id = newRunId()
     // Held before the record exists, so a process opening the folder meanwhile never adopts it.
-    if (!(await this.locks.claim(id)).ok) throw new WorkbenchError('conflict', `run id ${id} is taken`)
+    const claim = await this.locks.claim(id).catch((e: unknown) => {
+      throw this.storageError(e) ?? e
+    })
+    if (!claim.ok) throw new WorkbenchError('conflict', `run id ${id} is taken`)
     const record: RunRecord = {
       id,
       config: seeded,
@@ -608,7 +613,7 @@ export class Workbench {
     try {
       await this.store.create(record)
     } catch (e) {
-      await this.locks.release(id)
+      await this.locks.release(id).catch(() => undefined)
       throw this.storageError(e) ?? e
     }
     this.emit({ type: 'run', run: record })
@@ -690,6 +695,9 @@ export class Workbench {
           ...(this.options.progressIntervalMs !== undefined
             ? { progressIntervalMs: this.options.progressIntervalMs }
             : {}),
+          ...(this.options.checkpointIntervalMs !== undefined
+            ? { checkpointIntervalMs: this.options.checkpointIntervalMs }
+            : {}),
         },
         (m) => this.onWorkerMessage(a, m),
       )
@@ -765,9 +773,10 @@ export class Workbench {
     if (a.failure) return
     const id = a.record?.id
     const folder = id ? this.store.runDir(id) : undefined
-    const storage = storageProblem(err, this.options.dataDir, folder)
+    const storage = describeStorageProblem(err, this.options.dataDir, folder)
     if (storage === null && storageOnly) return
-    const message = storage ?? `could not save the run: ${err instanceof Error ? err.message : String(err)}`
+    const message =
+      storage?.message ?? `could not save the run: ${err instanceof Error ? err.message : String(err)}`
     a.failure = { reason: storage === null ? 'crashed' : 'storage', message }
     if (storage !== null && id) this.emitNotice(id, storage)
     a.task?.cancel()
@@ -787,18 +796,20 @@ export class Workbench {
 
   private reportStorage(id: string | null, err: unknown): void {
     const folder = id ? this.store.runDir(id) : undefined
-    const message = storageProblem(err, this.options.dataDir, folder)
-    if (message !== null) this.emitNotice(id, message)
+    const problem = describeStorageProblem(err, this.options.dataDir, folder)
+    if (problem !== null) this.emitNotice(id, problem)
   }
 
-  private emitNotice(runId: string | null, message: string): void {
-    this.emit({ type: 'notice', notice: { kind: 'storage', message, runId, at: now() } })
+  private emitNotice(runId: string | null, problem: StorageProblem): void {
+    this.emit({ type: 'notice', notice: { kind: 'storage', ...problem, runId, at: now() } })
   }
 
   /** The error to give a caller for a failed write: a WorkbenchError('storage') when it is one. */
   private storageError(e: unknown): WorkbenchError | null {
-    const message = storageProblem(e, this.options.dataDir)
-    return message === null ? null : new WorkbenchError('storage', message)
+    const problem = describeStorageProblem(e, this.options.dataDir)
+    if (problem === null) return null
+    this.emitNotice(null, problem)
+    return new WorkbenchError('storage', problem.message)
   }
 
   private onWorkerMessage(a: Active, m: WorkerMessage): void {
@@ -868,6 +879,8 @@ export class Workbench {
 
   private async setStatus(id: string, patch: Partial<RunRecord>): Promise<RunRecord> {
     const updated = await this.store.update(id, (r) => ({ ...r, ...patch }))
+    // Whatever a full disk kept from being written earlier is superseded by what was just written.
+    this.unsaved.delete(id)
     const a = this.active.get(id)
     if (a?.record) a.record = { ...a.record, ...patch, status: updated.status }
     const current = a?.record ?? updated
