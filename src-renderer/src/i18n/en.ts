@@ -6,6 +6,7 @@ import * as compare from './features/compare'
 import * as sweepView from './features/sweepView'
 import * as diagnosis from './features/diagnosis'
 import * as checks from './features/checks'
+import * as storage from './features/storage'
 
 export default {
   app: {
@@ -212,6 +213,8 @@ export default {
       crashed: 'Crashed',
       invalid: 'Invalid config',
       dataset: 'Dataset problem',
+      storage: 'Could not save',
+      memory: 'Out of memory',
     },
     atIteration: 'at iteration {iteration}',
   },
@@ -219,4 +222,5 @@ export default {
   sweepView: sweepView.en,
   diagnosis: diagnosis.en,
   checks: checks.en,
+  storage: storage.en,
 }

@@ -3,6 +3,7 @@ import * as compare from './features/compare'
 import * as sweepView from './features/sweepView'
 import * as diagnosis from './features/diagnosis'
 import * as checks from './features/checks'
+import * as storage from './features/storage'
 
 /** Simplified Chinese. Typed against en, so a missing or extra key fails the type check. */
 const zhCN: typeof en = {
@@ -205,6 +206,8 @@ const zhCN: typeof en = {
       crashed: '崩溃',
       invalid: '配置无效',
       dataset: '数据集问题',
+      storage: '无法保存',
+      memory: '内存不足',
     },
     atIteration: '于第 {iteration} 次迭代',
   },
@@ -212,6 +215,7 @@ const zhCN: typeof en = {
   sweepView: sweepView.zhCN,
   diagnosis: diagnosis.zhCN,
   checks: checks.zhCN,
+  storage: storage.zhCN,
 }
 
 export default zhCN

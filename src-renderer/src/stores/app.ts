@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import type { AppInfo } from '../../../src-shared/contract'
+import type { AppInfo, Notice as StorageNotice } from '../../../src-shared/contract'
 import { getApi, getTransport, toApiError, type ConnectionState } from '../api'
 import { i18n } from '../i18n'
 import { isLocale, saveLocale, type Locale } from '../i18n/locale'
@@ -48,6 +48,15 @@ export const useAppStore = defineStore('app', () => {
     notices.value = notices.value.filter((n) => n.id !== id)
   }
 
+  /** The latest "cannot write the data folder" notice from main: a banner until dismissed. */
+  const storage = ref<StorageNotice | null>(null)
+  api.on('notice', (n) => {
+    if (n.kind === 'storage') storage.value = n
+  })
+  function dismissStorage(): void {
+    storage.value = null
+  }
+
   async function load(): Promise<void> {
     try {
       info.value = await api['app.info']()
@@ -56,5 +65,17 @@ export const useAppStore = defineStore('app', () => {
     }
   }
 
-  return { info, connection, locale, setLocale, notices, notify, reportError, dismiss, load }
+  return {
+    info,
+    connection,
+    locale,
+    setLocale,
+    notices,
+    notify,
+    reportError,
+    dismiss,
+    storage,
+    dismissStorage,
+    load,
+  }
 })
