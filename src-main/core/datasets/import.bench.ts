@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { writeCifarPython, writeIdx } from '../../../src-worker/data/fixtures'
 import { pickleCopyBomb, pickleDictFlood, writeIdxBombFolder } from '../../../src-worker/data/hostileFixtures'
-import { DatasetRegistry } from './registry'
+import { DatasetRegistry, type ImportMode } from './registry'
 
 const MIB = 2 ** 20
 const BOMB_MB = Number(process.env['BOMB_MB'] ?? 2048)
@@ -27,12 +27,12 @@ interface Row {
   peakRssMB: number
 }
 
-/** Imports `dir` by reference into a fresh data dir and reports how it went and the peak RSS. */
-async function child(dir: string): Promise<void> {
+/** Imports `dir` into a fresh data dir and reports how it went and the peak RSS. */
+async function child(dir: string, mode: ImportMode): Promise<void> {
   const data = await mkdtemp(join(tmpdir(), 'wb-import-bench-'))
   let row: Row
   try {
-    const info = await new DatasetRegistry(data).importFolder(dir, { mode: 'reference' })
+    const info = await new DatasetRegistry(data).importFolder(dir, { mode })
     row = { ok: true, message: `${info.counts.train} + ${info.counts.test} images`, peakRssMB: 0 }
   } catch (e) {
     row = { ok: false, message: e instanceof Error ? e.message : String(e), peakRssMB: 0 }
@@ -52,7 +52,7 @@ async function folderSize(files: string[]): Promise<number> {
 async function main(): Promise<void> {
   const root = await mkdtemp(join(tmpdir(), 'wb-hostile-'))
   try {
-    const cases: { name: string; dir: string; hostile: boolean; files: string[] }[] = []
+    const cases: { name: string; dir: string; hostile: boolean; files: string[]; mode?: ImportMode }[] = []
     const tiny = await writeIdx(join(root, 'tiny'), { train: 20, test: 10, gzip: true })
     cases.push({
       name: 'a tiny valid IDX folder (the baseline)',
@@ -63,6 +63,7 @@ async function main(): Promise<void> {
     if (existsSync(FASHION)) {
       const files = (await readdir(FASHION)).map((f) => join(FASHION, f))
       cases.push({ name: 'Fashion-MNIST (Debian, valid)', dir: FASHION, hostile: false, files })
+      cases.push({ name: 'Fashion-MNIST, --copy', dir: FASHION, hostile: false, files, mode: 'copy' })
     } else {
       console.log(`skipped the valid reference: ${FASHION} not found (apt-get install dataset-fashion-mnist)`)
     }
@@ -109,12 +110,18 @@ async function main(): Promise<void> {
       files: [join(flood, 'data_batch_1')],
     })
 
-    console.log('Peak RSS of importing a dataset folder by reference, one fresh process per case')
+    console.log(
+      'Peak RSS of importing a dataset folder (by reference unless said), one fresh process per case',
+    )
     for (const c of cases) {
-      const r = spawnSync(process.execPath, [...process.execArgv, __filename, '--child', c.dir], {
-        encoding: 'utf8',
-        maxBuffer: 64 * MIB,
-      })
+      const r = spawnSync(
+        process.execPath,
+        [...process.execArgv, __filename, '--child', c.dir, c.mode ?? 'reference'],
+        {
+          encoding: 'utf8',
+          maxBuffer: 64 * MIB,
+        },
+      )
       const last = r.stdout.trim().split('\n').pop() ?? ''
       if (r.status !== 0 || !last.startsWith('{')) {
         console.log(
@@ -132,5 +139,5 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[2] === '--child') void child(process.argv[3]!)
+if (process.argv[2] === '--child') void child(process.argv[3]!, process.argv[4] as ImportMode)
 else void main()
