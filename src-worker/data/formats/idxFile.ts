@@ -89,11 +89,6 @@ export class IdxFileReader {
     return this.headerRead
   }
 
-  /** The bytes the header declares, header included: what the whole (inflated) file must be. */
-  get declaredBytes(): number {
-    return this.header.headerBytes + this.header.dataBytes
-  }
-
   /**
    * Streams the data into `target` (header.dataBytes long) and closes the reader. Fails with a DatasetError
    * when the file ends early, holds more than its header declares (inflation stops at the first chunk
