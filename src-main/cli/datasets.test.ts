@@ -1,6 +1,9 @@
-import { cp } from 'node:fs/promises'
+import { spawn } from 'node:child_process'
+import { cp, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { writeCifarPython, writeIdx } from '../../src-worker/data/fixtures'
+import { pickleDictFlood } from '../../src-worker/data/hostileFixtures'
 import type { DatasetInfo, DownloadProgress } from '../core/datasets'
 import { DEFAULT_BUILTIN_DATASETS } from '../core/workbench'
 import { Context } from './context'
@@ -57,6 +60,132 @@ describe('datasets', () => {
     expect(r.code).toBe(2)
     expect(r.stderr).toContain(join(tmp.path, 'nowhere'))
   })
+})
+
+interface ProcessResult {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+/**
+ * The CLI in a process of its own, so stderr is the real one: Node's warnings and fatal errors land there
+ * too, not only what the CLI writes. The heap is capped at 192 MB, standing in for a machine's memory (a
+ * hostile file of a real batch's size exhausts a default heap the same way).
+ */
+function cliProcess(args: string[]): Promise<ProcessResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--max-old-space-size=192', '--import', 'tsx', join(__dirname, 'main.ts'), ...args],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } },
+    )
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    child.once('error', reject)
+    child.once('close', (code) => resolve({ code, stdout, stderr }))
+  })
+}
+
+const count = (text: string, part: string): number => text.split(part).length - 1
+
+describe('datasets import: each error once; under --json, stderr is JSON only', () => {
+  const cases: {
+    name: string
+    folder: () => Promise<string>
+    code: number
+    errorCode?: string
+    text: string
+  }[] = [
+    {
+      name: 'a folder whose images file is not IDX',
+      folder: async () => {
+        const dir = join(tmp.path, 'not-idx')
+        await writeIdx(dir)
+        await writeFile(join(dir, 'train-images-idx3-ubyte'), 'hi\n')
+        return dir
+      },
+      code: 3,
+      errorCode: 'invalid-data',
+      text: 'expected an IDX file (magic 00 00 08 0n) or gzip data (1f 8b), found 68 69 0a',
+    },
+    {
+      name: 'a folder that does not exist',
+      folder: async () => join(tmp.path, 'nowhere'),
+      code: 2,
+      errorCode: 'invalid-argument',
+      text: 'does not exist or cannot be read',
+    },
+    {
+      name: 'a hostile pickle (2 MB of EMPTY_DICT: 2 million Maps)',
+      folder: async () => {
+        const dir = join(tmp.path, 'dict-flood')
+        await writeCifarPython(dir, { perBatch: 3 })
+        await writeFile(join(dir, 'data_batch_1'), pickleDictFlood(2 * 2 ** 20))
+        return dir
+      },
+      code: 3,
+      errorCode: 'invalid-data',
+      text: 'this one builds more (pickle opcode EMPTY_DICT',
+    },
+    {
+      name: 'a valid folder (success, with the progress note)',
+      folder: async () => {
+        const dir = join(tmp.path, 'valid')
+        await cp(join(DEFAULT_BUILTIN_DATASETS, 'fashion-mnist-small'), dir, { recursive: true })
+        return dir
+      },
+      code: 0,
+      text: '(by reference)…',
+    },
+  ]
+
+  it(
+    'for an invalid folder, a missing folder, a hostile file and a success',
+    { timeout: 120_000 },
+    async () => {
+      const runs = await Promise.all(
+        cases.map(async (c, i) => {
+          const folder = await c.folder()
+          const args = (mode: string): string[] => [
+            '--data-dir',
+            join(tmp.path, `data-${i}-${mode}`),
+            'datasets',
+            'import',
+            folder,
+          ]
+          const [text, json] = await Promise.all([
+            cliProcess(args('text')),
+            cliProcess(['--json', ...args('json')]),
+          ])
+          return { c, folder, text, json }
+        }),
+      )
+      for (const { c, folder, text, json } of runs) {
+        const what = `${c.name}: text stderr ${JSON.stringify(text.stderr)}, json stderr ${JSON.stringify(json.stderr)}`
+        expect([text.code, json.code], what).toEqual([c.code, c.code])
+        // Text: the note (the import's progress), then the error once, nothing else.
+        const lines = text.stderr.split('\n').filter((l) => l !== '')
+        expect(lines[0], what).toBe(`Importing ${folder} (by reference)…`)
+        expect(count(text.stderr, c.text), what).toBe(1)
+        if (c.errorCode === undefined) {
+          expect(lines, what).toHaveLength(1)
+          expect(json.stderr, what).toBe('')
+          expect(JSON.parse(json.stdout), what).toMatchObject({ source: 'import', reference: true })
+          continue
+        }
+        expect(lines, what).toHaveLength(2)
+        expect(lines[1]!.startsWith('error: '), what).toBe(true)
+        // --json: stderr is exactly one JSON document, stdout nothing.
+        expect(json.stdout, what).toBe('')
+        const doc = JSON.parse(json.stderr) as { error: { code: string; message: string } }
+        expect(doc.error.code, what).toBe(c.errorCode)
+        expect(doc.error.message, what).toContain(c.text)
+      }
+    },
+  )
 })
 
 describe('download progress', () => {

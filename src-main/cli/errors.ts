@@ -73,8 +73,11 @@ export function formatError(report: Omit<ErrorReport, 'exitCode'>, json: boolean
     const { code, message, fields } = report
     return JSON.stringify({ error: { code, message, fields } }) + '\n'
   }
-  // A field the message already spells out (`path: is not a folder`) is not repeated.
+  // A field error the message already spells out is not repeated: `path: is not a folder` inside the
+  // message, or the message itself (an error that names its field without starting with it, as the
+  // registry's "<folder> does not load as a dataset: ..." does for `path`).
   const fieldLines = report.fields
+    .filter((f) => f.message !== report.message)
     .map((f) => `${f.path}: ${f.message}`)
     .filter((line) => !report.message.includes(line))
   const lines = [`error: ${report.message}`, ...fieldLines]

@@ -235,6 +235,33 @@ describe('downloadDataset', () => {
     expect((await entries()).filter((e) => !e.startsWith('.partial-'))).toEqual([])
   })
 
+  it('refuses a tarball that would unpack to far more than its size (a tar bomb), writing nothing', async () => {
+    const src = join(tmp.dir, 'src')
+    const folder = join(src, 'cifar-10-batches-bin')
+    await writeCifarBinary(folder, { perBatch: 2 })
+    await writeFile(join(folder, 'zeros'), new Uint8Array(8 * 2 ** 20)) // 8 MB that compress to 8 kB
+    const archive = join(tmp.dir, 'bomb.tar.gz')
+    await tarGz(src, 'cifar-10-batches-bin', archive)
+    const bomb = await readFile(archive)
+    server.files.set('cifar-10-binary.tar.gz', bomb)
+    const source = testSource(
+      'mini-cifar',
+      server.url,
+      { 'cifar-10-binary.tar.gz': bomb },
+      { format: 'cifar10-binary', unpack: 'tar.gz' },
+    )
+    const err = await rejection(downloadDataset(source, datasets, FAST))
+    expect(err).toMatchObject({ code: 'unpack', file: 'cifar-10-binary.tar.gz' })
+    const limit = 4 * bomb.length + 2 ** 20
+    expect(err.message).toMatch(
+      new RegExp(
+        `^cifar-10-binary.tar.gz: expected an archive that unpacks to at most ${limit} bytes \\(4x its ` +
+          `${bomb.length} bytes; CIFAR-10's unpack to 1.1x\\) in at most 10000 entries, found \\d+ bytes in 9 entries$`,
+      ),
+    )
+    expect((await entries()).filter((e) => !e.startsWith('.partial-'))).toEqual([])
+  })
+
   it('fails with invalid-data when verified files do not load, and places nothing', async () => {
     const bad = { ...files, 't10k-labels-idx1-ubyte.gz': Buffer.from('not an idx file') }
     server.files.set('t10k-labels-idx1-ubyte.gz', bad['t10k-labels-idx1-ubyte.gz'])

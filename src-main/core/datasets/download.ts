@@ -486,20 +486,50 @@ function parseUnsatisfiedRange(header: string | undefined): number | null {
 // Unpacking
 
 /**
+ * Bounds on what an archive may unpack to, from its (verified) size: the CIFAR-10 archives unpack to about
+ * 1.1 times their size in 8 entries, so a tarball that would write far more is refused before it writes.
+ */
+const UNPACK_MAX_RATIO = 4
+const UNPACK_SLACK_BYTES = 2 ** 20
+const UNPACK_MAX_ENTRIES = 10_000
+
+/**
  * Extracts a .tar.gz into `destDir`. Only regular files and folders are extracted (no links, devices);
  * absolute and `..` paths are refused by `tar`. A single top-level folder (cifar-10-batches-py/) is
  * flattened, so the dataset's files sit directly in `destDir`.
  */
 async function extractTarGz(archive: string, destDir: string, fileName: string): Promise<void> {
   // A full read first: a corrupt or truncated archive fails here, before anything is written (tar's
-  // promise settles on the first error while its file writes may still be in flight).
+  // promise settles on the first error while its file writes may still be in flight). It streams, so it
+  // holds no more than a block in memory, and it adds up what the entries' headers declare: what
+  // extraction would write.
+  let entries = 0
+  let bytes = 0
   try {
-    await tar.t({ file: archive, strict: true })
+    await tar.t({
+      file: archive,
+      strict: true,
+      onReadEntry: (entry) => {
+        entries++
+        bytes += entry.size ?? 0
+      },
+    })
   } catch (err) {
     throw new DatasetsError('unpack', `${fileName}: cannot read the archive: ${errorMessage(err)}`, {
       file: fileName,
       cause: err,
     })
+  }
+  const archiveBytes = (await fileSize(archive)) ?? 0
+  const maxBytes = UNPACK_MAX_RATIO * archiveBytes + UNPACK_SLACK_BYTES
+  if (bytes > maxBytes || entries > UNPACK_MAX_ENTRIES) {
+    throw new DatasetsError(
+      'unpack',
+      `${fileName}: expected an archive that unpacks to at most ${maxBytes} bytes (${UNPACK_MAX_RATIO}x its ` +
+        `${archiveBytes} bytes; CIFAR-10's unpack to 1.1x) in at most ${UNPACK_MAX_ENTRIES} entries, found ` +
+        `${bytes} bytes in ${entries} entries`,
+      { file: fileName },
+    )
   }
   const out = await mkdtemp(join(destDir, '.extract-'))
   try {

@@ -35,12 +35,29 @@ export interface DatasetManifest {
   citation?: string
 }
 
+/** What a manifest records of a loaded dataset: its facts, not its data (which may be freed meanwhile). */
+export type DatasetFacts = Pick<RawDataset, 'format' | 'shape' | 'classNames'> & {
+  train: { count: number }
+  test: { count: number }
+}
+
+/** The facts of a loaded dataset, as a small object that does not hold its buffers. */
+export function datasetFacts(d: DatasetFacts): DatasetFacts {
+  return {
+    format: d.format,
+    shape: [d.shape[0], d.shape[1], d.shape[2]],
+    classNames: [...d.classNames],
+    train: { count: d.train.count },
+    test: { count: d.test.count },
+  }
+}
+
 export interface ManifestInput {
   name: string
   source: DatasetSourceKind
   origin: string
   reference: boolean
-  dataset: RawDataset
+  dataset: DatasetFacts
   sizeOnDisk: number
   sourceName?: string
   license?: string

@@ -28,7 +28,15 @@ import { downloadDataset, type DownloadOptions, type DownloadProgress } from './
 import { DatasetsError, errorMessage, fileOf, invalidArgument, throwIfAborted } from './errors'
 import { dirSize, filesSize, pathExists, removeDirAtomic } from './fsutil'
 import { defaultLoader, type DatasetLoader } from './loader'
-import { buildManifest, MANIFEST_FILE, readManifest, writeManifest, type DatasetManifest } from './manifest'
+import {
+  buildManifest,
+  datasetFacts,
+  MANIFEST_FILE,
+  readManifest,
+  writeManifest,
+  type DatasetFacts,
+  type DatasetManifest,
+} from './manifest'
 import { SOURCES, type DatasetSource } from './sources'
 import {
   DATASET_NAME_PATTERN,
@@ -157,9 +165,14 @@ export class DatasetRegistry {
 
     return this.withLock(name, async () => {
       await this.assertNameFree(name)
-      let dataset: RawDataset
+      // Only the facts and the file list are kept: a copy is loaded again below, and holding the first
+      // load's buffers meanwhile would double the import's memory.
+      let dataset: DatasetFacts
+      let files: string[]
       try {
-        dataset = await this.loader(folder)
+        const loaded = await this.loader(folder)
+        dataset = datasetFacts(loaded)
+        files = loaded.files
       } catch (err) {
         throw new DatasetsError(
           'invalid-data',
@@ -177,17 +190,17 @@ export class DatasetRegistry {
       try {
         let sizeOnDisk: number
         if (mode === 'reference') {
-          sizeOnDisk = dataset.files.length > 0 ? await filesSize(dataset.files) : await dirSize(folder)
+          sizeOnDisk = files.length > 0 ? await filesSize(files) : await dirSize(folder)
         } else {
-          await copyDatasetFiles(folder, dataset.files, tmp)
-          if (dataset.format === 'idx' && !dataset.files.some((f) => basename(f) === 'classes.txt')) {
+          await copyDatasetFiles(folder, files, tmp)
+          if (dataset.format === 'idx' && !files.some((f) => basename(f) === 'classes.txt')) {
             // The loader may have taken the class names from the folder's name ("fashion"), which the
             // copy does not keep: classes.txt pins them.
             await writeFile(join(tmp, 'classes.txt'), dataset.classNames.join('\n') + '\n')
           }
-          let copy: RawDataset
+          let copy: DatasetFacts
           try {
-            copy = await this.loader(tmp)
+            copy = datasetFacts(await this.loader(tmp))
           } catch (err) {
             throw new DatasetsError(
               'invalid-data',
@@ -523,7 +536,7 @@ async function listFiles(dir: string): Promise<string[]> {
   return out
 }
 
-function sameData(a: RawDataset, b: RawDataset): boolean {
+function sameData(a: DatasetFacts, b: DatasetFacts): boolean {
   return (
     a.format === b.format &&
     a.train.count === b.train.count &&

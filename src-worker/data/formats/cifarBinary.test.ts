@@ -92,3 +92,29 @@ describe('parseCifarBinaryMeta', () => {
     expect(parseCifarBinaryMeta(`${CIFAR10_CLASSES.join(' \r\n')}\r\n\r\n\r\n`, 'm')).toEqual(CIFAR10_CLASSES)
   })
 })
+
+describe('readCifarBinary reads sizes first', () => {
+  it("checks every file's size before reading a record: a short test_batch.bin fails before a bad label", async () => {
+    const dir = join(root, 'sizesfirst')
+    await writeCifarBinary(dir, { perBatch: 3 })
+    const labels = [0, 1, 2]
+    labels[1] = 11
+    await writeFile(join(dir, 'data_batch_1.bin'), cifarBinaryBatchBytes(three.images, labels))
+    await writeFile(join(dir, 'test_batch.bin'), new Uint8Array(3073 * 2 + 5))
+    await expect(readCifarBinary(filesIn(dir))).rejects.toThrow(
+      `${join(dir, 'test_batch.bin')}: expected a whole number of 3073-byte records`,
+    )
+    await writeFile(join(dir, 'test_batch.bin'), cifarBinaryBatchBytes(three.images, [0, 1, 2]))
+    await expect(readCifarBinary(filesIn(dir))).rejects.toThrow(
+      `${join(dir, 'data_batch_1.bin')}: expected labels in [0, 10), record 1 (byte 3073) has 11`,
+    )
+  })
+
+  it('reads batches larger than one read (341 records) into place', async () => {
+    const dir = join(root, 'large')
+    const expected = await writeCifarBinary(dir, { perBatch: 400, testCount: 345 })
+    const d = await readCifarBinary(filesIn(dir))
+    expect(datasetMismatch(d, expected)).toBeNull()
+    expect(d.train.images.buffer.byteLength).toBe(2000 * 3072)
+  })
+})

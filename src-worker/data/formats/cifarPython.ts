@@ -5,7 +5,15 @@
  * of the same structure (protocols 2-4, str or bytes keys, labels as a list or a 1-D integer array) load too.
  */
 import type { RawDataset } from '../types'
-import { assembleSplit, CIFAR10_CLASSES, DatasetError, guard, readBytes, type ParsedBatch } from './common'
+import {
+  assembleSplit,
+  CIFAR10_CLASSES,
+  DatasetError,
+  guard,
+  METADATA_MAX_BYTES,
+  readBytes,
+  type ParsedBatch,
+} from './common'
 import {
   asText,
   describe,
@@ -19,6 +27,8 @@ import {
 /** Bytes per CIFAR-10 image: 3 channels x 32 x 32. */
 export const CIFAR_IMAGE_BYTES = 3072
 export const CIFAR_SHAPE: [number, number, number] = [3, 32, 32]
+
+const META_LIMIT = { maxBytes: METADATA_MAX_BYTES, what: "a pickled dict of 'label_names'" }
 
 /** The files of a CIFAR-10 folder (python or binary): five training batches, the test batch, the metadata. */
 export interface CifarFiles {
@@ -67,6 +77,13 @@ export function parseCifarPythonBatch(bytes: Uint8Array, file: string): ParsedBa
       throw new DatasetError(
         file,
         "expected 'data' in C order (row after row), found a Fortran-ordered array",
+      )
+    }
+    // An array's length is known from its shape: check it before making a list of it (8 bytes a label).
+    if (labelValue instanceof NdArray && labelValue.shape.length === 1 && labelValue.shape[0] !== count) {
+      throw new DatasetError(
+        file,
+        `expected ${count} labels (one per image in 'data'), found ${labelValue.shape[0]}`,
       )
     }
     const list = Array.isArray(labelValue)
@@ -124,7 +141,7 @@ export function parseCifarPythonMeta(bytes: Uint8Array, file: string): string[] 
 /** Reads a `cifar-10-batches-py` folder's files into a dataset (train = the batches in the given order). */
 export async function readCifarPython(files: CifarFiles): Promise<RawDataset> {
   const classNames = files.meta
-    ? parseCifarPythonMeta(await readBytes(files.meta), files.meta)
+    ? parseCifarPythonMeta(await readBytes(files.meta, META_LIMIT), files.meta)
     : [...CIFAR10_CLASSES]
   const train: ParsedBatch[] = []
   for (const f of files.train) train.push(parseCifarPythonBatch(await readBytes(f), f))

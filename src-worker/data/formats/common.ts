@@ -2,7 +2,7 @@
  * What every format reader shares: the one error type bad input turns into, file reading that reports
  * the file, and the assembly of parsed batches into SharedArrayBuffer-backed splits.
  */
-import { readFile } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import { sharedBytes, type ImageSplit } from '../types'
 
 /**
@@ -33,14 +33,44 @@ export const CIFAR10_CLASSES: readonly string[] = [
   'truck',
 ]
 
-/** Reads a whole file; a missing or unreadable file becomes a DatasetError naming it. */
-export async function readBytes(file: string): Promise<Uint8Array> {
+/**
+ * Largest metadata file read (classes.txt, batches.meta.txt, batches.meta): the real ones are under 200
+ * bytes, and a list of class names of 1 MB is no dataset's.
+ */
+export const METADATA_MAX_BYTES = 2 ** 20
+
+/**
+ * Reads a whole file; a missing or unreadable file becomes a DatasetError naming it. With `limit`, a file
+ * larger than `limit.maxBytes` is refused from its size, before it is read.
+ */
+export async function readBytes(
+  file: string,
+  limit?: { maxBytes: number; what: string },
+): Promise<Uint8Array> {
+  let size: number
+  try {
+    size = (await stat(file)).size
+  } catch (e) {
+    throw new DatasetError(file, `cannot read file (${errorText(e)})`, { cause: e })
+  }
+  if (limit !== undefined && size > limit.maxBytes) {
+    throw new DatasetError(
+      file,
+      `expected ${limit.what} of at most ${limit.maxBytes} bytes, found ${size} bytes`,
+    )
+  }
   try {
     const buf = await readFile(file)
     return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength)
   } catch (e) {
     throw new DatasetError(file, `cannot read file (${errorText(e)})`, { cause: e })
   }
+}
+
+/** A metadata text file (at most METADATA_MAX_BYTES), as UTF-8; `what` says what it should hold. */
+export async function readTextFile(file: string, what: string): Promise<string> {
+  const bytes = await readBytes(file, { maxBytes: METADATA_MAX_BYTES, what: `a text file of ${what}` })
+  return new TextDecoder().decode(bytes)
 }
 
 /** A short text for an unknown thrown value. */

@@ -10,21 +10,23 @@
  *    (any case) -> Fashion-MNIST's names;
  * 4. otherwise digits '0'..'9' (MNIST).
  * Labels must be below the number of names.
+ *
+ * A folder is read in two steps so that memory is what the headers declare, never what the files inflate
+ * to: the four headers first (checked against each other), then the data, streamed straight into the
+ * SharedArrayBuffers the dataset keeps (see idxFile.ts).
  */
 import { basename, dirname } from 'node:path'
-import { promisify } from 'node:util'
-import { gunzip } from 'node:zlib'
-import type { RawDataset } from '../types'
+import { sharedBytes, type ImageSplit, type RawDataset } from '../types'
 import {
-  assembleSplit,
   DatasetError,
-  errorText,
   firstLabelOutOfRange,
   guard,
   parseNameList,
-  readBytes,
+  readTextFile,
   type ParsedBatch,
 } from './common'
+import { IdxFileReader } from './idxFile'
+import { idxSizeError, parseIdxHeader } from './idxHeader'
 
 export type IdxKind = 'mnist' | 'fashion-mnist'
 
@@ -63,89 +65,57 @@ export interface IdxArray {
   data: Uint8Array
 }
 
-/** Largest decompressed size accepted from a .gz file (a bound against gzip bombs). */
-export const GUNZIP_MAX_BYTES = 2 ** 31
-
-const TYPE_NAMES: Record<number, string> = {
-  0x08: 'unsigned byte',
-  0x09: 'signed byte',
-  0x0b: 'int16',
-  0x0c: 'int32',
-  0x0d: 'float32',
-  0x0e: 'float64',
-}
-
-const gunzipAsync = promisify(gunzip)
-
-export function isGzip(bytes: Uint8Array): boolean {
-  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b
-}
-
-/** Decompresses gzip data; corrupt or truncated data becomes a DatasetError naming `file`. */
-export async function gunzipBytes(bytes: Uint8Array, file: string): Promise<Uint8Array> {
-  try {
-    const out = await gunzipAsync(bytes, { maxOutputLength: GUNZIP_MAX_BYTES, chunkSize: 1 << 20 })
-    return new Uint8Array(out.buffer, out.byteOffset, out.byteLength)
-  } catch (e) {
-    throw new DatasetError(
-      file,
-      `expected gzip-compressed IDX data, decompression failed (${errorText(e)})`,
-      {
-        cause: e,
-      },
-    )
-  }
-}
-
-const hex = (bytes: Uint8Array): string =>
-  [...bytes].map((b) => b.toString(16).padStart(2, '0')).join(' ') || 'nothing'
-
-/** Parses uncompressed IDX bytes of unsigned-byte data. */
+/** Parses uncompressed IDX bytes of unsigned-byte data held in memory. */
 export function parseIdx(bytes: Uint8Array, file: string): IdxArray {
   return guard(file, 'IDX file', () => {
-    if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0) {
-      throw new DatasetError(
-        file,
-        `expected an IDX file (magic 00 00 08 0n) or gzip data (1f 8b), found ${hex(bytes.subarray(0, 4))}`,
-      )
-    }
-    const type = bytes[2]!
-    if (type !== 0x08) {
-      const code = `type 0x${type.toString(16).padStart(2, '0')}`
-      const found = TYPE_NAMES[type] ? `${TYPE_NAMES[type]} (${code})` : `unknown ${code}`
-      throw new DatasetError(file, `expected IDX data of unsigned bytes (type 0x08), found ${found}`)
-    }
-    const ndim = bytes[3]!
-    if (ndim === 0) throw new DatasetError(file, 'expected an IDX array of at least one dimension, found 0')
-    const header = 4 + 4 * ndim
-    if (bytes.length < header) {
-      throw new DatasetError(file, `truncated IDX header: expected ${header} bytes, found ${bytes.length}`)
-    }
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-    const dims: number[] = []
-    let size = 1
-    for (let i = 0; i < ndim; i++) {
-      const d = view.getUint32(4 + 4 * i, false)
-      dims.push(d)
-      size *= d
-    }
-    const found = bytes.length - header
-    if (found !== size) {
-      throw new DatasetError(
-        file,
-        `expected ${size} data bytes for an IDX array of (${dims.join(', ')}), found ${found}` +
-          (found < size ? ' (truncated file?)' : ''),
-      )
-    }
-    return { dims, data: bytes.subarray(header) }
+    const header = parseIdxHeader(bytes, file)
+    const found = bytes.length - header.headerBytes
+    if (found !== header.dataBytes) throw idxSizeError(file, header, found)
+    return { dims: header.dims, data: bytes.subarray(header.headerBytes) }
   })
 }
 
-/** Reads an IDX file, gunzipping it when it starts with the gzip magic. */
-export async function readIdxFile(file: string): Promise<IdxArray> {
-  let bytes = await readBytes(file)
-  if (isGzip(bytes)) bytes = await gunzipBytes(bytes, file)
-  return parseIdx(bytes, file)
+/** One split's shape from its images' and labels' IDX sizes: `count` images of rows x cols. */
+export interface IdxSplitShape {
+  count: number
+  rows: number
+  cols: number
+}
+
+/** Checks the sizes of an images file and a labels file of one split: 3-D images, 1-D labels, same count. */
+export function checkIdxPair(
+  images: readonly number[],
+  labels: readonly number[],
+  imagesFile: string,
+  labelsFile: string,
+): IdxSplitShape {
+  if (images.length !== 3) {
+    throw new DatasetError(
+      imagesFile,
+      `expected IDX images (magic 00 00 08 03: count, rows, cols), found a ${images.length}-D array ` +
+        `(${images.join(', ')})`,
+    )
+  }
+  if (labels.length !== 1) {
+    throw new DatasetError(
+      labelsFile,
+      `expected IDX labels (magic 00 00 08 01: count), found a ${labels.length}-D array (${labels.join(', ')})`,
+    )
+  }
+  const [count, rows, cols] = images as [number, number, number]
+  if (count === 0 || rows === 0 || cols === 0) {
+    throw new DatasetError(
+      imagesFile,
+      `expected at least one image of at least 1x1, found (${images.join(', ')})`,
+    )
+  }
+  if (labels[0] !== count) {
+    throw new DatasetError(
+      labelsFile,
+      `expected ${count} labels, one per image in ${basename(imagesFile)}, found ${labels[0]}`,
+    )
+  }
+  return { count, rows, cols }
 }
 
 /** Checks an images file and a labels file of one split and pairs them up. */
@@ -155,32 +125,7 @@ export function idxSplit(
   imagesFile: string,
   labelsFile: string,
 ): { batch: ParsedBatch; rows: number; cols: number } {
-  if (images.dims.length !== 3) {
-    throw new DatasetError(
-      imagesFile,
-      `expected IDX images (magic 00 00 08 03: count, rows, cols), found a ${images.dims.length}-D array ` +
-        `(${images.dims.join(', ')})`,
-    )
-  }
-  if (labels.dims.length !== 1) {
-    throw new DatasetError(
-      labelsFile,
-      `expected IDX labels (magic 00 00 08 01: count), found a ${labels.dims.length}-D array (${labels.dims.join(', ')})`,
-    )
-  }
-  const [count, rows, cols] = images.dims as [number, number, number]
-  if (count === 0 || rows === 0 || cols === 0) {
-    throw new DatasetError(
-      imagesFile,
-      `expected at least one image of at least 1x1, found (${images.dims.join(', ')})`,
-    )
-  }
-  if (labels.dims[0] !== count) {
-    throw new DatasetError(
-      labelsFile,
-      `expected ${count} labels, one per image in ${basename(imagesFile)}, found ${labels.dims[0]}`,
-    )
-  }
+  const { count, rows, cols } = checkIdxPair(images.dims, labels.dims, imagesFile, labelsFile)
   const data = images.data
   const batch: ParsedBatch = {
     file: imagesFile,
@@ -200,7 +145,7 @@ export async function idxClassNames(
   if (kind === 'mnist') return [...MNIST_CLASSES]
   if (kind === 'fashion-mnist') return [...FASHION_MNIST_CLASSES]
   if (classesFile) {
-    const names = parseNameList(new TextDecoder().decode(await readBytes(classesFile)))
+    const names = parseNameList(await readTextFile(classesFile, 'class names, one per line'))
     if (names.length === 0)
       throw new DatasetError(classesFile, 'expected class names, one per line, found none')
     return names
@@ -213,49 +158,81 @@ export async function idxClassNames(
 /** Reads an IDX dataset folder's four files (and classes.txt) into a dataset. */
 export async function readIdx(files: IdxFiles, options: IdxOptions = {}): Promise<RawDataset> {
   const classNames = await idxClassNames(dirname(files.trainImages), files.classes, options.kind)
-  // Read (and gunzip, on libuv's threads) the four files at once; report the first failure in file order.
-  const settled = await Promise.allSettled(
-    [files.trainImages, files.trainLabels, files.testImages, files.testLabels].map(readIdxFile),
+  const paths = [files.trainImages, files.trainLabels, files.testImages, files.testLabels]
+  const readers = await all(
+    paths.map((file) => IdxFileReader.open(file)),
+    (r) => r.close(),
   )
-  const failed = settled.find((s) => s.status === 'rejected')
-  if (failed) throw failed.reason
-  const [trainImages, trainLabels, testImages, testLabels] = settled.map(
-    (s) => (s as PromiseFulfilledResult<IdxArray>).value,
-  )
-  const train = idxSplit(trainImages!, trainLabels!, files.trainImages, files.trainLabels)
-  const test = idxSplit(testImages!, testLabels!, files.testImages, files.testLabels)
-  if (test.rows !== train.rows || test.cols !== train.cols) {
-    throw new DatasetError(
-      files.testImages,
-      `expected ${train.rows}x${train.cols} images like ${basename(files.trainImages)}, found ${test.rows}x${test.cols}`,
-    )
-  }
-  for (const [split, file] of [
-    [train, files.trainLabels],
-    [test, files.testLabels],
-  ] as const) {
-    const bad = firstLabelOutOfRange(split.batch.labels, classNames.length)
-    if (bad >= 0) {
-      throw new DatasetError(
-        file,
-        `expected labels in [0, ${classNames.length}) (${classNames.length} class names), label ${bad} is ` +
-          `${split.batch.labels[bad]}`,
-      )
-    }
-  }
-  const imageBytes = train.rows * train.cols
-  return {
-    format: 'idx',
-    shape: [1, train.rows, train.cols],
-    classNames,
-    train: assembleSplit([train.batch], imageBytes),
-    test: assembleSplit([test.batch], imageBytes),
-    files: [
+  try {
+    const [trainImages, trainLabels, testImages, testLabels] = readers as [
+      IdxFileReader,
+      IdxFileReader,
+      IdxFileReader,
+      IdxFileReader,
+    ]
+    const train = checkIdxPair(
+      trainImages.header.dims,
+      trainLabels.header.dims,
       files.trainImages,
       files.trainLabels,
+    )
+    const test = checkIdxPair(
+      testImages.header.dims,
+      testLabels.header.dims,
       files.testImages,
       files.testLabels,
-      ...(files.classes ? [files.classes] : []),
-    ],
+    )
+    if (test.rows !== train.rows || test.cols !== train.cols) {
+      throw new DatasetError(
+        files.testImages,
+        `expected ${train.rows}x${train.cols} images like ${basename(files.trainImages)}, found ${test.rows}x${test.cols}`,
+      )
+    }
+    // The headers agree: allocate what they declare (pages are committed as the data arrives) and stream
+    // the four files into place at once, gunzipping on libuv's threads.
+    const targets = readers.map((r) => sharedBytes(r.header.dataBytes))
+    await all(readers.map((r, i) => r.readInto(targets[i]!)))
+    const split = (shape: IdxSplitShape, images: Uint8Array, labels: Uint8Array): ImageSplit => ({
+      images,
+      labels,
+      count: shape.count,
+    })
+    const dataset: RawDataset = {
+      format: 'idx',
+      shape: [1, train.rows, train.cols],
+      classNames,
+      train: split(train, targets[0]!, targets[1]!),
+      test: split(test, targets[2]!, targets[3]!),
+      files: [...paths, ...(files.classes ? [files.classes] : [])],
+    }
+    for (const [labels, file] of [
+      [dataset.train.labels, files.trainLabels],
+      [dataset.test.labels, files.testLabels],
+    ] as const) {
+      const bad = firstLabelOutOfRange(labels, classNames.length)
+      if (bad >= 0) {
+        throw new DatasetError(
+          file,
+          `expected labels in [0, ${classNames.length}) (${classNames.length} class names), label ${bad} is ` +
+            `${labels[bad]}`,
+        )
+      }
+    }
+    return dataset
+  } finally {
+    for (const r of readers) r.close()
   }
+}
+
+/**
+ * Awaits every promise; on any failure rejects with the first failure in the given order (not in time), so
+ * the error a folder gets does not depend on which file happens to be read faster, after handing the
+ * values that did arrive to `release`.
+ */
+async function all<T>(promises: Promise<T>[], release?: (value: T) => void): Promise<T[]> {
+  const settled = await Promise.allSettled(promises)
+  const failed = settled.find((s) => s.status === 'rejected')
+  if (failed === undefined) return settled.map((s) => (s as PromiseFulfilledResult<T>).value)
+  for (const s of settled) if (s.status === 'fulfilled') release?.(s.value)
+  throw failed.reason
 }

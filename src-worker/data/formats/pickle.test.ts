@@ -2,8 +2,16 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { cifarPythonBatchBytes, cifarPythonMetaBytes, fixtureSplit } from '../fixtures'
+import { pickleCopyBomb, pickleDictFlood } from '../hostileFixtures'
 import { CIFAR10_CLASSES, DatasetError } from './common'
-import { NdArray, ndarrayIntegers, unpickle, type PickleDict, type PickleValue } from './pickle'
+import {
+  NdArray,
+  ndarrayIntegers,
+  unpickle,
+  unpickleBudget,
+  type PickleDict,
+  type PickleValue,
+} from './pickle'
 
 const fixture = (name: string): Uint8Array =>
   new Uint8Array(readFileSync(join(__dirname, '__fixtures__', name)))
@@ -262,5 +270,45 @@ describe('unpickle: refuses what it must not run or cannot read', () => {
     const o8 = bytes.slice()
     o8.set([0x4f, 0x38], find([0x55, 0x02, 0x75, 0x31]) + 2) // dtype 'u1' -> 'O8'
     expect(errorOf(() => unpickle(o8, 'f')).message).toContain('unsupported numpy dtype "O8"')
+  })
+})
+
+describe('unpickle: a small pickle cannot build much more than its size', () => {
+  const MIB = 2 ** 20
+  /** The byte offset the refusal names. */
+  const at = (e: DatasetError): number => Number(/at byte (\d+)\)$/.exec(e.message)?.[1])
+
+  it('refuses copying a memoized string over and over (_codecs.encode from BINGET + REDUCE)', () => {
+    const bytes = pickleCopyBomb(MIB, 200) // 1 MB of file that built 200 MB of bytes objects
+    const e = errorOf(() => unpickle(bytes, '/d/data_batch_1'))
+    expect(e.message).toBe(
+      `/d/data_batch_1: expected a pickle that builds at most ${unpickleBudget(bytes.length)} bytes of values ` +
+        `for its ${bytes.length} bytes (64 MiB + 4 per byte; a CIFAR-10 batch builds a few MB), this one ` +
+        `builds more (pickle opcode REDUCE 0x52 at byte ${at(e)})`,
+    )
+    // Stopped near the budget: 64 MiB + 4 MiB, less the 2 MiB string, is 66 copies of 1 MiB, not 200.
+    const firstCopy = bytes.length - 1 - 5 * 200 // the copies' opcodes come last, before STOP
+    const copies = Math.floor((at(e) - firstCopy) / 5)
+    expect(copies).toBeGreaterThan(60)
+    expect(copies).toBeLessThan(70)
+  })
+
+  it('refuses a flood of one-byte containers (EMPTY_DICT builds a 184-byte Map) before the end', () => {
+    const bytes = pickleDictFlood(2 * MIB)
+    const e = errorOf(() => unpickle(bytes, 'f'))
+    expect(e.message).toContain('this one builds more (pickle opcode EMPTY_DICT 0x7d at byte')
+    expect(at(e)).toBeLessThan(bytes.length / 4)
+  })
+
+  it('charges what real batches build: a 10000-image CIFAR-10 batch fits, a smaller budget refuses it', () => {
+    const split = fixtureSplit('train', 10000, 3072)
+    const bytes = cifarPythonBatchBytes(split.images, split.labels, { batchLabel: 'training batch 1 of 5' })
+    expect(asDict(unpickle(bytes, 'data_batch_1')).get('data')).toBeInstanceOf(NdArray)
+    expect(() => unpickle(bytes, 'data_batch_1', { budgetBytes: MIB })).toThrow('this one builds more')
+    expect(asDict(unpickle(bytes, 'data_batch_1', { budgetBytes: 2 * MIB })).size).toBe(4)
+    // Python 3's protocol 2 decodes the pixels from a str and encodes them: about 3 bytes per byte.
+    const p2 = fixture('py3-batch-protocol2.pkl')
+    expect(() => unpickle(p2, 'p2', { budgetBytes: 2 * p2.length })).toThrow('this one builds more')
+    expect(asDict(unpickle(p2, 'p2', { budgetBytes: 4 * p2.length })).get('data')).toBeInstanceOf(NdArray)
   })
 })

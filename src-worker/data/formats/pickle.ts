@@ -8,6 +8,12 @@
  * string, bytes and Python 2 str (BINSTRING) -> Uint8Array (a view into the input, no copy), list and
  * tuple -> array, dict -> Map (bytes keys decoded as latin-1, so b'data' and 'data' are the same key),
  * numpy array -> NdArray (its data a view into the input), numpy scalar -> number or boolean.
+ *
+ * What a pickle may build is bounded by its size: every value, stack slot and memo entry is charged its
+ * approximate heap size (measured on V8) against `unpickleBudget(file size)`, and the unpickler refuses a
+ * file past that, so a small file cannot allocate much (a few bytes of BINGET + REDUCE can copy a
+ * memoized megabyte string, one EMPTY_DICT byte builds a 184-byte Map). A CIFAR-10 batch builds about 2 MB
+ * of values besides the views into its own bytes.
  */
 import { DatasetError } from './common'
 
@@ -146,11 +152,40 @@ const utf8 = new TextDecoder('utf-8')
 const latin1 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1')
 
 /**
- * Unpickles `bytes` (the contents of `file`, named in errors). Throws DatasetError for anything it cannot
- * or will not read: unknown or unsupported opcodes, non-whitelisted globals, truncation, malformed data.
+ * The most an unpickle of `inputBytes` may build, in estimated heap bytes: 64 MiB, plus 4 per byte of file
+ * (a Python 3 protocol-2 batch decodes its pixels from a str and encodes them to bytes: about 3 per byte).
  */
-export function unpickle(bytes: Uint8Array, file: string): PickleValue {
-  return new Unpickler(bytes, file).load()
+export function unpickleBudget(inputBytes: number): number {
+  return 64 * 2 ** 20 + 4 * inputBytes
+}
+
+/** Approximate V8 heap sizes (64-bit, measured with --expose-gc) charged against the budget. */
+const COST = {
+  slot: 8,
+  array: 32,
+  map: 184,
+  mapEntry: 24,
+  view: 96,
+  heapNumber: 16,
+  bigint: 32,
+  string: 24,
+  ndarray: 192,
+  dtype: 64,
+  global: 32,
+  memoEntry: 32,
+}
+
+/**
+ * Unpickles `bytes` (the contents of `file`, named in errors). Throws DatasetError for anything it cannot
+ * or will not read: unknown or unsupported opcodes, non-whitelisted globals, truncation, malformed data,
+ * and a pickle that builds more than `budgetBytes` (default `unpickleBudget(bytes.length)`) of values.
+ */
+export function unpickle(
+  bytes: Uint8Array,
+  file: string,
+  options: { budgetBytes?: number } = {},
+): PickleValue {
+  return new Unpickler(bytes, file, options.budgetBytes ?? unpickleBudget(bytes.length)).load()
 }
 
 /** A short description of a value's type for error messages ("dict", "list of 3", "uint8 array (2, 5)"). */
@@ -221,12 +256,39 @@ class Unpickler {
   /** Stack lengths at each open MARK (CPython's metastack). */
   private readonly marks: number[] = []
   private readonly memo = new Map<number, PickleValue>()
+  /** Estimated heap bytes allocated so far (never decreases: a bound on what was built, not what is live). */
+  private spent = 0
 
   constructor(
     private readonly bytes: Uint8Array,
     private readonly file: string,
+    private readonly budget: number,
   ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  }
+
+  private spend(n: number): void {
+    this.spent += n
+    if (this.spent > this.budget) {
+      this.fail(
+        `expected a pickle that builds at most ${this.budget} bytes of values for its ${this.bytes.length} ` +
+          'bytes (64 MiB + 4 per byte; a CIFAR-10 batch builds a few MB), this one builds more',
+      )
+    }
+  }
+
+  /** The heap size of a value just built (views into the input count their header only). */
+  private cost(v: PickleValue): number {
+    if (v === null || typeof v === 'boolean') return 0
+    if (typeof v === 'number') return Number.isInteger(v) && Math.abs(v) < 2 ** 30 ? 0 : COST.heapNumber
+    if (typeof v === 'bigint') return COST.bigint
+    if (typeof v === 'string') return COST.string + 2 * v.length
+    if (v instanceof Uint8Array) return COST.view
+    if (Array.isArray(v)) return COST.array + COST.slot * v.length
+    if (v instanceof Map) return COST.map + COST.mapEntry * v.size
+    if (v instanceof NdArray) return COST.ndarray
+    if (v instanceof NumpyDType) return COST.dtype
+    return COST.global
   }
 
   private fail(message: string): never {
@@ -303,7 +365,9 @@ class Unpickler {
     return this.marks.length > 0 ? this.marks[this.marks.length - 1]! : 0
   }
 
-  private push(v: PickleValue): void {
+  /** Pushes a value; `fresh` values (not a DUP or memo reference) are charged their size too. */
+  private push(v: PickleValue, fresh = true): void {
+    this.spend(COST.slot + (fresh ? this.cost(v) : 0))
     this.stack.push(v)
   }
 
@@ -323,6 +387,11 @@ class Unpickler {
     return this.stack.splice(at)
   }
 
+  private memoPut(index: number): void {
+    this.spend(COST.memoEntry)
+    this.memo.set(index, this.top())
+  }
+
   private memoGet(index: number): PickleValue {
     const v = this.memo.get(index)
     if (v === undefined) this.fail(`memo entry ${index} was never stored`)
@@ -330,7 +399,10 @@ class Unpickler {
   }
 
   private key(k: PickleValue): PickleKey {
-    if (k instanceof Uint8Array) return latin1(k)
+    if (k instanceof Uint8Array) {
+      this.spend(COST.string + 2 * k.length)
+      return latin1(k)
+    }
     if (k === null || typeof k === 'string' || typeof k === 'number' || typeof k === 'bigint') return k
     if (typeof k === 'boolean') return k
     this.fail(`unsupported dict key: ${describe(k)}`)
@@ -339,11 +411,13 @@ class Unpickler {
   private setItems(dict: PickleValue, items: PickleValue[]): void {
     if (!(dict instanceof Map)) this.fail(`setting items on ${describe(dict)}, expected a dict`)
     if (items.length % 2 !== 0) this.fail('odd number of items for a dict')
+    this.spend((COST.mapEntry * items.length) / 2)
     for (let i = 0; i < items.length; i += 2) dict.set(this.key(items[i]!), items[i + 1]!)
   }
 
   private appendTo(list: PickleValue, items: PickleValue[]): void {
     if (!Array.isArray(list)) this.fail(`appending to ${describe(list)}, expected a list`)
+    this.spend(COST.slot * items.length)
     for (const item of items) list.push(item)
   }
 
@@ -412,6 +486,7 @@ class Unpickler {
         for (let i = 0; i < text.length; i++) {
           if (text.charCodeAt(i) > 0xff) this.fail('_codecs.encode: character beyond latin-1')
         }
+        this.spend(text.length) // a copy, not a view: charged beyond the view's header
         const buf = Buffer.from(text, 'latin1')
         return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength)
       }
@@ -508,6 +583,7 @@ class Unpickler {
         case 0x2e: // STOP
           return this.pop()
         case 0x28: // MARK
+          this.spend(COST.slot)
           this.marks.push(this.stack.length)
           break
         case 0x30: // POP
@@ -518,7 +594,7 @@ class Unpickler {
           this.popMark()
           break
         case 0x32: // DUP
-          this.push(this.top())
+          this.push(this.top(), false)
           break
         case 0x4e: // NONE
           this.push(null)
@@ -655,19 +731,19 @@ class Unpickler {
           break
         }
         case 0x68: // BINGET
-          this.push(this.memoGet(this.u8()))
+          this.push(this.memoGet(this.u8()), false)
           break
         case 0x6a: // LONG_BINGET
-          this.push(this.memoGet(this.u32()))
+          this.push(this.memoGet(this.u32()), false)
           break
         case 0x71: // BINPUT
-          this.memo.set(this.u8(), this.top())
+          this.memoPut(this.u8())
           break
         case 0x72: // LONG_BINPUT
-          this.memo.set(this.u32(), this.top())
+          this.memoPut(this.u32())
           break
         case 0x94: // MEMOIZE
-          this.memo.set(this.memo.size, this.top())
+          this.memoPut(this.memo.size)
           break
         case 0x63: {
           // GLOBAL
