@@ -11,6 +11,14 @@ export const CONFIG_VERSION = 1
 export const DATASET_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/
 
 const positiveInt = z.number().int().positive()
+
+/**
+ * Text a person wrote: well-formed Unicode only. A lone surrogate (half of a character, from a broken
+ * encoder) would be stored as U+FFFD by every JSON writer and shown garbled forever.
+ */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+const text = () =>
+  z.string().refine((v) => !LONE_SURROGATE.test(v), 'not valid Unicode (a lone surrogate): re-type it')
 const nonNegative = z.number().finite().min(0)
 
 export const DatasetRefSchema = z.strictObject({
@@ -79,9 +87,9 @@ export const SolverConfigSchema = z.strictObject({
 
 export const RunConfigSchema = z.strictObject({
   version: z.literal(CONFIG_VERSION).default(CONFIG_VERSION),
-  name: z.string().trim().min(1, 'a name is required').max(200),
-  tags: z.array(z.string().trim().min(1).max(64)).max(64).default([]),
-  notes: z.string().max(20000).default(''),
+  name: text().trim().min(1, 'a name is required').max(200),
+  tags: z.array(text().trim().min(1).max(64)).max(64).default([]),
+  notes: text().max(20000).default(''),
   dataset: DatasetRefSchema,
   model: ModelConfigSchema,
   solver: SolverConfigSchema.default(SolverConfigSchema.parse({})),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { CliError } from './errors'
-import { lineColumn, parseJsonText, syntaxErrorOffset } from './jsonFile'
+import { decodeUtf8, lineColumn, parseJsonText, syntaxErrorOffset } from './jsonFile'
 
 function failure(text: string): CliError {
   try {
@@ -55,5 +55,49 @@ describe('syntaxErrorOffset', () => {
   it('counts lines and columns from 1', () => {
     expect(lineColumn('ab\ncd', 4)).toEqual({ line: 2, column: 2 })
     expect(lineColumn('ab', 0)).toEqual({ line: 1, column: 1 })
+  })
+})
+
+describe('decodeUtf8', () => {
+  it('refuses a Latin-1 name, naming the field and the byte, instead of storing U+FFFD', () => {
+    const bytes = Buffer.concat([
+      Buffer.from('{\n  "name": "caf'),
+      Buffer.from([0xe9]),
+      Buffer.from('",\n  "tags": ["ok"]\n}\n'),
+    ])
+    let err: unknown
+    try {
+      decodeUtf8(bytes, 'run.json')
+    } catch (e) {
+      err = e
+    }
+    expect(err).toBeInstanceOf(CliError)
+    expect((err as CliError).message).toBe(
+      'run.json: not valid UTF-8: byte 0xE9 at line 2, column 15 (in name); save the file as UTF-8',
+    )
+    expect((err as CliError).fields).toEqual([
+      { path: 'name', message: 'not valid UTF-8: save the file as UTF-8' },
+    ])
+    expect((err as CliError).exitCode).toBe(2)
+  })
+
+  it('accepts every well-formed UTF-8 text, with or without a byte-order mark', () => {
+    const text = '{"name": "café 实验 😀", "notes": "ok"}'
+    expect(decodeUtf8(Buffer.from(text), 'f')).toBe(text)
+    expect(decodeUtf8(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]), 'f')).toBe(text)
+  })
+
+  it('refuses overlong forms and encoded surrogates, which decoders would also replace', () => {
+    for (const bad of [
+      [0xc0, 0xaf],
+      [0xe0, 0x80, 0xaf],
+      [0xed, 0xa0, 0x80],
+      [0xf4, 0x90, 0x80, 0x80],
+    ]) {
+      const bytes = Buffer.concat([Buffer.from('{"name": "'), Buffer.from(bad), Buffer.from('"}')])
+      expect(() => decodeUtf8(bytes, 'f')).toThrow(
+        /not valid UTF-8: byte 0x.. at line 1, column 11 \(in name\)/,
+      )
+    }
   })
 })

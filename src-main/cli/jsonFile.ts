@@ -4,16 +4,75 @@ import { CliError } from './errors'
 import { EXIT } from './exitCodes'
 
 export async function readJsonFile(path: string): Promise<unknown> {
-  let text: string
+  let bytes: Buffer
   try {
-    text = await readFile(path, 'utf8')
+    bytes = await readFile(path)
   } catch (e) {
     const code = (e as { code?: unknown }).code
     const why =
       code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (e as Error).message
     throw new CliError('unreadable-file', `cannot read ${path}: ${why}`, EXIT.usage)
   }
-  return parseJsonText(text, path)
+  return parseJsonText(decodeUtf8(bytes, path), path)
+}
+
+/**
+ * The file's text, refusing bytes that are not UTF-8 (a name saved in Latin-1 or GBK would otherwise be
+ * stored as U+FFFD forever): the error names each field holding such bytes, or the position.
+ */
+export function decodeUtf8(bytes: Uint8Array, file: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+  } catch {
+    // Fall through: find where, and in which fields.
+  }
+  const at = firstInvalidUtf8(bytes)
+  const lossy = new TextDecoder('utf-8').decode(bytes.subarray(0, at))
+  const { line, column } = lineColumn(lossy, lossy.length)
+  const where = `byte 0x${bytes[at]!.toString(16).toUpperCase().padStart(2, '0')} at line ${line}, column ${column}`
+  const hint = 'save the file as UTF-8'
+  let fields: { path: string; message: string }[] = []
+  try {
+    const value = JSON.parse(new TextDecoder('utf-8').decode(bytes)) as unknown
+    fields = replacedStrings(value).map((p) => ({ path: p, message: `not valid UTF-8: ${hint}` }))
+  } catch {
+    // Not JSON either: the position is all there is to say.
+  }
+  const named = fields.length > 0 ? ` (in ${fields.map((f) => f.path).join(', ')})` : ''
+  throw new CliError(
+    'invalid-encoding',
+    `${file}: not valid UTF-8: ${where}${named}; ${hint}`,
+    EXIT.usage,
+    fields,
+  )
+}
+
+/** The offset of the first byte that does not belong to a well-formed UTF-8 sequence. */
+function firstInvalidUtf8(b: Uint8Array): number {
+  let i = 0
+  while (i < b.length) {
+    const c = b[i]!
+    const n =
+      c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1
+    if (n < 0) return i
+    for (let k = 1; k <= n; k++) if (i + k >= b.length || (b[i + k]! & 0xc0) !== 0x80) return i
+    // Overlong 3- and 4-byte forms, surrogates and code points past U+10FFFF.
+    if (n === 2 && ((c === 0xe0 && b[i + 1]! < 0xa0) || (c === 0xed && b[i + 1]! > 0x9f))) return i
+    if (n === 3 && ((c === 0xf0 && b[i + 1]! < 0x90) || (c === 0xf4 && b[i + 1]! > 0x8f))) return i
+    i += n + 1
+  }
+  return b.length
+}
+
+/** Dotted paths of the strings (and keys) that hold U+FFFD, the decoder's replacement character. */
+function replacedStrings(value: unknown, prefix = ''): string[] {
+  if (typeof value === 'string') return value.includes('\uFFFD') ? [prefix || '(value)'] : []
+  if (value === null || typeof value !== 'object') return []
+  const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value)
+  return entries.flatMap(([k, v]) => {
+    const path = prefix ? `${prefix}.${k}` : k
+    return k.includes('\uFFFD') ? [path] : replacedStrings(v, path)
+  })
 }
 
 /** JSON.parse, with a failure reported as `file: invalid JSON at line L, column C: reason`. */

@@ -415,13 +415,23 @@ describe('Solver: stopping', () => {
       onEvent: (e) => events.push(e),
     })
     expect(() => solver.train()).toThrow(
-      /^Solver: loss diverged \(NaN\) at iteration 4 with learning rate 0.3; try a lower learning rate$/,
+      /^Solver: loss diverged at iteration 4 with learning rate 0.3: the loss became NaN \(not a number\): the scores overflowed and the arithmetic broke down; try a lower learning rate$/,
     )
     expect(events.filter((e) => e.type === 'iteration')).toHaveLength(3)
     expect(events.at(-1)).toMatchObject({ type: 'iteration', iteration: 3 })
     expect(solver.lossHistory).toHaveLength(3)
     expect(model.params.W!.data.every(Number.isFinite)).toBe(true)
     expect(model.params.W!.data).toEqual(solver.bestParams.W!.data)
+  })
+
+  it('says what the loss became, in words: NaN, +Infinity, and an impossible -Infinity', () => {
+    expect(new DivergenceError(7, -Infinity, 1).message).toBe(
+      'Solver: loss diverged at iteration 7 with learning rate 1: the loss came out as -Infinity, which a softmax or SVM loss can never be: the scores overflowed float32 and the arithmetic broke down; try a lower learning rate',
+    )
+    expect(new DivergenceError(2, Infinity, null).message).toBe(
+      'Solver: loss diverged at iteration 2: the loss became infinite: the correct classes got probability 0 (scores too large); try a lower learning rate',
+    )
+    expect(new DivergenceError(2, NaN, 0.5).message).not.toMatch(/\(NaN\)/)
   })
 
   it('throws a DivergenceError for a learning rate that blows up', () => {
@@ -438,7 +448,9 @@ describe('Solver: stopping', () => {
       err = e
     }
     expect(err).toBeInstanceOf(DivergenceError)
-    expect((err as DivergenceError).message).toMatch(/loss diverged .* try a lower learning rate/)
+    expect((err as DivergenceError).message).toMatch(
+      /loss diverged at .*: the loss .*; try a lower learning rate/,
+    )
     expect((err as DivergenceError).iteration).toBe(solver.lossHistory.length + 1)
     expect(solver.lossHistory.length).toBeLessThan(100)
   })

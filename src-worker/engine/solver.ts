@@ -130,9 +130,26 @@ export class DivergenceError extends Error {
     readonly learningRate: number | null,
   ) {
     const lr = learningRate === null ? '' : ` with learning rate ${learningRate}`
-    super(`Solver: loss diverged (${loss}) at iteration ${iteration}${lr}; try a lower learning rate`)
+    super(
+      `Solver: loss diverged at iteration ${iteration}${lr}: ${whatTheLossBecame(loss)}; try a lower learning rate`,
+    )
     this.name = 'DivergenceError'
   }
+}
+
+/**
+ * A diverged loss in words. A softmax or SVM loss is never negative, so -Infinity (like NaN) means the
+ * float32 arithmetic itself broke down: scores overflowed to infinity and infinities were subtracted.
+ */
+function whatTheLossBecame(loss: number): string {
+  if (Number.isNaN(loss))
+    return 'the loss became NaN (not a number): the scores overflowed and the arithmetic broke down'
+  if (loss === Infinity)
+    return 'the loss became infinite: the correct classes got probability 0 (scores too large)'
+  if (loss === -Infinity) {
+    return 'the loss came out as -Infinity, which a softmax or SVM loss can never be: the scores overflowed float32 and the arithmetic broke down'
+  }
+  return `the loss became ${loss}`
 }
 
 const OPTION_KEYS = [
