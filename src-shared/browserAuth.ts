@@ -10,6 +10,12 @@
  * cookies ignore ports, so every other server on 127.0.0.1 would receive (and could overwrite) one.
  */
 
+/**
+ * Tokens travel in a URL fragment and in a subprotocol name (an RFC 7230 token): only characters that need
+ * no escaping in either. A browser's WebSocket constructor throws on anything else.
+ */
+export const TOKEN_PATTERN = /^[A-Za-z0-9._~-]{8,256}$/
+
 /** The subprotocol the server selects and echoes back: never the token. */
 export const WS_PROTOCOL = 'workbench.v1'
 

@@ -9,11 +9,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import { WS_PROTOCOL, WS_TOKEN_PROTOCOL_PREFIX } from '../../src-shared/browserAuth'
 
-/**
- * Tokens travel in a URL fragment and in a subprotocol name (an RFC 7230 token): only characters that need
- * no escaping in either.
- */
-export const TOKEN_PATTERN = /^[A-Za-z0-9._~-]{8,256}$/
+export { TOKEN_PATTERN } from '../../src-shared/browserAuth'
 
 export function newToken(): string {
   return randomBytes(32).toString('hex')

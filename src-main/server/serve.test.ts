@@ -245,6 +245,32 @@ describe('serve', () => {
     expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ token: p.token })
   })
 
+  it('--print-url prints the kept URL without serving (no built UI needed), even while the server runs', async () => {
+    const { dir, staticDir, dataDir } = await setup()
+    const noUi = join(dir, 'missing')
+    await expect(serve(dataDir, { staticDir: noUi, printUrl: true }).done).rejects.toMatchObject({
+      exitCode: 2,
+      message: expect.stringContaining('no server has run on'),
+    })
+    const running = serve(dataDir, { staticDir, port: 0 }, {}, true)
+    const p = await printed(running)
+    const again = serve(dataDir, { staticDir: noUi, printUrl: true })
+    expect(await again.done).toBe(0)
+    expect(again.stdout()).toBe(`${p.url}\n`)
+    const json = serve(dataDir, { staticDir: noUi, printUrl: true }, {}, true)
+    expect(await json.done).toBe(0)
+    expect(JSON.parse(json.stdout())).toEqual({
+      url: p.url,
+      port: p.port,
+      token: p.token,
+      credentialsFile: p.credentialsFile,
+    })
+    await expect(
+      serve(dataDir, { staticDir: noUi, printUrl: true, newToken: true }).done,
+    ).rejects.toMatchObject({ exitCode: 2 })
+    await stopped(running)
+  })
+
   it('WORKBENCH_TOKEN overrides the kept token and leaves it as it is', async () => {
     const { staticDir, dataDir } = await setup()
     const first = serve(dataDir, { staticDir, port: 0 }, {}, true)
@@ -332,7 +358,7 @@ describe('serve', () => {
     const help = await cli(['serve', '--help'])
     expect(help.code).toBe(0)
     expect(help.stdout).toMatch(
-      /--port <n>[\s\S]*--new-token[\s\S]*--host <host>[\s\S]*--allow-remote[\s\S]*--threads <n>/,
+      /--port <n>[\s\S]*--new-token[\s\S]*--print-url[\s\S]*--host <host>[\s\S]*--allow-remote[\s\S]*--threads <n>/,
     )
     const flat = help.stdout.replace(/\s+/g, ' ')
     expect(flat).toContain(`<data-dir>/${CREDENTIALS_FILE} (mode 600)`)

@@ -20,7 +20,7 @@ import {
   portCandidates,
   saveCredentials,
 } from './credentials'
-import { startServer } from './server'
+import { serverUrl, startServer } from './server'
 
 export const TOKEN_ENV = 'WORKBENCH_TOKEN'
 
@@ -31,6 +31,8 @@ export interface ServeOptions {
   threads?: number
   /** Replace the token kept in the data folder. */
   newToken?: boolean
+  /** Print the URL from the kept port and token, and exit. */
+  printUrl?: boolean
   /** Where the default port range starts (tests; the CLI always uses DEFAULT_PORT). */
   defaultPort?: number
   /** The built renderer (default: out/renderer). */
@@ -57,6 +59,12 @@ export function describeServe(cmd: Command): Command {
       new Option(
         '--new-token',
         `replace the token kept in the data folder (tabs opened with the old URL must open the new one)`,
+      ),
+    )
+    .addOption(
+      new Option(
+        '--print-url',
+        "print the URL of this data folder's server (its kept port and token) and exit, serving nothing",
       ),
     )
     .addOption(new Option('--host <host>', 'address to listen on').default('127.0.0.1'))
@@ -91,6 +99,7 @@ export async function serveCommand(ctx: Context, options: ServeOptions): Promise
       EXIT.usage,
     )
   }
+  if (options.printUrl) return printUrl(ctx, options, host, envToken)
   const paths = appPaths()
   const staticDir = resolve(ctx.io.cwd, options.staticDir ?? paths.staticDir)
   if (!existsSync(join(staticDir, 'index.html'))) {
@@ -177,6 +186,42 @@ export async function serveCommand(ctx: Context, options: ServeOptions): Promise
   } finally {
     await wb.close()
   }
+}
+
+/**
+ * `--print-url`: for a tab that lost its token, the URL again without starting a second server (which
+ * would also open the data folder for training).
+ */
+async function printUrl(
+  ctx: Context,
+  options: ServeOptions,
+  host: string,
+  envToken: string | undefined,
+): Promise<number> {
+  if (options.newToken) {
+    throw new CliError('usage', '--print-url prints the kept token: leave out --new-token', EXIT.usage)
+  }
+  const credentials = await loadCredentials(ctx.dataDir)
+  const port = options.port ?? credentials.port
+  if (credentials.renewed !== null) {
+    throw new CliError(
+      'usage',
+      `${credentials.file} is not usable (${credentials.renewed}): start the server, which makes a new token`,
+      EXIT.usage,
+    )
+  }
+  if (credentials.dirty || port === null || port === 0) {
+    throw new CliError(
+      'usage',
+      `no server has run on ${ctx.dataDir} yet (no ${CREDENTIALS_FILE}): start one with workbench serve`,
+      EXIT.usage,
+    )
+  }
+  const token = envToken ?? credentials.token
+  const url = serverUrl(host, port, token)
+  if (ctx.json) ctx.printJson({ url, port, token, credentialsFile: credentials.file })
+  else ctx.out(url)
+  return EXIT.ok
 }
 
 /** Resolves on the interrupt signal (Ctrl-C) or SIGTERM (a service manager, Playwright's webServer). */

@@ -200,13 +200,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     })
   }
 
-  const shownHost = isWildcard(host) ? '127.0.0.1' : urlHost(host)
   return {
-    url: `http://${shownHost}:${port}/#${TOKEN_FRAGMENT_PARAM}=${token}`,
+    url: serverUrl(host, port, token),
     port,
     token,
     close: () => (closing ??= close()),
   }
+}
+
+/** The URL a person opens: the token in the fragment, which the browser keeps to itself. */
+export function serverUrl(host: string, port: number, token: string): string {
+  const shown = isWildcard(host) ? '127.0.0.1' : urlHost(host)
+  return `http://${shown}:${port}/#${TOKEN_FRAGMENT_PARAM}=${token}`
 }
 
 /** The path of a request target, still percent-encoded, without its query. */
