@@ -165,7 +165,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   )
 
   const candidates: readonly number[] =
-    typeof options.port === 'number' ? [options.port] : (options.port ?? [0])
+    typeof options.port === 'number' ? [options.port] : options.port?.length ? options.port : [0]
   for (const [i, candidate] of candidates.entries()) {
     try {
       await listen(server, candidate, host)
