@@ -49,7 +49,8 @@ export default defineConfig({
     // One training thread, so a second run waits in the queue where the test can cancel it.
     command: `node out/main/cli.js serve --data-dir ${JSON.stringify(dataDir)} --port ${PORT} --threads 1`,
     cwd: root,
-    url: `http://127.0.0.1:${PORT}/?token=${TOKEN}`,
+    // The UI is public; only the WebSocket needs the token (specs open `/#token=${TOKEN}`).
+    url: `http://127.0.0.1:${PORT}/`,
     env: { WORKBENCH_TOKEN: TOKEN },
     reuseExistingServer: false,
     timeout: 60_000,

@@ -61,7 +61,7 @@ test('a small conv net: sanity checks in the form, then train it and see its fil
   const mark = (what: string): void => {
     test.info().annotations.push({ type: 'timing', description: `${what}: ${Date.now() - t0} ms` })
   }
-  await page.goto(`/?token=${TOKEN}`)
+  await page.goto(`/#token=${TOKEN}`)
   await page.getByTestId('language-switch').selectOption('en')
 
   // The form, as a person fills it: the conv net, then its small settings.

@@ -36,7 +36,7 @@ test('from a finished sweep: find the best run, compare, switch the x-axis, expo
   context,
 }) => {
   test.setTimeout(120_000)
-  await page.goto(`/?token=${TOKEN}`)
+  await page.goto(`/#token=${TOKEN}`)
   await page.getByTestId('language-switch').selectOption('en')
 
   // Queue the sweep from the form.

@@ -27,7 +27,7 @@ async function newRun(page: Page, name: string, epochs: number): Promise<string>
 }
 
 test('queue a run from the form, watch it train, inspect it', async ({ page }) => {
-  await page.goto(`/?token=${TOKEN}`)
+  await page.goto(`/#token=${TOKEN}`)
   await expect(page.getByRole('heading', { level: 1 }).first()).toBeVisible()
   await page.screenshot({ path: test.info().outputPath('experiments-empty.png') })
 
@@ -62,7 +62,7 @@ test('queue a run from the form, watch it train, inspect it', async ({ page }) =
 })
 
 test('cancel a run waiting in the queue', async ({ page }) => {
-  await page.goto(`/?token=${TOKEN}`)
+  await page.goto(`/#token=${TOKEN}`)
   // One training thread (the server runs with --threads 1): the second run has to wait.
   const first = await newRun(page, 'e2e: long run', 5000)
   const second = await newRun(page, 'e2e: waiting run', 10)

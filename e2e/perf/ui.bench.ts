@@ -43,8 +43,8 @@ async function waitForServer(url: string, server: ChildProcess, timeoutMs: numbe
   while (Date.now() < deadline) {
     if (server.exitCode !== null) throw new Error(`the server exited with code ${server.exitCode}`)
     try {
-      // The token URL answers with a redirect that sets the session cookie.
-      if ((await fetch(url, { redirect: 'manual' })).status < 400) return
+      // The UI is public; the token in the fragment is for the page, never sent.
+      if ((await fetch(url)).status < 400) return
     } catch {
       // Not listening yet.
     }
@@ -97,7 +97,7 @@ async function main(): Promise<void> {
     )
     let serverErr = ''
     server.stderr?.on('data', (d: Buffer) => (serverErr = (serverErr + d.toString()).slice(-4000)))
-    const url = `http://127.0.0.1:${port}/?token=${TOKEN}`
+    const url = `http://127.0.0.1:${port}/#token=${TOKEN}`
     await waitForServer(url, server, 15_000).catch((err: unknown) => {
       throw new Error(`${String(err)}\n${serverErr}`)
     })

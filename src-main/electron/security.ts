@@ -3,6 +3,7 @@
  * tested in plain Node: which URLs are the app, which IPC senders are trusted, which links may leave for
  * the system browser, and the Content-Security-Policy.
  */
+import { headerPolicy } from '../../src-shared/csp'
 
 /** Where the renderer comes from: the built index.html, or the dev server under `electron-vite dev`. */
 export type AppLocation = { kind: 'file'; url: string } | { kind: 'dev'; origin: string }
@@ -69,23 +70,11 @@ export function isSafeExternalUrl(url: string): boolean {
 }
 
 /**
- * The policy for every response the window loads. 'unsafe-inline' styles only: Vue style bindings and
- * the charts set inline styles; scripts come from the app's own files. Under the dev server, HMR needs
- * its websocket.
+ * The policy for every response the window loads: the one the renderer's `<meta>` also holds
+ * (src-shared/csp.ts). Under the dev server, HMR needs its websocket.
  */
 export function contentSecurityPolicy(app: AppLocation): string {
-  const connect = app.kind === 'dev' ? `'self' ${app.origin.replace(/^http/, 'ws')}` : "'self'"
-  return [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data:",
-    `connect-src ${connect}`,
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ')
+  return headerPolicy(app.kind === 'dev' ? [app.origin.replace(/^http/, 'ws')] : [])
 }
 
 /** Response headers with ours as the only CSP (header names are case-insensitive). */

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest'
-import { allowedHosts, cookieValue, isLoopbackHost, newToken, tokenMatches, TOKEN_PATTERN } from './auth'
+import type { IncomingMessage } from 'node:http'
+import { WS_PROTOCOL, WS_TOKEN_PROTOCOL_PREFIX, wsProtocols } from '../../src-shared/browserAuth'
+import {
+  allowedHosts,
+  isLoopbackHost,
+  newToken,
+  offeredProtocols,
+  socketAuth,
+  tokenMatches,
+  TOKEN_PATTERN,
+} from './auth'
 
 describe('auth helpers', () => {
   it('makes 32-byte hex tokens that fit the token pattern', () => {
@@ -19,11 +29,27 @@ describe('auth helpers', () => {
     expect(tokenMatches(undefined, 'abcdefgh')).toBe(false)
   })
 
-  it('reads one cookie among others', () => {
-    expect(cookieValue('a=1; wb_token=xyz; b=2', 'wb_token')).toBe('xyz')
-    expect(cookieValue('wb_tokenx=1; xwb_token=2', 'wb_token')).toBeNull()
-    expect(cookieValue(undefined, 'wb_token')).toBeNull()
-    expect(cookieValue('wb_token=%zz', 'wb_token')).toBe('%zz')
+  it('reads the offered subprotocols in order', () => {
+    const req = (v?: string) => ({ headers: { 'sec-websocket-protocol': v } }) as unknown as IncomingMessage
+    expect(offeredProtocols(req('workbench.v1, workbench.token.abc'))).toEqual([
+      'workbench.v1',
+      'workbench.token.abc',
+    ])
+    expect(offeredProtocols(req(' a ,, b '))).toEqual(['a', 'b'])
+    expect(offeredProtocols(req(undefined))).toEqual([])
+  })
+
+  it('accepts a socket only with the protocol and exactly one matching token protocol', () => {
+    const token = 'abcdefgh-123'
+    expect(socketAuth(wsProtocols(token), token)).toBe('ok')
+    expect(socketAuth([WS_TOKEN_PROTOCOL_PREFIX + token, WS_PROTOCOL], token)).toBe('ok')
+    expect(socketAuth([WS_TOKEN_PROTOCOL_PREFIX + token], token)).toBe('no-protocol')
+    expect(socketAuth([], token)).toBe('no-protocol')
+    expect(socketAuth([WS_PROTOCOL], token)).toBe('unauthorized')
+    expect(socketAuth(wsProtocols('abcdefgh-124'), token)).toBe('unauthorized')
+    expect(socketAuth([WS_PROTOCOL, WS_TOKEN_PROTOCOL_PREFIX], token)).toBe('unauthorized')
+    // A guess alongside the right one is no way around the check.
+    expect(socketAuth([...wsProtocols(token), WS_TOKEN_PROTOCOL_PREFIX + 'x'], token)).toBe('unauthorized')
   })
 
   it('knows loopback addresses', () => {

@@ -1,16 +1,15 @@
 /**
- * Who may talk to the browser-mode server: a request must carry the token (query or cookie) and name this
- * server in its Host header; a WebSocket must also come from this server's own page (Origin). Together
- * they stop other web pages (cross-site WebSocket, DNS rebinding) and other local users without the
- * token, while the token alone still guards an explicitly remote server.
+ * Who may talk to the browser-mode server. Every request must name this server in its Host header (DNS
+ * rebinding); the WebSocket, the only way to the API, must also come from this server's own page (Origin)
+ * and carry the token as an offered subprotocol (src-shared/browserAuth.ts). The static files (the built
+ * UI, public code) need no token. Nothing is kept in a cookie: cookies ignore ports, so any other server
+ * on 127.0.0.1 the user visits would receive it, and could replace it.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
+import { WS_PROTOCOL, WS_TOKEN_PROTOCOL_PREFIX } from '../../src-shared/browserAuth'
 
-export const TOKEN_COOKIE = 'wb_token'
-export const TOKEN_PARAM = 'token'
-/** Tokens travel in URLs and cookies: only characters that need no escaping in either. */
-export const TOKEN_PATTERN = /^[A-Za-z0-9._~-]{8,256}$/
+export { TOKEN_PATTERN } from '../../src-shared/browserAuth'
 
 export function newToken(): string {
   return randomBytes(32).toString('hex')
@@ -22,21 +21,6 @@ export function tokenMatches(given: string | null | undefined, token: string): b
   const a = Buffer.from(given, 'utf8')
   const b = Buffer.from(token, 'utf8')
   return a.length === b.length && timingSafeEqual(a, b)
-}
-
-export function cookieValue(header: string | undefined, name: string): string | null {
-  if (!header) return null
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=')
-    if (eq < 0 || part.slice(0, eq).trim() !== name) continue
-    const raw = part.slice(eq + 1).trim()
-    try {
-      return decodeURIComponent(raw)
-    } catch {
-      return raw
-    }
-  }
-  return null
 }
 
 export function isLoopbackHost(host: string): boolean {
@@ -71,15 +55,25 @@ export function originAllowed(req: IncomingMessage, hosts: Set<string> | null): 
   return origin === `http://${host}`
 }
 
-export interface RequestTokens {
-  query: string | null
-  cookie: string | null
+/** The subprotocols a WebSocket upgrade offers, in order (Sec-WebSocket-Protocol, comma-separated). */
+export function offeredProtocols(req: IncomingMessage): string[] {
+  const header = req.headers['sec-websocket-protocol']
+  if (typeof header !== 'string') return []
+  return header
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '')
 }
 
-export function requestTokens(req: IncomingMessage, query: URLSearchParams): RequestTokens {
-  return { query: query.get(TOKEN_PARAM), cookie: cookieValue(req.headers.cookie, TOKEN_COOKIE) }
-}
+export type SocketAuth = 'ok' | 'no-protocol' | 'unauthorized'
 
-export function authorized(tokens: RequestTokens, token: string): boolean {
-  return tokenMatches(tokens.query, token) || tokenMatches(tokens.cookie, token)
+/**
+ * `no-protocol`: not our page's client at all (it did not offer WS_PROTOCOL); `unauthorized`: our client
+ * without this server's token (none, a wrong one, or more than one).
+ */
+export function socketAuth(offered: readonly string[], token: string): SocketAuth {
+  if (!offered.includes(WS_PROTOCOL)) return 'no-protocol'
+  const given = offered.filter((p) => p.startsWith(WS_TOKEN_PROTOCOL_PREFIX))
+  if (given.length !== 1) return 'unauthorized'
+  return tokenMatches(given[0]!.slice(WS_TOKEN_PROTOCOL_PREFIX.length), token) ? 'ok' : 'unauthorized'
 }

@@ -1,25 +1,15 @@
 /** Response headers: what every response carries, and how long each kind of file may be cached. */
 import type { ServerResponse } from 'node:http'
+import { headerPolicy } from '../../src-shared/csp'
 
 /**
- * The page may load only its own scripts and talk only to this server; inline styles stay allowed because
- * Vue's style bindings and the chart library set them.
+ * The renderer's policy (src-shared/csp.ts), the same as its `<meta>` and the Electron window's. The
+ * WebSocket is same-origin, which connect-src 'self' covers; no per-port source is needed.
  */
-export function contentSecurityPolicy(wsOrigins: string[]): string {
-  return [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data: blob:",
-    `connect-src 'self' ${wsOrigins.join(' ')}`,
-    "object-src 'none'",
-    "frame-ancestors 'none'",
-    "base-uri 'none'",
-  ].join('; ')
-}
+export const CONTENT_SECURITY_POLICY = headerPolicy()
 
-export function setSecurityHeaders(res: ServerResponse, csp: string): void {
-  res.setHeader('Content-Security-Policy', csp)
+export function setSecurityHeaders(res: ServerResponse): void {
+  res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY)
   res.setHeader('X-Content-Type-Options', 'nosniff')
   res.setHeader('Referrer-Policy', 'no-referrer')
   res.setHeader('X-Frame-Options', 'DENY')

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { cookie, get, INDEX_HTML, startHarness, TOKEN, type Harness } from './testing'
+import { PAGE_POLICY } from '../../src-shared/csp'
+import { get, INDEX_HTML, startHarness, TOKEN, type Harness } from './testing'
 
 let h: Harness
 let port: number
@@ -10,73 +11,58 @@ beforeAll(async () => {
 afterAll(() => h.close())
 
 describe('browser-mode HTTP', () => {
-  it('prints a loopback URL that carries the token', () => {
-    expect(h.server.url).toBe(`http://127.0.0.1:${port}/?token=${TOKEN}`)
+  it('prints a loopback URL that carries the token in its fragment, which browsers never send', () => {
+    expect(h.server.url).toBe(`http://127.0.0.1:${port}/#token=${TOKEN}`)
     expect(h.server.token).toBe(TOKEN)
   })
 
-  it('answers 401 without a token or with a wrong one, in query or cookie', async () => {
-    for (const [path, headers] of [
-      ['/', {}],
-      ['/assets/app.js', {}],
-      ['/?token=wrong-token-0123456789abcdef', {}],
-      ['/?token=', {}],
-      ['/', cookie('wrong-token-0123456789abcdef')],
-      ['/', { Cookie: 'other=1' }],
-    ] as const) {
-      const r = await get(port, path, headers)
-      expect(r.status, path).toBe(401)
-      expect(r.headers['content-type']).toBe('text/plain; charset=utf-8')
-      expect(r.body).toMatch(/^Unauthorized/)
-      expect(r.body).not.toContain(TOKEN)
+  it('serves the UI (public code) without a token, and never sets a cookie or redirects', async () => {
+    for (const path of [
+      '/',
+      '/assets/app.js',
+      `/?token=${TOKEN}`,
+      '/?token=wrong-token-0123456789abcdef',
+      `//evil.example/x?token=${TOKEN}`,
+      `/\\evil.example?token=${TOKEN}`,
+      '/assets/missing.js',
+    ]) {
+      const r = await get(port, path, { Cookie: `wb_token=${TOKEN}` })
+      expect([200, 404], path).toContain(r.status)
+      expect(r.headers['set-cookie'], path).toBeUndefined()
+      expect(r.headers.location, path).toBeUndefined()
+      expect(r.body, path).not.toContain(TOKEN)
     }
+    expect((await get(port, '/')).body).toBe(INDEX_HTML)
   })
 
-  it('trades a token in the query for an HttpOnly cookie and a redirect to the URL without it', async () => {
-    const r = await get(port, `/runs/abc?view=chart&token=${TOKEN}`)
-    expect(r.status).toBe(302)
-    expect(r.headers.location).toBe('/runs/abc?view=chart')
-    expect(r.headers['set-cookie']).toEqual([`wb_token=${TOKEN}; HttpOnly; SameSite=Strict; Path=/`])
-    const root = await get(port, `/?token=${TOKEN}`)
-    expect(root.headers.location).toBe('/')
-  })
-
-  it('never redirects to another host', async () => {
-    const r = await get(port, `//evil.example/x?token=${TOKEN}`)
-    expect(r.status).toBe(302)
-    expect(r.headers.location).toBe('/evil.example/x')
-    const back = await get(port, `/\\evil.example?token=${TOKEN}`)
-    expect(back.headers.location).toBe('/evil.example')
-  })
-
-  it('serves index.html and assets with the cookie, with content types and cache rules', async () => {
-    const index = await get(port, '/', cookie())
+  it('serves index.html and assets with content types and cache rules', async () => {
+    const index = await get(port, '/')
     expect(index.status).toBe(200)
     expect(index.body).toBe(INDEX_HTML)
     expect(index.headers['content-type']).toBe('text/html; charset=utf-8')
     expect(index.headers['cache-control']).toBe('no-store')
-    const js = await get(port, '/assets/app.js', cookie())
+    const js = await get(port, '/assets/app.js')
     expect(js.status).toBe(200)
     expect(js.headers['content-type']).toBe('text/javascript; charset=utf-8')
     expect(js.headers['cache-control']).toContain('immutable')
-    const css = await get(port, '/assets/app.css', cookie())
+    const css = await get(port, '/assets/app.css')
     expect(css.headers['content-type']).toBe('text/css; charset=utf-8')
-    const head = await get(port, '/assets/app.js', cookie(), 'HEAD')
+    const head = await get(port, '/assets/app.js', {}, 'HEAD')
     expect(head.status).toBe(200)
     expect(head.body).toBe('')
     expect(Number(head.headers['content-length'])).toBeGreaterThan(0)
   })
 
   it('answers client-side routes with index.html and unknown assets with 404', async () => {
-    const route = await get(port, '/runs/20261126-194501-ab12cd', cookie())
+    const route = await get(port, '/runs/20261126-194501-ab12cd')
     expect(route.status).toBe(200)
     expect(route.body).toBe(INDEX_HTML)
-    expect((await get(port, '/assets/missing.js', cookie())).status).toBe(404)
-    expect((await get(port, '/favicon.ico', cookie())).status).toBe(404)
+    expect((await get(port, '/assets/missing.js')).status).toBe(404)
+    expect((await get(port, '/favicon.ico')).status).toBe(404)
   })
 
   it('does not list folders', async () => {
-    const r = await get(port, '/assets/', cookie())
+    const r = await get(port, '/assets/')
     expect(r.body).toBe(INDEX_HTML)
     expect(r.body).not.toContain('app.css')
   })
@@ -92,25 +78,23 @@ describe('browser-mode HTTP', () => {
       '/assets/%2e%2e/%2e%2e/secret.txt',
       '/.%2e/secret.txt',
     ]) {
-      const r = await get(port, path, cookie())
+      const r = await get(port, path)
       expect([403, 404], path).toContain(r.status)
       expect(r.body, path).not.toContain('secret')
     }
-    expect((await get(port, '/%00', cookie())).status).toBe(400)
-    expect((await get(port, '/%E0%A4%A', cookie())).status).toBe(400)
-    expect((await get(port, '/.hidden', cookie())).status).toBe(404)
+    expect((await get(port, '/%00')).status).toBe(400)
+    expect((await get(port, '/%E0%A4%A')).status).toBe(400)
+    expect((await get(port, '/.hidden')).status).toBe(404)
   })
 
-  it('sets the security headers on every response, 401s and 404s included', async () => {
-    const csp =
-      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
-      `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}; object-src 'none'; ` +
-      "frame-ancestors 'none'; base-uri 'none'"
+  it('sets the security headers on every response, 403s and 404s included', async () => {
+    const csp = `${PAGE_POLICY}; frame-ancestors 'none'`
+    expect(csp).toContain("form-action 'none'")
     for (const [path, headers] of [
-      ['/', cookie()],
       ['/', {}],
-      ['/assets/nope.js', cookie()],
-      ['/assets/app.js', cookie()],
+      ['/', { Host: 'evil.example' }],
+      ['/assets/nope.js', {}],
+      ['/assets/app.js', {}],
     ] as const) {
       const r = await get(port, path, headers)
       expect(r.headers['content-security-policy'], path).toBe(csp)
@@ -121,16 +105,16 @@ describe('browser-mode HTTP', () => {
   })
 
   it('refuses a Host header that is not this server (DNS rebinding)', async () => {
-    const r = await get(port, '/', { ...cookie(), Host: `evil.example:${port}` })
+    const r = await get(port, '/', { Host: `evil.example:${port}` })
     expect(r.status).toBe(403)
-    expect((await get(port, '/', { ...cookie(), Host: `127.0.0.1:${port + 1}` })).status).toBe(403)
-    expect((await get(port, '/', { ...cookie(), Host: `localhost:${port}` })).status).toBe(200)
+    expect((await get(port, '/', { Host: `127.0.0.1:${port + 1}` })).status).toBe(403)
+    expect((await get(port, '/', { Host: `localhost:${port}` })).status).toBe(200)
   })
 
   it('allows only GET and HEAD, and /ws only as a WebSocket', async () => {
-    const post = await get(port, '/', cookie(), 'POST')
+    const post = await get(port, '/', {}, 'POST')
     expect(post.status).toBe(405)
     expect(post.headers.allow).toBe('GET, HEAD')
-    expect((await get(port, '/ws', cookie())).status).toBe(426)
+    expect((await get(port, '/ws')).status).toBe(426)
   })
 })

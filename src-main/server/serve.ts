@@ -1,7 +1,8 @@
 /**
  * `workbench serve` / `npm run serve`: open the data dir for training, serve the built UI and the API on a
  * token-guarded loopback port, print the URL, and on Ctrl-C or SIGTERM close the server and the workbench
- * (running runs are left interrupted, resumable).
+ * (running runs are left interrupted, resumable). The token and the port are kept in the data folder
+ * (credentials.ts), so a restart prints the same URL and open tabs reconnect.
  */
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
@@ -12,7 +13,14 @@ import { EXIT } from '../cli/exitCodes'
 import { Workbench } from '../core/workbench'
 import { isLoopbackHost, TOKEN_PATTERN } from './auth'
 import { appPaths } from '../core/appPaths'
-import { startServer } from './server'
+import {
+  CREDENTIALS_FILE,
+  DEFAULT_PORT,
+  loadCredentials,
+  portCandidates,
+  saveCredentials,
+} from './credentials'
+import { serverUrl, startServer } from './server'
 
 export const TOKEN_ENV = 'WORKBENCH_TOKEN'
 
@@ -21,6 +29,12 @@ export interface ServeOptions {
   host?: string
   allowRemote?: boolean
   threads?: number
+  /** Replace the token kept in the data folder. */
+  newToken?: boolean
+  /** Print the URL from the kept port and token, and exit. */
+  printUrl?: boolean
+  /** Where the default port range starts (tests; the CLI always uses DEFAULT_PORT). */
+  defaultPort?: number
   /** The built renderer (default: out/renderer). */
   staticDir?: string
   examplesDir?: string
@@ -30,10 +44,29 @@ export interface ServeOptions {
 export function describeServe(cmd: Command): Command {
   return cmd
     .description(
-      'browser mode: serve the built UI and the API on a token-guarded local port and train there ' +
-        `(token: random, or $${TOKEN_ENV}; Ctrl-C stops)`,
+      'browser mode: serve the built UI and the API on a token-guarded local port and train there. ' +
+        `The token and the port are kept in <data-dir>/${CREDENTIALS_FILE} (mode 600), so a restart ` +
+        `serves the same URL and open tabs keep working; $${TOKEN_ENV} overrides the token. Ctrl-C stops.`,
     )
-    .addOption(new Option('--port <n>', 'port to listen on (default: a free one)').argParser(parsePort))
+    .addOption(
+      new Option(
+        '--port <n>',
+        'port to listen on (default: the one this data folder used last, else the first free one from ' +
+          `${DEFAULT_PORT}; 0: any free port)`,
+      ).argParser(parsePort),
+    )
+    .addOption(
+      new Option(
+        '--new-token',
+        `replace the token kept in the data folder (tabs opened with the old URL must open the new one)`,
+      ),
+    )
+    .addOption(
+      new Option(
+        '--print-url',
+        "print the URL of this data folder's server (its kept port and token) and exit, serving nothing",
+      ),
+    )
     .addOption(new Option('--host <host>', 'address to listen on').default('127.0.0.1'))
     .addOption(
       new Option('--allow-remote', 'allow a non-loopback --host (anyone with the URL can then use it)'),
@@ -49,14 +82,24 @@ export async function serveCommand(ctx: Context, options: ServeOptions): Promise
       EXIT.usage,
     )
   }
-  const token = ctx.io.env[TOKEN_ENV] || undefined
-  if (token !== undefined && !TOKEN_PATTERN.test(token)) {
+  const envToken = ctx.io.env[TOKEN_ENV] || undefined
+  if (envToken !== undefined && !TOKEN_PATTERN.test(envToken)) {
     throw new CliError(
       'usage',
-      `${TOKEN_ENV} must be 8 to 256 characters of A-Z a-z 0-9 . _ ~ - (it travels in URLs and cookies)`,
+      `${TOKEN_ENV} must be 8 to 256 characters of A-Z a-z 0-9 . _ ~ - (it travels in a URL fragment and ` +
+        'a WebSocket subprotocol)',
       EXIT.usage,
     )
   }
+  if (envToken !== undefined && options.newToken) {
+    throw new CliError(
+      'usage',
+      `--new-token replaces the token kept in the data folder, but ${TOKEN_ENV} is set and would be used ` +
+        `instead: unset ${TOKEN_ENV} or leave out --new-token`,
+      EXIT.usage,
+    )
+  }
+  if (options.printUrl) return printUrl(ctx, options, host, envToken)
   const paths = appPaths()
   const staticDir = resolve(ctx.io.cwd, options.staticDir ?? paths.staticDir)
   if (!existsSync(join(staticDir, 'index.html'))) {
@@ -71,23 +114,64 @@ export async function serveCommand(ctx: Context, options: ServeOptions): Promise
     ...(options.threads !== undefined ? { maxThreads: options.threads } : {}),
   })
   try {
+    const notes: string[] = []
+    const credentials = await loadCredentials(ctx.dataDir, { rotate: options.newToken === true })
+    if (credentials.renewed === '--new-token') {
+      notes.push(`New token (--new-token): tabs opened with the old URL must open the one above.`)
+    } else if (credentials.renewed !== null) {
+      notes.push(
+        `${credentials.file} was not usable (${credentials.renewed}): made a new token, so tabs opened ` +
+          'with the old URL must open the one above.',
+      )
+    }
+    const token = envToken ?? credentials.token
+    const candidates = portCandidates(options.port, credentials.port, options.defaultPort)
     const server = await startServer({
       workbench: wb,
       dataDir: ctx.dataDir,
       staticDir,
       examplesDir: options.examplesDir ?? paths.examplesDir,
       host,
-      ...(options.port !== undefined ? { port: options.port } : {}),
-      ...(token !== undefined ? { token } : {}),
+      port: candidates,
+      token,
       ...(options.allowRemote ? { allowRemote: true } : {}),
       warn: (m) => ctx.io.stderr(m + '\n'),
     }).catch((e: unknown) => {
-      throw listenError(e, options)
+      throw listenError(e, host, candidates)
     })
     try {
-      if (ctx.json) ctx.printJson({ url: server.url, port: server.port, token: server.token })
-      else ctx.out(server.url)
-      ctx.note(`Serving the Workbench UI for ${ctx.dataDir}: open the URL above. Ctrl-C stops.`)
+      if (credentials.port !== null && options.port === undefined && server.port !== credentials.port) {
+        notes.push(
+          `Port ${credentials.port}, which this data folder used last, is taken: serving on ` +
+            `${server.port} instead (remembered from now on).`,
+        )
+      }
+      if (credentials.dirty || server.port !== credentials.port) {
+        await saveCredentials(credentials.file, { token: credentials.token, port: server.port }).catch(
+          (e: unknown) =>
+            notes.push(
+              `Could not keep the token and port in ${credentials.file} ` +
+                `(${e instanceof Error ? e.message : String(e)}): after a restart, open the new URL.`,
+            ),
+        )
+      }
+      if (ctx.json) {
+        ctx.printJson({
+          url: server.url,
+          port: server.port,
+          token: server.token,
+          credentialsFile: credentials.file,
+          notes,
+        })
+      } else {
+        ctx.out(server.url)
+        for (const n of notes) ctx.note(n)
+      }
+      const kept =
+        envToken !== undefined
+          ? `the token is $${TOKEN_ENV}'s`
+          : `the token is kept in ${credentials.file}, so the same URL works after a restart`
+      ctx.note(`Serving the Workbench UI for ${ctx.dataDir}: open the URL above (${kept}). Ctrl-C stops.`)
       await stopRequested(ctx.io.interrupt)
       const running = wb.queueState().running.length
       ctx.note(
@@ -104,6 +188,42 @@ export async function serveCommand(ctx: Context, options: ServeOptions): Promise
   }
 }
 
+/**
+ * `--print-url`: for a tab that lost its token, the URL again without starting a second server (which
+ * would also open the data folder for training).
+ */
+async function printUrl(
+  ctx: Context,
+  options: ServeOptions,
+  host: string,
+  envToken: string | undefined,
+): Promise<number> {
+  if (options.newToken) {
+    throw new CliError('usage', '--print-url prints the kept token: leave out --new-token', EXIT.usage)
+  }
+  const credentials = await loadCredentials(ctx.dataDir)
+  const port = options.port ?? credentials.port
+  if (credentials.renewed !== null) {
+    throw new CliError(
+      'usage',
+      `${credentials.file} is not usable (${credentials.renewed}): start the server, which makes a new token`,
+      EXIT.usage,
+    )
+  }
+  if (credentials.dirty || port === null || port === 0) {
+    throw new CliError(
+      'usage',
+      `no server has run on ${ctx.dataDir} yet (no ${CREDENTIALS_FILE}): start one with workbench serve`,
+      EXIT.usage,
+    )
+  }
+  const token = envToken ?? credentials.token
+  const url = serverUrl(host, port, token)
+  if (ctx.json) ctx.printJson({ url, port, token, credentialsFile: credentials.file })
+  else ctx.out(url)
+  return EXIT.ok
+}
+
 /** Resolves on the interrupt signal (Ctrl-C) or SIGTERM (a service manager, Playwright's webServer). */
 function stopRequested(interrupt: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -118,9 +238,9 @@ function stopRequested(interrupt: AbortSignal): Promise<void> {
   })
 }
 
-function listenError(e: unknown, options: ServeOptions): unknown {
+function listenError(e: unknown, host: string, ports: readonly number[]): unknown {
   const code = (e as NodeJS.ErrnoException | null)?.code
-  const where = `${options.host ?? '127.0.0.1'}:${options.port ?? 0}`
+  const where = `${host}:${ports.at(-1) ?? 0}`
   if (code === 'EADDRINUSE')
     return new CliError('usage', `${where} is in use: pick another --port`, EXIT.usage)
   if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {

@@ -1,11 +1,11 @@
 /**
- * Browser mode: one loopback HTTP server that serves the built renderer and speaks the contract over a
- * WebSocket at /ws, both behind a per-launch token. The token arrives once in the URL printed at start;
- * the first request trades it for an HttpOnly cookie and a redirect, so it does not stay in the address
- * bar or the history. See auth.ts for what each check stops.
+ * Browser mode: one loopback HTTP server that serves the built renderer (public code, no token needed) and
+ * speaks the contract over a WebSocket at /ws, which needs the token. The token reaches the page in the
+ * fragment of the URL printed at start and travels on as a WebSocket subprotocol
+ * (src-shared/browserAuth.ts); see auth.ts for what each check stops.
  */
 import { realpath } from 'node:fs/promises'
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer, type WebSocket } from 'ws'
@@ -14,22 +14,20 @@ import { createHandlers } from '../api/handlers'
 import { ChromiumPdfPrinter } from '../core/export/pdf/chromium'
 import type { PdfPrinter } from '../core/export/pdf/printer'
 import type { Workbench } from '../core/workbench'
+import { TOKEN_FRAGMENT_PARAM, WS_CLOSE_UNAUTHORIZED, WS_PROTOCOL } from '../../src-shared/browserAuth'
 import {
   allowedHosts,
-  authorized,
   hostAllowed,
   isLoopbackHost,
   newToken,
+  offeredProtocols,
   originAllowed,
-  requestTokens,
-  TOKEN_COOKIE,
-  TOKEN_PARAM,
+  socketAuth,
   TOKEN_PATTERN,
-  tokenMatches,
 } from './auth'
 import { serveConnection } from './connection'
 import { MAX_FRAME_BYTES } from './frames'
-import { contentSecurityPolicy, sendText, setSecurityHeaders } from './headers'
+import { sendText, setSecurityHeaders } from './headers'
 import { serveStatic } from './static'
 
 export interface ServerOptions {
@@ -40,8 +38,11 @@ export interface ServerOptions {
   examplesDir: string
   /** Default 127.0.0.1. Anything but a loopback address needs `allowRemote`. */
   host?: string
-  /** Default 0: a free port. */
-  port?: number
+  /**
+   * Default 0: a free port. A list: the first of them that is free (EADDRINUSE moves on to the next;
+   * any other error, or the last port taken, fails).
+   */
+  port?: number | readonly number[]
   /** Default: 32 random bytes, hex. */
   token?: string
   /** Listen on a non-loopback address (the token still guards every request). */
@@ -55,7 +56,7 @@ export interface ServerOptions {
 }
 
 export interface RunningServer {
-  /** Open this: it carries the token. */
+  /** Open this: it carries the token in its fragment (`/#token=...`), which the browser never sends. */
   url: string
   port: number
   token: string
@@ -97,7 +98,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   // Known once listening (the port may be ephemeral); until then no Host is allowed.
   let hosts: Set<string> | null = new Set()
-  let csp = ''
 
   const server = createServer((req, res) => {
     handleRequest(req, res).catch(() => {
@@ -106,30 +106,22 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     })
   })
   // The hard cap closes the socket; frames between MAX_FRAME_BYTES and it get an error frame instead.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * MAX_FRAME_BYTES })
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: 4 * MAX_FRAME_BYTES,
+    // The one protocol echoed back; the token protocol is read, never selected.
+    handleProtocols: (offered) => (offered.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
+  })
+  /** Every open socket (closed on shutdown); only `clients` get events and calls answered. */
+  const sockets = new Set<WebSocket>()
   const clients = new Set<WebSocket>()
 
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    setSecurityHeaders(res, csp)
-    const { path, query } = splitUrl(req.url)
+    setSecurityHeaders(res)
+    const { path } = splitUrl(req.url)
     if (!hostAllowed(req, hosts)) return sendText(res, 403, 'Forbidden: unexpected Host header')
-    const tokens = requestTokens(req, query)
-    if (!authorized(tokens, token)) {
-      return sendText(res, 401, 'Unauthorized: open the URL with ?token=... that the server printed')
-    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return sendText(res, 405, 'Method not allowed', { Allow: 'GET, HEAD' })
-    }
-    if (tokens.query !== null) {
-      // Trade the token for a cookie and drop it from the URL. The path is re-rooted so that a request
-      // for `//evil.example` cannot become a redirect to another host.
-      query.delete(TOKEN_PARAM)
-      const rest = query.toString()
-      const location = '/' + path.replace(/^[/\\]+/, '') + (rest ? `?${rest}` : '')
-      const cookie: Record<string, string> = tokenMatches(tokens.query, token)
-        ? { 'Set-Cookie': `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/` }
-        : {}
-      return sendText(res, 302, `Found: ${location}`, { Location: location, ...cookie })
     }
     if (path === WS_PATH) return sendText(res, 426, 'Upgrade required: this is the WebSocket endpoint')
     return serveStatic(res, root, path)
@@ -137,12 +129,22 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy())
-    const { path, query } = splitUrl(req.url)
+    const { path } = splitUrl(req.url)
     if (path !== WS_PATH) return reject(socket, 404, 'Not found')
     if (!hostAllowed(req, hosts)) return reject(socket, 403, 'Forbidden: unexpected Host header')
     if (!originAllowed(req, hosts)) return reject(socket, 403, "Forbidden: not this server's page")
-    if (!authorized(requestTokens(req, query), token)) return reject(socket, 401, 'Unauthorized')
+    const auth = socketAuth(offeredProtocols(req), token)
+    if (auth === 'no-protocol') {
+      return reject(socket, 401, `Unauthorized: offer the ${WS_PROTOCOL} subprotocol and the token`)
+    }
     wss.handleUpgrade(req, socket, head, (ws) => {
+      sockets.add(ws)
+      ws.on('close', () => sockets.delete(ws))
+      if (auth !== 'ok') {
+        // Our page without this server's token: it is told so, and nothing it sends is read.
+        ws.close(WS_CLOSE_UNAUTHORIZED, 'unauthorized: wrong or missing token')
+        return
+      }
       clients.add(ws)
       ws.on('close', () => clients.delete(ws))
       serveConnection(ws, handlers)
@@ -162,36 +164,31 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     options.pacing,
   )
 
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(options.port ?? 0, host, () => {
-        server.off('error', reject)
-        resolve()
-      })
-    })
-  } catch (e) {
-    events.close()
-    throw e
+  const candidates: readonly number[] =
+    typeof options.port === 'number' ? [options.port] : options.port?.length ? options.port : [0]
+  for (const [i, candidate] of candidates.entries()) {
+    try {
+      await listen(server, candidate, host)
+      break
+    } catch (e) {
+      if (i < candidates.length - 1 && (e as NodeJS.ErrnoException | null)?.code === 'EADDRINUSE') continue
+      events.close()
+      throw e
+    }
   }
   const port = (server.address() as AddressInfo).port
   hosts = allowedHosts(host, port, remote)
-  const wsOrigins = [`ws://127.0.0.1:${port}`, `ws://localhost:${port}`]
-  if (host !== '127.0.0.1' && host !== 'localhost' && !isWildcard(host)) {
-    wsOrigins.push(`ws://${urlHost(host)}:${port}`)
-  }
-  csp = contentSecurityPolicy(wsOrigins)
 
   let closing: Promise<void> | null = null
   const close = async (): Promise<void> => {
     events.close()
-    for (const ws of clients) ws.close(1001, 'server shutting down')
+    for (const ws of sockets) ws.close(1001, 'server shutting down')
     // A client that does not answer the closing handshake promptly is cut off.
     const deadline = setTimeout(() => {
-      for (const ws of clients) ws.terminate()
+      for (const ws of sockets) ws.terminate()
     }, 1000)
     await Promise.all(
-      [...clients].map(
+      [...sockets].map(
         (ws) => new Promise<void>((r) => (ws.readyState === ws.CLOSED ? r() : ws.once('close', () => r()))),
       ),
     )
@@ -203,21 +200,36 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     })
   }
 
-  const shownHost = isWildcard(host) ? '127.0.0.1' : urlHost(host)
   return {
-    url: `http://${shownHost}:${port}/?${TOKEN_PARAM}=${token}`,
+    url: serverUrl(host, port, token),
     port,
     token,
     close: () => (closing ??= close()),
   }
 }
 
-/** The path (still percent-encoded) and the query of a request target. */
-function splitUrl(url: string | undefined): { path: string; query: URLSearchParams } {
+/** The URL a person opens: the token in the fragment, which the browser keeps to itself. */
+export function serverUrl(host: string, port: number, token: string): string {
+  const shown = isWildcard(host) ? '127.0.0.1' : urlHost(host)
+  return `http://${shown}:${port}/#${TOKEN_FRAGMENT_PARAM}=${token}`
+}
+
+/** The path of a request target, still percent-encoded, without its query. */
+function splitUrl(url: string | undefined): { path: string } {
   const target = url ?? '/'
   const q = target.indexOf('?')
   const path = q < 0 ? target : target.slice(0, q)
-  return { path: path || '/', query: new URLSearchParams(q < 0 ? '' : target.slice(q + 1)) }
+  return { path: path || '/' }
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
 }
 
 function reject(socket: Duplex, status: number, text: string): void {

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ServerFrame } from '../../src-shared/contract'
 import type { MetricEvent, RunRecord } from '../../src-shared/runs'
 import { MAX_FRAME_BYTES, NO_ID } from './frames'
-import { connect, RejectedUpgrade, startHarness, TOKEN, type Client, type Harness } from './testing'
+import { WS_PROTOCOL, WS_TOKEN_PROTOCOL_PREFIX } from '../../src-shared/browserAuth'
+import { closeOf, connect, RejectedUpgrade, startHarness, TOKEN, type Client, type Harness } from './testing'
 
 let h: Harness
 let port: number
@@ -11,8 +12,6 @@ beforeAll(async () => {
   port = h.server.port
 })
 afterAll(() => h.close())
-
-const withCookie = { cookie: `wb_token=${TOKEN}` }
 
 async function refused(p: Promise<Client>): Promise<number> {
   try {
@@ -29,48 +28,67 @@ const errorOf = (f: ServerFrame) => ('error' in f ? f.error : null)
 const resultOf = (f: ServerFrame) => ('result' in f ? f.result : undefined)
 
 describe('browser-mode WebSocket: who may connect', () => {
-  it('refuses a socket without a token or with a wrong one (401)', async () => {
-    expect(await refused(connect(port))).toBe(401)
-    expect(await refused(connect(port, { query: '?token=wrong-token-0123456789' }))).toBe(401)
-    expect(await refused(connect(port, { cookie: 'wb_token=wrong-token-0123456789' }))).toBe(401)
+  it('refuses a socket that does not offer the workbench protocol (401), a token in cookie or query included', async () => {
+    expect(await refused(connect(port, { protocols: [] }))).toBe(401)
+    expect(await refused(connect(port, { protocols: [WS_TOKEN_PROTOCOL_PREFIX + TOKEN] }))).toBe(401)
+    expect(
+      await refused(
+        connect(port, { protocols: [], headers: { Cookie: `wb_token=${TOKEN}` }, query: `?token=${TOKEN}` }),
+      ),
+    ).toBe(401)
   })
 
-  it('accepts the token as cookie or query', async () => {
-    const a = await connect(port, withCookie)
+  it('closes a socket without this server’s token (4401) before reading or sending anything', async () => {
+    for (const protocols of [
+      [WS_PROTOCOL],
+      [WS_PROTOCOL, `${WS_TOKEN_PROTOCOL_PREFIX}wrong-token-0123456789`],
+      [WS_PROTOCOL, WS_TOKEN_PROTOCOL_PREFIX],
+      [WS_PROTOCOL, WS_TOKEN_PROTOCOL_PREFIX + TOKEN, `${WS_TOKEN_PROTOCOL_PREFIX}another-token-0123`],
+    ]) {
+      const c = await connect(port, { protocols, headers: { Cookie: `wb_token=${TOKEN}` } })
+      c.sendRaw(JSON.stringify({ id: 1, method: 'runs.list', args: [] }))
+      expect(await closeOf(c), protocols.join(',')).toEqual({ code: 4401, frames: 0 })
+    }
+  })
+
+  it('accepts the token as a subprotocol and echoes only the workbench protocol, never the token', async () => {
+    const a = await connect(port)
+    expect(a.ws.protocol).toBe(WS_PROTOCOL)
     expect(resultOf(await a.call('runs.queue'))).toEqual({ running: [], queued: [] })
     a.close()
-    const b = await connect(port, { query: `?token=${TOKEN}` })
+    const b = await connect(port, { protocols: [WS_TOKEN_PROTOCOL_PREFIX + TOKEN, WS_PROTOCOL] })
+    expect(b.ws.protocol).toBe(WS_PROTOCOL)
     expect(resultOf(await b.call('runs.list'))).toEqual([])
     b.close()
-    const c = await connect(port, {
-      ...withCookie,
-      origin: `http://localhost:${port}`,
-      host: `localhost:${port}`,
-    })
+    const c = await connect(port, { origin: `http://localhost:${port}`, host: `localhost:${port}` })
     c.close()
   })
 
   it('refuses other pages: a foreign, missing or mismatched Origin (403), even with the token', async () => {
-    expect(await refused(connect(port, { ...withCookie, origin: 'http://evil.example' }))).toBe(403)
-    expect(await refused(connect(port, { ...withCookie, origin: `http://evil.example:${port}` }))).toBe(403)
-    expect(await refused(connect(port, { ...withCookie, origin: `https://127.0.0.1:${port}` }))).toBe(403)
-    expect(await refused(connect(port, { ...withCookie, origin: `http://127.0.0.1:${port + 1}` }))).toBe(403)
-    expect(await refused(connect(port, { ...withCookie, origin: 'null' }))).toBe(403)
-    expect(await refused(connect(port, { ...withCookie, origin: null }))).toBe(403)
+    expect(await refused(connect(port, { origin: 'http://evil.example' }))).toBe(403)
+    expect(await refused(connect(port, { origin: `http://evil.example:${port}` }))).toBe(403)
+    expect(await refused(connect(port, { origin: `https://127.0.0.1:${port}` }))).toBe(403)
+    expect(await refused(connect(port, { origin: `http://127.0.0.1:${port + 1}` }))).toBe(403)
+    expect(await refused(connect(port, { origin: 'null' }))).toBe(403)
+    expect(await refused(connect(port, { origin: null }))).toBe(403)
     // The page at localhost may not open a socket through 127.0.0.1: the origin must be the Host.
-    expect(await refused(connect(port, { ...withCookie, origin: `http://localhost:${port}` }))).toBe(403)
+    expect(await refused(connect(port, { origin: `http://localhost:${port}` }))).toBe(403)
   })
 
   it('refuses a Host header that is not this server (DNS rebinding), even with a matching Origin', async () => {
     const host = `rebind.example:${port}`
-    expect(await refused(connect(port, { ...withCookie, host, origin: `http://${host}` }))).toBe(403)
+    expect(await refused(connect(port, { host, origin: `http://${host}` }))).toBe(403)
   })
 
   it('refuses other paths', async () => {
     const { default: WebSocket } = await import('ws')
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/other?token=${TOKEN}`, {
-      origin: `http://127.0.0.1:${port}`,
-    })
+    const ws = new WebSocket(
+      `ws://127.0.0.1:${port}/other`,
+      [WS_PROTOCOL, WS_TOKEN_PROTOCOL_PREFIX + TOKEN],
+      {
+        origin: `http://127.0.0.1:${port}`,
+      },
+    )
     ws.on('error', () => undefined)
     const status = await new Promise<number>((resolve) => {
       ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0))
@@ -84,7 +102,7 @@ describe('browser-mode WebSocket: who may connect', () => {
 describe('browser-mode WebSocket: frames', () => {
   let c: Client
   beforeAll(async () => {
-    c = await connect(port, withCookie)
+    c = await connect(port)
   })
   afterAll(() => c.close())
 
@@ -163,8 +181,8 @@ describe('browser-mode WebSocket: frames', () => {
 
 describe('browser-mode WebSocket: a run end to end', () => {
   it('creates a run, pushes run and metrics events, and reports it completed', async () => {
-    const c = await connect(port, withCookie)
-    const watcher = await connect(port, withCookie)
+    const c = await connect(port)
+    const watcher = await connect(port)
     try {
       const reply = await c.call('runs.create', {
         name: 'ws round trip',
@@ -223,10 +241,10 @@ describe('browser-mode WebSocket: a run end to end', () => {
 describe('closing the server', () => {
   it('closes open sockets and stops listening', async () => {
     const own = await startHarness()
-    const c = await connect(own.server.port, withCookie)
+    const c = await connect(own.server.port)
     const closed = new Promise<number>((resolve) => c.ws.once('close', (code) => resolve(code)))
     await own.close()
     expect(await closed).toBe(1001)
-    await expect(connect(own.server.port, withCookie)).rejects.toThrow()
+    await expect(connect(own.server.port)).rejects.toThrow()
   })
 })

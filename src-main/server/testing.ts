@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import WebSocket from 'ws'
+import { wsProtocols } from '../../src-shared/browserAuth'
 import type { ServerFrame } from '../../src-shared/contract'
 import { Workbench } from '../core/workbench'
 import { startServer, type RunningServer, type ServerOptions } from './server'
@@ -76,22 +77,29 @@ export function get(port: number, path: string, headers: Record<string, string> 
   })
 }
 
-export const cookie = (token = TOKEN): Record<string, string> => ({ Cookie: `wb_token=${token}` })
-
 export interface ClientOptions {
   origin?: string | null
   host?: string
-  cookie?: string
+  /** Offered as the page does (wsProtocols); default TOKEN. Ignored when `protocols` is given. */
+  token?: string
+  /** The subprotocols offered, raw. */
+  protocols?: string[]
+  /** Any other request headers (a cookie, say). */
+  headers?: Record<string, string>
+  /** Appended to /ws (a query). */
   query?: string
 }
 
-/** Opens a socket to /ws; rejects with the HTTP status when the server refuses the upgrade. */
+/**
+ * Opens a socket to /ws; rejects with the HTTP status when the server refuses the upgrade. A socket the
+ * server accepts and then closes (a wrong token) resolves: see `closeOf`.
+ */
 export function connect(port: number, options: ClientOptions = {}): Promise<Client> {
   const origin = options.origin === undefined ? `http://127.0.0.1:${port}` : options.origin
-  const headers: Record<string, string> = {}
+  const headers: Record<string, string> = { ...options.headers }
   if (options.host) headers.Host = options.host
-  if (options.cookie) headers.Cookie = options.cookie
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/ws${options.query ?? ''}`, {
+  const protocols = options.protocols ?? wsProtocols(options.token ?? TOKEN)
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/ws${options.query ?? ''}`, protocols, {
     headers,
     ...(origin !== null ? { origin } : {}),
   })
@@ -104,6 +112,12 @@ export function connect(port: number, options: ClientOptions = {}): Promise<Clie
     })
     ws.once('error', reject)
   })
+}
+
+/** How the server ended a socket it accepted: the close code, and how many frames it sent first. */
+export async function closeOf(client: Client): Promise<{ code: number; frames: number }> {
+  const code = await client.closed
+  return { code, frames: client.frames.length }
 }
 
 export class RejectedUpgrade extends Error {
@@ -119,8 +133,11 @@ export class Client {
   readonly frames: ServerFrame[] = []
   private waiters: Waiter[] = []
   private nextId = 1
+  /** The close code, once the socket is closed. */
+  readonly closed: Promise<number>
 
   constructor(readonly ws: WebSocket) {
+    this.closed = new Promise((r) => ws.once('close', (code: number) => r(code)))
     ws.on('message', (data) => {
       const frame = JSON.parse(String(data)) as ServerFrame
       this.frames.push(frame)

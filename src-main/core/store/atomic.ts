@@ -7,12 +7,24 @@ import { open, rename, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { isErrno } from './errors'
 
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+export interface AtomicWriteOptions {
+  /**
+   * Permission bits of the new file, set when it is created (so it is never readable more widely, even
+   * for a moment); the umask still applies. Default 0o666, like writeFile.
+   */
+  mode?: number
+}
+
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  options: AtomicWriteOptions = {},
+): Promise<void> {
   // Same folder, so the rename stays on one filesystem and is atomic; dot-prefixed so listings skip it.
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
   try {
     // 'wx': a clash with another writer's temp file fails instead of both writing into one file.
-    const fh = await open(tmp, 'wx')
+    const fh = await open(tmp, 'wx', options.mode ?? 0o666)
     try {
       await fh.writeFile(data)
       // Without this, the rename can reach the disk before the data and a crash leaves an empty file.
@@ -29,8 +41,12 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
 }
 
 /** Pretty JSON with a trailing newline: run folders are meant to be read and diffed by people. */
-export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`)
+export async function writeJsonAtomic(
+  path: string,
+  value: unknown,
+  options: AtomicWriteOptions = {},
+): Promise<void> {
+  await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`, options)
 }
 
 /**

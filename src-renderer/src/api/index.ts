@@ -4,9 +4,11 @@
  */
 import { METHODS, type Api } from '../../../src-shared/contract'
 import { toApiError } from './errors'
+import { storedToken } from './token'
 import { createWsClient, wsUrlFor, type ConnectionState } from './wsClient'
 
 export { ApiCallError, toApiError } from './errors'
+export { adoptUrlToken } from './token'
 export type { ConnectionState } from './wsClient'
 
 export interface Transport {
@@ -42,7 +44,7 @@ export function getTransport(): Transport {
   if (!transport) {
     transport = window.api
       ? electronTransport(window.api)
-      : createWsClient({ url: wsUrlFor(window.location) })
+      : createWsClient({ url: wsUrlFor(window.location), token: storedToken() })
   }
   return transport
 }

@@ -1,7 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { ClientFrame } from '../../../src-shared/contract'
+import { WS_CLOSE_UNAUTHORIZED } from '../../../src-shared/browserAuth'
 import { ApiCallError } from './errors'
 import { createWsClient, wsUrlFor, type SocketLike, type WsClient } from './wsClient'
+
+const TOKEN = 'tab-token-0123456789'
 
 /** A WebSocket stand-in the test drives: open, deliver frames, drop the connection. */
 class FakeSocket implements SocketLike {
@@ -11,7 +14,10 @@ class FakeSocket implements SocketLike {
   onmessage: ((ev: { data: unknown }) => void) | null = null
   onclose: ((ev: unknown) => void) | null = null
   onerror: ((ev: unknown) => void) | null = null
-  constructor(readonly url: string) {}
+  constructor(
+    readonly url: string,
+    readonly protocols: string[],
+  ) {}
   send(data: string): void {
     if (this.readyState !== 1) throw new Error('not open')
     this.sent.push(JSON.parse(data) as ClientFrame)
@@ -26,19 +32,17 @@ class FakeSocket implements SocketLike {
   receive(frame: unknown): void {
     this.onmessage?.({ data: typeof frame === 'string' ? frame : JSON.stringify(frame) })
   }
-  drop(): void {
+  drop(code = 1006): void {
     if (this.readyState === 3) return
     this.readyState = 3
-    this.onclose?.({})
+    this.onclose?.({ code })
   }
 }
 
 describe('wsUrlFor', () => {
-  it('uses the page’s host and scheme and carries a token from the page URL', () => {
-    expect(wsUrlFor({ protocol: 'http:', host: '127.0.0.1:4000', search: '' })).toBe('ws://127.0.0.1:4000/ws')
-    expect(wsUrlFor({ protocol: 'https:', host: 'h', search: '?token=a b&x=1' })).toBe(
-      'wss://h/ws?token=a%20b',
-    )
+  it('uses the page’s host and scheme, and nothing secret', () => {
+    expect(wsUrlFor({ protocol: 'http:', host: '127.0.0.1:4000' })).toBe('ws://127.0.0.1:4000/ws')
+    expect(wsUrlFor({ protocol: 'https:', host: 'h' })).toBe('wss://h/ws')
   })
 })
 
@@ -52,8 +56,9 @@ describe('the WebSocket client', () => {
     sockets = []
     client = createWsClient({
       url: 'ws://host/ws',
-      createSocket: (url) => {
-        const s = new FakeSocket(url)
+      token: TOKEN,
+      createSocket: (url, protocols) => {
+        const s = new FakeSocket(url, protocols)
         sockets.push(s)
         return s
       },
@@ -65,6 +70,26 @@ describe('the WebSocket client', () => {
   afterEach(() => {
     client.close()
     vi.useRealTimers()
+  })
+
+  it('offers the token as a subprotocol, after the workbench protocol', () => {
+    expect(last().url).toBe('ws://host/ws')
+    expect(last().protocols).toEqual(['workbench.v1', `workbench.token.${TOKEN}`])
+  })
+
+  it('stops for good when the server refuses the token (4401), and fails every call as unauthorized', async () => {
+    const states: string[] = []
+    client.onState((s) => states.push(s))
+    last().open()
+    const sent = client.api['runs.list']()
+    last().drop(WS_CLOSE_UNAUTHORIZED)
+    await expect(sent).rejects.toMatchObject({ code: 'unauthorized' })
+    expect(client.state()).toBe('token-rejected')
+    vi.advanceTimersByTime(60_000)
+    expect(sockets).toHaveLength(1)
+    await expect(client.api['runs.queue']()).rejects.toMatchObject({ code: 'unauthorized' })
+    client.close()
+    expect(states).toEqual(['open', 'token-rejected'])
   })
 
   it('queues calls made before the socket opens and sends them on open', async () => {
@@ -178,5 +203,24 @@ describe('the WebSocket client', () => {
     vi.advanceTimersByTime(10_000)
     expect(sockets).toHaveLength(1)
     await expect(client.api['runs.list']()).rejects.toMatchObject({ code: 'closed' })
+  })
+})
+
+describe('the WebSocket client without a token', () => {
+  it('opens no socket, says so, and fails every call as unauthorized', async () => {
+    const created: string[] = []
+    const client = createWsClient({
+      url: 'ws://host/ws',
+      token: null,
+      createSocket: (url, protocols) => {
+        created.push(url)
+        return new FakeSocket(url, protocols)
+      },
+    })
+    expect(client.state()).toBe('no-token')
+    expect(created).toEqual([])
+    await expect(client.api['runs.list']()).rejects.toMatchObject({ code: 'unauthorized' })
+    client.close()
+    expect(client.state()).toBe('no-token')
   })
 })

@@ -1,8 +1,10 @@
 /**
  * The contract over a WebSocket (browser mode): numbered requests answered by id, events pushed by the
- * server, and reconnection with exponential backoff. The server authenticates the socket by the cookie it
- * set when the page was opened with ?token=, so nothing secret is sent here.
+ * server, and reconnection with exponential backoff. The socket carries this tab's token as a subprotocol
+ * (src-shared/browserAuth.ts); without a token, or once the server refuses it, the client stops and says
+ * so instead of retrying: only opening the server's URL again can help.
  */
+import { WS_CLOSE_UNAUTHORIZED, wsProtocols } from '../../../src-shared/browserAuth'
 import {
   METHODS,
   type Api,
@@ -13,7 +15,11 @@ import {
 } from '../../../src-shared/contract'
 import { ApiCallError } from './errors'
 
-export type ConnectionState = 'connecting' | 'open' | 'closed'
+/**
+ * `no-token`: this tab was not opened with the server's URL; `token-rejected`: the server no longer takes
+ * this tab's token (replaced with --new-token, say). Both are final.
+ */
+export type ConnectionState = 'connecting' | 'open' | 'closed' | 'no-token' | 'token-rejected'
 
 /** The part of the DOM WebSocket this client uses, so that tests can hand in a fake. */
 export interface SocketLike {
@@ -25,10 +31,12 @@ export interface SocketLike {
   onclose: ((ev: unknown) => void) | null
   onerror: ((ev: unknown) => void) | null
 }
-export type SocketFactory = (url: string) => SocketLike
+export type SocketFactory = (url: string, protocols: string[]) => SocketLike
 
 export interface WsClientOptions {
   url: string
+  /** This tab's token; null: there is none, and no socket is opened. */
+  token: string | null
   createSocket?: SocketFactory
   /** First reconnect delay; doubles per failed attempt up to maxDelayMs. */
   minDelayMs?: number
@@ -47,6 +55,8 @@ export interface WsClient {
 
 const OPEN = 1
 
+const UNAUTHORIZED_MESSAGE = 'this tab has no valid token for the server: open the URL the server printed'
+
 interface Pending {
   frame: ClientFrame
   sent: boolean
@@ -54,17 +64,17 @@ interface Pending {
   reject(error: Error): void
 }
 
-/** The ws URL for a page at `location`: same host, /ws, carrying a ?token= the page was opened with. */
-export function wsUrlFor(location: { protocol: string; host: string; search: string }): string {
+/** The ws URL for a page at `location`: same scheme and host, /ws. Nothing secret goes in it. */
+export function wsUrlFor(location: { protocol: string; host: string }): string {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:'
-  const token = new URLSearchParams(location.search).get('token')
-  return `${scheme}//${location.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`
+  return `${scheme}//${location.host}/ws`
 }
 
 export function createWsClient(options: WsClientOptions): WsClient {
   const {
     url,
-    createSocket = (u: string) => new WebSocket(u) as unknown as SocketLike,
+    token,
+    createSocket = (u: string, protocols: string[]) => new WebSocket(u, protocols) as unknown as SocketLike,
     minDelayMs = 500,
     maxDelayMs = 10_000,
     random = Math.random,
@@ -78,6 +88,7 @@ export function createWsClient(options: WsClientOptions): WsClient {
   let attempts = 0
   let timer: ReturnType<typeof setTimeout> | null = null
   let closedForGood = false
+  let lockedOut: ConnectionState | null = null
 
   const setState = (s: ConnectionState): void => {
     if (s === state) return
@@ -129,11 +140,28 @@ export function createWsClient(options: WsClientOptions): WsClient {
     }
   }
 
+  const rejectPending = (code: string, message: string, sentOnly: boolean): void => {
+    for (const [id, p] of pending) {
+      if (sentOnly && !p.sent) continue
+      pending.delete(id)
+      p.reject(new ApiCallError({ code, message }))
+    }
+  }
+
+  /** No token, or the server refused it: nothing more is tried and every call fails with `unauthorized`. */
+  const lockOut = (s: 'no-token' | 'token-rejected'): void => {
+    closedForGood = true
+    lockedOut = s
+    rejectPending('unauthorized', UNAUTHORIZED_MESSAGE, false)
+    setState(s)
+  }
+
   const connect = (): void => {
     timer = null
     if (closedForGood) return
+    if (token === null) return lockOut('no-token')
     setState('connecting')
-    const ws = createSocket(url)
+    const ws = createSocket(url, wsProtocols(token))
     socket = ws
     ws.onopen = () => {
       if (socket !== ws) return
@@ -147,15 +175,12 @@ export function createWsClient(options: WsClientOptions): WsClient {
     ws.onerror = () => {
       // The close event that follows does the work.
     }
-    ws.onclose = () => {
+    ws.onclose = (ev) => {
       if (socket !== ws) return
       socket = null
+      if ((ev as { code?: unknown } | null)?.code === WS_CLOSE_UNAUTHORIZED) return lockOut('token-rejected')
       // A request already sent may or may not have run; the caller decides whether to retry it.
-      for (const [id, p] of pending) {
-        if (!p.sent) continue
-        pending.delete(id)
-        p.reject(new ApiCallError({ code: 'disconnected', message: 'the connection to the server was lost' }))
-      }
+      rejectPending('disconnected', 'the connection to the server was lost', true)
       setState('closed')
       if (closedForGood) return
       const delay = Math.min(maxDelayMs, minDelayMs * 2 ** attempts) * (0.5 + random() / 2)
@@ -165,6 +190,9 @@ export function createWsClient(options: WsClientOptions): WsClient {
   }
 
   const call = (method: MethodName, args: unknown[]): Promise<unknown> => {
+    if (lockedOut !== null) {
+      return Promise.reject(new ApiCallError({ code: 'unauthorized', message: UNAUTHORIZED_MESSAGE }))
+    }
     if (closedForGood) {
       return Promise.reject(new ApiCallError({ code: 'closed', message: 'the client was closed' }))
     }
@@ -204,10 +232,8 @@ export function createWsClient(options: WsClientOptions): WsClient {
       const ws = socket
       socket = null
       ws?.close()
-      for (const p of pending.values())
-        p.reject(new ApiCallError({ code: 'closed', message: 'the client was closed' }))
-      pending.clear()
-      setState('closed')
+      rejectPending('closed', 'the client was closed', false)
+      if (lockedOut === null) setState('closed')
     },
   }
 }

@@ -17,9 +17,23 @@ export default {
       open: 'Connected',
       connecting: 'Connecting…',
       closed: 'Disconnected, retrying…',
+      'no-token': 'No access',
+      'token-rejected': 'Access key no longer valid',
     },
     dismiss: 'Dismiss',
     errorPrefix: 'Error:',
+  },
+  access: {
+    missingTitle: 'This tab has no access key',
+    missingWhy:
+      'The browser mode lets in only tabs opened with the address the server printed, the one that ends in #token=…; a bookmark or a typed address does not carry it.',
+    rejectedTitle: 'This tab’s access key is no longer valid',
+    rejectedWhy:
+      'The server now uses another token: it was replaced (workbench serve --new-token), or the server was started with another WORKBENCH_TOKEN.',
+    howTo:
+      'Open the address printed in the terminal where the server runs (workbench serve, or npm start in browser mode).',
+    printAgain: 'To print it again without starting another server:',
+    keep: 'The address stays the same when the server restarts. The key stays in this tab only, until the tab is closed.',
   },
   nav: {
     experiments: 'Experiments',

@@ -15,9 +15,22 @@ const zhCN: typeof en = {
       open: '已连接',
       connecting: '正在连接…',
       closed: '连接已断开，正在重试…',
+      'no-token': '无访问权限',
+      'token-rejected': '访问密钥已失效',
     },
     dismiss: '关闭',
     errorPrefix: '错误：',
+  },
+  access: {
+    missingTitle: '此标签页没有访问密钥',
+    missingWhy:
+      '浏览器模式只允许通过服务器打印的地址（以 #token=… 结尾）打开的标签页访问；书签或手动输入的地址不包含该密钥。',
+    rejectedTitle: '此标签页的访问密钥已失效',
+    rejectedWhy:
+      '服务器现在使用另一个令牌：令牌已被替换（workbench serve --new-token），或服务器以另一个 WORKBENCH_TOKEN 启动。',
+    howTo: '请打开服务器所在终端中打印的地址（workbench serve，或浏览器模式下的 npm start）。',
+    printAgain: '如需再次打印该地址而不启动另一个服务器：',
+    keep: '服务器重启后地址保持不变。密钥只保存在此标签页中，直到标签页关闭。',
   },
   nav: {
     experiments: '实验',
