@@ -15,7 +15,7 @@
 import { randomInt } from 'node:crypto'
 import { rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { formatFieldErrors, parseRunConfig, type RunConfig } from '../../src-shared/config'
+import { formatFieldErrors, parseRunConfig, type FieldError, type RunConfig } from '../../src-shared/config'
 import {
   RESUMABLE_STATUSES,
   type MetricEvent,
@@ -348,14 +348,19 @@ export class Workbench {
         expanded.errors,
       )
     }
-    for (const c of expanded.value.configs) {
-      await this.checkDataset(c).catch((e: unknown) => {
-        // In a sweep the dataset comes from the base config: name the field where the user wrote it.
-        if (e instanceof WorkbenchError) {
-          const fields = e.fields.map((f) => ({ ...f, path: `base.${f.path}` }))
-          throw new WorkbenchError(e.code, `invalid sweep: base.${e.message}`, fields)
-        }
-        throw e
+    // Every run is admitted before any is queued: a sweep is queued whole or not at all.
+    const swept = new Set(Object.keys(expanded.value.spec.params))
+    const configs = expanded.value.configs
+    for (const [i, c] of configs.entries()) {
+      await this.admit(c).catch((e: unknown) => {
+        // Name the field where the user wrote it: a swept param, or the base config.
+        if (!(e instanceof WorkbenchError)) throw e
+        const fields = e.fields.map((f) => ({
+          ...f,
+          path: swept.has(f.path) ? `params.${f.path}` : `base.${f.path}`,
+          message: configs.length > 1 ? `run ${i + 1} of ${configs.length}: ${f.message}` : f.message,
+        }))
+        throw new WorkbenchError(e.code, `invalid sweep: ${formatFieldErrors(fields)}`, fields)
       })
     }
     const sweepId = `sweep-${newRunId()}`
@@ -572,9 +577,22 @@ export class Workbench {
     }
   }
 
+  /**
+   * What a config needs beyond its schema, checked before it is queued rather than at iteration 0: its
+   * dataset exists and holds the splits it asks for.
+   */
+  private async admit(config: RunConfig): Promise<DatasetInfo> {
+    const info = await this.checkDataset(config)
+    const fields = splitErrors(config, info)
+    if (fields.length > 0) {
+      throw new WorkbenchError('invalid-config', `invalid run config: ${formatFieldErrors(fields)}`, fields)
+    }
+    return info
+  }
+
   private async enqueueNew(config: RunConfig, sweepId: string | null): Promise<RunRecord> {
     if (this.closed) throw new WorkbenchError('conflict', 'this workbench is read-only or closed')
-    const info = await this.checkDataset(config)
+    const info = await this.admit(config)
     const seeded = { ...config, seed: config.seed ?? randomInt(0, 2 ** 32 - 1) }
     const splits = resolveSplits(
       { format: info.format, train: { count: info.counts.train }, test: { count: info.counts.test } },
@@ -942,6 +960,36 @@ function toSolverCheckpoint(c: Checkpoint): SolverCheckpoint | null {
     else if (t.dtype === 'F64') tensors[k] = { shape: [...t.shape], data: t.data, dtype: 'float64' }
   }
   return { tensors, state: c.state as SolverCheckpoint['state'] }
+}
+
+/** The split sizes a dataset cannot satisfy, as field errors (validation comes from the train split). */
+function splitErrors(config: RunConfig, info: DatasetInfo): FieldError[] {
+  const { train, test } = info.counts
+  const s = resolveSplits(
+    { format: info.format, train: { count: train }, test: { count: test } },
+    config.dataset,
+  )
+  const errors: FieldError[] = []
+  const given = config.dataset
+  if (s.numTraining + s.numValidation > train) {
+    const path =
+      given.numTraining !== undefined || given.numValidation === undefined
+        ? 'dataset.numTraining'
+        : 'dataset.numValidation'
+    errors.push({
+      path,
+      message:
+        `numTraining (${s.numTraining}) + numValidation (${s.numValidation}) exceed the ${train} training images ` +
+        `of '${info.name}' (validation images come from the training split)`,
+    })
+  }
+  if (s.numTest > test) {
+    errors.push({
+      path: 'dataset.numTest',
+      message: `numTest (${s.numTest}) exceeds the ${test} test images of '${info.name}'`,
+    })
+  }
+  return errors
 }
 
 function notResumable(id: string, status: string): WorkbenchError {
