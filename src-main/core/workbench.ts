@@ -30,6 +30,7 @@ import { CheckPool } from './checkPool'
 import { RecentChecks, shouldCheckInWorker, type ChecksPolicy } from './checks'
 import { TrainingPool, type RunningTask } from './pool'
 import type { MetricsLog } from './store/metricsLog'
+import { readMetrics, type MetricsReader } from './store/metricsRead'
 import { RunStore, newRunId, type Checkpoint } from './store/runStore'
 import { StoreError } from './store/errors'
 import { SweepStore, SWEEP_RECORD_VERSION, type SweepRecord } from './store/sweepStore'
@@ -252,9 +253,14 @@ export class Workbench {
   }
 
   async readMetrics(id: string): Promise<MetricEvent[]> {
+    return this.readMetricsWith(id, readMetrics)
+  }
+
+  /** The run's log read by `reader` (store/metricsRead.ts), after its trainer's buffered events are written. */
+  async readMetricsWith<T>(id: string, reader: MetricsReader<T>): Promise<T> {
     const a = this.active.get(id)
     if (a) await a.log.flush()
-    return this.store.readMetrics(id)
+    return this.store.readMetricsWith(id, reader)
   }
 
   /** First-layer weights saved at `epoch` (default: the latest) for the weight mosaic; null if none yet. */
