@@ -89,7 +89,19 @@ describe('handlers: argument validation', () => {
   })
 
   it('runs.metrics checks its options: maxPoints an integer from 1 to the most it ever sends', async () => {
-    const badPoints: unknown[] = [0, -1, 1.5, METRICS_POINTS_MAX + 1, 2 ** 60, NaN, Infinity, '100', true, {}, []]
+    const badPoints: unknown[] = [
+      0,
+      -1,
+      1.5,
+      METRICS_POINTS_MAX + 1,
+      2 ** 60,
+      NaN,
+      Infinity,
+      '100',
+      true,
+      {},
+      [],
+    ]
     for (const maxPoints of badPoints) {
       const e = await failure(h, 'runs.metrics', [ID, { maxPoints }])
       expect(e, String(maxPoints)).toMatchObject({

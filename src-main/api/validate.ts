@@ -2,11 +2,7 @@
  * Checks of the raw arguments a method receives. The renderer (and any page that reaches the browser-mode
  * socket) is untrusted: nothing reaches the core before its count, types and forms are right.
  */
-import {
-  METRICS_POINTS_DEFAULT,
-  METRICS_POINTS_MAX,
-  type MetricsOptions,
-} from '../../src-shared/contract'
+import { METRICS_POINTS_DEFAULT, METRICS_POINTS_MAX, type MetricsOptions } from '../../src-shared/contract'
 import { isRunId } from '../core/store/ids'
 import { SWEEP_ID } from '../core/store/sweepStore'
 import { invalidArgument } from './errors'
@@ -61,7 +57,10 @@ export function metricsOptionsArg(value: unknown): Required<MetricsOptions> {
     if (v === undefined || v === null) continue
     if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1 || v > METRICS_POINTS_MAX) {
       const shown = typeof v === 'number' ? String(v) : typeOf(v)
-      throw invalidArgument('options.maxPoints', `must be an integer from 1 to ${METRICS_POINTS_MAX}, got ${shown}`)
+      throw invalidArgument(
+        'options.maxPoints',
+        `must be an integer from 1 to ${METRICS_POINTS_MAX}, got ${shown}`,
+      )
     }
     options.maxPoints = v
   }

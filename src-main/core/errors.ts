@@ -7,6 +7,8 @@ export type WorkbenchErrorCode =
   | 'conflict'
   /** Something this machine lacks (e.g. Chromium for PDF export); the message says what to install. */
   | 'unavailable'
+  /** More than the API hands over in one message (a huge metrics export); the message says what to use. */
+  | 'too-large'
 
 /** Errors the core reports to a user (CLI, IPC, HTTP): a code to branch on and, for configs, each field. */
 export class WorkbenchError extends Error {

@@ -91,15 +91,7 @@ describe('the streaming metrics reader', () => {
     await writeFile(path, text)
     const whole = await read()
     expect(whole.problems).toEqual([])
-    expect(whole.events).toEqual([
-      it1(1),
-      ep(0, 1),
-      it1(2, 2.1),
-      it1(3, 2),
-      it1(4),
-      resume(4, 0),
-      it1(5),
-    ])
+    expect(whole.events).toEqual([it1(1), ep(0, 1), it1(2, 2.1), it1(3, 2), it1(4), resume(4, 0), it1(5)])
     for (let chunkBytes = 1; chunkBytes <= 40; chunkBytes++) {
       expect(await read({ chunkBytes })).toEqual(whole)
     }
@@ -119,7 +111,9 @@ describe('the streaming metrics reader', () => {
   it('finds a resume however its type is spelled (a JSON escape)', async () => {
     await writeFile(
       path,
-      lines([it1(1), it1(2), it1(3)]) + '{"type":"r\\u0065sume","fromIteration":1,"fromEpoch":0}\n' + lines([it1(2, 9)]),
+      lines([it1(1), it1(2), it1(3)]) +
+        '{"type":"r\\u0065sume","fromIteration":1,"fromEpoch":0}\n' +
+        lines([it1(2, 9)]),
     )
     expect((await read()).events).toEqual([it1(1), resume(1, 0), it1(2, 9)])
   })
@@ -184,7 +178,9 @@ describe('readMetricsSeries', () => {
     const events = [...training(2, 10), resume(20, 2), it1(21, 0.5, 5), ep(3, 21)]
     await writeFile(path, lines(events))
     const s = await readMetricsSeries(path, 100)
-    const steps = events.filter((e): e is Extract<MetricEvent, { type: 'iteration' }> => e.type === 'iteration')
+    const steps = events.filter(
+      (e): e is Extract<MetricEvent, { type: 'iteration' }> => e.type === 'iteration',
+    )
     expect(s.bucket).toBe(1)
     expect(s.iterationCount).toBe(21)
     expect(s.iterations).toEqual(steps.map((e) => e.iteration))

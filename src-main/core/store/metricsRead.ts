@@ -17,6 +17,7 @@ export type { ReadMetricsOptions }
 /** Reads a metrics.jsonl into some view of it; RunStore and Workbench take one to read a run's log. */
 export type MetricsReader<T> = (path: string, options?: ReadMetricsOptions) => Promise<T>
 
+type IterationEvent = Extract<MetricEvent, { type: 'iteration' }>
 type EpochEvent = Extract<MetricEvent, { type: 'epoch' }>
 type ResumeEvent = Extract<MetricEvent, { type: 'resume' }>
 
@@ -70,14 +71,33 @@ export function columnsFromEvents(events: Iterable<MetricEvent>): MetricColumns 
 }
 
 export function columnsToEvents(c: MetricColumns): MetricEvent[] {
+  const steps: IterationEvent[] = Array.from(c.iterations, (iteration, i) => {
+    const loss = c.losses[i]!
+    const t = c.times[i]!
+    return Number.isNaN(t)
+      ? { type: 'iteration', iteration, loss }
+      : { type: 'iteration', iteration, loss, t }
+  })
+  return inIterationOrder(steps, c.epochs, c.resumes)
+}
+
+/**
+ * Steps (ascending) with the epoch checks and resume markers between them: a check after the step it
+ * followed, a marker after the steps it kept and before those it replayed.
+ */
+export function inIterationOrder(
+  steps: readonly IterationEvent[],
+  epochs: readonly EpochEvent[],
+  resumes: readonly ResumeEvent[],
+): MetricEvent[] {
   const out: MetricEvent[] = []
   let e = 0
   let r = 0
-  /** Pushes the epoch checks and resume markers that come before the step at `bound`. */
+  /** Pushes the checks and markers that come before the step at `bound`. */
   const drain = (bound: number): void => {
     for (;;) {
-      const epoch = c.epochs[e]
-      const resume = c.resumes[r]
+      const epoch = epochs[e]
+      const resume = resumes[r]
       if (epoch && (!resume || epoch.iteration <= resume.fromIteration)) {
         if (epoch.iteration >= bound) return
         out.push(epoch)
@@ -89,14 +109,9 @@ export function columnsToEvents(c: MetricColumns): MetricEvent[] {
       } else return
     }
   }
-  for (let i = 0; i < c.iterations.length; i++) {
-    const iteration = c.iterations[i]!
-    drain(iteration)
-    const t = c.times[i]!
-    const loss = c.losses[i]!
-    out.push(
-      Number.isNaN(t) ? { type: 'iteration', iteration, loss } : { type: 'iteration', iteration, loss, t },
-    )
+  for (const step of steps) {
+    drain(step.iteration)
+    out.push(step)
   }
   drain(Infinity)
   return out

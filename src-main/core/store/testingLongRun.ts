@@ -61,14 +61,19 @@ export async function writeLongRunLog(path: string, epochs = 1000, spikeAt = 5_0
   try {
     for (let b = 0; b < epochs / epochsPerBlock; b++) {
       if (b > 0) for (const f of fields) writeDigits(block, f.end, f.width, f.base + b * f.step)
-      let out = block
+      let out: Buffer = block
       if (b === spikeBlock) out = withSpike(block, spikeAt)
       await fh.write(out)
     }
   } finally {
     await fh.close()
   }
-  return { iterations: epochs * STEPS_PER_EPOCH, epochs, spikeAt, bytes: block.length * (epochs / epochsPerBlock) }
+  return {
+    iterations: epochs * STEPS_PER_EPOCH,
+    epochs,
+    spikeAt,
+    bytes: block.length * (epochs / epochsPerBlock),
+  }
 }
 
 function writeDigits(buf: Buffer, end: number, width: number, value: number): void {
