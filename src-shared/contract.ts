@@ -112,12 +112,48 @@ export interface ExportedFile {
   base64: string
 }
 
+/** How many loss points runs.metrics sends by default, and at most (each point is about 100 bytes of JSON). */
+export const METRICS_POINTS_DEFAULT = 8000
+export const METRICS_POINTS_MAX = 20_000
+
+export interface MetricsOptions {
+  /** At most this many loss points, 1 to METRICS_POINTS_MAX; default METRICS_POINTS_DEFAULT. */
+  maxPoints?: number
+}
+
+/**
+ * A run's metrics as the UI draws them (src-shared/lossPoints.ts): the loss as at most `maxPoints`
+ * points, exact (bucket 1) while the run has no more logged iterations than that, else the mean, min and
+ * max of each bucket of `bucket` iterations; the accuracy checks and resumes always whole. Superseded
+ * and duplicated log lines are gone. Non-finite numbers are null, so every transport sends the same.
+ * Full resolution is what exports are for (runs.export, `workbench export`).
+ */
+export interface MetricsSeries {
+  /** Iterations per loss point, a power of two; 1 = every logged iteration is a point of its own. */
+  bucket: number
+  /** How many iterations the log holds, each counted once. */
+  iterationCount: number
+  /** Per point: its last iteration, mean loss, lowest and highest loss, iteration count, wall-clock ms of its last iteration. */
+  iterations: number[]
+  losses: (number | null)[]
+  lossMin: (number | null)[]
+  lossMax: (number | null)[]
+  counts: number[]
+  times: (number | null)[]
+  /** The last logged iteration as it was logged (its point shows a mean); null before the first. */
+  last: { iteration: number; loss: number | null; t: number | null } | null
+  /** Accuracy checks in epoch order (lr null where the run did not report it). */
+  epochs: Extract<MetricEvent, { type: 'epoch' }>[]
+  /** Where the run was resumed from a checkpoint, in order. */
+  resumes: Extract<MetricEvent, { type: 'resume' }>[]
+}
+
 /** Arguments and results of every method; `args` is a tuple passed positionally. */
 export interface Methods {
   'app.info': { args: []; result: AppInfo }
   'runs.list': { args: []; result: RunRecord[] }
   'runs.get': { args: [id: string]; result: RunRecord }
-  'runs.metrics': { args: [id: string]; result: MetricEvent[] }
+  'runs.metrics': { args: [id: string, options?: MetricsOptions]; result: MetricsSeries }
   /** config: a RunConfigInput; invalid configs reject with field errors. */
   'runs.create': { args: [config: unknown]; result: RunRecord }
   'runs.createSweep': { args: [spec: unknown]; result: { sweepId: string; runs: RunRecord[] } }

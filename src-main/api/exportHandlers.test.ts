@@ -1,8 +1,11 @@
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { ApiError, MethodName } from '../../src-shared/contract'
+import { MAX_API_EXPORT_BYTES } from '../../src-shared/exportLimit'
 import { parseCsv } from '../core/export/metrics'
 import { tinyRun, trainRuns, type TrainedRuns } from '../core/export/testing'
 import { newRunId } from '../core/store/runStore'
+import { writeLongRunLog } from '../core/store/testingLongRun'
 import { decodeSafetensors } from '../core/store/safetensors'
 import type { Workbench } from '../core/workbench'
 import { toApiError } from './errors'
@@ -120,6 +123,27 @@ describe('runs.export / runs.exportCheckpoint over real runs', () => {
     const e = await failure(createHandlers(t.wb, ctx), 'runs.export', [ids(), 'pdf'])
     expect(e).toMatchObject({ code: 'unavailable' })
     expect(e!.message).toMatch(/PDF/)
+  })
+
+  it('csv and json of a run too long to hand over at once: too-large, naming the CLI command', async () => {
+    const h = createHandlers(t.wb, ctx)
+    const long = { ...t.runs[0]!, id: newRunId() }
+    await t.wb.store.create(long)
+    // 900,000 iterations: a 77 MB log, more than MAX_API_EXPORT_BYTES as CSV or JSON.
+    const log = await writeLongRunLog(join(t.wb.store.runDir(long.id), 'metrics.jsonl'), 120)
+    expect(log.bytes).toBeGreaterThan(MAX_API_EXPORT_BYTES * 2)
+    for (const format of ['csv', 'json'] as const) {
+      const e = await failure(h, 'runs.export', [[long.id], format])
+      expect(e).toMatchObject({ code: 'too-large' })
+      expect(e!.message).toContain('larger than 32 MB')
+      expect(e!.message).toContain(
+        `workbench export ${long.id} --format ${format} --out metrics.${format} --data-dir /data`,
+      )
+    }
+    // A report reads the bounded series, so it works at any length.
+    const html = text((await h['runs.export']([long.id], 'html')).base64)
+    expect(html.length).toBeLessThan(2 * 2 ** 20)
+    expect(html).toContain('<svg')
   })
 
   it('an unknown run id is not-found', async () => {

@@ -5,6 +5,7 @@ import {
   type ExportFormat,
   type ExportOptions,
 } from '../../src-shared/contract'
+import { MAX_API_EXPORT_BYTES } from '../../src-shared/exportLimit'
 import { exportCheckpoint } from '../core/export/checkpoint'
 import { exportRuns } from '../core/export/files'
 import { isReportLocale, REPORT_LOCALES } from '../core/export/report/messages'
@@ -29,6 +30,8 @@ export function createExportHandlers(
       const file = await exportRuns(wb, ids, format, {
         ...(options.locale ? { locale: options.locale } : {}),
         ...(ctx.pdf ? { pdf: ctx.pdf } : {}),
+        maxBytes: MAX_API_EXPORT_BYTES,
+        dataDir: ctx.dataDir,
       })
       return toExportedFile(file)
     },

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { METHODS, type ApiError, type MethodName } from '../../src-shared/contract'
+import { METHODS, METRICS_POINTS_MAX, type ApiError, type MethodName } from '../../src-shared/contract'
 import { Workbench } from '../core/workbench'
 import { toApiError } from './errors'
 import { createHandlers, type Handlers } from './handlers'
@@ -16,6 +16,7 @@ function spyWorkbench(): { wb: Workbench; calls: () => number } {
     listRuns: vi.fn(async () => []),
     getRun: vi.fn(),
     readMetrics: vi.fn(),
+    readMetricsWith: vi.fn(),
     createRun: vi.fn(),
     createSweep: vi.fn(),
     cancel: vi.fn(),
@@ -73,6 +74,7 @@ describe('handlers: argument validation', () => {
 
   const byId: MethodName[] = ['runs.get', 'runs.metrics', 'runs.cancel', 'runs.resume']
   it.each(byId)('%s refuses a missing id, bad ids and extra arguments', async (m) => {
+    const extra = m === 'runs.metrics' ? [ID, {}, ID] : [ID, ID]
     expect(await failure(h, m, [])).toMatchObject({ code: 'invalid-argument', fields: [{ path: 'id' }] })
     for (const id of BAD_IDS) {
       const e = await failure(h, m, [id])
@@ -80,9 +82,40 @@ describe('handlers: argument validation', () => {
       expect(e!.message).toMatch(/^id: not a run id/)
       expect(e!.message.length).toBeLessThan(200)
     }
-    expect(await failure(h, m, [ID, ID])).toMatchObject({
+    expect(await failure(h, m, extra)).toMatchObject({
       code: 'invalid-argument',
       fields: [{ path: 'args' }],
+    })
+  })
+
+  it('runs.metrics checks its options: maxPoints an integer from 1 to the most it ever sends', async () => {
+    const badPoints: unknown[] = [
+      0,
+      -1,
+      1.5,
+      METRICS_POINTS_MAX + 1,
+      2 ** 60,
+      NaN,
+      Infinity,
+      '100',
+      true,
+      {},
+      [],
+    ]
+    for (const maxPoints of badPoints) {
+      const e = await failure(h, 'runs.metrics', [ID, { maxPoints }])
+      expect(e, String(maxPoints)).toMatchObject({
+        code: 'invalid-argument',
+        fields: [{ path: 'options.maxPoints' }],
+      })
+      expect(e!.message).toMatch(/^options\.maxPoints: must be an integer from 1 to 20000/)
+    }
+    for (const options of ['all', 5, [1], true]) {
+      const e = await failure(h, 'runs.metrics', [ID, options])
+      expect(e, String(options)).toMatchObject({ code: 'invalid-argument', fields: [{ path: 'options' }] })
+    }
+    expect(await failure(h, 'runs.metrics', [ID, { maxPoints: 10, full: true }])).toMatchObject({
+      fields: [{ path: 'options.full' }],
     })
   })
 
@@ -212,7 +245,11 @@ describe('handlers over a real workbench', () => {
     await wb.whenIdle()
     expect((await h['runs.get'](first.id)).status).toBe('cancelled')
     expect((await h['runs.get'](third.id)).status).toBe('completed')
-    expect((await h['runs.metrics'](third.id)).filter((e) => e.type === 'iteration')).toHaveLength(5)
+    const series = await h['runs.metrics'](third.id)
+    expect([series.bucket, series.iterationCount, series.iterations]).toEqual([1, 5, [1, 2, 3, 4, 5]])
+    const coarse = await h['runs.metrics'](third.id, { maxPoints: 2 })
+    expect([coarse.bucket, coarse.iterationCount, coarse.counts]).toEqual([4, 5, [3, 2]])
+    expect(coarse.epochs).toEqual(series.epochs)
     expect((await h['runs.mosaic'](third.id))!.epochs).toEqual([0, 1])
     expect(await h['runs.mosaic'](third.id, 7)).toBeNull()
   })

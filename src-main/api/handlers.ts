@@ -14,11 +14,12 @@ import {
 import { backendInfo } from '../../src-worker/engine/backend'
 import type { DatasetInfo } from '../core/datasets'
 import type { PdfPrinter } from '../core/export/pdf/printer'
+import { seriesReader } from '../core/store/metricsRead'
 import type { Workbench } from '../core/workbench'
 import { listExamples } from './examples'
 import { createCheckHandlers } from './checkHandlers'
 import { createExportHandlers } from './exportHandlers'
-import { checkArity, nonNegativeIntArg, optional, runIdArg, sweepIdArg } from './validate'
+import { checkArity, metricsOptionsArg, nonNegativeIntArg, optional, runIdArg, sweepIdArg } from './validate'
 
 export interface HandlerContext {
   mode: 'electron' | 'browser'
@@ -54,8 +55,10 @@ export function createHandlers(wb: Workbench, ctx: HandlerContext): Handlers {
       return wb.getRun(runIdArg(args[0]))
     },
     'runs.metrics': async (...args) => {
-      checkArity('runs.metrics', args, ['id'])
-      return wb.readMetrics(runIdArg(args[0]))
+      checkArity('runs.metrics', args, ['id', 'options'], 1)
+      const id = runIdArg(args[0])
+      const { maxPoints } = metricsOptionsArg(args[1])
+      return wb.readMetricsWith(id, seriesReader(maxPoints))
     },
     'runs.create': async (...args) => {
       checkArity('runs.create', args, ['config'])

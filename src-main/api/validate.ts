@@ -2,6 +2,7 @@
  * Checks of the raw arguments a method receives. The renderer (and any page that reaches the browser-mode
  * socket) is untrusted: nothing reaches the core before its count, types and forms are right.
  */
+import { METRICS_POINTS_DEFAULT, METRICS_POINTS_MAX, type MetricsOptions } from '../../src-shared/contract'
 import { isRunId } from '../core/store/ids'
 import { SWEEP_ID } from '../core/store/sweepStore'
 import { invalidArgument } from './errors'
@@ -37,6 +38,33 @@ export function nonNegativeIntArg(value: unknown, name: string): number {
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value
   const shown = typeof value === 'number' ? String(value) : typeOf(value)
   throw invalidArgument(name, `must be a non-negative integer, got ${shown}`)
+}
+
+/**
+ * runs.metrics's options with their defaults: at most METRICS_POINTS_MAX loss points, so no answer
+ * grows with the length of a run (a 7.5M-iteration log is 600 MB; its series is under 1 MB).
+ */
+export function metricsOptionsArg(value: unknown): Required<MetricsOptions> {
+  const options = { maxPoints: METRICS_POINTS_DEFAULT }
+  if (value === undefined || value === null) return options
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw invalidArgument('options', `must be an object like {maxPoints: 2000}, got ${typeOf(value)}`)
+  }
+  for (const [key, v] of Object.entries(value)) {
+    if (key !== 'maxPoints') {
+      throw invalidArgument(`options.${key.slice(0, 40)}`, 'unknown option (known: maxPoints)')
+    }
+    if (v === undefined || v === null) continue
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1 || v > METRICS_POINTS_MAX) {
+      const shown = typeof v === 'number' ? String(v) : typeOf(v)
+      throw invalidArgument(
+        'options.maxPoints',
+        `must be an integer from 1 to ${METRICS_POINTS_MAX}, got ${shown}`,
+      )
+    }
+    options.maxPoints = v
+  }
+  return options
 }
 
 /** An optional argument: undefined or null mean "left out". */

@@ -2,7 +2,11 @@
 import type { Context } from './context'
 import { duration, paintStatus, pct, table, truncate, NONE } from './format'
 import { renderRun } from './show'
-import { summarize, summarizeMetrics } from './summary'
+import { seriesReader } from '../core/store/metricsRead'
+import { summarize, summarizeSeries } from './summary'
+
+/** `show` needs counts and extremes, which any bucket size keeps: few points are enough. */
+const SHOW_POINTS = 64
 
 export async function lsCommand(ctx: Context): Promise<number> {
   return ctx.withWorkbench('inspect', undefined, async (wb) => {
@@ -39,7 +43,7 @@ export async function lsCommand(ctx: Context): Promise<number> {
 export async function showCommand(ctx: Context, id: string): Promise<number> {
   return ctx.withWorkbench('inspect', undefined, async (wb) => {
     const run = await wb.getRun(id)
-    const metrics = summarizeMetrics(await wb.readMetrics(id))
+    const metrics = summarizeSeries(await wb.readMetricsWith(id, seriesReader(SHOW_POINTS)))
     const folder = wb.store.runDir(id)
     if (ctx.json) {
       const { durationMs, bestValAcc, testAcc } = summarize(run, folder)

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { parseRunConfig, type RunConfig } from '../../src-shared/config'
 import type { MetricEvent } from '../../src-shared/runs'
 import { duration, pct, table } from './format'
-import { paramLabel, shortRunName, summarizeMetrics, varyingPaths } from './summary'
+import { seriesFromEvents } from '../../src-shared/metricsSeries'
+import { paramLabel, shortRunName, summarizeSeries, varyingPaths } from './summary'
 import { tinyConfig } from './testing'
 
 function config(overrides: Record<string, unknown>): RunConfig {
@@ -37,20 +38,46 @@ describe('shortRunName', () => {
   })
 })
 
-describe('summarizeMetrics', () => {
-  it('counts each iteration once across a resume from a checkpoint', () => {
+describe('summarizeSeries', () => {
+  const steps = (n: number, loss: (i: number) => number): MetricEvent[] =>
+    Array.from({ length: n }, (_, k) => ({ type: 'iteration', iteration: k + 1, loss: loss(k + 1) }))
+
+  it('counts every iteration and keeps the last loss and the lowest one, whatever the bucket size', () => {
     const events: MetricEvent[] = [
-      { type: 'iteration', iteration: 1, loss: 2.3 },
+      ...steps(1000, (i) => (i === 400 ? 0.01 : 2 - i / 1000)),
       { type: 'epoch', epoch: 0, iteration: 1, trainAcc: 0.1, valAcc: 0.1, lr: 1e-3 },
-      { type: 'iteration', iteration: 2, loss: 2.2 },
-      { type: 'epoch', epoch: 1, iteration: 2, trainAcc: 0.2, valAcc: 0.2, lr: 1e-3 },
-      { type: 'iteration', iteration: 3, loss: 2.0 },
-      { type: 'resume', fromIteration: 2, fromEpoch: 1 },
-      { type: 'iteration', iteration: 3, loss: 2.1 },
+      { type: 'resume', fromIteration: 500, fromEpoch: 1 },
+      { type: 'epoch', epoch: 1, iteration: 1000, trainAcc: 0.2, valAcc: 0.2, lr: 1e-3 },
     ]
-    const s = summarizeMetrics(events)
-    expect(s).toMatchObject({ iterations: 3, lastIteration: 3, lastLoss: 2.1, minLoss: 2.1, resumes: 1 })
-    expect(s.epochs.map((e) => e.epoch)).toEqual([0, 1])
+    const exact = summarizeSeries(seriesFromEvents(events, 5000))
+    const coarse = summarizeSeries(seriesFromEvents(events, 4))
+    expect(coarse).toEqual(exact)
+    expect(exact).toMatchObject({
+      iterations: 1000,
+      lastIteration: 1000,
+      lastLoss: 1,
+      minLoss: 0.01,
+      resumes: 1,
+    })
+    expect(exact.epochs.map((e) => e.epoch)).toEqual([0, 1])
+  })
+
+  it('a diverged last step is NaN, and a run with no steps has nothing', () => {
+    const diverged = summarizeSeries(
+      seriesFromEvents(
+        steps(3, (i) => (i === 3 ? NaN : i)),
+        2,
+      ),
+    )
+    expect(diverged).toMatchObject({ iterations: 3, lastIteration: 3, lastLoss: NaN, minLoss: 1 })
+    expect(summarizeSeries(seriesFromEvents([], 2))).toEqual({
+      iterations: 0,
+      lastIteration: null,
+      lastLoss: null,
+      minLoss: null,
+      epochs: [],
+      resumes: 0,
+    })
   })
 })
 

@@ -1,5 +1,6 @@
 /** What `ls`, `show` and the end of `run`/`sweep` report about runs, as plain data (also the --json shape). */
 import type { RunConfig } from '../../src-shared/config'
+import type { MetricsSeries } from '../../src-shared/contract'
 import type { MetricEvent, RunError, RunProgress, RunRecord, RunStatus } from '../../src-shared/runs'
 import { runDurationMs } from '../../src-shared/runTiming'
 import { formatParamValue, SWEEP_TAG_PREFIX } from '../../src-shared/sweep'
@@ -113,42 +114,21 @@ export interface MetricsSummary {
   resumes: number
 }
 
-export function summarizeMetrics(events: MetricEvent[]): MetricsSummary {
-  const s: MetricsSummary = {
-    iterations: 0,
-    lastIteration: null,
-    lastLoss: null,
-    minLoss: null,
-    epochs: [],
-    resumes: 0,
-  }
-  for (const e of withoutSuperseded(events)) {
-    if (e.type === 'iteration') {
-      s.iterations++
-      s.lastIteration = e.iteration
-      s.lastLoss = e.loss
-      if (Number.isFinite(e.loss) && (s.minLoss === null || e.loss < s.minLoss)) s.minLoss = e.loss
-    } else if (e.type === 'epoch') s.epochs.push(e)
-    else s.resumes++
-  }
-  return s
-}
-
 /**
- * A resumed run goes back to its last checkpoint: what the earlier attempt logged after that point was
- * trained again and is dropped, so each iteration and epoch counts once.
+ * `show`'s numbers from the run's series (store/metricsRead.ts), which counts each iteration once and
+ * keeps the last one and the lowest loss exactly whatever its bucket size: so `show` reads a log of any
+ * length in bounded memory.
  */
-function withoutSuperseded(events: MetricEvent[]): MetricEvent[] {
-  const kept: MetricEvent[] = []
-  for (const e of events) {
-    if (e.type === 'resume') {
-      const from = e.fromIteration
-      for (let i = kept.length - 1; i >= 0; i--) {
-        const k = kept[i] as MetricEvent
-        if (k.type !== 'resume' && k.iteration > from) kept.splice(i, 1)
-      }
-    }
-    kept.push(e)
+export function summarizeSeries(s: MetricsSeries): MetricsSummary {
+  let minLoss: number | null = null
+  for (const v of s.lossMin) if (v !== null && (minLoss === null || v < minLoss)) minLoss = v
+  return {
+    iterations: s.iterationCount,
+    lastIteration: s.last?.iteration ?? null,
+    // A diverged last step stays NaN (printed as such, null in --json) rather than looking absent.
+    lastLoss: s.last ? (s.last.loss ?? NaN) : null,
+    minLoss,
+    epochs: s.epochs,
+    resumes: s.resumes.length,
   }
-  return kept
 }

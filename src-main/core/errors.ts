@@ -9,6 +9,8 @@ export type WorkbenchErrorCode =
   | 'unavailable'
   /** The data folder cannot be written (disk full, permissions, read-only, removed); the message says what to do. */
   | 'storage'
+  /** More than the API hands over in one message (a huge metrics export); the message says what to use. */
+  | 'too-large'
 
 /** Errors the core reports to a user (CLI, IPC, HTTP): a code to branch on and, for configs, each field. */
 export class WorkbenchError extends Error {

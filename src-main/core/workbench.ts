@@ -41,6 +41,7 @@ import { CheckPool } from './checkPool'
 import { RecentChecks, shouldCheckInWorker, type ChecksPolicy } from './checks'
 import { TrainingPool, type RunningTask } from './pool'
 import type { MetricsLog } from './store/metricsLog'
+import { readMetrics, type MetricsReader } from './store/metricsRead'
 import { RunStore, newRunId, type Checkpoint } from './store/runStore'
 import { StoreError } from './store/errors'
 import { SweepStore, SWEEP_RECORD_VERSION, type SweepRecord } from './store/sweepStore'
@@ -421,9 +422,14 @@ export class Workbench {
   }
 
   async readMetrics(id: string): Promise<MetricEvent[]> {
+    return this.readMetricsWith(id, readMetrics)
+  }
+
+  /** The run's log read by `reader` (store/metricsRead.ts), after its trainer's buffered events are written. */
+  async readMetricsWith<T>(id: string, reader: MetricsReader<T>): Promise<T> {
     const a = this.active.get(id)
     if (a?.log && !a.log.closed) await a.log.flush().catch(() => undefined)
-    return this.store.readMetrics(id)
+    return this.store.readMetricsWith(id, reader)
   }
 
   /** First-layer weights saved at `epoch` (default: the latest) for the weight mosaic; null if none yet. */

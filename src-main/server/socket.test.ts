@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { ServerFrame } from '../../src-shared/contract'
+import type { MetricsSeries, ServerFrame } from '../../src-shared/contract'
 import type { MetricEvent, RunRecord } from '../../src-shared/runs'
 import { MAX_FRAME_BYTES, NO_ID } from './frames'
 import { WS_PROTOCOL, WS_TOKEN_PROTOCOL_PREFIX } from '../../src-shared/browserAuth'
@@ -225,8 +225,8 @@ describe('browser-mode WebSocket: a run end to end', () => {
       const got = resultOf(await c.call('runs.get', run.id)) as RunRecord
       expect(got.status).toBe('completed')
       expect(got.result!.testAcc).toBeGreaterThan(0)
-      const stored = resultOf(await c.call('runs.metrics', run.id)) as MetricEvent[]
-      expect(stored.filter((m) => m.type === 'iteration')).toHaveLength(5)
+      const stored = resultOf(await c.call('runs.metrics', run.id, { maxPoints: 100 })) as MetricsSeries
+      expect([stored.bucket, stored.iterations]).toEqual([1, [1, 2, 3, 4, 5]])
       const mosaic = resultOf(await c.call('runs.mosaic', run.id)) as { epochs: number[]; units: number }
       expect(mosaic.units).toBe(20)
       expect(resultOf(await c.call('runs.mosaic', run.id, 0))).toMatchObject({ epoch: 0 })

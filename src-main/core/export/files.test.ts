@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { MosaicData } from '../../../src-shared/contract'
 import type { RunRecord } from '../../../src-shared/runs'
@@ -29,7 +31,8 @@ describe('exportRuns reads what the format needs', () => {
     const runs = Array.from({ length: MAX_MOSAICS + 6 }, (_, i) => record(i))
     const source: ReportSource = {
       getRun: async (id) => runs.find((r) => r.id === id)!,
-      readMetrics: async () => [],
+      // No log on disk: a run with no metrics yet.
+      readMetricsWith: (_id, reader) => reader(join(tmpdir(), 'wb-no-such-run', 'metrics.jsonl')),
       mosaic: async (id): Promise<MosaicData | null> => {
         mosaicsRead.push(id)
         return null
@@ -38,7 +41,7 @@ describe('exportRuns reads what the format needs', () => {
     const ids = runs.map((r) => r.id)
     for (const format of ['csv', 'json'] as const) {
       const file = await exportRuns(source, ids, format)
-      expect(file.runs).toHaveLength(runs.length)
+      expect(file.records).toHaveLength(runs.length)
     }
     expect(mosaicsRead).toEqual([])
     const html = await exportRuns(source, ids, 'html')

@@ -1,11 +1,16 @@
 /**
  * Runs exported as a file for the user to save, in any of the contract's formats: the report (html, pdf)
- * or the metrics (csv, json). One function for the API and the CLI, so both name and fill files alike.
+ * or the metrics (csv, json). One set of functions for the API and the CLI, so both name and fill files
+ * alike. Metrics are exported at full resolution, streamed run by run (writeMetricsExport); the API,
+ * which hands the file over in one message, stops at a size limit and names the CLI command instead.
  */
 import type { ExportFormat } from '../../../src-shared/contract'
+import { cliExportCommand } from '../../../src-shared/exportLimit'
 import type { RunRecord } from '../../../src-shared/runs'
 import { WorkbenchError } from '../errors'
-import { metricsToCsv, metricsToJson, type RunMetrics } from './metrics'
+import { readMetricColumns } from '../store/metricsRead'
+import type { Workbench } from '../workbench'
+import { writeMetricsCsv, writeMetricsJson, type RunMetrics, type TextSink } from './metrics'
 import type { PdfPrinter } from './pdf/printer'
 import { loadReportRuns, type ReportSource } from './report/build'
 import { renderReport } from './report/render'
@@ -27,33 +32,87 @@ export const MIME: Record<ExportFormat, string> = {
 export interface ExportRunsOptions extends ReportOptions {
   /** Needed for pdf only; without one, pdf is 'unavailable'. */
   pdf?: PdfPrinter
+  /** A metrics export larger than this many bytes fails as 'too-large' (it stops reading there). */
+  maxBytes?: number
+  /** The data folder, for the CLI command a 'too-large' error suggests. */
+  dataDir?: string
 }
 
+/** What a metrics export reads: records, and each run's log at full resolution. */
+export type MetricsSource = Pick<Workbench, 'getRun' | 'readMetricsWith'>
+
+/** The whole file in memory (the API's case; the CLI streams metrics with writeMetricsExport). */
 export async function exportRuns(
-  wb: ReportSource,
+  wb: ReportSource & MetricsSource,
   ids: readonly string[],
   format: ExportFormat,
   options: ExportRunsOptions = {},
-): Promise<ExportFile & { runs: RunMetrics[] }> {
+): Promise<ExportFile & { records: RunRecord[] }> {
   if (format === 'pdf' && !options.pdf) {
     throw new WorkbenchError('unavailable', 'PDF export is not available here: no PDF printer is configured')
   }
-  const report = format === 'html' || format === 'pdf'
-  const inputs = await loadReportRuns(wb, ids, report ? undefined : 0)
-  const runs = inputs.map(({ record, metrics }) => ({ record, metrics }))
-  const fileName = exportFileName(
-    inputs.map((r) => r.record),
-    format,
-  )
-  const text = (s: string) => new TextEncoder().encode(s)
-  let bytes: Uint8Array
-  if (format === 'csv') bytes = text(metricsToCsv(runs))
-  else if (format === 'json') bytes = text(metricsToJson(runs))
-  else {
-    const html = renderReport(inputs, options)
-    bytes = format === 'html' ? text(html) : await options.pdf!.print(html)
+  if (format === 'csv' || format === 'json') {
+    const records = await loadRecords(wb, ids)
+    const parts: Buffer[] = []
+    let size = 0
+    await writeMetricsExport(wb, records, format, (chunk) => {
+      const bytes = Buffer.from(chunk)
+      size += bytes.length
+      if (options.maxBytes !== undefined && size > options.maxBytes) {
+        throw tooLarge(records, format, options.maxBytes, options.dataDir)
+      }
+      parts.push(bytes)
+    })
+    const fileName = exportFileName(records, format)
+    return { fileName, mime: MIME[format], bytes: Buffer.concat(parts), records }
   }
-  return { fileName, mime: MIME[format], bytes, runs }
+  const inputs = await loadReportRuns(wb, ids)
+  const records = inputs.map((r) => r.record)
+  const html = renderReport(inputs, options)
+  const bytes = format === 'html' ? new TextEncoder().encode(html) : await options.pdf!.print(html)
+  return { fileName: exportFileName(records, format), mime: MIME[format], bytes, records }
+}
+
+/** Every id looked up before anything is read or written, so an unknown one fails fast; duplicates once. */
+export function loadRecords(wb: Pick<Workbench, 'getRun'>, ids: readonly string[]): Promise<RunRecord[]> {
+  return Promise.all([...new Set(ids)].map((id) => wb.getRun(id)))
+}
+
+/**
+ * The metrics of `records` as CSV or JSON, chunk by chunk to `sink`; one run's columns in memory at a
+ * time. Resolves with the row count.
+ */
+export function writeMetricsExport(
+  wb: MetricsSource,
+  records: readonly RunRecord[],
+  format: 'csv' | 'json',
+  sink: TextSink,
+): Promise<number> {
+  async function* runs(): AsyncGenerator<RunMetrics> {
+    for (const record of records) {
+      yield { record, metrics: await wb.readMetricsWith(record.id, readMetricColumns) }
+    }
+  }
+  return format === 'csv' ? writeMetricsCsv(runs(), sink) : writeMetricsJson(runs(), sink)
+}
+
+function tooLarge(
+  records: readonly RunRecord[],
+  format: 'csv' | 'json',
+  maxBytes: number,
+  dataDir: string | undefined,
+): WorkbenchError {
+  const mb = Math.round(maxBytes / 2 ** 20)
+  const command = cliExportCommand(
+    records.map((r) => r.id),
+    format,
+    dataDir,
+  )
+  return new WorkbenchError(
+    'too-large',
+    `the ${format.toUpperCase()} export of ${records.length === 1 ? 'this run' : 'these runs'} is larger ` +
+      `than ${mb} MB, more than the app hands over at once; export it with the command line instead: ${command}`,
+  )
 }
 
 /** `<name>-<id>.<ext>` for one run (a name made safe for every file system), `workbench-<n>-runs.<ext>` for several. */

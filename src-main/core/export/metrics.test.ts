@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import type { RunConfig } from '../../../src-shared/config'
 import type { MetricEvent, RunRecord } from '../../../src-shared/runs'
+import { columnsFromEvents } from '../store/metricsRead'
 import {
   CSV_COLUMNS,
   metricsToCsv,
   metricsToJson,
+  writeMetricsCsv,
+  writeMetricsJson,
   parseCsv,
   textCell,
   type MetricsJson,
@@ -38,10 +41,10 @@ const metrics: MetricEvent[] = [
 ]
 const tricky = 'lr=1e-3, "wide"\nsecond line'
 const runs: RunMetrics[] = [
-  { record: record('20240101-000000-aaaaaa', tricky), metrics },
+  { record: record('20240101-000000-aaaaaa', tricky), metrics: columnsFromEvents(metrics) },
   {
     record: record('20240101-000000-bbbbbb', 'plain'),
-    metrics: [{ type: 'iteration', iteration: 1, loss: 3 }],
+    metrics: columnsFromEvents([{ type: 'iteration', iteration: 1, loss: 3 }]),
   },
 ]
 
@@ -53,8 +56,8 @@ describe('metricsToCsv', () => {
     expect(textCell('')).toBe('')
   })
 
-  it('round-trips through parseCsv: names with commas, quotes and newlines; numbers exactly', () => {
-    const text = metricsToCsv(runs)
+  it('round-trips through parseCsv: names with commas, quotes and newlines; numbers exactly', async () => {
+    const text = await metricsToCsv(runs)
     expect(text.endsWith('\n')).toBe(true)
     expect(text).not.toContain('\r')
     const [header, ...rows] = parseCsv(text)
@@ -83,21 +86,23 @@ describe('metricsToCsv', () => {
     expect(rows[4]).toEqual(['20240101-000000-bbbbbb', 'plain', '1', '', '3', '', '', ''])
   })
 
-  it('gives an epoch check sharing its iteration with another check a row of its own', () => {
+  it('gives an epoch check sharing its iteration with another check a row of its own', async () => {
     const same: MetricEvent[] = [
       { type: 'iteration', iteration: 1, loss: 2 },
       { type: 'epoch', epoch: 0, iteration: 1, trainAcc: 0.1, valAcc: 0.2, lr: 0.01 },
       { type: 'epoch', epoch: 1, iteration: 1, trainAcc: 0.3, valAcc: 0.4, lr: 0.01 },
     ]
-    const rows = parseCsv(metricsToCsv([{ record: record('x', 'n'), metrics: same }])).slice(1)
+    const rows = parseCsv(
+      await metricsToCsv([{ record: record('x', 'n'), metrics: columnsFromEvents(same) }]),
+    ).slice(1)
     expect(rows.map((r) => [r[2], r[3], r[4]])).toEqual([
       ['1', '0', '2'],
       ['1', '1', ''],
     ])
   })
 
-  it('is only the header for no runs', () => {
-    expect(metricsToCsv([])).toBe(CSV_COLUMNS.join(',') + '\n')
+  it('is only the header for no runs', async () => {
+    expect(await metricsToCsv([])).toBe(CSV_COLUMNS.join(',') + '\n')
   })
 })
 
@@ -115,8 +120,8 @@ describe('parseCsv', () => {
 })
 
 describe('metricsToJson', () => {
-  it('gives each run its curves as arrays, with config, status and result', () => {
-    const text = metricsToJson(runs)
+  it('gives each run its curves as arrays, with config, status and result', async () => {
+    const text = await metricsToJson(runs)
     expect(text).toContain('\n  "version": 1')
     const doc = JSON.parse(text) as MetricsJson
     expect(doc.version).toBe(1)
@@ -133,5 +138,67 @@ describe('metricsToJson', () => {
         { epoch: 1, iteration: 3, trainAcc: 0.123456789012345, valAcc: 1 / 3, lr: null },
       ],
     })
+  })
+})
+
+describe('streaming writers', () => {
+  const long = (n: number): RunMetrics => ({
+    record: record('20240101-000000-cccccc', 'long'),
+    metrics: columnsFromEvents([
+      ...Array.from({ length: n }, (_, i): MetricEvent => ({
+        type: 'iteration',
+        iteration: i + 1,
+        loss: 1 / (i + 1),
+      })),
+      { type: 'iteration', iteration: n + 1, loss: NaN },
+      { type: 'epoch', epoch: 1, iteration: n, trainAcc: 0.5, valAcc: 0.4, lr: 1e-3 },
+    ]),
+  })
+
+  it('write JSON exactly as JSON.stringify(doc, null, 2) does', async () => {
+    const empty: RunMetrics = {
+      record: record('20240101-000000-dddddd', 'empty'),
+      metrics: columnsFromEvents([]),
+    }
+    for (const set of [[], [empty], [...runs, empty, long(30)]]) {
+      const value = {
+        version: 1,
+        runs: set.map(({ record: r, metrics: m }) => ({
+          id: r.id,
+          name: r.config.name,
+          config: r.config,
+          status: r.status,
+          result: r.result,
+          metrics: {
+            iterations: Array.from(m.iterations),
+            losses: Array.from(m.losses, (v) => (Number.isFinite(v) ? v : null)),
+            epochs: m.epochs.map(({ epoch, iteration, trainAcc, valAcc, lr }) => ({
+              epoch,
+              iteration,
+              trainAcc,
+              valAcc,
+              lr,
+            })),
+          },
+        })),
+      }
+      expect(await metricsToJson(set)).toBe(`${JSON.stringify(value, null, 2)}\n`)
+    }
+  })
+
+  it('hand the sink chunks of about 64 KiB, never the whole file', async () => {
+    for (const write of [writeMetricsCsv, writeMetricsJson]) {
+      const chunks: string[] = []
+      const rows = await write([long(200_000)], (c) => void chunks.push(c))
+      expect(rows).toBe(200_001)
+      expect(chunks.length).toBeGreaterThan(50)
+      expect(Math.max(...chunks.map((c) => c.length))).toBeLessThan(70 * 1024)
+      const whole = chunks.join('')
+      expect(whole).toBe(
+        write === writeMetricsCsv
+          ? await metricsToCsv([long(200_000)])
+          : await metricsToJson([long(200_000)]),
+      )
+    }
   })
 })

@@ -1,72 +1,109 @@
 /**
  * Metrics export: a run's curves as CSV (one table for spreadsheets and pandas) or JSON (the curves as
- * arrays, with the config and result they belong to). Both are built from the same rows, so the row count
- * the CLI reports means the same thing for either format.
+ * arrays, with the config and result they belong to), at full resolution. Both are written chunk by chunk
+ * to a sink, one run at a time, so a 7.5M-iteration run never becomes one string (V8 cannot hold one
+ * that long) and the CLI streams it to its file. Both are built from the same rows, so the row count the
+ * CLI reports means the same thing for either format.
  */
 import type { RunConfig } from '../../../src-shared/config'
 import type { MetricEvent, RunRecord, RunResult, RunStatus } from '../../../src-shared/runs'
+import type { MetricColumns } from '../store/metricsRead'
 
 export interface RunMetrics {
   record: RunRecord
-  metrics: MetricEvent[]
+  metrics: MetricColumns
 }
+
+/** Receives the export's text in pieces of about CHUNK_CHARS, in order. */
+export type TextSink = (chunk: string) => Promise<void> | void
 
 export const CSV_COLUMNS = ['run_id', 'run_name', 'iteration', 'epoch', 'loss', 'train_acc', 'val_acc', 'lr']
 
 type EpochEvent = Extract<MetricEvent, { type: 'epoch' }>
 
-interface Row {
-  iteration: number
-  loss: number | null
-  epoch: EpochEvent | null
-}
+const CHUNK_CHARS = 64 * 1024
+
+/** A row: its iteration, the loss logged there (null for a check's own row), the check made there. */
+export type Row = [iteration: number, loss: number | null, epoch: EpochEvent | null]
 
 /**
  * One row per logged iteration; an epoch check fills the row of the iteration it happened at. A check
  * with no such row (epoch 0 before the first step, or a second check at the same iteration) gets a row of
  * its own, after the iteration's, so no check is lost.
  */
-export function metricRows(metrics: MetricEvent[]): Row[] {
-  const byIteration = new Map<number, Row>()
-  for (const e of metrics) {
-    // Keyed by iteration: were a superseded attempt's line still there, the later one wins.
-    if (e.type === 'iteration')
-      byIteration.set(e.iteration, { iteration: e.iteration, loss: e.loss, epoch: null })
+export function* metricRows(m: MetricColumns): Generator<Row> {
+  const epochs = m.epochs
+  let e = 0
+  for (let i = 0; i < m.iterations.length; i++) {
+    const iteration = m.iterations[i]!
+    while (e < epochs.length && epochs[e]!.iteration < iteration)
+      yield [epochs[e]!.iteration, null, epochs[e++]!]
+    const own = e < epochs.length && epochs[e]!.iteration === iteration ? epochs[e++]! : null
+    yield [iteration, m.losses[i]!, own]
+    while (e < epochs.length && epochs[e]!.iteration === iteration) yield [iteration, null, epochs[e++]!]
   }
-  const rows = [...byIteration.values()]
-  for (const e of metrics) {
-    if (e.type !== 'epoch') continue
-    const row = byIteration.get(e.iteration)
-    if (row && row.epoch === null) row.epoch = e
-    else rows.push({ iteration: e.iteration, loss: null, epoch: e })
-  }
-  // Stable: an epoch-only row stays after the iteration row it shares an iteration with.
-  return rows.sort((a, b) => a.iteration - b.iteration)
+  while (e < epochs.length) yield [epochs[e]!.iteration, null, epochs[e++]!]
 }
 
-export function countRows(runs: RunMetrics[]): number {
-  return runs.reduce((n, r) => n + metricRows(r.metrics).length, 0)
+export function countRows(m: MetricColumns): number {
+  let n = 0
+  for (const _ of metricRows(m)) n++
+  return n
 }
 
-export function metricsToCsv(runs: RunMetrics[]): string {
-  const lines = [CSV_COLUMNS.join(',')]
-  for (const { record, metrics } of runs) {
-    for (const row of metricRows(metrics)) {
-      const e = row.epoch
-      const cells = [
-        record.id,
-        textCell(record.config.name),
-        String(row.iteration),
-        num(e?.epoch),
-        num(row.loss),
-        num(e?.trainAcc),
-        num(e?.valAcc),
-        num(e?.lr),
-      ]
-      lines.push(cells.map(quote).join(','))
+/** Collects text and hands it to the sink in chunks of about CHUNK_CHARS, one write at a time. */
+class Chunker {
+  private parts: string[] = []
+  private size = 0
+
+  constructor(private readonly sink: TextSink) {}
+
+  put(text: string): void {
+    this.parts.push(text)
+    this.size += text.length
+  }
+
+  get full(): boolean {
+    return this.size >= CHUNK_CHARS
+  }
+
+  /** Writes what is buffered once there is a chunk's worth of it, or (at the end) whatever there is. */
+  async drain(all = false): Promise<void> {
+    if (this.size === 0 || (!all && this.size < CHUNK_CHARS)) return
+    const chunk = this.parts.join('')
+    this.parts = []
+    this.size = 0
+    await this.sink(chunk)
+  }
+}
+
+/**
+ * Writes the CSV of `runs`, which may be read lazily (only one run's columns need be in memory);
+ * resolves with the number of rows.
+ */
+export async function writeMetricsCsv(
+  runs: Iterable<RunMetrics> | AsyncIterable<RunMetrics>,
+  sink: TextSink,
+): Promise<number> {
+  const out = new Chunker(sink)
+  out.put(CSV_COLUMNS.join(',') + '\n')
+  let rows = 0
+  for await (const { record, metrics } of runs) {
+    const lead = `${quote(record.id)},${quote(textCell(record.config.name))},`
+    for (const [iteration, loss, e] of metricRows(metrics)) {
+      out.put(
+        `${lead}${iteration},${num(e?.epoch)},${num(loss)},${num(e?.trainAcc)},${num(e?.valAcc)},${num(e?.lr)}\n`,
+      )
+      rows++
+      if (out.full) await out.drain()
     }
   }
-  return lines.join('\n') + '\n'
+  await out.drain(true)
+  return rows
+}
+
+export function metricsToCsv(runs: RunMetrics[]): Promise<string> {
+  return collect((sink) => writeMetricsCsv(runs, sink))
 }
 
 /** Full precision: String(n) round-trips through Number() exactly. */
@@ -145,34 +182,80 @@ export interface MetricsJson {
   }[]
 }
 
-export function metricsToJsonValue(runs: RunMetrics[]): MetricsJson {
-  return {
-    version: 1,
-    runs: runs.map(({ record, metrics }) => {
-      const iterations = metricRows(metrics).filter((r) => r.loss !== null)
-      const epochs = metrics.filter((e): e is EpochEvent => e.type === 'epoch')
-      return {
+/**
+ * Writes the MetricsJson of `runs` as JSON.stringify(doc, null, 2) would, byte for byte, but the two
+ * long arrays of each run number by number; resolves with the number of rows (as the CSV counts them).
+ */
+export async function writeMetricsJson(
+  runs: Iterable<RunMetrics> | AsyncIterable<RunMetrics>,
+  sink: TextSink,
+): Promise<number> {
+  const out = new Chunker(sink)
+  out.put('{\n  "version": 1,\n  "runs": [')
+  let rows = 0
+  let first = true
+  for await (const { record, metrics } of runs) {
+    out.put(first ? '\n' : ',\n')
+    first = false
+    const head = JSON.stringify(
+      {
         id: record.id,
         name: record.config.name,
         config: record.config,
         status: record.status,
         result: record.result,
-        metrics: {
-          iterations: iterations.map((r) => r.iteration),
-          losses: iterations.map((r) => r.loss),
-          epochs: epochs.map(({ epoch, iteration, trainAcc, valAcc, lr }) => ({
-            epoch,
-            iteration,
-            trainAcc,
-            valAcc,
-            lr,
-          })),
-        },
-      }
-    }),
+      },
+      null,
+      2,
+    )
+    // The run sits two levels deep; its "metrics" go after "result", in place of the closing brace.
+    out.put(indent(head.slice(0, -2), '    '))
+    out.put(',\n      "metrics": {\n        "iterations": ')
+    await putNumbers(out, metrics.iterations, '          ')
+    out.put(',\n        "losses": ')
+    await putNumbers(out, metrics.losses, '          ')
+    const epochs = metrics.epochs.map(({ epoch, iteration, trainAcc, valAcc, lr }) => ({
+      epoch,
+      iteration,
+      trainAcc,
+      valAcc,
+      lr,
+    }))
+    out.put(`,\n        "epochs": ${indent(JSON.stringify(epochs, null, 2), '        ').trimStart()}`)
+    out.put('\n      }\n    }')
+    rows += countRows(metrics)
   }
+  out.put(first ? ']\n}\n' : '\n  ]\n}\n')
+  await out.drain(true)
+  return rows
 }
 
-export function metricsToJson(runs: RunMetrics[]): string {
-  return JSON.stringify(metricsToJsonValue(runs), null, 2) + '\n'
+export function metricsToJson(runs: RunMetrics[]): Promise<string> {
+  return collect((sink) => writeMetricsJson(runs, sink))
+}
+
+/** A JSON array of numbers as JSON.stringify(a, null, 2) prints it at this depth; non-finite as null. */
+async function putNumbers(out: Chunker, values: Float64Array, pad: string): Promise<void> {
+  if (values.length === 0) {
+    out.put('[]')
+    return
+  }
+  out.put('[')
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!
+    out.put(`${i === 0 ? '' : ','}\n${pad}${Number.isFinite(v) ? String(v) : 'null'}`)
+    if (out.full) await out.drain()
+  }
+  out.put(`\n${pad.slice(2)}]`)
+}
+
+function indent(text: string, pad: string): string {
+  return pad + text.replace(/\n/g, `\n${pad}`)
+}
+
+/** The whole text a writer produces, for small exports and tests. */
+async function collect(write: (sink: TextSink) => Promise<number>): Promise<string> {
+  const parts: string[] = []
+  await write((chunk) => void parts.push(chunk))
+  return parts.join('')
 }

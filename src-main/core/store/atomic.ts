@@ -40,6 +40,37 @@ export async function writeFileAtomic(
   await syncDir(dirname(path))
 }
 
+/**
+ * writeFileAtomic for a file written in pieces: `produce` calls `write` with each chunk (text as
+ * UTF-8), in order and one at a time. Nothing appears at `path` unless produce completes.
+ */
+export async function writeFileAtomicStreamed(
+  path: string,
+  produce: (write: (chunk: string | Uint8Array) => Promise<void>) => Promise<void>,
+): Promise<void> {
+  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
+  try {
+    const fh = await open(tmp, 'wx')
+    try {
+      await produce(async (chunk) => {
+        let bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
+        while (bytes.length > 0) {
+          const { bytesWritten } = await fh.write(bytes)
+          bytes = bytes.subarray(bytesWritten)
+        }
+      })
+      await fh.sync()
+    } finally {
+      await fh.close()
+    }
+    await rename(tmp, path)
+  } catch (err) {
+    await rm(tmp, { force: true }).catch(() => {})
+    throw err
+  }
+  await syncDir(dirname(path))
+}
+
 /** Pretty JSON with a trailing newline: run folders are meant to be read and diffed by people. */
 export async function writeJsonAtomic(
   path: string,

@@ -3,7 +3,8 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { MetricEvent } from '../../../src-shared/runs'
 import type { StoreProblem } from './errors'
-import { MetricsLog, readMetrics } from './metricsLog'
+import { MetricsLog } from './metricsLog'
+import { readMetrics } from './metricsRead'
 import { makeTempDir } from './testing'
 
 let tmp: { dir: string; cleanup: () => Promise<void> }

@@ -1,11 +1,12 @@
 /**
  * metrics.jsonl: one MetricEvent per line, append-only. Writes are batched (a training loop can log
  * thousands of iterations a second) but never wait long: at most `flushIntervalMs`, and not at all for
- * epoch and resume events, which the UI and a resume depend on.
+ * epoch and resume events, which the UI and a resume depend on. Reading is metricsScan.ts and
+ * metricsRead.ts: streamed, never the whole file as one string.
  */
-import { open, readFile, type FileHandle } from 'node:fs/promises'
+import { open, type FileHandle } from 'node:fs/promises'
 import type { MetricEvent } from '../../../src-shared/runs'
-import { StoreError, isErrno, warnProblem, type ProblemReporter } from './errors'
+import { StoreError } from './errors'
 
 export interface MetricsLogOptions {
   /** The longest an appended event waits in memory before it is written; default 1000 ms. */
@@ -150,60 +151,8 @@ async function endOfLastLine(fh: FileHandle, size: number): Promise<number> {
   return 0
 }
 
-export interface ReadMetricsOptions {
-  /** Receives each corrupt line that was skipped (default: console.warn). */
-  onProblem?: ProblemReporter
-}
-
-/**
- * The events of a metrics.jsonl, with the ones a resume superseded removed; a missing file has none. A
- * torn last line (a crash mid-write) is ignored; a corrupt line elsewhere is skipped and reported with
- * its line number, so one bad line never hides a run's curves.
- */
-export async function readMetrics(path: string, options: ReadMetricsOptions = {}): Promise<MetricEvent[]> {
-  const onProblem = options.onProblem ?? warnProblem
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch (err) {
-    if (isErrno(err, 'ENOENT')) return []
-    throw err
-  }
-  const lines = text.split('\n')
-  // The segment after the last newline is empty, or a line whose write never finished.
-  lines.pop()
-  let events: MetricEvent[] = []
-  lines.forEach((line, i) => {
-    if (line.trim() === '') return
-    let event: MetricEvent
-    try {
-      event = parseEvent(line)
-    } catch (err) {
-      onProblem({ file: path, line: i + 1, message: (err as Error).message })
-      return
-    }
-    if (event.type === 'resume') events = events.filter((e) => !supersededBy(e, event))
-    events.push(event)
-  })
-  return events
-}
-
-/**
- * A resume restarts from a checkpoint: what was logged past it belongs to the abandoned attempt, and so
- * do earlier resume markers that pointed past it.
- */
-function supersededBy(e: MetricEvent, r: Extract<MetricEvent, { type: 'resume' }>): boolean {
-  switch (e.type) {
-    case 'iteration':
-      return e.iteration > r.fromIteration
-    case 'epoch':
-      return e.epoch > r.fromEpoch || e.iteration > r.fromIteration
-    case 'resume':
-      return e.fromIteration >= r.fromIteration
-  }
-}
-
-function parseEvent(line: string): MetricEvent {
+/** One line of metrics.jsonl, checked field by field; a StoreError('corrupt') says what is wrong. */
+export function parseEvent(line: string): MetricEvent {
   let raw: unknown
   try {
     raw = JSON.parse(line)

@@ -20,7 +20,8 @@ import {
 } from './errors'
 import { assertRunId, isRunId } from './ids'
 import { KeyedLock } from './lock'
-import { MetricsLog, readMetrics } from './metricsLog'
+import { MetricsLog } from './metricsLog'
+import { readMetrics, type MetricsReader } from './metricsRead'
 import {
   decodeSafetensors,
   encodeSafetensors,
@@ -178,9 +179,15 @@ export class RunStore {
     })
   }
 
-  async readMetrics(id: string): Promise<MetricEvent[]> {
+  /** Every event of the run's log that counts (see metricsScan.ts). */
+  readMetrics(id: string): Promise<MetricEvent[]> {
+    return this.readMetricsWith(id, readMetrics)
+  }
+
+  /** The run's log read by `reader` (metricsRead.ts: the bounded series, the full columns, ...). */
+  async readMetricsWith<T>(id: string, reader: MetricsReader<T>): Promise<T> {
     await this.requireRun(assertRunId(id))
-    return readMetrics(join(this.runDir(id), METRICS_FILE), { onProblem: this.onProblem })
+    return reader(join(this.runDir(id), METRICS_FILE), { onProblem: this.onProblem })
   }
 
   /**

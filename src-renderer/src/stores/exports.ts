@@ -5,7 +5,8 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import type { ExportedFile, ExportFormat } from '../../../src-shared/contract'
-import { getApi } from '../api'
+import { cliExportCommand, MAX_API_EXPORT_BYTES } from '../../../src-shared/exportLimit'
+import { getApi, toApiError } from '../api'
 import { i18n } from '../i18n'
 import { saveFile } from '../lib/download'
 import { useAppStore } from './app'
@@ -15,7 +16,11 @@ export const useExportsStore = defineStore('exports', () => {
   /** Keys of exports in flight, so their buttons wait instead of asking twice. */
   const pending = ref<string[]>([])
 
-  async function produce(key: string, make: () => Promise<ExportedFile>): Promise<boolean> {
+  async function produce(
+    key: string,
+    make: () => Promise<ExportedFile>,
+    tooLarge?: () => string,
+  ): Promise<boolean> {
     if (pending.value.includes(key)) return false
     pending.value = [...pending.value, key]
     const app = useAppStore()
@@ -25,7 +30,8 @@ export const useExportsStore = defineStore('exports', () => {
       app.notify(i18n.global.t('compare.exports.saved', { name: file.fileName }))
       return true
     } catch (e) {
-      app.reportError(e)
+      if (tooLarge && toApiError(e).code === 'too-large') app.notify(tooLarge(), 'error', 30_000)
+      else app.reportError(e)
       return false
     } finally {
       pending.value = pending.value.filter((k) => k !== key)
@@ -34,8 +40,15 @@ export const useExportsStore = defineStore('exports', () => {
 
   /** A report or the metrics of `ids`, reports in the language the UI is shown in. */
   function exportRuns(ids: string[], format: ExportFormat): Promise<boolean> {
-    const locale = useAppStore().locale
-    return produce(`${format}:${ids.join(',')}`, () => api['runs.export'](ids, format, { locale }))
+    const app = useAppStore()
+    const locale = app.locale
+    // Metrics too long to hand over in one message: the same command main names, in the UI's language.
+    const tooLarge = () =>
+      i18n.global.t('compare.exports.tooLarge', {
+        limit: Math.round(MAX_API_EXPORT_BYTES / 2 ** 20),
+        command: cliExportCommand(ids, format, app.info?.dataDir),
+      })
+    return produce(`${format}:${ids.join(',')}`, () => api['runs.export'](ids, format, { locale }), tooLarge)
   }
 
   function exportCheckpoint(id: string): Promise<boolean> {

@@ -1,11 +1,12 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { isProxy } from 'vue'
+import type { MetricsSeries } from '../../../src-shared/contract'
 import type { MetricEvent } from '../../../src-shared/runs'
 import { setTransport } from '../api'
-import { fakeTransport, makeRun, type FakeTransport } from '../testing/fakeApi'
+import { fakeTransport, makeRun, metricsOf, type FakeTransport } from '../testing/fakeApi'
 import { useAppStore } from './app'
-import { appendEvents, emptySeries, useRunsStore } from './runs'
+import { appendEvents, emptySeries, METRICS_POINTS, seriesFromPayload, useRunsStore } from './runs'
 
 const iters = (from: number, to: number, loss = (i: number) => 1 / i): MetricEvent[] =>
   Array.from({ length: to - from + 1 }, (_, k) => ({
@@ -41,6 +42,13 @@ describe('appendEvents', () => {
     expect(s.losses).toBe(losses)
     expect(s.epochs).toBe(epochs)
   })
+
+  it('cannot cut a bucketed curve at a resume exactly, and says so', () => {
+    const s = emptySeries(10)
+    expect(appendEvents(s, iters(1, 100))).toBe(true)
+    expect(s.bucket).toBe(16)
+    expect(appendEvents(s, [{ type: 'resume', fromIteration: 50, fromEpoch: 0 }])).toBe(false)
+  })
 })
 
 describe('useRunsStore', () => {
@@ -49,7 +57,7 @@ describe('useRunsStore', () => {
   const newer = makeRun({ config: { name: 'newer' } })
 
   beforeEach(() => {
-    t = fakeTransport({ 'runs.list': [older, newer], 'runs.metrics': [] })
+    t = fakeTransport({ 'runs.list': [older, newer], 'runs.metrics': metricsOf() })
     setTransport(t)
     setActivePinia(createPinia())
   })
@@ -76,7 +84,7 @@ describe('useRunsStore', () => {
   })
 
   it('loads metrics on demand and appends metrics events without copying', async () => {
-    t.api.mocks['runs.metrics'].mockResolvedValueOnce([...iters(1, 3), epoch(1, 3)])
+    t.api.mocks['runs.metrics'].mockResolvedValueOnce(metricsOf([...iters(1, 3), epoch(1, 3)]))
     const store = useRunsStore()
     // Before anyone asks, events for the run are not kept.
     t.api.emit('metrics', { runId: newer.id, events: iters(1, 1) })
@@ -101,12 +109,12 @@ describe('useRunsStore', () => {
   })
 
   it('keeps events that arrive while the metrics are being read', async () => {
-    let answer: (v: MetricEvent[]) => void = () => undefined
+    let answer: (v: MetricsSeries) => void = () => undefined
     t.api.mocks['runs.metrics'].mockImplementationOnce(() => new Promise((r) => (answer = r)))
     const store = useRunsStore()
     const loading = store.loadMetrics(newer.id)
     t.api.emit('metrics', { runId: newer.id, events: iters(3, 5) })
-    answer(iters(1, 4))
+    answer(metricsOf(iters(1, 4)))
     await loading
     expect(store.seriesOf(newer.id).series?.iterations).toEqual([1, 2, 3, 4, 5])
   })
@@ -130,7 +138,7 @@ describe('useRunsStore', () => {
     expect(useAppStore().notices.map((n) => n.text)).toEqual(['disk on fire'])
   })
 
-  it('keeps 20 runs x 10,000 points fast', async () => {
+  it('keeps 20 runs x 10,000 points fast, each within its cap', async () => {
     const store = useRunsStore()
     const ids = Array.from({ length: 20 }, (_, i) => `r${i}`)
     await Promise.all(ids.map((id) => store.loadMetrics(id)))
@@ -140,8 +148,56 @@ describe('useRunsStore', () => {
       for (const id of ids) t.api.emit('metrics', { runId: id, events: iters(b * 100 + 1, b * 100 + 100) })
     }
     const elapsed = performance.now() - t0
-    expect(store.seriesOf('r19').series?.losses).toHaveLength(10_000)
+    const s = store.seriesOf('r19').series!
+    expect(s.losses.length).toBeLessThanOrEqual(METRICS_POINTS)
+    expect([s.iterationCount, s.lastIteration, s.lastLoss]).toEqual([10_000, 10_000, 1 / 10_000])
     expect(elapsed).toBeLessThan(1000)
+  })
+
+  it('asks main for a bounded series and keeps folding live events into the same buckets', async () => {
+    // Main has 20,000 iterations: it sends them bucketed.
+    t.api.mocks['runs.metrics'].mockResolvedValueOnce(metricsOf(iters(1, 20_000), METRICS_POINTS))
+    const store = useRunsStore()
+    await store.loadMetrics(newer.id)
+    expect(t.api.mocks['runs.metrics']).toHaveBeenCalledWith(newer.id, { maxPoints: METRICS_POINTS })
+    const s = store.seriesOf(newer.id).series!
+    expect(s.bucket).toBe(8)
+    const columns = s.losses
+    // A run that goes on for 180,000 more iterations never holds more than the cap.
+    let most = 0
+    for (let b = 20_000; b < 200_000; b += 1000) {
+      t.api.emit('metrics', { runId: newer.id, events: iters(b + 1, b + 1000) })
+      most = Math.max(most, s.losses.length)
+    }
+    expect(most).toBeLessThanOrEqual(METRICS_POINTS)
+    expect(s.losses).toBe(columns)
+    // Exactly what main would send for the whole log.
+    const whole = seriesFromPayload(metricsOf(iters(1, 200_000), METRICS_POINTS))
+    expect(s.bucket).toBe(whole.bucket)
+    expect(s.iterations).toEqual(whole.iterations)
+    expect(s.counts).toEqual(whole.counts)
+    expect(s.lossMax).toEqual(whole.lossMax)
+    s.losses.forEach((m, i) => expect(m).toBeCloseTo(whole.losses[i]!, 12))
+  })
+
+  it('reads the series again when a run resumes into a bucketed curve', async () => {
+    t.api.mocks['runs.metrics'].mockResolvedValueOnce(metricsOf(iters(1, 20_000), METRICS_POINTS))
+    const store = useRunsStore()
+    await store.loadMetrics(newer.id)
+    t.api.mocks['runs.metrics'].mockResolvedValueOnce(
+      metricsOf(
+        [...iters(1, 15_000), { type: 'resume', fromIteration: 15_000, fromEpoch: 3 }],
+        METRICS_POINTS,
+      ),
+    )
+    t.api.emit('metrics', {
+      runId: newer.id,
+      events: [{ type: 'resume', fromIteration: 15_000, fromEpoch: 3 }],
+    })
+    await flush()
+    expect(t.api.mocks['runs.metrics']).toHaveBeenCalledTimes(2)
+    const s = store.seriesOf(newer.id).series!
+    expect([s.iterationCount, s.lastIteration, s.resumes]).toEqual([15_000, 15_000, [15_000]])
   })
 
   it('caches mosaics of saved epochs, not the latest', async () => {

@@ -2,21 +2,37 @@
  * Runs as main reports them, kept current by `run` events, and their metrics, loaded when a view asks
  * and then appended from `metrics` events. Metrics live in plain arrays outside Vue's deep reactivity (20
  * runs x 10,000 points would otherwise be 200,000 proxied numbers); a per-run version number is what
- * views watch.
+ * views watch. A run's loss is at most METRICS_POINTS points (src-shared/lossPoints.ts): main sends it
+ * bucketed past that, and live events fold into the same buckets, so a series never grows without bound
+ * however long a run trains.
  */
 import { defineStore } from 'pinia'
 import { computed, markRaw, ref } from 'vue'
-import type { MosaicData } from '../../../src-shared/contract'
+import type { MetricsSeries, MosaicData } from '../../../src-shared/contract'
+import { addLoss, truncateLoss, type LossPoints } from '../../../src-shared/lossPoints'
 import type { MetricEvent, RunRecord } from '../../../src-shared/runs'
 import { getApi, onReconnect } from '../api'
 import { useAppStore } from './app'
 
-/** One run's curves, column by column. Appended in place: the arrays keep their identity. */
-export interface RunSeries {
-  iterations: number[]
-  losses: number[]
-  /** Wall-clock ms of each iteration; NaN where the log predates timestamps (no time axis then). */
-  times: number[]
+/**
+ * The most loss points a run's series holds: about twice the widest chart's pixels (LineChart thins to
+ * its width anyway). Between half this and this many once a run is longer.
+ */
+export const METRICS_POINTS = 5000
+
+/**
+ * One run's curves, column by column. Appended in place: the arrays keep their identity. The loss
+ * columns (iterations ... times) are LossPoints: one point per logged iteration while `bucket` is 1,
+ * else the mean, min and max of `bucket` iterations each.
+ */
+export interface RunSeries extends LossPoints {
+  /** The most points the loss columns hold. */
+  cap: number
+  /** Logged iterations the points hold in all. */
+  iterationCount: number
+  /** The last logged iteration and its loss as logged (NaN before the first). */
+  lastIteration: number
+  lastLoss: number
   epochs: number[]
   /** The iteration at which each epoch's accuracies were checked. */
   epochIterations: number[]
@@ -28,11 +44,19 @@ export interface RunSeries {
   resumes: number[]
 }
 
-export function emptySeries(): RunSeries {
+export function emptySeries(cap = METRICS_POINTS): RunSeries {
   return markRaw({
+    cap,
+    bucket: 1,
     iterations: [],
     losses: [],
+    lossMin: [],
+    lossMax: [],
+    counts: [],
     times: [],
+    iterationCount: 0,
+    lastIteration: NaN,
+    lastLoss: NaN,
     epochs: [],
     epochIterations: [],
     trainAcc: [],
@@ -40,6 +64,25 @@ export function emptySeries(): RunSeries {
     lr: [],
     resumes: [],
   })
+}
+
+/** What runs.metrics sent, as a series that live events can extend. JSON's nulls become NaN again. */
+export function seriesFromPayload(m: MetricsSeries, cap = METRICS_POINTS): RunSeries {
+  const s = emptySeries(cap)
+  const nan = (v: number | null): number => v ?? NaN
+  s.bucket = m.bucket
+  s.iterations.push(...m.iterations)
+  s.losses.push(...m.losses.map(nan))
+  s.lossMin.push(...m.lossMin.map(nan))
+  s.lossMax.push(...m.lossMax.map(nan))
+  s.counts.push(...m.counts)
+  s.times.push(...m.times.map(nan))
+  s.iterationCount = m.iterationCount
+  s.lastIteration = m.last?.iteration ?? NaN
+  s.lastLoss = m.last ? nan(m.last.loss) : NaN
+  for (const e of m.epochs) pushEpoch(s, e)
+  for (const r of m.resumes) s.resumes.push(r.fromIteration)
+  return s
 }
 
 /** Index of the first element > x in an ascending array. */
@@ -54,32 +97,37 @@ function upperBound(a: number[], x: number): number {
   return lo
 }
 
+function pushEpoch(s: RunSeries, e: Extract<MetricEvent, { type: 'epoch' }>): void {
+  s.epochs.push(e.epoch)
+  s.epochIterations.push(e.iteration)
+  s.trainAcc.push(e.trainAcc)
+  s.valAcc.push(e.valAcc)
+  s.lr.push(e.lr)
+}
+
 /**
  * Applies metric events to a series in place. Events already present (a fetch and a live event
- * overlapping) are skipped by their iteration or epoch; a resume drops what came after the checkpoint
- * it resumed from, since training replays it.
+ * overlapping) are skipped by their iteration or epoch. A resume drops what came after the checkpoint it
+ * resumed from, since training replays it; in a bucketed series that cannot be done exactly (a bucket
+ * may hold iterations from both sides), so it returns false and the caller reads the series again.
  */
-export function appendEvents(s: RunSeries, events: readonly MetricEvent[]): void {
+export function appendEvents(s: RunSeries, events: readonly MetricEvent[]): boolean {
   for (const e of events) {
     if (e.type === 'iteration') {
-      const last = s.iterations[s.iterations.length - 1]
-      if (last !== undefined && e.iteration <= last) continue
-      s.iterations.push(e.iteration)
-      s.losses.push(e.loss)
-      s.times.push(e.t ?? NaN)
+      if (e.iteration <= s.lastIteration) continue
+      addLoss(s, s.cap, e.iteration, e.loss, e.t)
+      s.iterationCount++
+      s.lastIteration = e.iteration
+      s.lastLoss = e.loss
     } else if (e.type === 'epoch') {
       const last = s.epochs[s.epochs.length - 1]
       if (last !== undefined && e.epoch <= last) continue
-      s.epochs.push(e.epoch)
-      s.epochIterations.push(e.iteration)
-      s.trainAcc.push(e.trainAcc)
-      s.valAcc.push(e.valAcc)
-      s.lr.push(e.lr)
+      pushEpoch(s, e)
     } else if (e.type === 'resume') {
-      const keepIters = upperBound(s.iterations, e.fromIteration)
-      s.iterations.length = keepIters
-      s.losses.length = keepIters
-      s.times.length = keepIters
+      if (s.bucket > 1 || !truncateLoss(s, e.fromIteration)) return false
+      s.iterationCount = s.iterations.length
+      s.lastIteration = s.iterations[s.iterations.length - 1] ?? NaN
+      s.lastLoss = s.losses[s.losses.length - 1] ?? NaN
       const keepEpochs = upperBound(s.epochs, e.fromEpoch)
       s.epochs.length = keepEpochs
       s.epochIterations.length = keepEpochs
@@ -89,6 +137,7 @@ export function appendEvents(s: RunSeries, events: readonly MetricEvent[]): void
       if (s.resumes[s.resumes.length - 1] !== e.fromIteration) s.resumes.push(e.fromIteration)
     }
   }
+  return true
 }
 
 /** Newest first; the id breaks ties between runs a sweep created in the same millisecond. */
@@ -178,12 +227,12 @@ export const useRunsStore = defineStore('runs', () => {
     }
     metrics.set(id, state)
     try {
-      const events = await api['runs.metrics'](id)
-      const series = emptySeries()
-      appendEvents(series, events)
-      for (const batch of state.buffer) appendEvents(series, batch)
+      const series = seriesFromPayload(await api['runs.metrics'](id, { maxPoints: METRICS_POINTS }))
+      const current = state.buffer.every((batch) => appendEvents(series, batch))
       metrics.set(id, { phase: 'loaded', series })
       bump(id)
+      // A resume arrived while the file was read: read it again, now that the resume is in it.
+      if (!current) void loadMetrics(id, true)
     } catch (e) {
       if (state.previous) metrics.set(id, { phase: 'loaded', series: state.previous })
       else metrics.delete(id)
@@ -198,8 +247,8 @@ export const useRunsStore = defineStore('runs', () => {
       m.buffer.push(payload.events)
       return
     }
-    appendEvents(m.series, payload.events)
-    bump(payload.runId)
+    if (appendEvents(m.series, payload.events)) bump(payload.runId)
+    else void loadMetrics(payload.runId, true)
   }
 
   // ---- mosaic ----

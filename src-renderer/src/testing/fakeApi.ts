@@ -8,8 +8,10 @@ import {
   type EventName,
   type Events,
   type MethodName,
+  type MetricsSeries,
 } from '../../../src-shared/contract'
-import type { RunRecord } from '../../../src-shared/runs'
+import { seriesFromEvents } from '../../../src-shared/metricsSeries'
+import type { MetricEvent, RunRecord } from '../../../src-shared/runs'
 import type { ConnectionState, Transport } from '../api'
 
 export type FakeApi = Api & {
@@ -58,6 +60,11 @@ export function fakeTransport(results: Partial<Record<MethodName, unknown>> = {}
       for (const l of stateListeners) l(s)
     },
   }
+}
+
+/** What runs.metrics answers for a log of these events (each counted once, as main reads them). */
+export function metricsOf(events: MetricEvent[] = [], maxPoints = 5000): MetricsSeries {
+  return seriesFromEvents(events, maxPoints)
 }
 
 let counter = 0

@@ -9,7 +9,7 @@ import { SERIES_COLORS } from '../../../src-shared/palette'
 import { RAMP } from '../lib/colorScale'
 import { useAppStore } from '../stores/app'
 import { useRunsStore } from '../stores/runs'
-import { fakeTransport, makeRun } from '../testing/fakeApi'
+import { fakeTransport, makeRun, metricsOf } from '../testing/fakeApi'
 import LineChartStub from '../testing/LineChartStub'
 import { mountAt } from '../testing/mountView'
 
@@ -82,7 +82,7 @@ async function open(runs: RunRecord[], opts: { untimed?: string[]; extra?: Recor
       return hit.run
     },
     'runs.metrics': (id: unknown) =>
-      metrics(2 + byId.get(id as string)!.i, !opts.untimed?.includes(id as string)),
+      metricsOf(metrics(2 + byId.get(id as string)!.i, !opts.untimed?.includes(id as string))),
     // Run i saved epochs 1..(2 + i); its weights at epoch e are [0, e * (i + 1)].
     'runs.mosaic': (id: unknown, epoch: unknown) => {
       const { i } = byId.get(id as string)!
@@ -263,7 +263,7 @@ describe('CompareView', () => {
         loss: 2.3 * 1.15 ** (from + k),
       }))
     const { wrapper, t } = await open([{ ...a, status: 'running' }, b], {
-      extra: { 'runs.metrics': (id: unknown) => (id === b.id ? exploding(1, 60) : metrics(2)) },
+      extra: { 'runs.metrics': (id: unknown) => metricsOf(id === b.id ? exploding(1, 60) : metrics(2)) },
     })
     const card = () => wrapper.get('[data-testid="compare-diagnosis"]')
     expect(card().get('h2').text()).toBe('Diagnosis')
@@ -303,7 +303,7 @@ describe('CompareView', () => {
     wrappers.length = 0
     setTransport(null)
     const { wrapper } = await open([a, b], {
-      extra: { 'runs.metrics': (id: unknown) => (id === b.id ? blowUp : metrics(2)) },
+      extra: { 'runs.metrics': (id: unknown) => metricsOf(id === b.id ? blowUp : metrics(2)) },
     })
     const box = wrapper.get<HTMLInputElement>('[data-testid="log-loss"]')
     expect(box.element.checked).toBe(true)
@@ -341,7 +341,7 @@ describe('CompareView', () => {
         if (id === a.id) return a
         throw { code: 'not-found', message: 'gone' }
       },
-      'runs.metrics': [],
+      'runs.metrics': metricsOf(),
       'runs.mosaic': null,
     })
     const { wrapper } = await mountAt(`/compare?ids=${a.id},nope`, t)
@@ -359,7 +359,7 @@ describe('ExperimentsView compare button', () => {
       'runs.list': [a, b],
       'runs.queue': { running: [], queued: [] },
       'runs.get': (id: unknown) => [a, b].find((r) => r.id === id),
-      'runs.metrics': [],
+      'runs.metrics': metricsOf(),
       'runs.mosaic': null,
     })
     const { wrapper, router } = await mountAt('/experiments', t)

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { DatasetSummary } from '../../../src-shared/contract'
 import { setTransport } from '../api'
-import { fakeTransport, makeRun } from '../testing/fakeApi'
+import { fakeTransport, makeRun, metricsOf } from '../testing/fakeApi'
 import { mountAt } from '../testing/mountView'
 import { sanityReport } from '../testing/sanityFixtures'
 
@@ -28,7 +28,7 @@ function setup(report: unknown) {
     'runs.create': (config: Record<string, unknown>) => makeRun({ config }),
     'runs.list': [],
     'runs.get': makeRun(),
-    'runs.metrics': [],
+    'runs.metrics': metricsOf(),
     'runs.mosaic': null,
     'runs.queue': { running: [], queued: [] },
   })

@@ -3,7 +3,7 @@ import { flushPromises } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { setTransport } from '../api'
 import { useAppStore } from '../stores/app'
-import { fakeTransport, makeRun } from '../testing/fakeApi'
+import { fakeTransport, makeRun, metricsOf } from '../testing/fakeApi'
 import { mountAt } from '../testing/mountView'
 
 const wrappers: { unmount(): void }[] = []
@@ -24,7 +24,7 @@ function captureSaves(): string[] {
 }
 
 async function open(run: ReturnType<typeof makeRun>, extra: Record<string, unknown> = {}) {
-  const t = fakeTransport({ 'runs.get': run, 'runs.metrics': [], 'runs.mosaic': null, ...extra })
+  const t = fakeTransport({ 'runs.get': run, 'runs.metrics': metricsOf(), 'runs.mosaic': null, ...extra })
   const mounted = await mountAt(`/runs/${run.id}`, t)
   wrappers.push(mounted.wrapper)
   await flushPromises()
@@ -66,6 +66,33 @@ describe('RunDetailView exports', () => {
     await flushPromises()
     expect(useAppStore().notices).toMatchObject([{ kind: 'error', text: 'no PDF engine' }])
     expect(wrapper.get('[data-testid="export-pdf"]').attributes('disabled')).toBeUndefined()
+  })
+
+  it('says how to export metrics too large for the app, in the UI language', async () => {
+    const run = makeRun({ checkpointEpoch: 10 })
+    const { wrapper } = await open(run, {
+      'runs.export': () => Promise.reject({ code: 'too-large', message: 'main says so in English' }),
+      'app.info': {
+        version: '0',
+        contractVersion: 1,
+        mode: 'browser',
+        dataDir: '/home/me/wb data',
+        maxThreads: 2,
+      },
+    })
+    await useAppStore().load()
+    await wrapper.get('[data-testid="export-csv"]').trigger('click')
+    await flushPromises()
+    expect(useAppStore().notices.at(-1)).toMatchObject({
+      kind: 'error',
+      text:
+        'This export is larger than 32 MB, more than the app hands over at once. Write it to a file from a ' +
+        `terminal: workbench export ${run.id} --format csv --out metrics.csv --data-dir '/home/me/wb data'`,
+    })
+    useAppStore().setLocale('zh-CN')
+    await wrapper.get('[data-testid="export-json"]').trigger('click')
+    await flushPromises()
+    expect(useAppStore().notices.at(-1)!.text).toMatch(/^此导出超过 32 MB.*--format json --out metrics\.json/)
   })
 
   it('offers no checkpoint before the run has saved parameters', async () => {

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from 'vitest'
 import { setTransport } from '../api'
-import { fakeTransport, makeRun } from '../testing/fakeApi'
+import { fakeTransport, makeRun, metricsOf } from '../testing/fakeApi'
 import { mountAt } from '../testing/mountView'
 import { sanityReport } from '../testing/sanityFixtures'
 
@@ -14,7 +14,7 @@ function setup(run: ReturnType<typeof makeRun>) {
   return fakeTransport({
     'runs.list': [run],
     'runs.get': run,
-    'runs.metrics': [],
+    'runs.metrics': metricsOf(),
     'runs.mosaic': null,
     'runs.queue': { running: [], queued: [] },
   })

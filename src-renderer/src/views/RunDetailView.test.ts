@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { MosaicData } from '../../../src-shared/contract'
 import type { MetricEvent } from '../../../src-shared/runs'
 import { setTransport } from '../api'
-import { fakeTransport, makeRun } from '../testing/fakeApi'
+import { fakeTransport, makeRun, metricsOf } from '../testing/fakeApi'
+import type { LineSeries } from '../components/LineChart.vue'
 import LineChartStub from '../testing/LineChartStub'
 import { mountAt } from '../testing/mountView'
 
@@ -59,7 +60,7 @@ describe('RunDetailView', () => {
     })
     const t = fakeTransport({
       'runs.get': run,
-      'runs.metrics': metrics,
+      'runs.metrics': metricsOf(metrics),
       'runs.mosaic': (_id: unknown, epoch: unknown) => mosaic(typeof epoch === 'number' ? epoch : 2),
     })
     const { wrapper } = await mountAt(`/runs/${run.id}`, t)
@@ -93,7 +94,7 @@ describe('RunDetailView', () => {
 
   it('smooths with the slider and follows live metrics', async () => {
     const run = makeRun({ status: 'running', startedAt: '2026-11-26T12:00:00.000Z' })
-    const t = fakeTransport({ 'runs.get': run, 'runs.metrics': metrics, 'runs.mosaic': null })
+    const t = fakeTransport({ 'runs.get': run, 'runs.metrics': metricsOf(metrics), 'runs.mosaic': null })
     const { wrapper } = await mountAt(`/runs/${run.id}`, t)
     await flushPromises()
     const loss = () => wrapper.findAllComponents(LineChartStub)[0]!
@@ -106,6 +107,34 @@ describe('RunDetailView', () => {
     expect(wrapper.find('[data-testid="confusion-matrix"]').exists()).toBe(false)
   })
 
+  it('draws a long run as buckets: the mean, its lowest and highest loss, and says so', async () => {
+    const run = makeRun({ status: 'running', startedAt: '2026-11-26T12:00:00.000Z' })
+    // 100,000 steps, one a spike: main sends them as buckets of 32.
+    const long: MetricEvent[] = Array.from({ length: 100_000 }, (_, i) => ({
+      type: 'iteration',
+      iteration: i + 1,
+      loss: i + 1 === 54_321 ? 50 : 2,
+    }))
+    const t = fakeTransport({ 'runs.get': run, 'runs.metrics': metricsOf(long), 'runs.mosaic': null })
+    const { wrapper } = await mountAt(`/runs/${run.id}`, t)
+    await flushPromises()
+    const series: LineSeries[] = wrapper.findAllComponents(LineChartStub)[0]!.props('series')
+    expect(series.map((s) => s.name)).toEqual([
+      'Loss (lowest)',
+      'Loss (highest)',
+      'Loss (raw)',
+      'Loss (smoothed)',
+    ])
+    const [low, high, mean] = series.map((s) => Array.from(s.y, Number))
+    expect(mean!.length).toBeLessThanOrEqual(5000)
+    expect(Math.max(...high!)).toBe(50)
+    expect(Math.min(...low!)).toBe(2)
+    expect(Math.max(...mean!)).toBeLessThan(4)
+    expect(wrapper.get('[data-testid="loss-bucketed"]').text()).toBe(
+      'Each point is the mean of 32 iterations; the faint lines are their lowest and highest loss.',
+    )
+  })
+
   it('explains a diverged run', async () => {
     const run = makeRun({
       status: 'failed',
@@ -113,7 +142,7 @@ describe('RunDetailView', () => {
     })
     const { wrapper } = await mountAt(
       `/runs/${run.id}`,
-      fakeTransport({ 'runs.get': run, 'runs.metrics': [], 'runs.mosaic': null }),
+      fakeTransport({ 'runs.get': run, 'runs.metrics': metricsOf(), 'runs.mosaic': null }),
     )
     await flushPromises()
     const error = wrapper.get('[data-testid="run-error"]').text()
@@ -126,7 +155,7 @@ describe('RunDetailView', () => {
   it('says so when the run does not exist', async () => {
     const { wrapper } = await mountAt(
       '/runs/nope',
-      fakeTransport({ 'runs.metrics': [], 'runs.mosaic': null }),
+      fakeTransport({ 'runs.metrics': metricsOf(), 'runs.mosaic': null }),
     )
     await flushPromises()
     expect(wrapper.text()).toContain('No run with id nope.')

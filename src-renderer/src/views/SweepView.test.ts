@@ -7,7 +7,7 @@ import { refineSweep } from '../../../src-shared/sweepRefine'
 import { setTransport } from '../api'
 import SweepChart from '../components/SweepChart.vue'
 import { useRunsStore } from '../stores/runs'
-import { fakeTransport } from '../testing/fakeApi'
+import { fakeTransport, metricsOf } from '../testing/fakeApi'
 import { mountAt } from '../testing/mountView'
 import { LR, result, seedSweep } from '../testing/sweepFixtures'
 
@@ -163,7 +163,7 @@ describe('SweepView', () => {
 
   it("is linked from a run's page", async () => {
     const run = data.runs[0]!
-    const t = fakeTransport({ 'runs.get': run, 'runs.metrics': [], 'runs.mosaic': null })
+    const t = fakeTransport({ 'runs.get': run, 'runs.metrics': metricsOf(), 'runs.mosaic': null })
     const { wrapper } = await mountAt(`/runs/${run.id}`, t)
     expect(wrapper.get('[data-testid="run-sweep-link"]').attributes('href')).toBe('/sweeps/sw-1')
   })

@@ -1,15 +1,23 @@
 /** Reads runs through the Workbench facade and renders their report. */
+import { METRICS_POINTS_DEFAULT, type MetricsSeries } from '../../../../src-shared/contract'
+import type { MetricEvent } from '../../../../src-shared/runs'
+import { inIterationOrder, seriesReader } from '../../store/metricsRead'
 import type { Workbench } from '../../workbench'
 import { MAX_MOSAICS, renderReport, type RunInput } from './render'
 import type { ReportOptions } from './types'
 
 /** The Workbench methods a report reads (tests pass a fake with just these). */
-export type ReportSource = Pick<Workbench, 'getRun' | 'readMetrics' | 'mosaic'>
+export type ReportSource = Pick<Workbench, 'getRun' | 'readMetricsWith' | 'mosaic'>
+
+/**
+ * A report's charts are 720 pixels wide and its diagnosis judges the curve the run page shows, so it
+ * reads the same bounded series as the UI: a report of a 7.5M-iteration run reads a few thousand points.
+ */
+const REPORT_POINTS = METRICS_POINTS_DEFAULT
 
 /**
  * Every id is read before anything is rendered, so an unknown id fails fast with the core's not-found.
- * Mosaics (a megabyte or more each) are read only for the first `mosaics` runs, the ones a report shows;
- * metrics exports need none.
+ * Mosaics (a megabyte or more each) are read only for the first `mosaics` runs, the ones a report shows.
  */
 export async function loadReportRuns(
   wb: ReportSource,
@@ -21,7 +29,7 @@ export async function loadReportRuns(
     unique.map(async (id, i) => {
       const record = await wb.getRun(id)
       const [metrics, mosaic] = await Promise.all([
-        wb.readMetrics(id),
+        wb.readMetricsWith(id, seriesReader(REPORT_POINTS)).then(seriesEvents),
         i < mosaics ? wb.mosaic(id) : Promise.resolve(null),
       ])
       return { record, metrics, mosaic }
@@ -35,4 +43,17 @@ export async function buildReport(
   options: ReportOptions = {},
 ): Promise<string> {
   return renderReport(await loadReportRuns(wb, ids), options)
+}
+
+/**
+ * The series as events, ascending: each loss point as an iteration event at its last iteration, with
+ * the mean loss of its bucket (exact while the run is shorter than the series' cap).
+ */
+export function seriesEvents(s: MetricsSeries): MetricEvent[] {
+  const steps = s.iterations.map((iteration, i): Extract<MetricEvent, { type: 'iteration' }> => {
+    const loss = s.losses[i] ?? NaN
+    const t = s.times[i] ?? null
+    return t === null ? { type: 'iteration', iteration, loss } : { type: 'iteration', iteration, loss, t }
+  })
+  return inIterationOrder(steps, s.epochs, s.resumes)
 }

@@ -3,7 +3,6 @@
  * accuracies per epoch, and how long the run trained.
  */
 import type { MetricEvent, RunRecord } from '../../../../src-shared/runs'
-import { metricRows } from '../metrics'
 
 export interface EpochPoint {
   epoch: number
@@ -18,18 +17,16 @@ export interface Curves {
   epochs: EpochPoint[]
 }
 
+/** `metrics`: events as the store reads them, each iteration and epoch once, ascending. */
 export function curves(metrics: MetricEvent[]): Curves {
-  const rows = metricRows(metrics).filter((r) => r.loss !== null)
-  // Keyed by epoch: after a resume, the attempt that got furthest wins, as in metricRows.
-  const byEpoch = new Map<number, EpochPoint>()
+  const out: Curves = { iterations: [], losses: [], epochs: [] }
   for (const e of metrics) {
-    if (e.type === 'epoch') byEpoch.set(e.epoch, { epoch: e.epoch, trainAcc: e.trainAcc, valAcc: e.valAcc })
+    if (e.type === 'iteration') {
+      out.iterations.push(e.iteration)
+      out.losses.push(e.loss)
+    } else if (e.type === 'epoch') out.epochs.push({ epoch: e.epoch, trainAcc: e.trainAcc, valAcc: e.valAcc })
   }
-  return {
-    iterations: rows.map((r) => r.iteration),
-    losses: rows.map((r) => r.loss as number),
-    epochs: [...byEpoch.values()].sort((a, b) => a.epoch - b.epoch),
-  }
+  return out
 }
 
 /**

@@ -81,6 +81,8 @@ export const en = {
     checkpoint: 'Checkpoint (.safetensors)',
     noCheckpoint: 'No parameters saved yet',
     saved: 'Saved {name}',
+    tooLarge:
+      'This export is larger than {limit} MB, more than the app hands over at once. Write it to a file from a terminal: {command}',
   },
 }
 
@@ -165,5 +167,6 @@ export const zhCN: typeof en = {
     checkpoint: '检查点 (.safetensors)',
     noCheckpoint: '尚未保存参数',
     saved: '已保存 {name}',
+    tooLarge: '此导出超过 {limit} MB，超出应用一次能传递的大小。请在终端中将其写入文件：{command}',
   },
 }
