@@ -30,7 +30,8 @@ export interface RunResult {
 }
 
 export interface RunError {
-  reason: 'diverged' | 'crashed' | 'invalid' | 'dataset'
+  /** 'memory': the run did not fit in memory (an allocation failed, or its worker hit its heap limit). */
+  reason: 'diverged' | 'crashed' | 'invalid' | 'dataset' | 'memory'
   message: string
   /** The iteration at which training failed, when it failed while training. */
   iteration?: number

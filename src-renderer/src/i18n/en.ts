@@ -212,6 +212,7 @@ export default {
       crashed: 'Crashed',
       invalid: 'Invalid config',
       dataset: 'Dataset problem',
+      memory: 'Out of memory',
     },
     atIteration: 'at iteration {iteration}',
   },

@@ -205,6 +205,7 @@ const zhCN: typeof en = {
       crashed: '崩溃',
       invalid: '配置无效',
       dataset: '数据集问题',
+      memory: '内存不足',
     },
     atIteration: '于第 {iteration} 次迭代',
   },
