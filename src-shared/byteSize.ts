@@ -26,8 +26,8 @@ export function formatBytes(bytes: number): string {
 export type ByteSizeResult = { ok: true; bytes: number } | { ok: false; message: string }
 
 /**
- * Parses a size as a person writes it: `12GB`, `12 GB`, `1.5G`, `800MB`, `800 MiB`, `4096` (bytes), or a
- * share of `totalBytes`: `50%` or a bare fraction in (0, 1] such as `0.5`. Units are binary (see above).
+ * Parses a size as a person writes it: `12GB`, `12 GB`, `1.5G`, `800MB`, `800 MiB`, `4096B`, or a share
+ * of `totalBytes`: `50%` or a bare fraction in (0, 1] such as `0.5`. Units are binary (see above).
  */
 export function parseByteSize(text: string, totalBytes: number): ByteSizeResult {
   const s = text.trim()
@@ -47,10 +47,12 @@ export function parseByteSize(text: string, totalBytes: number): ByteSizeResult 
   }
   const value = Number(m[1])
   const unit = m[2] ?? m[3]
-  // A bare number up to 1 is a fraction of memory; a budget of one byte means nothing to anyone.
-  if (unit === undefined && value > 0 && value <= 1)
-    return { ok: true, bytes: Math.floor(totalBytes * value) }
-  const bytes = Math.floor(value * FACTOR[(unit ?? 'b').toLowerCase()]!)
+  if (unit === undefined) {
+    // A bare number up to 1 is a fraction of memory; above, "12" could mean bytes or gigabytes.
+    if (value > 0 && value <= 1) return { ok: true, bytes: Math.floor(totalBytes * value) }
+    return { ok: false, message: `give '${s}' a unit (${s}GB, ${s}MB) or write a fraction such as 0.5` }
+  }
+  const bytes = Math.floor(value * FACTOR[unit.toLowerCase()]!)
   if (!(bytes > 0)) return { ok: false, message: `a size must be more than 0 bytes, got '${s}'` }
   return { ok: true, bytes }
 }

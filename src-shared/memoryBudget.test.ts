@@ -31,7 +31,7 @@ describe('parseByteSize', () => {
     ['1.5G', 1.5 * GB],
     ['800MB', 800 * MB],
     ['800 m', 800 * MB],
-    ['4096', 4096],
+    ['4096B', 4096],
     ['50%', 8 * GB],
     ['0.5', 8 * GB],
     ['1', 16 * GB],
@@ -39,14 +39,21 @@ describe('parseByteSize', () => {
     expect(parseByteSize(text, total)).toEqual({ ok: true, bytes })
   })
 
-  it.each(['', 'lots', '12 GBs', '-1GB', '0', '0%', '150%', '12 XB'])(
+  it.each(['', 'lots', '12 GBs', '-1GB', '0', '0%', '150%', '12 XB', '0GB'])(
     'refuses %j with what it expects',
     (text) => {
       const r = parseByteSize(text, total)
       expect(r.ok).toBe(false)
-      if (!r.ok) expect(r.message).toMatch(/12GB|more than 0|\(0%, 100%\]/)
+      if (!r.ok) expect(r.message).toMatch(/12GB|more than 0|\(0%, 100%\]|a fraction/)
     },
   )
+
+  it('asks for a unit rather than guess what a bare 12 means', () => {
+    expect(parseByteSize('12', total)).toEqual({
+      ok: false,
+      message: "give '12' a unit (12GB, 12MB) or write a fraction such as 0.5",
+    })
+  })
 })
 
 describe('defaultMemoryBudget', () => {

@@ -149,3 +149,15 @@ describe('estimateRunMemory', () => {
       expect(e.parts[i - 1]!.bytes).toBeGreaterThanOrEqual(e.parts[i]!.bytes)
   })
 })
+
+describe('fieldErrorFor', () => {
+  it('puts a dataset not yet loaded into the figure it compares', () => {
+    const c = config({ model: { kind: 'fc', hiddenDims: [4096, 4096] }, solver: { updateRule: 'adam' } })
+    const e = estimateRunMemory(c, { ...CIFAR, trainImages: 500_000, testImages: 100_000 })
+    const budget = e.bytes + e.datasetBytes / 2
+    expect(fieldErrorFor(e, budget, c, { datasetLoaded: true })).toBeNull()
+    expect(fieldErrorFor(e, budget, c)?.message).toMatch(
+      /^this net needs about 5\.4 GB with its 1\.7 GB dataset for batch 100, mostly its 29\.4M parameters.*; the budget is 4\.5 GB$/,
+    )
+  })
+})

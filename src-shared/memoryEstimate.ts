@@ -327,8 +327,10 @@ export function estimateRunMemory(
 
 /**
  * The field to change when a run does not fit, with a message that gives the estimate and the budget
- * (`this net needs about 48 GB for batch 65536; the budget is 12 GB`); null when `estimate.bytes` (plus
- * `datasetBytes` unless the dataset is already loaded) fits in `budgetBytes`.
+ * (`this net needs about 48 GB for batch 65536, mostly ...; the budget is 12 GB`); null when
+ * `estimate.bytes` (plus `datasetBytes` unless the dataset is already loaded) fits in `budgetBytes`.
+ * It compares with the whole budget: whether a run fits next to the runs training now is the
+ * scheduler's question (memoryBudget.ts fitsNextTo), answered by waiting, not by refusing.
  */
 export function fieldErrorFor(
   estimate: MemoryEstimate,
@@ -347,7 +349,10 @@ export function fieldErrorFor(
   }
   const rule = config.solver.updateRule
   const state = OPTIM_STATE[rule] > 0 ? `${rule} state, ` : ''
-  const needs = `this net needs about ${formatBytes(estimate.bytes)} for batch ${config.solver.batchSize}`
+  // The dataset is in the figure when it is in the comparison: a total under the budget would puzzle.
+  const total = estimate.bytes + dataset
+  const withData = dataset >= 0.05 * total ? ` with its ${formatBytes(dataset)} dataset` : ''
+  const needs = `this net needs about ${formatBytes(total)}${withData} for batch ${config.solver.batchSize}`
   const why = (() => {
     switch (estimate.driver) {
       case 'params':
