@@ -9,6 +9,7 @@ import type { RunConfig } from '../src-shared/config'
 import type { MetricEvent, RunError, RunProgress, RunResult } from '../src-shared/runs'
 import type { EngineInfo } from '../src-shared/engine-info'
 import type { SanityReport } from '../src-shared/sanity'
+import { classifyRunFailure } from '../src-shared/runFailure'
 import { prepareData, type PreparedData } from './data/prepare'
 import type { RawDataset } from './data/types'
 import {
@@ -27,6 +28,7 @@ import {
   type SolverCheckpoint,
   type Tensor,
 } from './engine'
+import { estimateTaskMemory } from './taskMemory'
 
 export interface TrainTask {
   runId: string
@@ -160,13 +162,48 @@ function confusionMatrix(model: Model, data: PreparedData, batchSize = 200): num
   return counts
 }
 
+/** Where a task is, for the message of a failure: what it was doing, its last iteration. */
+interface TaskState {
+  during: string
+  iteration: number
+  /** Sends the metrics not yet sent (set once training has begun). */
+  flush: (() => void) | null
+}
+
+/**
+ * Trains the task's run. An allocation that fails (a tensor too large for V8, a copy the allocator cannot
+ * make) ends this run as failed with reason 'memory' instead of escaping as a crash; the thread goes on.
+ */
 export function train(task: TrainTask): TrainOutcome {
+  const state: TaskState = { during: 'preparing the data', iteration: 0, flush: null }
+  try {
+    return trainRun(task, state)
+  } catch (e) {
+    let estimateBytes: number | undefined
+    try {
+      estimateBytes = estimateTaskMemory(task).bytes
+    } catch {
+      // The message goes without the estimate rather than the run without its reason.
+    }
+    const error = classifyRunFailure(e, { during: state.during, iteration: state.iteration, estimateBytes })
+    if (!error) throw e
+    try {
+      state.flush?.()
+    } catch {
+      // Posting may need memory too; the curve so far is a nicety next to the run's reason.
+    }
+    return { status: 'failed', error }
+  }
+}
+
+function trainRun(task: TrainTask, state: TaskState): TrainOutcome {
   const { config, port } = task
   const interval = task.progressIntervalMs ?? 200
   const checkpointInterval = task.checkpointIntervalMs ?? 5000
   let lastCheckpoint = Date.now()
   const post = (m: WorkerMessage): void => port.postMessage(m)
   const data = prepareData(task.raw, config.dataset, { mean: task.mean })
+  state.during = 'building the model'
   const model = buildModel(config, data)
   const s = config.solver
   const progress: RunProgress = { iteration: 0, numIterations: 0, epoch: 0, numEpochs: s.numEpochs }
@@ -180,8 +217,10 @@ export function train(task: TrainTask): TrainOutcome {
     pending = []
     lastSent = Date.now()
   }
+  state.flush = flush
   let cancelled = false
   let lastSnapshot = -1
+  state.during = 'setting up the solver'
   const solver: Solver = new Solver(model, data, {
     updateRule: s.updateRule,
     optimConfig: { ...s.optimConfig },
@@ -194,6 +233,7 @@ export function train(task: TrainTask): TrainOutcome {
     onEvent: (e) => {
       if (e.type === 'iteration') {
         progress.iteration = e.iteration
+        state.iteration = e.iteration
         pending.push({ type: 'iteration', iteration: e.iteration, loss: e.loss, t: Date.now() })
         const msg = receiveMessageOnPort(port)?.message as MainMessage | undefined
         if (msg?.type === 'cancel') {
@@ -214,6 +254,7 @@ export function train(task: TrainTask): TrainOutcome {
       })
       flush()
       if (e.epoch !== lastSnapshot) {
+        state.during = 'sending a weight snapshot to the main thread'
         post({ type: 'snapshot', epoch: e.epoch, ...mosaicWeights(model, data.shape) })
         lastSnapshot = e.epoch
       }
@@ -222,18 +263,22 @@ export function train(task: TrainTask): TrainOutcome {
         e.epoch > 0 && solver.iteration === solver.epoch * (progress.numIterations / s.numEpochs)
       const due = Date.now() - lastCheckpoint >= checkpointInterval || e.epoch === s.numEpochs
       if (atEpochEnd && due) {
+        state.during = 'sending a checkpoint to the main thread'
         post({ type: 'checkpoint', epoch: e.epoch, checkpoint: solver.checkpoint() })
         lastCheckpoint = Date.now()
       }
+      state.during = 'training'
     },
   })
   if (task.resume) {
+    state.during = 'restoring the checkpoint'
     solver.restore(task.resume)
     progress.iteration = solver.iteration
     progress.epoch = solver.epoch
   }
   post({ type: 'started', engine: backendInfo(), progress: { ...progress } })
 
+  state.during = 'training'
   try {
     solver.train()
   } catch (e) {
@@ -247,7 +292,9 @@ export function train(task: TrainTask): TrainOutcome {
   if (cancelled) return { status: 'cancelled' }
 
   // The model holds the best parameters now: the seed's "Test your model!".
+  state.during = 'sending the best parameters to the main thread'
   post({ type: 'best', params: model.params })
+  state.during = 'evaluating the best parameters'
   const valAcc = solver.checkAccuracy(data.XVal, data.yVal)
   const testAcc = solver.checkAccuracy(data.XTest, data.yTest)
   return {

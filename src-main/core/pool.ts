@@ -2,24 +2,41 @@
  * The worker pool that trains runs in parallel: piscina over worker threads, one BLAS thread each (the
  * addon sets it process-wide), as many threads as cores by default. Each task gets a MessageChannel port
  * for progress; cancelling is cooperative (a message the worker polls between steps) so the run ends
- * cleanly with its checkpoints intact, with thread termination only as a fallback.
+ * cleanly with its checkpoints intact, with thread termination only as a fallback. A run that runs out
+ * of memory fails alone: its allocation failures come back as its outcome (train.ts), and a thread whose
+ * JavaScript heap passes its limit is stopped by Node and replaced, its run failed with reason 'memory'.
  */
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
-import { MessageChannel } from 'node:worker_threads'
+import { MessageChannel, type ResourceLimits } from 'node:worker_threads'
 import Piscina from 'piscina'
 import { appPaths, appRoot } from './appPaths'
+import { classifyRunFailure } from '../../src-shared/runFailure'
 import type { MainMessage, TrainOutcome, TrainTask, WorkerMessage } from '../../src-worker/train'
+import { estimateTaskMemory } from '../../src-worker/taskMemory'
+
+/**
+ * Each worker thread's JavaScript heap limit. Weights and activations live in typed arrays outside the
+ * heap; what grows inside it is a run's loss history (about 30 bytes an iteration in the worker), so 2 GB
+ * holds some 70 million iterations, beyond any run the memory budget admits on a machine of under
+ * 64 GB. Without a limit of its own each thread could grow to V8's default (up to 4 GB each).
+ */
+export const WORKER_HEAP_LIMIT_MB = 2048
 
 export interface PoolOptions {
   /** Parallel runs; default: the number of cores. */
   maxThreads?: number
   /** The worker module; default: the bundled out/main/worker.js, or the TypeScript source in development. */
   filename?: string
+  /** Limits of each worker thread's JS engine; default: an old generation of WORKER_HEAP_LIMIT_MB. */
+  resourceLimits?: ResourceLimits
 }
 
 export interface RunningTask {
-  /** Resolves with the outcome; rejects if the worker crashed (the pool replaces the thread). */
+  /**
+   * Resolves with the outcome (a run that ran out of memory, its thread included, fails with reason
+   * 'memory'); rejects if the worker crashed otherwise (the pool replaces the thread).
+   */
   done: Promise<TrainOutcome>
   cancel(): void
 }
@@ -46,6 +63,7 @@ export class TrainingPool {
       // One run per thread: training is CPU-bound, a second concurrent task would only share the core.
       concurrentTasksPerWorker: 1,
       idleTimeout: 30_000,
+      resourceLimits: options.resourceLimits ?? { maxOldGenerationSizeMb: WORKER_HEAP_LIMIT_MB },
     })
   }
 
@@ -54,17 +72,32 @@ export class TrainingPool {
     const { port1, port2 } = new MessageChannel()
     let ended: () => void = () => {}
     const endReceived = new Promise<void>((r) => (ended = r))
+    let iteration: number | undefined
     port1.on('message', (m: WorkerMessage) => {
       if (m.type === 'end') ended()
-      else onMessage(m)
+      else {
+        if (m.type === 'started' || m.type === 'metrics') iteration = m.progress.iteration
+        onMessage(m)
+      }
     })
     const abort = new AbortController()
     const done = this.piscina
       .run({ ...task, port: port2 } satisfies TrainTask, { transferList: [port2], signal: abort.signal })
-      .then(async (outcome: TrainOutcome) => {
-        await endReceived
-        return outcome
-      })
+      .then(
+        async (outcome: TrainOutcome) => {
+          await endReceived
+          return outcome
+        },
+        (err: unknown): TrainOutcome => {
+          // A thread stopped at its heap limit sends no 'end': its run's outcome is made here.
+          const error = classifyRunFailure(err, {
+            estimateBytes: estimateOrUndefined(task),
+            ...(iteration !== undefined ? { iteration } : {}),
+          })
+          if (error === null) throw err
+          return { status: 'failed', error }
+        },
+      )
       .finally(() => port1.close())
     let cancelRequested = false
     return {
@@ -82,5 +115,13 @@ export class TrainingPool {
 
   async destroy(): Promise<void> {
     await this.piscina.destroy()
+  }
+}
+
+function estimateOrUndefined(task: Omit<TrainTask, 'port'>): number | undefined {
+  try {
+    return estimateTaskMemory(task).bytes
+  } catch {
+    return undefined
   }
 }
