@@ -1,7 +1,11 @@
 /** What every command gets: where to write, the parsed global options, and how to open the data dir. */
+import { totalmem } from 'node:os'
 import { isAbsolute, resolve } from 'node:path'
+import { resolveMemoryBudget } from '../../src-shared/memoryBudget'
 import { Workbench } from '../core/workbench'
 import { defaultDataDir } from './dataDir'
+import { CliError } from './errors'
+import { EXIT } from './exitCodes'
 
 export interface CliIo {
   /** Results: tables, summaries, the --json document. */
@@ -21,7 +25,10 @@ export interface CliIo {
 export interface GlobalOptions {
   dataDir?: string
   json?: boolean
+  memoryBudget?: string
 }
+
+export const MEMORY_BUDGET_ENV = 'WORKBENCH_MEMORY_BUDGET'
 
 export class Context {
   readonly json: boolean
@@ -31,6 +38,8 @@ export class Context {
   /** Colours on stdout (tables, results) and on stderr (progress lines). */
   readonly color: boolean
   readonly noteColor: boolean
+  /** The memory budget setting (`--memory-budget`, else $WORKBENCH_MEMORY_BUDGET); empty: the default. */
+  readonly memoryBudget: string | undefined
 
   constructor(
     readonly io: CliIo,
@@ -44,6 +53,17 @@ export class Context {
     const colors = !this.json && !io.env.NO_COLOR
     this.color = colors && io.stdoutIsTerminal
     this.noteColor = colors && this.terminal !== null
+    const budget = options.memoryBudget ?? (io.env[MEMORY_BUDGET_ENV] || undefined)
+    if (budget !== undefined) {
+      const parsed = resolveMemoryBudget(budget, totalmem())
+      if (!parsed.ok) {
+        const from = options.memoryBudget !== undefined ? '--memory-budget' : `$${MEMORY_BUDGET_ENV}`
+        throw new CliError('usage', `${from}: ${parsed.message}`, EXIT.usage, [
+          { path: from, message: parsed.message },
+        ])
+      }
+    }
+    this.memoryBudget = budget
   }
 
   /** A line of results on stdout. */
@@ -69,6 +89,7 @@ export class Context {
     return Workbench.open({
       dataDir: this.dataDir,
       ...(threads !== undefined ? { maxThreads: threads } : {}),
+      ...(this.memoryBudget !== undefined ? { memoryBudget: this.memoryBudget } : {}),
       ...(mode === 'inspect' ? { readOnly: true } : { adoptOrphans: false }),
     })
   }

@@ -14,7 +14,7 @@ import pkg from '../../package.json'
 import { SOURCES } from '../core/datasets'
 import { describeServe, serveCommand, type ServeOptions } from '../server/serve'
 import { checkCommand } from './check'
-import { Context, type CliIo, type GlobalOptions } from './context'
+import { Context, MEMORY_BUDGET_ENV, type CliIo, type GlobalOptions } from './context'
 import { DATA_DIR_ENV, defaultDataDir } from './dataDir'
 import { datasetsDownloadCommand, datasetsImportCommand, datasetsLsCommand } from './datasets'
 import { describeError, formatError } from './errors'
@@ -83,6 +83,11 @@ function buildProgram(io: CliIo, json: boolean, setCode: (code: number) => void)
       `where runs and datasets live (default: $${DATA_DIR_ENV}, else ${platformDataDir})`,
     )
     .option('--json', 'machine-readable output: JSON on stdout, no bars or colours; errors as JSON on stderr')
+    .option(
+      '--memory-budget <size>',
+      `memory the runs training at once may take together: 12GB, 800MB, 50% (default: $${MEMORY_BUDGET_ENV}, else half ` +
+        'the machine, leaving at least 4 GB); a run that cannot fit is refused when queued',
+    )
     .addHelpText('after', EXIT_CODES_HELP)
 
   /** Wraps an action: the global options become a Context, the returned number the exit code. */

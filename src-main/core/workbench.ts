@@ -14,6 +14,7 @@
  */
 import { randomInt } from 'node:crypto'
 import { rm, stat, writeFile } from 'node:fs/promises'
+import { totalmem } from 'node:os'
 import { join } from 'node:path'
 import { formatFieldErrors, parseRunConfig, type FieldError, type RunConfig } from '../../src-shared/config'
 import {
@@ -24,6 +25,10 @@ import {
   type RunRecord,
 } from '../../src-shared/runs'
 import { closeAttempt } from '../../src-shared/runTiming'
+import { fieldErrorFor, numIterationsOf, type MemoryEstimate } from '../../src-shared/memoryEstimate'
+import { fitsNextTo, resolveMemoryBudget, type BudgetedRun } from '../../src-shared/memoryBudget'
+import { classifyRunFailure } from '../../src-shared/runFailure'
+import { estimateForDataset } from '../../src-worker/taskMemory'
 import { expandSweep } from '../../src-shared/sweep'
 import { meanImageAsync, resolveSplits } from '../../src-worker/data/prepare'
 import type { RawDataset } from '../../src-worker/data/types'
@@ -38,7 +43,7 @@ import { readSnapshot, writeSnapshot } from './snapshots'
 import type { MosaicData, Notice } from '../../src-shared/contract'
 import type { SanityReport } from '../../src-shared/sanity'
 import { CheckPool } from './checkPool'
-import { RecentChecks, shouldCheckInWorker, type ChecksPolicy } from './checks'
+import { LONG_RUN_ITERATIONS, RecentChecks, shouldCheckInWorker, type ChecksPolicy } from './checks'
 import { TrainingPool, type RunningTask } from './pool'
 import type { MetricsLog } from './store/metricsLog'
 import { readMetrics, type MetricsReader } from './store/metricsRead'
@@ -73,6 +78,11 @@ export interface WorkbenchOptions {
   adoptOrphans?: boolean
   /** Ms between looks at runs other processes own (their cancel requests, their death); default 1000. */
   pollIntervalMs?: number
+  /**
+   * How much memory the runs training at once may take together: `12GB`, `800MB`, `50%` or `0.5` of the
+   * machine; default (empty) half the machine, leaving at least 4 GB (src-shared/memoryBudget.ts).
+   */
+  memoryBudget?: string
   /** When the worker runs the sanity checks before training (see checks.ts); default 'auto'. */
   checksBeforeTraining?: ChecksPolicy
 }
@@ -125,6 +135,15 @@ export class Workbench {
   private readonly unsaved = new Map<string, RunRecord>()
   /** What was last seen of runs other live processes own, so their changes reach subscribers. */
   private readonly foreign = new Map<string, string>()
+  /** Each queued or training run's memory as the budget counts it (estimated when it is admitted). */
+  private readonly budgeted = new Map<string, BudgetedRun>()
+  /**
+   * Runs other processes train on this data folder (a CLI run next to the app): they share the machine,
+   * so the budget counts them too, each process's copy of a dataset apart.
+   */
+  private readonly foreignBudget = new Map<string, BudgetedRun>()
+  /** Bytes the runs training at once may take together. */
+  readonly memoryBudgetBytes: number
   private poll: NodeJS.Timeout | null = null
   private polling: Promise<void> | null = null
   private lastHeartbeat = Date.now()
@@ -132,6 +151,9 @@ export class Workbench {
   private constructor(private readonly options: WorkbenchOptions) {
     this.store = new RunStore(options.dataDir)
     this.locks = new RunLocks(options.dataDir, this.identity)
+    const budget = resolveMemoryBudget(options.memoryBudget, totalmem())
+    if (!budget.ok) throw new WorkbenchError('invalid-argument', `memory budget: ${budget.message}`)
+    this.memoryBudgetBytes = budget.bytes
     this.sweeps = new SweepStore(options.dataDir)
     this.datasets = new DatasetRegistry(options.dataDir, {
       builtinDir: options.builtinDatasetsDir ?? DEFAULT_BUILTIN_DATASETS,
@@ -189,6 +211,7 @@ export class Workbench {
       }
       if (r?.status === 'queued' && (this.options.adoptOrphans ?? true)) {
         await this.store.update(id, (x) => ({ ...x, owner: this.owner }))
+        await this.budgetFor(r, r.checkpointEpoch > 0)
         this.queued.push(id)
         keep = true
         this.emitQueue()
@@ -246,10 +269,14 @@ export class Workbench {
       if (holder === null) continue
       if (!holder.alive) {
         this.foreign.delete(id)
+        this.foreignBudget.delete(id)
         await this.takeOverIfOrphaned(id)
         continue
       }
-      await this.emitIfChanged(id)
+      const r = await this.emitIfChanged(id)
+      if (r?.status === 'running' && !this.foreignBudget.has(id)) {
+        await this.countForeign(r, holder.holder.nonce)
+      }
     }
     // Runs whose owner let go since the last look: their final record, once.
     for (const id of [...this.foreign.keys()]) {
@@ -257,15 +284,36 @@ export class Workbench {
       await this.emitIfChanged(id)
       this.foreign.delete(id)
     }
+    let freed = false
+    for (const id of [...this.foreignBudget.keys()]) {
+      if (!locked.has(id)) freed = this.foreignBudget.delete(id) || freed
+    }
+    if (freed) this.schedule()
   }
 
-  private async emitIfChanged(id: string): Promise<void> {
+  private async emitIfChanged(id: string): Promise<RunRecord | null> {
     const r = await this.store.get(id).catch(() => null)
-    if (r === null) return
+    if (r === null) return null
     const key = `${r.status}:${r.updatedAt ?? ''}:${r.progress.iteration}:${r.checkpointEpoch}`
-    if (this.foreign.get(id) === key) return
-    this.foreign.set(id, key)
-    this.emit({ type: 'run', run: r })
+    if (this.foreign.get(id) !== key) {
+      this.foreign.set(id, key)
+      this.emit({ type: 'run', run: r })
+    }
+    return r
+  }
+
+  private async countForeign(r: RunRecord, owner: string): Promise<void> {
+    try {
+      const info = await this.datasets.get(r.config.dataset.name)
+      const e = this.estimate(r.config, info, r.checkpointEpoch > 0)
+      this.foreignBudget.set(r.id, {
+        bytes: e.bytes,
+        dataset: `${owner}:${info.name}`,
+        datasetBytes: e.datasetBytes,
+      })
+    } catch {
+      // A dataset this process does not know: nothing to count it by.
+    }
   }
 
   private async retryUnsaved(): Promise<void> {
@@ -331,7 +379,7 @@ export class Workbench {
       )
     }
     const config = { ...parsed.value, seed: parsed.value.seed ?? randomInt(0, 2 ** 32 - 1) }
-    await this.checkDataset(config)
+    await this.admit(config)
     const raw = await this.datasets.load(config.dataset.name)
     const mean = await this.meanFor(config, raw)
     const report = await this.checkPool.run({ config, raw, mean })
@@ -466,6 +514,7 @@ export class Workbench {
     const at = this.queued.indexOf(id)
     if (at >= 0) {
       this.queued.splice(at, 1)
+      this.budgeted.delete(id)
       this.emitQueue()
       try {
         return await this.setStatus(id, { status: 'cancelled', finishedAt: now(), owner: null })
@@ -529,6 +578,8 @@ export class Workbench {
       const dead = r.status === 'running' // its owner died; the lock says so, we hold it now
       if (!RESUMABLE.includes(r.status) && !dead) throw notResumable(id, r.status)
       const closing = dead ? closeAttempt(r, r.updatedAt ?? r.attemptStartedAt ?? now()) : {}
+      // The budget may have changed since the run was queued; a resume checks it again.
+      const { budget } = await this.admit(r.config, { resume: r.checkpointEpoch > 0 })
       const record = await this.setStatus(id, {
         status: 'queued',
         error: null,
@@ -536,6 +587,7 @@ export class Workbench {
         owner: this.owner,
         ...closing,
       })
+      this.budgeted.set(id, budget)
       this.queued.push(id)
       this.schedule()
       return record
@@ -585,20 +637,53 @@ export class Workbench {
 
   /**
    * What a config needs beyond its schema, checked before it is queued rather than at iteration 0: its
-   * dataset exists and holds the splits it asks for.
+   * dataset exists and holds the splits it asks for, and its estimated peak memory fits in the budget.
+   * Returns what the scheduler counts for it.
    */
-  private async admit(config: RunConfig): Promise<DatasetInfo> {
+  private async admit(config: RunConfig, { resume = false } = {}): Promise<Admitted> {
     const info = await this.checkDataset(config)
     const fields = splitErrors(config, info)
-    if (fields.length > 0) {
-      throw new WorkbenchError('invalid-config', `invalid run config: ${formatFieldErrors(fields)}`, fields)
+    if (fields.length === 0) {
+      const estimate = this.estimate(config, info, resume)
+      const tooBig = fieldErrorFor(estimate, this.memoryBudgetBytes, config)
+      if (tooBig) fields.push(tooBig)
+      else
+        return {
+          info,
+          budget: { bytes: estimate.bytes, dataset: info.name, datasetBytes: estimate.datasetBytes },
+        }
     }
-    return info
+    throw new WorkbenchError('invalid-config', `invalid run config: ${formatFieldErrors(fields)}`, fields)
+  }
+
+  private estimate(config: RunConfig, info: DatasetInfo, resume: boolean): MemoryEstimate {
+    const policy = this.options.checksBeforeTraining ?? 'auto'
+    const counts = { train: info.counts.train, test: info.counts.test }
+    const splits = resolveSplits(
+      { format: info.format, train: { count: counts.train }, test: { count: counts.test } },
+      config.dataset,
+    )
+    const iterations = numIterationsOf(config, splits.numTraining)
+    // As checks.ts decides it for a fresh run without stored checks (which can only over-count).
+    const sanityChecks =
+      !resume && policy !== 'never' && (policy === 'always' || iterations >= LONG_RUN_ITERATIONS)
+    return estimateForDataset(config, info, { sanityChecks, resume })
+  }
+
+  /** The budget entry of a run queued here without admission (adopted from another session). */
+  private async budgetFor(record: RunRecord, resume: boolean): Promise<void> {
+    try {
+      const info = await this.datasets.get(record.config.dataset.name)
+      const e = this.estimate(record.config, info, resume)
+      this.budgeted.set(record.id, { bytes: e.bytes, dataset: info.name, datasetBytes: e.datasetBytes })
+    } catch {
+      // Its dataset is gone: the run fails when it starts, with that reason.
+    }
   }
 
   private async enqueueNew(config: RunConfig, sweepId: string | null): Promise<RunRecord> {
     if (this.closed) throw new WorkbenchError('conflict', 'this workbench is read-only or closed')
-    const info = await this.admit(config)
+    const { info, budget } = await this.admit(config)
     const seeded = { ...config, seed: config.seed ?? randomInt(0, 2 ** 32 - 1) }
     const splits = resolveSplits(
       { format: info.format, train: { count: info.counts.train }, test: { count: info.counts.test } },
@@ -641,14 +726,29 @@ export class Workbench {
       throw this.storageError(e) ?? e
     }
     this.emit({ type: 'run', run: record })
+    this.budgeted.set(record.id, budget)
     this.queued.push(record.id)
     this.schedule()
     return record
   }
 
+  /**
+   * Starts queued runs, in queue order, while a thread is free and the run fits in the memory budget next
+   * to those training; a run that does not fit yet waits and a later, smaller one may start meanwhile.
+   */
   private schedule(): void {
-    while (!this.closed && this.active.size < this.pool.maxThreads && this.queued.length > 0) {
-      const id = this.queued.shift()!
+    for (let i = 0; !this.closed && this.active.size < this.pool.maxThreads && i < this.queued.length;) {
+      const id = this.queued[i]!
+      const candidate = this.budgeted.get(id)
+      const running = [
+        ...[...this.active.keys()].flatMap((r) => this.budgeted.get(r) ?? []),
+        ...this.foreignBudget.values(),
+      ]
+      if (candidate && running.length > 0 && !fitsNextTo(candidate, running, this.memoryBudgetBytes)) {
+        i++
+        continue
+      }
+      this.queued.splice(i, 1)
       const life = this.start(id)
       this.lifecycles.add(life)
       void life.finally(() => this.lifecycles.delete(life))
@@ -750,6 +850,15 @@ export class Workbench {
         await this.finish(id, a, { status: 'failed', error: { ...a.failure, iteration } })
         return
       }
+      const estimateBytes = this.budgeted.get(id)?.bytes
+      const memory = classifyRunFailure(e, {
+        iteration,
+        ...(estimateBytes !== undefined ? { estimateBytes } : {}),
+      })
+      if (memory) {
+        await this.finish(id, a, { status: 'failed', error: memory })
+        return
+      }
       const message = e instanceof Error ? e.message : String(e)
       const reason = /dataset/i.test(message) && a.record?.status !== 'running' ? 'dataset' : 'crashed'
       await this.finish(id, a, { status: 'failed', error: { reason, message, iteration } })
@@ -784,6 +893,7 @@ export class Workbench {
       }
     } finally {
       this.active.delete(id)
+      this.budgeted.delete(id)
       this.schedule()
     }
   }
@@ -948,6 +1058,11 @@ export class Workbench {
 }
 
 class CancelledBeforeStart extends Error {}
+
+interface Admitted {
+  info: DatasetInfo
+  budget: BudgetedRun
+}
 
 function now(): string {
   return new Date().toISOString()

@@ -55,6 +55,10 @@ export function startApp(): void {
       dataDir: paths.dataDir,
       builtinDatasetsDir: paths.builtinDatasetsDir,
       workerFile: paths.workerFile,
+      // The memory budget setting; empty: half the machine (src-shared/memoryBudget.ts).
+      ...(process.env['WORKBENCH_MEMORY_BUDGET']
+        ? { memoryBudget: process.env['WORKBENCH_MEMORY_BUDGET'] }
+        : {}),
     }),
   )
   const handlers: Promise<Handlers> = opening.then((wb) =>

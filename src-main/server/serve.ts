@@ -112,6 +112,7 @@ export async function serveCommand(ctx: Context, options: ServeOptions): Promise
     builtinDatasetsDir: paths.builtinDatasetsDir,
     ...(paths.workerFile !== undefined ? { workerFile: paths.workerFile } : {}),
     ...(options.threads !== undefined ? { maxThreads: options.threads } : {}),
+    ...(ctx.memoryBudget !== undefined ? { memoryBudget: ctx.memoryBudget } : {}),
   })
   try {
     const notes: string[] = []
