@@ -127,6 +127,9 @@ test('a small conv net: sanity checks in the form, then train it and see its fil
     .toEqual([MOSAIC_WIDTH, MOSAIC_HEIGHT])
   mark('mosaic checked')
 
+  // The run page follows the snapshots to the last one (the final epoch's, saved before "completed").
+  await expect(page.getByTestId('mosaic-epoch-label')).toHaveAttribute('data-epoch', '2')
+
   // Saved as a PNG, enlarged by a whole factor so each weight stays a sharp square.
   await mosaic.hover()
   const [download] = await Promise.all([
