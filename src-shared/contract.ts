@@ -44,6 +44,8 @@ export interface AppInfo {
   mode: 'electron' | 'browser'
   dataDir: string
   maxThreads: number
+  /** What the runs training at once may take together (the New Run form shows a run's estimate against it). */
+  memoryBudgetBytes: number
 }
 
 export interface DatasetSummary {

@@ -4,41 +4,12 @@
  * the scheduler counts it, and the worker and the pool name it when a run fails on memory. Imports no
  * engine code, so main can use it.
  */
-import { estimateRunMemory, type EstimateOptions, type MemoryEstimate } from '../src-shared/memoryEstimate'
+import type { MemoryEstimate } from '../src-shared/memoryEstimate'
 import type { RunConfig } from '../src-shared/config'
-import { resolveSplits } from './data/prepare'
-import type { DatasetFormat, RawDataset } from './data/types'
+import { estimateForDataset } from '../src-shared/datasetMemory'
+import type { RawDataset } from './data/types'
 
-/** What the estimate needs of a dataset: a DatasetInfo (manifest) has it, so does a loaded RawDataset. */
-export interface DatasetFacts {
-  format: DatasetFormat
-  shape: readonly [number, number, number]
-  classNames: readonly string[]
-  counts: { train: number; test: number }
-}
-
-export function estimateForDataset(
-  config: RunConfig,
-  dataset: DatasetFacts,
-  options: EstimateOptions = {},
-): MemoryEstimate {
-  const { format, counts } = dataset
-  const splits = resolveSplits(
-    { format, train: { count: counts.train }, test: { count: counts.test } },
-    config.dataset,
-  )
-  return estimateRunMemory(
-    config,
-    {
-      shape: dataset.shape,
-      numClasses: dataset.classNames.length,
-      ...splits,
-      trainImages: counts.train,
-      testImages: counts.test,
-    },
-    options,
-  )
-}
+export { estimateForDataset, type DatasetFacts } from '../src-shared/datasetMemory'
 
 export interface TaskFacts {
   config: RunConfig

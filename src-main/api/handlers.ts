@@ -44,6 +44,7 @@ export function createHandlers(wb: Workbench, ctx: HandlerContext): Handlers {
         mode: ctx.mode,
         dataDir: ctx.dataDir,
         maxThreads: wb.maxThreads,
+        memoryBudgetBytes: wb.memoryBudgetBytes,
       }
     },
     'runs.list': async (...args) => {

@@ -14,9 +14,9 @@ import type { RunConfig } from '../../src-shared/config'
 import type { RunRecord } from '../../src-shared/runs'
 import type { SanityReport } from '../../src-shared/sanity'
 
-export type ChecksPolicy = 'auto' | 'always' | 'never'
+import { LONG_RUN_ITERATIONS, type ChecksPolicy } from '../../src-shared/datasetMemory'
 
-export const LONG_RUN_ITERATIONS = 1000
+export { LONG_RUN_ITERATIONS, type ChecksPolicy }
 
 /** How many checked configs are remembered (a user compares a few configs, not hundreds). */
 const REMEMBERED = 32

@@ -25,10 +25,10 @@ import {
   type RunRecord,
 } from '../../src-shared/runs'
 import { closeAttempt } from '../../src-shared/runTiming'
-import { fieldErrorFor, numIterationsOf, type MemoryEstimate } from '../../src-shared/memoryEstimate'
+import { fieldErrorFor, type MemoryEstimate } from '../../src-shared/memoryEstimate'
 import { fitsNextTo, resolveMemoryBudget, type BudgetedRun } from '../../src-shared/memoryBudget'
 import { classifyRunFailure } from '../../src-shared/runFailure'
-import { estimateForDataset } from '../../src-worker/taskMemory'
+import { checksFirst, estimateForDataset } from '../../src-shared/datasetMemory'
 import { expandSweep } from '../../src-shared/sweep'
 import { meanImageAsync, resolveSplits } from '../../src-worker/data/prepare'
 import type { RawDataset } from '../../src-worker/data/types'
@@ -43,7 +43,7 @@ import { readSnapshot, writeSnapshot } from './snapshots'
 import type { MosaicData, Notice } from '../../src-shared/contract'
 import type { SanityReport } from '../../src-shared/sanity'
 import { CheckPool } from './checkPool'
-import { LONG_RUN_ITERATIONS, RecentChecks, shouldCheckInWorker, type ChecksPolicy } from './checks'
+import { RecentChecks, shouldCheckInWorker, type ChecksPolicy } from './checks'
 import { TrainingPool, type RunningTask } from './pool'
 import type { MetricsLog } from './store/metricsLog'
 import { readMetrics, type MetricsReader } from './store/metricsRead'
@@ -658,15 +658,8 @@ export class Workbench {
 
   private estimate(config: RunConfig, info: DatasetInfo, resume: boolean): MemoryEstimate {
     const policy = this.options.checksBeforeTraining ?? 'auto'
-    const counts = { train: info.counts.train, test: info.counts.test }
-    const splits = resolveSplits(
-      { format: info.format, train: { count: counts.train }, test: { count: counts.test } },
-      config.dataset,
-    )
-    const iterations = numIterationsOf(config, splits.numTraining)
     // As checks.ts decides it for a fresh run without stored checks (which can only over-count).
-    const sanityChecks =
-      !resume && policy !== 'never' && (policy === 'always' || iterations >= LONG_RUN_ITERATIONS)
+    const sanityChecks = !resume && checksFirst(config, info, policy)
     return estimateForDataset(config, info, { sanityChecks, resume })
   }
 

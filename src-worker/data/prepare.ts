@@ -5,13 +5,10 @@
  * minibatch (see engine/rows.ts). Shapes stay channels-first (N, C, H, W): FC nets flatten each row.
  */
 import { uint8Rows, type RowSource } from '../engine/rows'
+import { resolveSplits, type SplitSizes } from '../../src-shared/splits'
 import type { RawDataset } from './types'
 
-export interface SplitSizes {
-  numTraining: number
-  numValidation: number
-  numTest: number
-}
+export { defaultSplits, resolveSplits, type SplitSizes } from '../../src-shared/splits'
 
 export interface PreparedData {
   /** Image shape (C, H, W). */
@@ -29,35 +26,6 @@ export interface PreparedData {
   /** (numTest, C, H, W) */
   XTest: RowSource
   yTest: Int32Array
-}
-
-/**
- * CS231n's sizes for CIFAR-10 (49000 / 1000 / 1000); elsewhere all but 1000 training images train, 1000
- * validate and the whole test split tests (Fashion-MNIST: 59000 / 1000 / 10000). Capped to what exists.
- */
-export function defaultSplits(raw: {
-  format: RawDataset['format']
-  train: { count: number }
-  test: { count: number }
-}): SplitSizes {
-  const trainCount = raw.train.count
-  const numValidation = Math.min(1000, Math.max(1, Math.floor(trainCount / 10)))
-  const numTraining = Math.min(raw.format === 'idx' ? Infinity : 49000, trainCount - numValidation)
-  const numTest = Math.min(raw.format === 'idx' ? Infinity : 1000, raw.test.count)
-  return { numTraining, numValidation, numTest }
-}
-
-/** The defaults overridden by whichever sizes are given (other keys, such as a dataset name, ignored). */
-export function resolveSplits(
-  raw: Parameters<typeof defaultSplits>[0],
-  sizes: Partial<SplitSizes> = {},
-): SplitSizes {
-  const s = defaultSplits(raw)
-  return {
-    numTraining: sizes.numTraining ?? s.numTraining,
-    numValidation: sizes.numValidation ?? s.numValidation,
-    numTest: sizes.numTest ?? s.numTest,
-  }
 }
 
 function checkSizes(raw: RawDataset, s: SplitSizes): void {

@@ -103,6 +103,17 @@ export default {
   },
   form: {
     title: 'New run',
+    memory: {
+      fits: 'Memory: about {size} while it trains (the budget for all runs at once is {budget}).',
+      alone: 'Memory: about {size} while it trains.',
+      over: 'This run needs about {size}, {what}; the budget is {budget}. Make the model or the batch smaller, or raise the budget.',
+      driver: {
+        params: 'mostly its parameters and their copies',
+        activations: 'mostly the activations of each batch',
+        history: 'mostly the loss history of its many iterations',
+        overhead: 'mostly fixed costs',
+      },
+    },
     tabs: { run: 'Single run', sweep: 'Sweep' },
     preset: 'Start from',
     presetNone: 'Defaults (the seed’s two-layer net)',

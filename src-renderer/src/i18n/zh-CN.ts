@@ -99,6 +99,17 @@ const zhCN: typeof en = {
     open: '打开',
   },
   form: {
+    memory: {
+      fits: '内存：训练时约 {size}（所有同时运行的运行共享 {budget} 的预算）。',
+      alone: '内存：训练时约 {size}。',
+      over: '这个运行约需 {size}，{what}；预算为 {budget}。请减小模型或批大小，或提高预算。',
+      driver: {
+        params: '主要是参数及其副本',
+        activations: '主要是每个批次的激活值',
+        history: '主要是大量迭代的损失记录',
+        overhead: '主要是固定开销',
+      },
+    },
     title: '新建训练',
     tabs: { run: '单次训练', sweep: '超参数搜索' },
     preset: '起点',

@@ -167,3 +167,34 @@ describe('NewRunView', () => {
     expect(router.currentRoute.value.query.q).toBe('sweep:x')
   })
 })
+
+describe('NewRunView memory estimate', () => {
+  const info = (memoryBudgetBytes: number) => ({
+    version: '0.1.0',
+    contractVersion: 1,
+    engine: {},
+    mode: 'browser',
+    dataDir: '/d',
+    maxThreads: 2,
+    memoryBudgetBytes,
+  })
+
+  it("shows the run's estimate against the budget, and says so when it is over, live as the form changes", async () => {
+    const { wrapper } = await mountAt('/new', setup({ 'app.info': info(2 ** 30) }))
+    await flushPromises()
+    const line = () => wrapper.get('[data-testid="memory-estimate"]')
+    expect(line().text()).toMatch(
+      /^Memory: about \d+(\.\d)? MB while it trains \(the budget for all runs at once is 1 GB\)\.$/,
+    )
+    const small = Number(line().attributes('data-bytes'))
+    await wrapper.get('[data-testid="field-model.hiddenDim"]').setValue('60000')
+    expect(Number(line().attributes('data-bytes'))).toBeGreaterThan(50 * small)
+    expect(line().attributes('role')).toBe('alert')
+    expect(line().text()).toMatch(
+      /^This run needs about \d+(\.\d)? GB, mostly its parameters and their copies; the budget is 1 GB\./,
+    )
+    // An invalid form has no estimate rather than a wrong one.
+    await wrapper.get('[data-testid="field-solver.batchSize"]').setValue('abc')
+    expect(wrapper.find('[data-testid="memory-estimate"]').exists()).toBe(false)
+  })
+})
