@@ -29,8 +29,10 @@ export interface RunResult {
   classNames: string[]
 }
 
+export const RUN_ERROR_REASONS = ['diverged', 'crashed', 'invalid', 'dataset', 'memory', 'storage'] as const
+
 export interface RunError {
-  reason: 'diverged' | 'crashed' | 'invalid' | 'dataset'
+  reason: (typeof RUN_ERROR_REASONS)[number]
   message: string
   /** The iteration at which training failed, when it failed while training. */
   iteration?: number
@@ -69,11 +71,21 @@ export interface RunRecord {
    * absent when neither ran.
    */
   checks?: SanityReport | null
+  /** Training time so far in ms, excluding time a run spent dead between a kill and its resume. */
+  activeMs?: number
+  /** When the current attempt (first start or latest resume) began; null when none is under way. */
+  attemptStartedAt?: string | null
+  /** When run.json was last written. */
+  updatedAt?: string
 }
 
 export interface RunOwner {
   pid: number
   host: string
+  /** The owner process's start time, so that a reused PID is not taken for the owner. */
+  startTime?: string | number | null
+  /** The machine's boot id: a PID from an earlier boot never names a live owner. */
+  bootId?: string | null
 }
 
 /** One line of metrics.jsonl. */

@@ -173,6 +173,10 @@ describe('RunStore', () => {
     await mkdir(join(store.runsDir, broken))
     await writeFile(join(store.runsDir, broken, 'run.json'), '{"id": "')
     await mkdir(join(store.runsDir, empty))
+    await writeFile(join(store.runsDir, empty, 'metrics.jsonl'), '')
+    // Being created: the folder exists, its run.json not yet. Not a problem.
+    await mkdir(join(store.runsDir, idAt(6)))
+    await writeFile(join(store.runsDir, idAt(6), '.run.json.0123456789ab.tmp'), '{')
     await mkdir(join(store.runsDir, moved))
     await writeFile(join(store.runsDir, moved, 'run.json'), JSON.stringify(makeRecord({ id: idAt(9) })))
     await mkdir(join(store.runsDir, badStatus))
@@ -188,10 +192,10 @@ describe('RunStore', () => {
     expect(await store.list()).toEqual([good])
     const reported = problems.map((p) => [p.file.slice(store.runsDir.length + 1), p.message])
     expect(reported.sort((x, y) => x[0]!.localeCompare(y[0]!))).toEqual([
-      [`${broken}/run.json`, expect.stringMatching(/run\.json: not valid JSON/)],
-      [`${empty}/run.json`, `no run with id ${empty}`],
+      [`${broken}/run.json`, expect.stringMatching(/^not valid JSON/)],
+      [`${empty}/run.json`, 'run.json is missing (the folder holds metrics.jsonl)'],
       [`${moved}/run.json`, expect.stringMatching(/does not match its folder/)],
-      [`${badStatus}/run.json`, expect.stringMatching(/unknown status "x"/)],
+      [`${badStatus}/run.json`, expect.stringMatching(/^status: Invalid option: expected one of "queued"/)],
     ])
     expect(await rejection(store.get(broken))).toMatchObject({
       code: 'corrupt',
@@ -330,5 +334,104 @@ describe('RunStore checkpoints', () => {
       code: 'corrupt',
       file: join(store.runsDir, a.id, 'checkpoints', 'best.safetensors'),
     })
+  })
+})
+
+describe('RunStore with hand-damaged run.json files', () => {
+  /** The damage the issue measured: valid JSON that lacks config.dataset or config.model, or has name null. */
+  const damages: [string, (r: Record<string, unknown>) => void, RegExp][] = [
+    ['no config.dataset', (r) => delete (r.config as Record<string, unknown>).dataset, /^config\.dataset: /],
+    ['no config.model', (r) => delete (r.config as Record<string, unknown>).model, /^config\.model: /],
+    ['name null', (r) => ((r.config as Record<string, unknown>).name = null), /^config\.name: /],
+    ['no progress', (r) => delete r.progress, /^progress: /],
+  ]
+
+  async function damaged(damage: (r: Record<string, unknown>) => void, overrides: Partial<RunRecord> = {}) {
+    const record = await store.create(makeRecord(overrides))
+    const file = join(store.runsDir, record.id, 'run.json')
+    const raw = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>
+    damage(raw)
+    await writeFile(file, JSON.stringify(raw))
+    return { record, file }
+  }
+
+  it('get is a corrupt error naming the file and the field', async () => {
+    for (const [what, damage, reason] of damages) {
+      const { record, file } = await damaged(damage)
+      const err = await rejection(store.get(record.id))
+      expect(err, what).toMatchObject({ code: 'corrupt', file })
+      expect(err.message, what).toContain(`run ${record.id} is damaged: ${file}: `)
+      expect(err.message.slice(err.message.indexOf('run.json: ') + 10), what).toMatch(reason)
+    }
+  })
+
+  it('lists the others, and each damaged run as a corrupt entry with what could be salvaged', async () => {
+    const good = await store.create(makeRecord({ id: idAt(1) }))
+    const bad = await damaged(damages[0]![1], { id: idAt(2), sweepId: 'sweep-20261126-194500-abcdef' })
+    const notJson = idAt(3)
+    await mkdir(join(store.runsDir, notJson))
+    await writeFile(join(store.runsDir, notJson, 'run.json'), '{"id": "' + notJson)
+
+    expect(await store.list()).toEqual([good])
+    expect(await store.listEntries()).toEqual([
+      good,
+      {
+        id: bad.record.id,
+        status: 'corrupt',
+        problem: { file: bad.file, message: expect.stringMatching(/^config\.dataset: /) },
+        name: 'test run',
+        createdAt: bad.record.createdAt,
+        sweepId: 'sweep-20261126-194500-abcdef',
+      },
+      {
+        id: notJson,
+        status: 'corrupt',
+        problem: {
+          file: join(store.runsDir, notJson, 'run.json'),
+          message: expect.stringMatching(/^not valid JSON/),
+        },
+      },
+    ])
+    expect(await store.getEntry(bad.record.id)).toMatchObject({
+      status: 'corrupt',
+      problem: { file: bad.file },
+    })
+    expect(await store.getEntry(good.id)).toEqual(good)
+  })
+
+  it('never overwrites a damaged record, and recovery at startup passes it by', async () => {
+    const { record, file } = await damaged(damages[2]![1], { status: 'running' })
+    const before = await readFile(file, 'utf8')
+    expect(await rejection(store.update(record.id, { status: 'interrupted' }))).toMatchObject({
+      code: 'corrupt',
+    })
+    expect(await store.recoverInterrupted()).toEqual([])
+    expect(await readFile(file, 'utf8')).toBe(before)
+  })
+
+  it('refuses to write a record it would read back as damaged', async () => {
+    const bad = makeRecord()
+    delete (bad.config as Partial<RunRecord['config']>).dataset
+    expect(await rejection(store.create(bad))).toMatchObject({
+      code: 'invalid-argument',
+      field: 'record.config.dataset',
+    })
+    const a = await store.create(makeRecord())
+    const err = await rejection(store.update(a.id, { progress: { iteration: -1 } as RunRecord['progress'] }))
+    expect(err).toMatchObject({ code: 'invalid-argument', field: 'progress.iteration' })
+    expect(await store.get(a.id)).toEqual(a)
+  })
+
+  it('keeps fields it does not know when it rewrites a record', async () => {
+    const a = await store.create(makeRecord())
+    const file = join(store.runsDir, a.id, 'run.json')
+    const raw = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>
+    await writeFile(
+      file,
+      JSON.stringify({ ...raw, fromLater: [1, 2], progress: { ...(raw.progress as object), phase: 'x' } }),
+    )
+    await store.update(a.id, { status: 'running' })
+    const after = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>
+    expect(after).toMatchObject({ status: 'running', fromLater: [1, 2], progress: { phase: 'x' } })
   })
 })

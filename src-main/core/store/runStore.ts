@@ -7,11 +7,12 @@ import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { RUN_STATUSES, type MetricEvent, type RunRecord } from '../../../src-shared/runs'
+import { corruptRun, type CorruptRun, type RunListEntry } from '../../../src-shared/corruptRun'
+import type { MetricEvent, RunRecord } from '../../../src-shared/runs'
+import { describeFieldErrors, parseRunRecord } from '../../../src-shared/runSchema'
 import { syncDir, writeFileAtomic, writeJsonAtomic } from './atomic'
 import {
   StoreError,
-  corrupt,
   errorMessage,
   invalidArgument,
   isErrno,
@@ -48,6 +49,8 @@ export interface Checkpoint {
 
 /** Every field but the id, which names the folder and never changes. */
 export type RunPatch = Partial<Omit<RunRecord, 'id'>>
+
+type RecordRead = { ok: true; record: RunRecord } | { ok: false; corrupt: CorruptRun }
 
 export interface RunStoreOptions {
   /** Receives each unreadable run.json or metrics line that was skipped (default: console.warn). */
@@ -87,7 +90,7 @@ export class RunStore {
 
   async create(record: RunRecord): Promise<RunRecord> {
     const id = assertRunId(record?.id, 'record.id')
-    checkStatus(record.status, 'record.status')
+    checkWritable(record, 'record.')
     return this.lock.run(id, async () => {
       await mkdir(this.runsDir, { recursive: true })
       const dir = this.runDir(id)
@@ -110,8 +113,15 @@ export class RunStore {
     })
   }
 
+  /** The run's record; a run.json that does not parse or validate is a `corrupt` error naming the file. */
   async get(id: string): Promise<RunRecord> {
     return this.readRecord(assertRunId(id))
+  }
+
+  /** The run's record, or its corrupt entry when run.json does not parse or validate. */
+  async getEntry(id: string): Promise<RunListEntry> {
+    const read = await this.readEntry(assertRunId(id))
+    return read.ok ? read.record : read.corrupt
   }
 
   /**
@@ -126,17 +136,35 @@ export class RunStore {
       if (next.id !== id) {
         throw invalidArgument('id', `a run's id cannot change (${id} to ${String(next.id)})`)
       }
-      checkStatus(next.status, 'status')
+      checkWritable(next, '')
       await writeJsonAtomic(join(this.runDir(id), RUN_FILE), next)
       return next
     })
   }
 
   /**
-   * Every readable run, sorted by id (creation time). A folder whose run.json is missing or damaged is
-   * skipped and reported to `onProblem`, so one bad folder never hides the others.
+   * Every readable run, sorted by id (creation time). A folder whose run.json is missing, damaged or
+   * invalid is skipped and reported to `onProblem`, so one bad folder never hides the others.
    */
   async list(): Promise<RunRecord[]> {
+    const entries = await this.scan()
+    const records: RunRecord[] = []
+    for (const e of entries) {
+      if (e.ok) records.push(e.record)
+      else this.onProblem(e.corrupt.problem)
+    }
+    return records
+  }
+
+  /**
+   * Every run folder, sorted by id: the readable runs' records and, for each folder whose run.json is
+   * damaged or invalid, its corrupt entry (the file, the reason, what could be salvaged).
+   */
+  async listEntries(): Promise<RunListEntry[]> {
+    return (await this.scan()).map((e) => (e.ok ? e.record : e.corrupt))
+  }
+
+  private async scan(): Promise<RecordRead[]> {
     let names: string[]
     try {
       names = await readdir(this.runsDir)
@@ -145,19 +173,25 @@ export class RunStore {
       throw err
     }
     const ids = names.filter(isRunId).sort()
-    const records = await mapLimit(ids, this.listConcurrency, async (id) => {
+    const reads = await mapLimit(ids, this.listConcurrency, async (id): Promise<RecordRead | null> => {
       try {
-        return await this.readRecord(id)
+        return await this.readEntry(id)
       } catch (err) {
-        // Removed between readdir and read: not a problem, just gone.
-        if (!(await exists(this.runDir(id)))) return null
-        const file =
-          err instanceof StoreError && err.file !== undefined ? err.file : join(this.runDir(id), RUN_FILE)
-        this.onProblem({ file, message: errorMessage(err) })
-        return null
+        const file = join(this.runDir(id), RUN_FILE)
+        if (!(err instanceof StoreError && err.code === 'not-found')) {
+          return { ok: false, corrupt: corruptRun(id, file, errorMessage(err)) }
+        }
+        // Removed between readdir and read, or being created (the folder is made just before its
+        // run.json): not a problem. A folder that holds a run's files but no run.json is one.
+        const left = await readdir(this.runDir(id)).catch(() => [] as string[])
+        if (!left.some((name) => !name.startsWith('.'))) return null
+        return {
+          ok: false,
+          corrupt: corruptRun(id, file, `run.json is missing (the folder holds ${left.join(', ')})`),
+        }
       }
     })
-    return records.filter((r) => r !== null)
+    return reads.filter((r) => r !== null)
   }
 
   /**
@@ -269,6 +303,14 @@ export class RunStore {
   }
 
   private async readRecord(id: string): Promise<RunRecord> {
+    const read = await this.readEntry(id)
+    if (read.ok) return read.record
+    const { file, message } = read.corrupt.problem
+    throw new StoreError('corrupt', `run ${id} is damaged: ${file}: ${message}`, { file })
+  }
+
+  /** run.json parsed and validated; throws only when it cannot be read at all (not-found, I/O). */
+  private async readEntry(id: string): Promise<RecordRead> {
     const file = join(this.runDir(id), RUN_FILE)
     let text: string
     try {
@@ -277,13 +319,24 @@ export class RunStore {
       if (isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR')) throw notFound(id)
       throw err
     }
+    const bad = (message: string, value?: unknown): RecordRead => ({
+      ok: false,
+      corrupt: corruptRun(id, file, message, value),
+    })
     let value: unknown
     try {
       value = JSON.parse(text)
     } catch (err) {
-      throw corrupt(file, `not valid JSON: ${errorMessage(err)}`)
+      return bad(`not valid JSON: ${errorMessage(err)}`)
     }
-    return checkRecord(value, id, file)
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      return bad('not a JSON object')
+    }
+    const r = value as Record<string, unknown>
+    if (r.id !== id) return bad(`id ${JSON.stringify(r.id)} does not match its folder ${id}`, value)
+    const parsed = parseRunRecord(value)
+    if (!parsed.ok) return bad(describeFieldErrors(parsed.errors), value)
+    return { ok: true, record: parsed.value }
   }
 
   private async requireRun(id: string): Promise<void> {
@@ -331,27 +384,16 @@ function checkKind(kind: unknown): asserts kind is CheckpointKind {
   }
 }
 
-function checkStatus(status: unknown, field: string): void {
-  if (!RUN_STATUSES.includes(status as RunRecord['status'])) {
-    throw invalidArgument(field, `expected one of ${RUN_STATUSES.join(', ')}, got ${JSON.stringify(status)}`)
-  }
-}
-
-/** Enough structure to list and show a run; the config itself is validated where runs are made. */
-function checkRecord(value: unknown, id: string, file: string): RunRecord {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw corrupt(file, 'not a JSON object')
-  }
-  const r = value as Record<string, unknown>
-  if (r.id !== id) throw corrupt(file, `id ${JSON.stringify(r.id)} does not match its folder ${id}`)
-  if (!RUN_STATUSES.includes(r.status as RunRecord['status'])) {
-    throw corrupt(file, `unknown status ${JSON.stringify(r.status)}`)
-  }
-  for (const key of ['config', 'progress'] as const) {
-    if (typeof r[key] !== 'object' || r[key] === null) throw corrupt(file, `${key} is missing`)
-  }
-  if (typeof r.createdAt !== 'string') throw corrupt(file, 'createdAt is missing')
-  return value as RunRecord
+/**
+ * A record is validated before it is written too, so the store never writes what it would then read
+ * back as corrupt. `prefix` is how the caller names the record (`record.` for create).
+ */
+function checkWritable(record: RunRecord, prefix: string): void {
+  const parsed = parseRunRecord(record)
+  if (parsed.ok) return
+  const [first, ...rest] = parsed.errors.map((e) => ({ ...e, path: `${prefix}${e.path}` }))
+  const more = rest.length > 0 ? `; ${describeFieldErrors(rest, 3)}` : ''
+  throw invalidArgument(first!.path, `${first!.message}${more}`)
 }
 
 async function exists(path: string): Promise<boolean> {
