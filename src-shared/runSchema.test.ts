@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
 import { corruptRun, isCorrupt, readableRuns } from './corruptRun'
-import type { RunRecord } from './runs'
 import { describeFieldErrors, parseRunRecord } from './runSchema'
 
 /** A run.json as `workbench run examples/seed-two-layer.json` wrote it (checks from `workbench check`). */
@@ -115,8 +114,8 @@ describe('RunRecordSchema', () => {
     const r = completedRun()
     r.config = { name: 'short', dataset: { name: 'cifar10' }, model: { kind: 'fc' }, seed: 1 }
     const parsed = parseRunRecord(r)
-    expect(parsed.ok).toBe(true)
-    const config = (parsed as { value: RunRecord }).value.config
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors))
+    const config = parsed.value.config
     expect(config.model).toEqual({
       kind: 'fc',
       hiddenDims: [100, 100],
@@ -135,8 +134,8 @@ describe('RunRecordSchema', () => {
     ;(r.progress as Record<string, unknown>).phase = 'checks'
     ;(r.environment as Record<string, unknown>).gpu = 'none'
     const parsed = parseRunRecord(r)
-    expect(parsed.ok).toBe(true)
-    const value = (parsed as { value: Record<string, unknown> }).value
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors))
+    const value = parsed.value as unknown as Record<string, unknown>
     expect(value.addedLater).toEqual({ x: 1 })
     expect(value.progress).toMatchObject({ phase: 'checks' })
     expect(value.environment).toMatchObject({ gpu: 'none' })
