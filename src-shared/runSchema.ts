@@ -118,11 +118,12 @@ export type RecordCheck = { ok: true; value: RunRecord } | { ok: false; errors: 
 export function parseRunRecord(value: unknown): RecordCheck {
   const r = RunRecordSchema.safeParse(value)
   if (r.success) return { ok: true, value: r.data }
-  return { ok: false, errors: fieldErrors(r.error).map((e) => ({ ...e, path: recordPath(e.path) })) }
+  return { ok: false, errors: recordFieldErrors(r.error) }
 }
 
-function recordPath(path: string): string {
-  return path === '(config)' ? '(record)' : path
+/** A stored record's errors by dotted path; one about the record as a whole is `(record)`. */
+export function recordFieldErrors(error: z.ZodError): FieldError[] {
+  return fieldErrors(error).map((e) => (e.path === '(config)' ? { ...e, path: '(record)' } : e))
 }
 
 /** At most `max` field errors in one line; the rest counted, so a badly mangled file gives a short message. */
