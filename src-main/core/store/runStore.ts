@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { corruptRun, type CorruptRun, type RunListEntry } from '../../../src-shared/corruptRun'
 import type { MetricEvent, RunRecord } from '../../../src-shared/runs'
 import { describeFieldErrors, parseRunRecord } from '../../../src-shared/runSchema'
-import { syncDir, writeFileAtomic, writeJsonAtomic } from './atomic'
+import { syncDir, writeJsonAtomic } from './atomic'
 import {
   StoreError,
   errorMessage,
@@ -23,29 +23,23 @@ import { assertRunId, isRunId } from './ids'
 import { KeyedLock } from './lock'
 import { MetricsLog, readMetrics } from './metricsLog'
 import {
-  decodeSafetensors,
-  encodeSafetensors,
-  withDtypes,
-  type TensorData,
-  type Tensors,
-} from './safetensors'
+  CHECKPOINT_KINDS,
+  findCheckpointIn,
+  removeCheckpointFiles,
+  writeCheckpointFiles,
+  type Checkpoint,
+  type CheckpointKind,
+  type CheckpointLookup,
+  type ReadCheckpointOptions,
+} from './checkpoints'
+import type { TensorData } from './safetensors'
 
 export { newRunId } from './ids'
+export { CHECKPOINT_KINDS, type Checkpoint, type CheckpointKind } from './checkpoints'
 
 export const RUN_FILE = 'run.json'
 export const METRICS_FILE = 'metrics.jsonl'
 export const CHECKPOINTS_DIR = 'checkpoints'
-
-export const CHECKPOINT_KINDS = ['best', 'last'] as const
-export type CheckpointKind = (typeof CHECKPOINT_KINDS)[number]
-
-export interface Checkpoint {
-  tensors: Tensors
-  /** The metadata given to writeCheckpoint. */
-  metadata: Record<string, string>
-  /** The state written with these tensors, or null if none was (or it did not survive a crash). */
-  state: unknown
-}
 
 /** Every field but the id, which names the folder and never changes. */
 export type RunPatch = Partial<Omit<RunRecord, 'id'>>
@@ -60,12 +54,6 @@ export interface RunStoreOptions {
   /** Passed to each MetricsLog. */
   metricsFlushIntervalMs?: number
 }
-
-/**
- * Pairs a state file with the tensors written alongside it: a crash between the two writes leaves a
- * state whose stamp differs from the tensors', which readCheckpoint then ignores.
- */
-const STAMP_KEY = 'workbench.checkpoint'
 
 export class RunStore {
   readonly runsDir: string
@@ -217,9 +205,9 @@ export class RunStore {
   }
 
   /**
-   * Writes `<kind>.safetensors` (dtypes from the arrays' types: Float32Array is F32, ...), then (if given) `<kind>.state.json` for what a resume needs beyond
-   * tensors, each atomically. The state goes second and carries the tensors' stamp, so a state that reads
-   * back always belongs to complete tensors written with it.
+   * Writes `<kind>.safetensors` (dtypes from the arrays' types: Float32Array is F32, ...), then (if given)
+   * `<kind>.state.json` for what a resume needs beyond tensors, each atomically; the checkpoint before
+   * stays as `<kind>.previous.*` until this one is complete (see checkpoints.ts).
    */
   async writeCheckpoint(
     id: string,
@@ -231,36 +219,47 @@ export class RunStore {
     assertRunId(id)
     checkKind(kind)
     await this.requireRun(id)
-    const stamp = randomBytes(8).toString('hex')
-    const bytes = encodeSafetensors(withDtypes(tensors), { ...metadata, [STAMP_KEY]: stamp })
     const dir = join(this.runDir(id), CHECKPOINTS_DIR)
-    await this.lock.run(`${id}/${kind}`, async () => {
-      await mkdir(dir, { recursive: true })
-      await writeFileAtomic(join(dir, `${kind}.safetensors`), bytes)
-      const statePath = join(dir, `${kind}.state.json`)
-      if (state === undefined) await rm(statePath, { force: true })
-      else await writeJsonAtomic(statePath, { checkpoint: stamp, state })
-    })
+    await this.lock.run(`${id}/${kind}`, () => writeCheckpointFiles(dir, kind, tensors, state, metadata))
   }
 
-  /** The checkpoint, or null if the run has none of that kind yet. */
-  async readCheckpoint(id: string, kind: CheckpointKind): Promise<Checkpoint | null> {
+  /**
+   * The newest usable checkpoint of that kind (falling back to the previous one when the newest is
+   * damaged or torn), or null if the run has none; what was passed over goes to `onProblem`.
+   */
+  async readCheckpoint(
+    id: string,
+    kind: CheckpointKind,
+    options: ReadCheckpointOptions = {},
+  ): Promise<Checkpoint | null> {
+    const { checkpoint, problems } = await this.findCheckpoint(id, kind, options)
+    for (const p of problems) this.onProblem(p)
+    return checkpoint
+  }
+
+  /** As readCheckpoint, with the problems returned instead of reported (resume explains them). */
+  async findCheckpoint(
+    id: string,
+    kind: CheckpointKind,
+    options: ReadCheckpointOptions = {},
+  ): Promise<CheckpointLookup> {
     assertRunId(id)
     checkKind(kind)
     const dir = join(this.runDir(id), CHECKPOINTS_DIR)
-    const file = join(dir, `${kind}.safetensors`)
-    let bytes: Uint8Array
-    try {
-      bytes = await readFile(file)
-    } catch (err) {
-      if (!isErrno(err, 'ENOENT')) throw err
-      await this.requireRun(id)
-      return null
-    }
-    const { tensors, metadata } = decodeSafetensors(bytes, file)
-    const stamp = metadata[STAMP_KEY]
-    delete metadata[STAMP_KEY]
-    return { tensors, metadata, state: await this.readState(join(dir, `${kind}.state.json`), stamp) }
+    const { checkpoint, problems, found } = await this.lock.run(`${id}/${kind}`, () =>
+      findCheckpointIn(dir, kind, options),
+    )
+    if (!found) await this.requireRun(id)
+    return { checkpoint, problems }
+  }
+
+  /** Deletes a kind's checkpoints (a fresh restart leaves no resume point behind). */
+  async removeCheckpoint(id: string, kind: CheckpointKind): Promise<void> {
+    assertRunId(id)
+    checkKind(kind)
+    await this.requireRun(id)
+    const dir = join(this.runDir(id), CHECKPOINTS_DIR)
+    await this.lock.run(`${id}/${kind}`, () => removeCheckpointFiles(dir, kind))
   }
 
   /** Deletes the run folder. Refused (`busy`) while its metrics log is open. */
@@ -341,23 +340,6 @@ export class RunStore {
 
   private async requireRun(id: string): Promise<void> {
     if (!(await exists(join(this.runDir(id), RUN_FILE)))) throw notFound(id)
-  }
-
-  private async readState(path: string, stamp: string | undefined): Promise<unknown> {
-    let text: string
-    try {
-      text = await readFile(path, 'utf8')
-    } catch (err) {
-      if (isErrno(err, 'ENOENT')) return null
-      throw err
-    }
-    try {
-      const saved = JSON.parse(text) as { checkpoint?: unknown; state?: unknown }
-      return stamp !== undefined && saved.checkpoint === stamp ? (saved.state ?? null) : null
-    } catch (err) {
-      this.onProblem({ file: path, message: `not valid JSON: ${errorMessage(err)}` })
-      return null
-    }
   }
 
   private async removeTrash(): Promise<void> {
