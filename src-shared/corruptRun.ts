@@ -28,6 +28,16 @@ export function isCorrupt(run: RunListEntry): run is CorruptRun {
   return run.status === 'corrupt'
 }
 
+/**
+ * When an entry was created, for sorting: a corrupt entry without a readable createdAt falls back to
+ * the time in its id (`20261126-194501-...` is UTC to the second).
+ */
+export function createdAtOf(run: RunListEntry): string {
+  if (run.createdAt !== undefined) return run.createdAt
+  const m = /^(\d{4})(\d\d)(\d\d)-(\d\d)(\d\d)(\d\d)-/.exec(run.id)
+  return m ? `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}.000Z` : ''
+}
+
 /** The good records of a listing. */
 export function readableRuns(runs: readonly RunListEntry[]): RunRecord[] {
   return runs.filter((r): r is RunRecord => !isCorrupt(r))

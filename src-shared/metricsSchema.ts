@@ -40,11 +40,11 @@ export class MetricLineError extends Error {
  * Parses and validates one line (without its newline). Unknown keys are dropped: lines are never
  * rewritten, and the views need only the event's own fields.
  *
- * A log holds millions of lines and zod doubles the cost of reading one (measured in
- * metricsSchema.bench.ts), so well-formed lines take a hand-written fast path; anything it does not
- * accept goes to the schema, which has the last word and the error message. The fast path accepts
- * exactly what the schema accepts and returns what the schema would (metricsSchema.test.ts checks this
- * on every shape of line, valid and not).
+ * A log holds millions of lines and zod triples the cost of reading one (measured by
+ * src-main/core/store/metricsLine.bench.ts), so well-formed lines take a hand-written fast path;
+ * anything it does not accept goes to the schema, which has the last word and the error message. The
+ * fast path accepts exactly what the schema accepts and returns what the schema would
+ * (metricsSchema.test.ts checks this on every shape of line, valid and not).
  */
 export function parseMetricLine(line: string): MetricEvent {
   let raw: unknown

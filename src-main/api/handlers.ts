@@ -18,7 +18,7 @@ import type { Workbench } from '../core/workbench'
 import { listExamples } from './examples'
 import { createCheckHandlers } from './checkHandlers'
 import { createExportHandlers } from './exportHandlers'
-import { checkArity, nonNegativeIntArg, optional, runIdArg, sweepIdArg } from './validate'
+import { checkArity, nonNegativeIntArg, optional, resumeOptionsArg, runIdArg, sweepIdArg } from './validate'
 
 export interface HandlerContext {
   mode: 'electron' | 'browser'
@@ -70,8 +70,9 @@ export function createHandlers(wb: Workbench, ctx: HandlerContext): Handlers {
       return wb.cancel(runIdArg(args[0]))
     },
     'runs.resume': async (...args) => {
-      checkArity('runs.resume', args, ['id'])
-      return wb.resume(runIdArg(args[0]))
+      checkArity('runs.resume', args, ['id', 'options'], 1)
+      const id = runIdArg(args[0])
+      return wb.resume(id, optional(args[1], resumeOptionsArg) ?? {})
     },
     'runs.reorder': async (...args) => {
       checkArity('runs.reorder', args, ['id', 'index'])

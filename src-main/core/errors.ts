@@ -7,6 +7,8 @@ export type WorkbenchErrorCode =
   | 'conflict'
   /** Something this machine lacks (e.g. Chromium for PDF export); the message says what to install. */
   | 'unavailable'
+  /** A resume finds no usable checkpoint (damaged or gone); a fresh restart is the way on. */
+  | 'no-checkpoint'
 
 /** Errors the core reports to a user (CLI, IPC, HTTP): a code to branch on and, for configs, each field. */
 export class WorkbenchError extends Error {

@@ -12,6 +12,7 @@ import { rm, stat, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { formatFieldErrors, parseRunConfig, type RunConfig } from '../../src-shared/config'
+import { isCorrupt, type CorruptRun, type RunListEntry } from '../../src-shared/corruptRun'
 import { RESUMABLE_STATUSES, type MetricEvent, type RunRecord } from '../../src-shared/runs'
 import { expandSweep } from '../../src-shared/sweep'
 import { meanImageAsync, resolveSplits } from '../../src-worker/data/prepare'
@@ -29,6 +30,7 @@ import type { SanityReport } from '../../src-shared/sanity'
 import { CheckPool } from './checkPool'
 import { RecentChecks, shouldCheckInWorker, type ChecksPolicy } from './checks'
 import { TrainingPool, type RunningTask } from './pool'
+import { resumePoint, TRAINING_STATE } from './resumePoint'
 import type { MetricsLog } from './store/metricsLog'
 import { RunStore, newRunId, type Checkpoint } from './store/runStore'
 import { StoreError } from './store/errors'
@@ -224,27 +226,40 @@ export class Workbench {
     return { sweepId, runs }
   }
 
-  /** A sweep's spec as queued and its runs (current records, in queue order). */
-  async getSweep(id: string): Promise<{ sweep: SweepRecord; runs: RunRecord[] }> {
+  /**
+   * A sweep's spec as queued and its runs (current records, in queue order); runs whose run.json is
+   * damaged come apart in `corrupt`, so the others still show.
+   */
+  async getSweep(id: string): Promise<{ sweep: SweepRecord; runs: RunRecord[]; corrupt: CorruptRun[] }> {
     const sweep = await this.sweeps.get(id)
     // A crash between queuing the runs and recording their ids leaves none recorded: find them by sweepId.
-    if (sweep.runIds.length === 0) {
-      return { sweep, runs: (await this.listRuns()).filter((r) => r.sweepId === id) }
-    }
     // Otherwise only the sweep's own run folders are read, not every run's; a run removed since is left out.
-    const runs = await Promise.all(
-      sweep.runIds.map((runId) =>
-        this.getRun(runId).catch((e: unknown) => {
-          if (e instanceof StoreError && e.code === 'not-found') return null
-          throw e
-        }),
-      ),
-    )
-    return { sweep, runs: runs.filter((r): r is RunRecord => r !== null) }
+    const entries =
+      sweep.runIds.length === 0
+        ? (await this.listRuns()).filter((r) => r.sweepId === id)
+        : await Promise.all(
+            sweep.runIds.map(async (runId) => {
+              const live = this.active.get(runId)?.record
+              if (live) return live
+              return this.store.getEntry(runId).catch((e: unknown) => {
+                if (e instanceof StoreError && e.code === 'not-found') return null
+                throw e
+              })
+            }),
+          )
+    const present = entries.filter((r): r is RunListEntry => r !== null)
+    return {
+      sweep,
+      runs: present.filter((r): r is RunRecord => !isCorrupt(r)),
+      corrupt: present.filter(isCorrupt),
+    }
   }
 
-  async listRuns(): Promise<RunRecord[]> {
-    return (await this.store.list()).map((r) => this.active.get(r.id)?.record ?? r)
+  /** Every run: the readable ones' records and, for each run whose run.json is damaged, its corrupt entry. */
+  async listRuns(): Promise<RunListEntry[]> {
+    return (await this.store.listEntries()).map((r) =>
+      isCorrupt(r) ? r : (this.active.get(r.id)?.record ?? r),
+    )
   }
 
   async getRun(id: string): Promise<RunRecord> {
@@ -315,8 +330,12 @@ export class Workbench {
     )
   }
 
-  /** Queues an interrupted, cancelled or failed run again; it continues from its last checkpoint. */
-  async resume(id: string): Promise<RunRecord> {
+  /**
+   * Queues an interrupted, cancelled or failed run again; it continues from its newest usable
+   * checkpoint. With none usable (damaged or gone) it is refused (`no-checkpoint`) unless `fresh`, which
+   * restarts the run from iteration 0 (its log's resume marker then supersedes the whole old curve).
+   */
+  async resume(id: string, options: { fresh?: boolean } = {}): Promise<RunRecord> {
     const r = await this.store.get(id)
     if (!RESUMABLE.includes(r.status) || this.active.has(id) || this.queued.includes(id)) {
       throw new WorkbenchError(
@@ -325,11 +344,15 @@ export class Workbench {
       )
     }
     if (this.closed) throw new WorkbenchError('conflict', 'this workbench is read-only or closed')
+    if (options.fresh) await this.store.removeCheckpoint(id, 'last')
+    const from = options.fresh ? 0 : (await resumePoint(this.store, r)).epoch
     const record = await this.setStatus(id, {
       status: 'queued',
       error: null,
       finishedAt: null,
       owner: this.owner,
+      checkpointEpoch: from,
+      ...(options.fresh ? { progress: { ...r.progress, iteration: 0, epoch: 0 } } : {}),
     })
     this.queued.push(id)
     this.schedule()
@@ -439,7 +462,7 @@ export class Workbench {
       const config = a.record.config as RunConfig & { seed: number }
       const raw = await this.datasets.load(config.dataset.name)
       const mean = await this.meanFor(config, raw)
-      const last = await this.store.readCheckpoint(id, 'last')
+      const last = await this.store.readCheckpoint(id, 'last', TRAINING_STATE)
       const resume = last ? toSolverCheckpoint(last) : null
       const policy = this.options.checksBeforeTraining ?? 'auto'
       const sanityChecks = shouldCheckInWorker(policy, a.record, resume !== null)
@@ -453,7 +476,12 @@ export class Workbench {
           epoch: resume?.state.epoch ?? 0,
         }
       }
-      a.record = await this.setStatus(id, { status: 'running', startedAt: a.record.startedAt ?? now() })
+      a.record = await this.setStatus(id, {
+        status: 'running',
+        startedAt: a.record.startedAt ?? now(),
+        // The epoch this attempt actually starts from (an older checkpoint when the newest was damaged).
+        checkpointEpoch: resume?.state.epoch ?? 0,
+      })
       if (a.cancelRequested) throw new CancelledBeforeStart()
       a.task = this.pool.run(
         {

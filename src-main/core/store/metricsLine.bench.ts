@@ -1,11 +1,11 @@
 /**
  * What validating metrics.jsonl lines costs: JSON.parse alone (the floor), parseMetricLine (the fast path
  * for well-formed lines) and the zod schema on every line. Run with
- * `npx tsx src-shared/metricsSchema.bench.ts [lines]` (default 1,000,000 iteration lines plus one epoch
+ * `npx tsx src-main/core/store/metricsLine.bench.ts [lines]` (default 1,000,000 iteration lines plus one epoch
  * line per 1,000).
  */
 import { performance } from 'node:perf_hooks'
-import { parseMetricLine, schemaMetricEvent } from './metricsSchema'
+import { parseMetricLine, schemaMetricEvent } from '../../../src-shared/metricsSchema'
 
 const count = Number(process.argv[2] ?? 1_000_000)
 const lines: string[] = []
