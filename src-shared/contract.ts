@@ -79,6 +79,8 @@ export interface QueueState {
 export interface MosaicData {
   /** Epochs with a saved snapshot, ascending. */
   epochs: number[]
+  /** Epochs whose snapshot is damaged (left out of `epochs`), ascending: views and reports say so. */
+  damagedEpochs: number[]
   epoch: number
   /** Image shape of one column of W1: (C, H, W). */
   shape: [number, number, number]

@@ -71,7 +71,7 @@ describe('handlers: argument validation', () => {
     expect(await failure(h, m, [undefined])).toMatchObject({ code: 'invalid-argument' })
   })
 
-  const byId: MethodName[] = ['runs.get', 'runs.metrics', 'runs.cancel', 'runs.resume']
+  const byId: MethodName[] = ['runs.get', 'runs.metrics', 'runs.cancel']
   it.each(byId)('%s refuses a missing id, bad ids and extra arguments', async (m) => {
     expect(await failure(h, m, [])).toMatchObject({ code: 'invalid-argument', fields: [{ path: 'id' }] })
     for (const id of BAD_IDS) {
@@ -84,6 +84,27 @@ describe('handlers: argument validation', () => {
       code: 'invalid-argument',
       fields: [{ path: 'args' }],
     })
+  })
+
+  it('runs.resume checks the id and its optional options: {fresh: boolean}, nothing else', async () => {
+    expect(await failure(h, 'runs.resume', [])).toMatchObject({ fields: [{ path: 'id' }] })
+    expect(await failure(h, 'runs.resume', ['../x', { fresh: true }])).toMatchObject({
+      fields: [{ path: 'id' }],
+    })
+    const bad: [unknown, string, RegExp][] = [
+      [ID, 'options', /^options: must be an object like \{fresh: true\}, got string/],
+      [[], 'options', /got array/],
+      [true, 'options', /got boolean/],
+      [{ fresh: 'yes' }, 'options.fresh', /^options\.fresh: must be true or false, got string/],
+      [{ fresh: 1 }, 'options.fresh', /got number/],
+      [{ from: 3 }, 'options.from', /^options\.from: unknown option \(known: fresh\)/],
+    ]
+    for (const [options, path, message] of bad) {
+      const e = await failure(h, 'runs.resume', [ID, options])
+      expect(e, JSON.stringify(options)).toMatchObject({ code: 'invalid-argument', fields: [{ path }] })
+      expect(e!.message).toMatch(message)
+    }
+    expect(await failure(h, 'runs.resume', [ID, {}, 1])).toMatchObject({ fields: [{ path: 'args' }] })
   })
 
   it('runs.reorder checks the id and that index is a non-negative integer', async () => {
@@ -136,6 +157,16 @@ describe('handlers: argument validation', () => {
     const config = { name: 'x' }
     await h['runs.create'](config)
     expect((wb.createRun as ReturnType<typeof vi.fn>).mock.calls[0]![0]).toBe(config)
+    await h['runs.resume'](ID)
+    await h['runs.resume'](ID, null)
+    await h['runs.resume'](ID, { fresh: true })
+    await h['runs.resume'](ID, { fresh: null })
+    expect((wb.resume as ReturnType<typeof vi.fn>).mock.calls).toEqual([
+      [ID, {}],
+      [ID, {}],
+      [ID, { fresh: true }],
+      [ID, {}],
+    ])
   })
 })
 

@@ -494,6 +494,9 @@ export class Workbench {
           ...(this.options.progressIntervalMs !== undefined
             ? { progressIntervalMs: this.options.progressIntervalMs }
             : {}),
+          ...(this.options.checkpointIntervalMs !== undefined
+            ? { checkpointIntervalMs: this.options.checkpointIntervalMs }
+            : {}),
         },
         (m) => this.onWorkerMessage(a, m),
       )
