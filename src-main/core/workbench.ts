@@ -33,7 +33,7 @@ import { TrainingPool, type RunningTask } from './pool'
 import { resumePoint, TRAINING_STATE } from './resumePoint'
 import type { MetricsLog } from './store/metricsLog'
 import { RunStore, newRunId, type Checkpoint } from './store/runStore'
-import { StoreError } from './store/errors'
+import { StoreError, type ProblemReporter } from './store/errors'
 import { SweepStore, SWEEP_RECORD_VERSION, type SweepRecord } from './store/sweepStore'
 
 export interface WorkbenchOptions {
@@ -55,6 +55,8 @@ export interface WorkbenchOptions {
   readOnly?: boolean
   /** When the worker runs the sanity checks before training (see checks.ts); default 'auto'. */
   checksBeforeTraining?: ChecksPolicy
+  /** Damaged files the store passes over (metrics lines, checkpoints it falls back from); default console.warn. */
+  onProblem?: ProblemReporter
 }
 
 export type WorkbenchEvent =
@@ -94,7 +96,7 @@ export class Workbench {
   private closed = false
 
   private constructor(private readonly options: WorkbenchOptions) {
-    this.store = new RunStore(options.dataDir)
+    this.store = new RunStore(options.dataDir, options.onProblem ? { onProblem: options.onProblem } : {})
     this.sweeps = new SweepStore(options.dataDir)
     this.datasets = new DatasetRegistry(options.dataDir, {
       builtinDir: options.builtinDatasetsDir ?? DEFAULT_BUILTIN_DATASETS,

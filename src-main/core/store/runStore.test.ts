@@ -166,7 +166,7 @@ describe('RunStore', () => {
     expect((await next).status).toBe('running')
   })
 
-  it('skips and reports folders whose run.json is damaged, missing or misplaced', async () => {
+  it('lists folders whose run.json is damaged, missing or misplaced apart, with what is wrong', async () => {
     const good = await store.create(makeRecord({ id: idAt(1) }))
     const broken = idAt(2)
     const empty = idAt(3)
@@ -192,8 +192,11 @@ describe('RunStore', () => {
     await mkdir(join(store.runsDir, 'notes'))
 
     expect(await store.list()).toEqual([good])
-    const reported = problems.map((p) => [p.file.slice(store.runsDir.length + 1), p.message])
-    expect(reported.sort((x, y) => x[0]!.localeCompare(y[0]!))).toEqual([
+    expect(problems).toEqual([])
+    const reported = (await store.listEntries()).flatMap((e) =>
+      e.status === 'corrupt' ? [[e.problem.file.slice(store.runsDir.length + 1), e.problem.message]] : [],
+    )
+    expect(reported).toEqual([
       [`${broken}/run.json`, expect.stringMatching(/^not valid JSON/)],
       [`${empty}/run.json`, 'run.json is missing (the folder holds metrics.jsonl)'],
       [`${moved}/run.json`, expect.stringMatching(/does not match its folder/)],

@@ -47,7 +47,10 @@ export type RunPatch = Partial<Omit<RunRecord, 'id'>>
 type RecordRead = { ok: true; record: RunRecord } | { ok: false; corrupt: CorruptRun }
 
 export interface RunStoreOptions {
-  /** Receives each unreadable run.json or metrics line that was skipped (default: console.warn). */
+  /**
+   * Receives each damaged file passed over: a metrics line, a checkpoint a read fell back from
+   * (default: console.warn). Damaged run.json files are not reported: listEntries() lists them.
+   */
   onProblem?: ProblemReporter
   /** run.json files read at once by list(). */
   listConcurrency?: number
@@ -132,16 +135,11 @@ export class RunStore {
 
   /**
    * Every readable run, sorted by id (creation time). A folder whose run.json is missing, damaged or
-   * invalid is skipped and reported to `onProblem`, so one bad folder never hides the others.
+   * invalid is left out (listEntries() has it, with what is wrong), so one bad folder never hides the
+   * others.
    */
   async list(): Promise<RunRecord[]> {
-    const entries = await this.scan()
-    const records: RunRecord[] = []
-    for (const e of entries) {
-      if (e.ok) records.push(e.record)
-      else this.onProblem(e.corrupt.problem)
-    }
-    return records
+    return (await this.scan()).flatMap((e) => (e.ok ? [e.record] : []))
   }
 
   /**
