@@ -31,6 +31,7 @@ export default {
     failed: 'Failed',
     cancelled: 'Cancelled',
     interrupted: 'Interrupted',
+    corrupt: 'Corrupt',
   },
   columns: {
     select: 'Select',
@@ -69,6 +70,13 @@ export default {
     empty: 'No runs yet. Queue one with New run.',
     noMatch: 'No runs match these filters.',
     loading: 'Loading runs…',
+    loadFailed: 'The runs could not be loaded: {message}',
+    retry: 'Try again',
+    corruptNote:
+      '{n} run cannot be read: its run.json is damaged (see its row). The other runs are unaffected. | {n} runs cannot be read: their run.json files are damaged (see their rows). The other runs are unaffected.',
+    corruptTitle: '{message} (in {file})',
+    corruptReason: 'Cannot be read: {message}',
+    corruptNoSelect: 'A damaged run cannot be selected',
     sortBy: 'Sort by {column}',
   },
   queue: {
@@ -157,6 +165,7 @@ export default {
   detail: {
     back: 'All experiments',
     notFound: 'No run with id {id}.',
+    unreadable: 'This run cannot be read:',
     loading: 'Loading run…',
     progress: 'Iteration {iteration} of {total} · epoch {epoch} of {epochs}',
     charts: { loss: 'Training loss', accuracy: 'Accuracy', lr: 'Learning rate' },
@@ -173,6 +182,9 @@ export default {
     mosaicEpoch: 'Epoch {epoch}',
     mosaicNone: 'No weight snapshot yet: one is saved at every accuracy check.',
     mosaicLatest: 'Follow latest',
+    mosaicDamaged:
+      'The saved weights of epoch {epochs} are damaged and left out. | The saved weights of epochs {epochs} are damaged and left out.',
+    mosaicUnreadable: 'Every saved weight snapshot of this run is damaged: {message}',
     confusion: 'Confusion matrix (test set)',
     confusionHint: 'Rows: true class; columns: predicted class.',
     confusionPending: 'Shown when the run completes.',
@@ -212,6 +224,8 @@ export default {
       crashed: 'Crashed',
       invalid: 'Invalid config',
       dataset: 'Dataset problem',
+      memory: 'Out of memory',
+      storage: 'Storage problem',
     },
     atIteration: 'at iteration {iteration}',
   },

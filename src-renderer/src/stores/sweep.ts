@@ -5,6 +5,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { SweepRecord } from '../../../src-shared/contract'
+import type { CorruptRun } from '../../../src-shared/corruptRun'
 import type { RunRecord } from '../../../src-shared/runs'
 import { getApi, onReconnect, toApiError } from '../api'
 import { useAppStore } from './app'
@@ -13,6 +14,8 @@ export const useSweepStore = defineStore('sweep', () => {
   const api = getApi()
   const sweep = shallowRef<SweepRecord | null>(null)
   const runsById = ref<Record<string, RunRecord>>({})
+  /** The sweep's runs whose run.json main could not read: shown apart, the others as ever. */
+  const corrupt = ref<CorruptRun[]>([])
   /** Run ids in the sweep's queue order; runs added to it later (a resume keeps its id) go last. */
   const order = ref<string[]>([])
   const loading = ref(false)
@@ -29,6 +32,7 @@ export const useSweepStore = defineStore('sweep', () => {
     if (sweep.value?.id !== id) {
       sweep.value = null
       runsById.value = {}
+      corrupt.value = []
       order.value = []
     }
     missing.value = false
@@ -40,6 +44,7 @@ export const useSweepStore = defineStore('sweep', () => {
       for (const r of got.runs) byId[r.id] = r
       sweep.value = got.sweep
       runsById.value = byId
+      corrupt.value = got.corrupt
       order.value = [
         ...got.sweep.runIds,
         ...got.runs.map((r) => r.id).filter((r) => !got.sweep.runIds.includes(r)),
@@ -57,6 +62,7 @@ export const useSweepStore = defineStore('sweep', () => {
     const current = sweep.value
     if (!current || run.sweepId !== current.id) return
     runsById.value[run.id] = run
+    corrupt.value = corrupt.value.filter((c) => c.id !== run.id)
     if (!order.value.includes(run.id)) order.value.push(run.id)
   }
 
@@ -66,5 +72,5 @@ export const useSweepStore = defineStore('sweep', () => {
     if (wanted) void load(wanted)
   })
 
-  return { sweep, runs, loading, missing, load, applyRun }
+  return { sweep, runs, corrupt, loading, missing, load, applyRun }
 })

@@ -32,7 +32,7 @@ function metrics(loss: number, timed = true): MetricEvent[] {
 function mosaic(epochs: number[], epoch: number, values: number[]): MosaicData {
   let bin = ''
   for (const b of new Uint8Array(Float32Array.from(values).buffer)) bin += String.fromCharCode(b)
-  return { epochs, epoch, shape: [1, 1, 2], units: 1, weights: btoa(bin) }
+  return { epochs, damagedEpochs: [], epoch, shape: [1, 1, 2], units: 1, weights: btoa(bin) }
 }
 
 const result = (bestValAcc: number) => ({
