@@ -350,6 +350,30 @@ describe('CompareView', () => {
     expect(wrapper.get('[data-testid="compare-missing"]').text()).toContain('nope')
     expect(wrapper.find('[data-testid="compare-too-few"]').exists()).toBe(true)
   })
+
+  it('leaves a damaged run of the link out, saying why, and compares the others', async () => {
+    const [a, b] = lrRuns()
+    const bad = '20261126-120100-dmgdmg'
+    const message = `run ${bad} is damaged: /data/runs/${bad}/run.json: config.model: Invalid input`
+    const t = fakeTransport({
+      'runs.get': (id: unknown) => {
+        if (id === a.id) return a
+        if (id === b.id) return b
+        throw { code: 'corrupt', message }
+      },
+      'runs.metrics': [],
+      'runs.mosaic': null,
+    })
+    const { wrapper } = await mountAt(`/compare?ids=${a.id},${bad},${b.id}`, t)
+    wrappers.push(wrapper)
+    await flushPromises()
+    expect(wrapper.get('[data-testid="compare-damaged"]').text()).toBe(
+      `Left out, it cannot be read: ${bad} (${message})`,
+    )
+    expect(wrapper.find('[data-testid="compare-missing"]').exists()).toBe(false)
+    expect(wrapper.find('[data-testid="compare-too-few"]').exists()).toBe(false)
+    expect(charts(wrapper, 'loss-chart').length).toBeGreaterThan(0)
+  })
 })
 
 describe('ExperimentsView compare button', () => {
