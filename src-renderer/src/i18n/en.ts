@@ -92,6 +92,9 @@ export default {
   actions: {
     cancel: 'Cancel',
     resume: 'Resume',
+    restartFresh: 'Restart from scratch',
+    restartFreshHint:
+      'Its checkpoints are damaged or gone: train it again from iteration 0 (its curve so far is replaced)',
     open: 'Open',
   },
   form: {

@@ -90,6 +90,8 @@ const zhCN: typeof en = {
   actions: {
     cancel: '取消',
     resume: '继续',
+    restartFresh: '从头重新训练',
+    restartFreshHint: '其检查点已损坏或丢失：从第 0 次迭代重新训练（替换目前的曲线）',
     open: '打开',
   },
   form: {

@@ -89,4 +89,36 @@ describe('RunDetailView with damage', () => {
     expect(wrapper.get('[data-testid="run-detail-name"]').text()).toBe('all damaged')
     expect(useAppStore().notices).toEqual([])
   })
+
+  it('a resume refused for want of a checkpoint offers a restart from scratch, which asks for fresh', async () => {
+    const run = makeRun({ status: 'interrupted', checkpointEpoch: 4 })
+    const t = fakeTransport({
+      'runs.get': run,
+      'runs.metrics': [],
+      'runs.mosaic': null,
+      'runs.resume': (_id: unknown, options: unknown) => {
+        if ((options as { fresh?: boolean } | undefined)?.fresh)
+          return { ...run, status: 'queued', checkpointEpoch: 0 }
+        throw {
+          code: 'no-checkpoint',
+          message: `run ${run.id} cannot resume: no usable checkpoint (last.safetensors: too short)`,
+        }
+      },
+    })
+    const { wrapper } = await mountAt(`/runs/${run.id}`, t)
+    await flushPromises()
+    expect(wrapper.find('[data-testid="resume-fresh-button"]').exists()).toBe(false)
+    await wrapper.get('[data-testid="resume-button"]').trigger('click')
+    await flushPromises()
+    expect(useAppStore().notices.map((n) => n.text)).toEqual([
+      expect.stringContaining('no usable checkpoint'),
+    ])
+    const fresh = wrapper.get('[data-testid="resume-fresh-button"]')
+    expect(fresh.text()).toBe('Restart from scratch')
+    await fresh.trigger('click')
+    await flushPromises()
+    expect(t.api.mocks['runs.resume']).toHaveBeenLastCalledWith(run.id, { fresh: true })
+    expect(wrapper.get('[data-testid="run-detail-status"]').attributes('data-status')).toBe('queued')
+    expect(wrapper.find('[data-testid="resume-fresh-button"]').exists()).toBe(false)
+  })
 })
