@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { RunConfigInput } from '../../src-shared/config'
+import { createdAtOf } from '../../src-shared/corruptRun'
 import type { MetricEvent, RunRecord } from '../../src-shared/runs'
 import { WorkbenchError } from './errors'
 import { StoreError } from './store/errors'
@@ -81,7 +82,8 @@ describe('a damaged run.json', () => {
     const fileB = await damageRecord(wb, b.id, noDataset)
     const fileC = await damageRecord(wb, c.id, (r) => ((r.config as Record<string, unknown>).name = null))
 
-    const listed = await wb.listRuns()
+    // Ids made in the same second sort in random order: by creation time, as the views show them.
+    const listed = (await wb.listRuns()).sort((x, y) => createdAtOf(x).localeCompare(createdAtOf(y)))
     expect(listed.map((r) => [r.id, r.status])).toEqual([
       [a.id, 'completed'],
       [b.id, 'corrupt'],
