@@ -20,6 +20,8 @@ export const useSweepStore = defineStore('sweep', () => {
   const order = ref<string[]>([])
   const loading = ref(false)
   const missing = ref(false)
+  /** Why the sweep could not be loaded (a damaged sweep record, say), shown in place of it; or null. */
+  const error = ref<string | null>(null)
   /** The id last asked for: an answer for another sweep (the user moved on) is dropped. */
   let wanted: string | null = null
 
@@ -36,6 +38,7 @@ export const useSweepStore = defineStore('sweep', () => {
       order.value = []
     }
     missing.value = false
+    error.value = null
     loading.value = true
     try {
       const got = await api['sweeps.get'](id)
@@ -51,7 +54,10 @@ export const useSweepStore = defineStore('sweep', () => {
       ]
     } catch (e) {
       if (wanted !== id) return
-      if (toApiError(e).code === 'not-found') missing.value = true
+      const apiError = toApiError(e)
+      if (apiError.code === 'not-found') missing.value = true
+      else if (sweep.value === null) error.value = apiError.message
+      // A reload (after a reconnect) that fails keeps what is shown, and says so.
       else useAppStore().reportError(e)
     } finally {
       if (wanted === id) loading.value = false
@@ -72,5 +78,5 @@ export const useSweepStore = defineStore('sweep', () => {
     if (wanted) void load(wanted)
   })
 
-  return { sweep, runs, corrupt, loading, missing, load, applyRun }
+  return { sweep, runs, corrupt, loading, missing, error, load, applyRun }
 })

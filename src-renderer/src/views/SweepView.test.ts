@@ -116,6 +116,17 @@ describe('SweepView', () => {
     expect(wrapper.findAll('[data-testid="sweep-scatter"]')).toHaveLength(4)
   })
 
+  it('a damaged sweep record is an error naming the file, not "Loading the sweep…" for good', async () => {
+    const message = '/data/sweeps/sw-1.json: not a valid sweep record: spec.method: Invalid option'
+    const t = fakeTransport({ 'sweeps.get': () => Promise.reject({ code: 'corrupt', message }) })
+    const { wrapper } = await mountAt('/sweeps/sw-1', t)
+    await flushPromises()
+    expect(wrapper.get('[data-testid="sweep-error"]').text()).toBe(
+      `The sweep could not be loaded: ${message}`,
+    )
+    expect(wrapper.text()).not.toContain('Loading the sweep')
+  })
+
   it('draws parallel coordinates and a scatter per param, top K apart, and opens a clicked run', async () => {
     const { wrapper, left } = await mountSweep()
     expect(wrapper.findAll('[data-testid="sweep-scatter"]').map((s) => s.attributes('data-param'))).toEqual([

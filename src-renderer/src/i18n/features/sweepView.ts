@@ -3,6 +3,7 @@ export const en = {
   back: 'Experiments',
   loading: 'Loading the sweep…',
   notFound: 'There is no sweep {id}.',
+  loadFailed: 'The sweep could not be loaded: {message}',
   methods: {
     grid: 'Grid search',
     random: 'Random search',
@@ -47,6 +48,7 @@ export const zhCN: typeof en = {
   back: '实验',
   loading: '正在加载超参数搜索…',
   notFound: '找不到超参数搜索 {id}。',
+  loadFailed: '无法加载此超参数搜索：{message}',
   methods: {
     grid: '网格搜索',
     random: '随机搜索',
