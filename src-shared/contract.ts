@@ -4,6 +4,7 @@
  * method), the browser mode over a token-guarded WebSocket; the renderer's api/ module speaks it either
  * way. Main validates every argument: the renderer is untrusted.
  */
+import type { CorruptRun, RunListEntry } from './corruptRun'
 import type { EngineInfo } from './engine-info'
 import type { MetricEvent, RunRecord } from './runs'
 import type { SanityReport } from './sanity'
@@ -80,6 +81,8 @@ export interface QueueState {
 export interface MosaicData {
   /** Epochs with a saved snapshot, ascending. */
   epochs: number[]
+  /** Epochs whose snapshot is damaged (left out of `epochs`), ascending: views and reports say so. */
+  damagedEpochs: number[]
   epoch: number
   /** Image shape of one column of W1: (C, H, W). */
   shape: [number, number, number]
@@ -104,6 +107,11 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number]
 export interface ExportOptions {
   /** Language of a report's text and number formats; default en. */
   locale?: 'en' | 'zh-CN'
+}
+
+export interface ResumeOptions {
+  /** Restart from iteration 0 instead of the last checkpoint (the curve so far is replaced). */
+  fresh?: boolean
 }
 
 /** A file made for the user to save (the renderer offers it as a download in both modes). */
@@ -153,14 +161,19 @@ export interface MetricsSeries {
 /** Arguments and results of every method; `args` is a tuple passed positionally. */
 export interface Methods {
   'app.info': { args: []; result: AppInfo }
-  'runs.list': { args: []; result: RunRecord[] }
+  /** Every run; one whose run.json is damaged comes as a CorruptRun (status 'corrupt', file, reason). */
+  'runs.list': { args: []; result: RunListEntry[] }
   'runs.get': { args: [id: string]; result: RunRecord }
   'runs.metrics': { args: [id: string, options?: MetricsOptions]; result: MetricsSeries }
   /** config: a RunConfigInput; invalid configs reject with field errors. */
   'runs.create': { args: [config: unknown]; result: RunRecord }
   'runs.createSweep': { args: [spec: unknown]; result: { sweepId: string; runs: RunRecord[] } }
   'runs.cancel': { args: [id: string]; result: RunRecord }
-  'runs.resume': { args: [id: string]; result: RunRecord }
+  /**
+   * From the newest usable checkpoint; with none usable it rejects with code 'no-checkpoint' unless
+   * `fresh`, which restarts the run from iteration 0.
+   */
+  'runs.resume': { args: [id: string, options?: ResumeOptions]; result: RunRecord }
   'runs.reorder': { args: [id: string, index: number]; result: string[] }
   'runs.queue': { args: []; result: QueueState }
   /** The latest snapshot when epoch is omitted; null when the run has none yet. */
@@ -172,7 +185,11 @@ export interface Methods {
   }
   /** The best parameters (and batchnorm statistics) of a run as .safetensors. */
   'runs.exportCheckpoint': { args: [id: string]; result: ExportedFile }
-  'sweeps.get': { args: [sweepId: string]; result: { sweep: SweepRecord; runs: RunRecord[] } }
+  /** `corrupt`: the sweep's runs whose run.json is damaged (the others are in `runs`). */
+  'sweeps.get': {
+    args: [sweepId: string]
+    result: { sweep: SweepRecord; runs: RunRecord[]; corrupt: CorruptRun[] }
+  }
   /**
    * config: a RunConfigInput. Its sanity checks (initial loss, regularisation, gradient, overfit) in a
    * worker thread; invalid configs reject with field errors. Queuing the identical config afterwards

@@ -29,13 +29,15 @@ export interface RunResult {
   classNames: string[]
 }
 
+export const RUN_ERROR_REASONS = ['diverged', 'crashed', 'invalid', 'dataset', 'memory', 'storage'] as const
+
 export interface RunError {
   /**
    * diverged: the loss became NaN or infinite; crashed: the worker died or threw; dataset: it did not load;
    * storage: the data folder could not be written (disk full, permissions, removed); memory: an allocation
-   * failed.
+   * failed, or the run's worker hit its heap limit.
    */
-  reason: 'diverged' | 'crashed' | 'invalid' | 'dataset' | 'storage' | 'memory'
+  reason: (typeof RUN_ERROR_REASONS)[number]
   message: string
   /** The iteration at which training failed, when it failed while training. */
   iteration?: number
@@ -88,8 +90,9 @@ export interface RunRecord {
 export interface RunOwner {
   pid: number
   host: string
-  /** The process's start time and the machine's boot id, which tell it apart from a later process given the same PID. */
+  /** The owner process's start time, so that a reused PID is not taken for the owner. */
   startTime?: string | null
+  /** The machine's boot id: a PID from an earlier boot never names a live owner. */
   bootId?: string | null
 }
 

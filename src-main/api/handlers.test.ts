@@ -72,7 +72,7 @@ describe('handlers: argument validation', () => {
     expect(await failure(h, m, [undefined])).toMatchObject({ code: 'invalid-argument' })
   })
 
-  const byId: MethodName[] = ['runs.get', 'runs.metrics', 'runs.cancel', 'runs.resume']
+  const byId: MethodName[] = ['runs.get', 'runs.metrics', 'runs.cancel']
   it.each(byId)('%s refuses a missing id, bad ids and extra arguments', async (m) => {
     const extra = m === 'runs.metrics' ? [ID, {}, ID] : [ID, ID]
     expect(await failure(h, m, [])).toMatchObject({ code: 'invalid-argument', fields: [{ path: 'id' }] })
@@ -117,6 +117,27 @@ describe('handlers: argument validation', () => {
     expect(await failure(h, 'runs.metrics', [ID, { maxPoints: 10, full: true }])).toMatchObject({
       fields: [{ path: 'options.full' }],
     })
+  })
+
+  it('runs.resume checks the id and its optional options: {fresh: boolean}, nothing else', async () => {
+    expect(await failure(h, 'runs.resume', [])).toMatchObject({ fields: [{ path: 'id' }] })
+    expect(await failure(h, 'runs.resume', ['../x', { fresh: true }])).toMatchObject({
+      fields: [{ path: 'id' }],
+    })
+    const bad: [unknown, string, RegExp][] = [
+      [ID, 'options', /^options: must be an object like \{fresh: true\}, got string/],
+      [[], 'options', /got array/],
+      [true, 'options', /got boolean/],
+      [{ fresh: 'yes' }, 'options.fresh', /^options\.fresh: must be true or false, got string/],
+      [{ fresh: 1 }, 'options.fresh', /got number/],
+      [{ from: 3 }, 'options.from', /^options\.from: unknown option \(known: fresh\)/],
+    ]
+    for (const [options, path, message] of bad) {
+      const e = await failure(h, 'runs.resume', [ID, options])
+      expect(e, JSON.stringify(options)).toMatchObject({ code: 'invalid-argument', fields: [{ path }] })
+      expect(e!.message).toMatch(message)
+    }
+    expect(await failure(h, 'runs.resume', [ID, {}, 1])).toMatchObject({ fields: [{ path: 'args' }] })
   })
 
   it('runs.reorder checks the id and that index is a non-negative integer', async () => {
@@ -169,6 +190,16 @@ describe('handlers: argument validation', () => {
     const config = { name: 'x' }
     await h['runs.create'](config)
     expect((wb.createRun as ReturnType<typeof vi.fn>).mock.calls[0]![0]).toBe(config)
+    await h['runs.resume'](ID)
+    await h['runs.resume'](ID, null)
+    await h['runs.resume'](ID, { fresh: true })
+    await h['runs.resume'](ID, { fresh: null })
+    expect((wb.resume as ReturnType<typeof vi.fn>).mock.calls).toEqual([
+      [ID, {}],
+      [ID, {}],
+      [ID, { fresh: true }],
+      [ID, {}],
+    ])
   })
 })
 

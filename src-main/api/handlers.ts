@@ -19,7 +19,15 @@ import type { Workbench } from '../core/workbench'
 import { listExamples } from './examples'
 import { createCheckHandlers } from './checkHandlers'
 import { createExportHandlers } from './exportHandlers'
-import { checkArity, metricsOptionsArg, nonNegativeIntArg, optional, runIdArg, sweepIdArg } from './validate'
+import {
+  checkArity,
+  metricsOptionsArg,
+  nonNegativeIntArg,
+  optional,
+  resumeOptionsArg,
+  runIdArg,
+  sweepIdArg,
+} from './validate'
 
 export interface HandlerContext {
   mode: 'electron' | 'browser'
@@ -74,8 +82,9 @@ export function createHandlers(wb: Workbench, ctx: HandlerContext): Handlers {
       return wb.cancel(runIdArg(args[0]))
     },
     'runs.resume': async (...args) => {
-      checkArity('runs.resume', args, ['id'])
-      return wb.resume(runIdArg(args[0]))
+      checkArity('runs.resume', args, ['id', 'options'], 1)
+      const id = runIdArg(args[0])
+      return wb.resume(id, optional(args[1], resumeOptionsArg) ?? {})
     },
     'runs.reorder': async (...args) => {
       checkArity('runs.reorder', args, ['id', 'index'])

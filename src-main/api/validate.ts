@@ -2,7 +2,12 @@
  * Checks of the raw arguments a method receives. The renderer (and any page that reaches the browser-mode
  * socket) is untrusted: nothing reaches the core before its count, types and forms are right.
  */
-import { METRICS_POINTS_DEFAULT, METRICS_POINTS_MAX, type MetricsOptions } from '../../src-shared/contract'
+import {
+  METRICS_POINTS_DEFAULT,
+  METRICS_POINTS_MAX,
+  type MetricsOptions,
+  type ResumeOptions,
+} from '../../src-shared/contract'
 import { isRunId } from '../core/store/ids'
 import { SWEEP_ID } from '../core/store/sweepStore'
 import { invalidArgument } from './errors'
@@ -65,6 +70,22 @@ export function metricsOptionsArg(value: unknown): Required<MetricsOptions> {
     options.maxPoints = v
   }
   return options
+}
+
+/** `{fresh?: boolean}`; any other key or type is refused, naming it. */
+export function resumeOptionsArg(value: unknown): ResumeOptions {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw invalidArgument('options', `must be an object like {fresh: true}, got ${typeOf(value)}`)
+  }
+  const out: ResumeOptions = {}
+  for (const [key, v] of Object.entries(value)) {
+    if (key !== 'fresh') throw invalidArgument(`options.${key.slice(0, 40)}`, 'unknown option (known: fresh)')
+    if (v === undefined || v === null) continue
+    if (typeof v !== 'boolean')
+      throw invalidArgument('options.fresh', `must be true or false, got ${typeOf(v)}`)
+    out.fresh = v
+  }
+  return out
 }
 
 /** An optional argument: undefined or null mean "left out". */

@@ -88,6 +88,9 @@ export class Context {
   async open(mode: 'train' | 'inspect', threads?: number): Promise<Workbench> {
     return Workbench.open({
       dataDir: this.dataDir,
+      // Damaged files passed over are notes for a person (silent under --json, whose stderr is JSON only).
+      onProblem: (p) =>
+        this.note(`warning: ${p.file}${p.line === undefined ? '' : `:${p.line}`}: ${p.message}`),
       ...(threads !== undefined ? { maxThreads: threads } : {}),
       ...(this.memoryBudget !== undefined ? { memoryBudget: this.memoryBudget } : {}),
       ...(mode === 'inspect' ? { readOnly: true } : { adoptOrphans: false }),

@@ -6,6 +6,7 @@ import { existsSync, statSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { dirname, extname, isAbsolute, join, resolve } from 'node:path'
 import { EXPORT_FORMATS, type ExportFormat } from '../../src-shared/contract'
+import { createdAtOf, isCorrupt, readableRuns, type CorruptRun } from '../../src-shared/corruptRun'
 import { WorkbenchError } from '../core/errors'
 import { exportCheckpoint } from '../core/export/checkpoint'
 import { exportRuns, loadRecords, writeMetricsExport } from '../core/export/files'
@@ -44,11 +45,21 @@ export async function exportCommand(ctx: Context, ids: string[], o: ExportOption
   // Found before any run is read, so a machine without Chromium fails at once and says what to install.
   const pdf = format === 'pdf' ? chromiumPrinter(ctx) : undefined
   return ctx.withWorkbench('inspect', undefined, async (wb) => {
-    // Every id is looked up before anything is written, so a typo leaves no partial export behind.
-    const selected = o.all
-      ? (await wb.listRuns()).sort((a, b) => a.createdAt.localeCompare(b.createdAt)).map((r) => r.id)
-      : ids
-    if (selected.length === 0) throw new CliError('usage', 'there are no runs to export', EXIT.usage)
+    // Every id is looked up before anything is written, so a typo leaves no partial export behind. A
+    // damaged run named on the command line refuses the export (it would not be what was asked for);
+    // --all exports every readable run and says which it skipped.
+    const all = o.all
+      ? (await wb.listRuns()).sort((a, b) => createdAtOf(a).localeCompare(createdAtOf(b)))
+      : []
+    const skipped = all.filter(isCorrupt)
+    const selected = o.all ? readableRuns(all).map((r) => r.id) : ids
+    for (const r of skipped) {
+      ctx.note(`Skipped run ${r.id}, which cannot be read: ${r.problem.file}: ${r.problem.message}`)
+    }
+    if (selected.length === 0) {
+      const why = skipped.length > 0 ? ` (${skipped.length} cannot be read)` : ''
+      throw new CliError('usage', `there are no runs to export${why}`, EXIT.usage)
+    }
     if (format === 'csv' || format === 'json') {
       // Streamed to the file run by run: a 7.5M-iteration run's CSV is hundreds of MB.
       const records = await loadRecords(wb, selected)
@@ -58,7 +69,7 @@ export async function exportCommand(ctx: Context, ids: string[], o: ExportOption
         rows = await writeMetricsExport(wb, records, format, write)
       })
       const runs = records.length
-      if (ctx.json) ctx.printJson({ out, runs, rows })
+      if (ctx.json) ctx.printJson({ out, runs, rows, ...skippedJson(skipped) })
       else ctx.out(`Wrote ${rows} rows of ${runs} run${runs === 1 ? '' : 's'} to ${out}`)
       return EXIT.ok
     }
@@ -71,7 +82,7 @@ export async function exportCommand(ctx: Context, ids: string[], o: ExportOption
     const runs = file.records.length
     const plural = runs === 1 ? '' : 's'
     const bytes = file.bytes.byteLength
-    if (ctx.json) ctx.printJson({ out, runs, format, bytes })
+    if (ctx.json) ctx.printJson({ out, runs, format, bytes, ...skippedJson(skipped) })
     else ctx.out(`Wrote the ${format.toUpperCase()} report of ${runs} run${plural} to ${out} (${kib(bytes)})`)
     return EXIT.ok
   })
@@ -121,6 +132,11 @@ function unavailableIsFailure(e: unknown): never {
     throw new CliError('unavailable', e.message, EXIT.failed)
   }
   throw e
+}
+
+/** --json names the runs --all left out, and only then. */
+function skippedJson(skipped: CorruptRun[]): { skipped?: { id: string; problem: CorruptRun['problem'] }[] } {
+  return skipped.length > 0 ? { skipped: skipped.map((r) => ({ id: r.id, problem: r.problem })) } : {}
 }
 
 function kib(bytes: number): string {

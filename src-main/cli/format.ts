@@ -77,6 +77,7 @@ const STATUS_STYLE: Record<string, Style> = {
   running: 'cyan',
   interrupted: 'yellow',
   cancelled: 'yellow',
+  corrupt: 'red',
 }
 
 export function paintStatus(enabled: boolean, status: string, text = status): string {

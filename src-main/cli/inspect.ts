@@ -1,9 +1,10 @@
 /** `ls`, `show` and `cancel`: look at runs (and stop one) without training anything. */
+import { createdAtOf } from '../../src-shared/corruptRun'
 import type { Context } from './context'
 import { duration, paintStatus, pct, table, truncate, NONE } from './format'
 import { renderRun } from './show'
 import { seriesReader } from '../core/store/metricsRead'
-import { summarize, summarizeSeries } from './summary'
+import { summarize, summarizeEntry, summarizeSeries } from './summary'
 
 /** `show` needs counts and extremes, which any bucket size keeps: few points are enough. */
 const SHOW_POINTS = 64
@@ -11,8 +12,8 @@ const SHOW_POINTS = 64
 export async function lsCommand(ctx: Context): Promise<number> {
   return ctx.withWorkbench('inspect', undefined, async (wb) => {
     // Ids made in the same second do not sort by creation; createdAt has milliseconds.
-    const records = (await wb.listRuns()).sort((a, b) => a.createdAt.localeCompare(b.createdAt))
-    const runs = records.map((r) => summarize(r, wb.store.runDir(r.id)))
+    const entries = (await wb.listRuns()).sort((a, b) => createdAtOf(a).localeCompare(createdAtOf(b)))
+    const runs = entries.map((r) => summarizeEntry(r, wb.store.runDir(r.id)))
     if (ctx.json) {
       ctx.printJson(runs)
       return 0
@@ -22,6 +23,10 @@ export async function lsCommand(ctx: Context): Promise<number> {
       return 0
     }
     const rows = runs.map((r) => {
+      if (r.status === 'corrupt') {
+        const name = truncate(r.name ?? '(unreadable)', 40)
+        return [r.id, name, paintStatus(ctx.color, 'corrupt'), r.sweepId ?? NONE, NONE, NONE, NONE]
+      }
       const { iteration, numIterations } = r.progress
       const share = numIterations > 0 ? ` ${Math.floor((100 * iteration) / numIterations)}%` : ''
       return [
@@ -36,6 +41,14 @@ export async function lsCommand(ctx: Context): Promise<number> {
     })
     const headers = ['id', 'name', 'status', 'sweep', 'best val', 'test acc', 'duration']
     ctx.out(table(headers, rows, ['left', 'left', 'left', 'left', 'right', 'right', 'right']))
+    // Why each damaged run cannot be read, under the table that lists it.
+    const corrupt = runs.flatMap((r) => (r.status === 'corrupt' ? [r] : []))
+    if (corrupt.length > 0) {
+      const count = corrupt.length === 1 ? '1 run cannot be read' : `${corrupt.length} runs cannot be read`
+      ctx.out(
+        `\n${count}:\n${corrupt.map((r) => `  ${r.id}: ${r.problem.file}: ${r.problem.message}`).join('\n')}`,
+      )
+    }
     return 0
   })
 }

@@ -27,7 +27,13 @@ import {
 } from './export'
 import { EXIT, EXIT_CODES_HELP } from './exitCodes'
 import { cancelCommand, lsCommand, showCommand } from './inspect'
-import { resumeCommand, runCommand, sweepCommand, type TrainOptions } from './train'
+import {
+  resumeCommand,
+  runCommand,
+  sweepCommand,
+  type ResumeCommandOptions,
+  type TrainOptions,
+} from './train'
 
 export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<number> {
   const sigint = io.interrupt ? null : new SigintHandler()
@@ -147,8 +153,13 @@ function buildProgram(io: CliIo, json: boolean, setCode: (code: number) => void)
     .command('resume')
     .description('continue interrupted, cancelled or failed runs from their last checkpoint, training here')
     .argument('<id...>', 'run ids')
+    .option(
+      '--fresh',
+      'restart from iteration 0 instead of the last checkpoint (for a run whose checkpoints are damaged; ' +
+        'replaces its curve so far)',
+    )
     .addOption(threads())
-    .action(act((ctx, ids: string[], o: TrainOptions) => resumeCommand(ctx, ids, o)))
+    .action(act((ctx, ids: string[], o: ResumeCommandOptions) => resumeCommand(ctx, ids, o)))
 
   program
     .command('export')

@@ -1,6 +1,7 @@
 /** What `ls`, `show` and the end of `run`/`sweep` report about runs, as plain data (also the --json shape). */
 import type { RunConfig } from '../../src-shared/config'
 import type { MetricsSeries } from '../../src-shared/contract'
+import { isCorrupt, type CorruptRun, type RunListEntry } from '../../src-shared/corruptRun'
 import type { MetricEvent, RunError, RunProgress, RunRecord, RunStatus } from '../../src-shared/runs'
 import { runDurationMs } from '../../src-shared/runTiming'
 import { formatParamValue, SWEEP_TAG_PREFIX } from '../../src-shared/sweep'
@@ -22,6 +23,34 @@ export interface RunSummary {
   testAcc: number | null
   error: RunError | null
   folder: string
+}
+
+/** A run whose run.json cannot be read: the file, the reason, and what could be salvaged. */
+export interface CorruptSummary {
+  id: string
+  name: string | null
+  status: 'corrupt'
+  sweepId: string | null
+  createdAt: string | null
+  problem: CorruptRun['problem']
+  folder: string
+}
+
+export function summarizeEntry(
+  e: RunListEntry,
+  folder: string,
+  now = Date.now(),
+): RunSummary | CorruptSummary {
+  if (!isCorrupt(e)) return summarize(e, folder, now)
+  return {
+    id: e.id,
+    name: e.name ?? null,
+    status: 'corrupt',
+    sweepId: e.sweepId ?? null,
+    createdAt: e.createdAt ?? null,
+    problem: e.problem,
+    folder,
+  }
 }
 
 export function summarize(r: RunRecord, folder: string, now = Date.now()): RunSummary {

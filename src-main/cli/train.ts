@@ -3,6 +3,7 @@ import { parseRunConfig, type FieldError } from '../../src-shared/config'
 import type { RunRecord } from '../../src-shared/runs'
 import { expandSweep } from '../../src-shared/sweep'
 import { WorkbenchError } from '../core/errors'
+import { resumePoint } from '../core/resumePoint'
 import type { Workbench } from '../core/workbench'
 import type { Context } from './context'
 import { CliError } from './errors'
@@ -14,6 +15,11 @@ import { Watcher } from './watcher'
 
 export interface TrainOptions {
   threads?: number
+}
+
+export interface ResumeCommandOptions extends TrainOptions {
+  /** Restart from iteration 0 instead of the last checkpoint. */
+  fresh?: boolean
 }
 
 /** After Ctrl-C, how long to wait for running runs to record `interrupted` before giving up on them. */
@@ -55,15 +61,26 @@ export async function sweepCommand(ctx: Context, file: string, options: TrainOpt
   })
 }
 
-export async function resumeCommand(ctx: Context, ids: string[], options: TrainOptions): Promise<number> {
+export async function resumeCommand(
+  ctx: Context,
+  ids: string[],
+  options: ResumeCommandOptions,
+): Promise<number> {
+  const fresh = options.fresh === true
   return ctx.withWorkbench('train', options.threads, async (wb, close) => {
-    // Every id is checked before any run is queued, so a typo in the third id starts nothing.
-    for (const id of ids) await wb.getRun(id)
+    // Every id (and, unless fresh, its checkpoint) is checked before any run is queued, so a typo or a
+    // damaged checkpoint in the third id starts nothing.
+    for (const id of ids) {
+      const run = await wb.getRun(id)
+      if (!fresh) await resumePoint(wb.store, run)
+    }
     const watcher = new Watcher(wb, trainingView(ctx, { multi: ids.length > 1, total: ids.length }))
     try {
       const runs: RunRecord[] = []
-      for (const id of ids) runs.push(await wb.resume(id))
-      const from = runs.map((r) => `${r.id} (from epoch ${r.checkpointEpoch})`).join(', ')
+      for (const id of ids) runs.push(await wb.resume(id, { fresh }))
+      const from = runs
+        .map((r) => `${r.id} (${fresh ? 'fresh, from iteration 0' : `from epoch ${r.checkpointEpoch}`})`)
+        .join(', ')
       ctx.note(`Resuming ${from} in ${ctx.dataDir}`)
       return await follow(ctx, wb, watcher, runs, close)
     } finally {

@@ -11,6 +11,8 @@ export type WorkbenchErrorCode =
   | 'storage'
   /** More than the API hands over in one message (a huge metrics export); the message says what to use. */
   | 'too-large'
+  /** A resume finds no usable checkpoint (damaged or gone); a fresh restart is the way on. */
+  | 'no-checkpoint'
 
 /** Errors the core reports to a user (CLI, IPC, HTTP): a code to branch on and, for configs, each field. */
 export class WorkbenchError extends Error {

@@ -17,6 +17,7 @@ import { rm, stat, writeFile } from 'node:fs/promises'
 import { totalmem } from 'node:os'
 import { join } from 'node:path'
 import { formatFieldErrors, parseRunConfig, type FieldError, type RunConfig } from '../../src-shared/config'
+import { isCorrupt, type CorruptRun, type RunListEntry } from '../../src-shared/corruptRun'
 import {
   RESUMABLE_STATUSES,
   type MetricEvent,
@@ -45,10 +46,11 @@ import type { SanityReport } from '../../src-shared/sanity'
 import { CheckPool } from './checkPool'
 import { RecentChecks, shouldCheckInWorker, type ChecksPolicy } from './checks'
 import { TrainingPool, type RunningTask } from './pool'
+import { resumePoint, TRAINING_STATE } from './resumePoint'
 import type { MetricsLog } from './store/metricsLog'
 import { readMetrics, type MetricsReader } from './store/metricsRead'
 import { RunStore, newRunId, type Checkpoint } from './store/runStore'
-import { StoreError } from './store/errors'
+import { StoreError, type ProblemReporter } from './store/errors'
 import { SweepStore, SWEEP_RECORD_VERSION, type SweepRecord } from './store/sweepStore'
 import { currentIdentity, type ProcessIdentity } from './ownership/identity'
 import { HEARTBEAT_MS, RunLocks, type LockHolder } from './ownership/runLocks'
@@ -85,6 +87,8 @@ export interface WorkbenchOptions {
   memoryBudget?: string
   /** When the worker runs the sanity checks before training (see checks.ts); default 'auto'. */
   checksBeforeTraining?: ChecksPolicy
+  /** Damaged files the store passes over (metrics lines, checkpoints it falls back from); default console.warn. */
+  onProblem?: ProblemReporter
 }
 
 export type WorkbenchEvent =
@@ -149,7 +153,7 @@ export class Workbench {
   private lastHeartbeat = Date.now()
 
   private constructor(private readonly options: WorkbenchOptions) {
-    this.store = new RunStore(options.dataDir)
+    this.store = new RunStore(options.dataDir, options.onProblem ? { onProblem: options.onProblem } : {})
     this.locks = new RunLocks(options.dataDir, this.identity)
     const budget = resolveMemoryBudget(options.memoryBudget, totalmem())
     if (!budget.ok) throw new WorkbenchError('invalid-argument', `memory budget: ${budget.message}`)
@@ -428,28 +432,39 @@ export class Workbench {
     return { sweepId, runs }
   }
 
-  /** A sweep's spec as queued and its runs (current records, in queue order). */
-  async getSweep(id: string): Promise<{ sweep: SweepRecord; runs: RunRecord[] }> {
+  /**
+   * A sweep's spec as queued and its runs (current records, in queue order); runs whose run.json is
+   * damaged come apart in `corrupt`, so the others still show.
+   */
+  async getSweep(id: string): Promise<{ sweep: SweepRecord; runs: RunRecord[]; corrupt: CorruptRun[] }> {
     const sweep = await this.sweeps.get(id)
     // A crash between queuing the runs and recording their ids leaves none recorded: find them by sweepId.
-    if (sweep.runIds.length === 0) {
-      return { sweep, runs: (await this.listRuns()).filter((r) => r.sweepId === id) }
-    }
     // Otherwise only the sweep's own run folders are read, not every run's; a run removed since is left out.
-    const runs = await Promise.all(
-      sweep.runIds.map((runId) =>
-        this.getRun(runId).catch((e: unknown) => {
-          if (e instanceof StoreError && e.code === 'not-found') return null
-          throw e
-        }),
-      ),
-    )
-    return { sweep, runs: runs.filter((r): r is RunRecord => r !== null) }
+    const entries =
+      sweep.runIds.length === 0
+        ? (await this.listRuns()).filter((r) => r.sweepId === id)
+        : await Promise.all(
+            sweep.runIds.map(async (runId) => {
+              const live = this.active.get(runId)?.record
+              if (live) return live
+              return this.store.getEntry(runId).catch((e: unknown) => {
+                if (e instanceof StoreError && e.code === 'not-found') return null
+                throw e
+              })
+            }),
+          )
+    const present = entries.filter((r): r is RunListEntry => r !== null)
+    return {
+      sweep,
+      runs: present.filter((r): r is RunRecord => !isCorrupt(r)),
+      corrupt: present.filter(isCorrupt),
+    }
   }
 
-  async listRuns(): Promise<RunRecord[]> {
-    const records = await this.store.list()
-    return Promise.all(records.map((r) => this.present(r)))
+  /** Every run: the readable ones' records and, for each run whose run.json is damaged, its corrupt entry. */
+  async listRuns(): Promise<RunListEntry[]> {
+    const entries = await this.store.listEntries()
+    return Promise.all(entries.map((r) => (isCorrupt(r) ? r : this.present(r))))
   }
 
   async getRun(id: string): Promise<RunRecord> {
@@ -557,8 +572,12 @@ export class Workbench {
     }
   }
 
-  /** Queues an interrupted, cancelled or failed run again; it continues from its last checkpoint. */
-  async resume(id: string): Promise<RunRecord> {
+  /**
+   * Queues an interrupted, cancelled or failed run again; it continues from its newest usable
+   * checkpoint. With none usable (damaged or gone) it is refused (`no-checkpoint`) unless `fresh`, which
+   * restarts the run from iteration 0 (its log's resume marker then supersedes the whole old curve).
+   */
+  async resume(id: string, options: { fresh?: boolean } = {}): Promise<RunRecord> {
     const seen = await this.getRun(id)
     if (!RESUMABLE.includes(seen.status) || this.active.has(id) || this.queued.includes(id)) {
       const holder = this.active.has(id) || this.queued.includes(id) ? null : await this.locks.holder(id)
@@ -578,13 +597,17 @@ export class Workbench {
       const dead = r.status === 'running' // its owner died; the lock says so, we hold it now
       if (!RESUMABLE.includes(r.status) && !dead) throw notResumable(id, r.status)
       const closing = dead ? closeAttempt(r, r.updatedAt ?? r.attemptStartedAt ?? now()) : {}
+      if (options.fresh) await this.store.removeCheckpoint(id, 'last')
+      const from = options.fresh ? 0 : (await resumePoint(this.store, r)).epoch
       // The budget may have changed since the run was queued; a resume checks it again.
-      const { budget } = await this.admit(r.config, { resume: r.checkpointEpoch > 0 })
+      const { budget } = await this.admit(r.config, { resume: from > 0 })
       const record = await this.setStatus(id, {
         status: 'queued',
         error: null,
         finishedAt: null,
         owner: this.owner,
+        checkpointEpoch: from,
+        ...(options.fresh ? { progress: { ...r.progress, iteration: 0, epoch: 0 } } : {}),
         ...closing,
       })
       this.budgeted.set(id, budget)
@@ -774,7 +797,7 @@ export class Workbench {
       const config = a.record.config as RunConfig & { seed: number }
       const raw = await this.datasets.load(config.dataset.name)
       const mean = await this.meanFor(config, raw)
-      const last = await this.store.readCheckpoint(id, 'last')
+      const last = await this.store.readCheckpoint(id, 'last', TRAINING_STATE)
       const resume = last ? toSolverCheckpoint(last) : null
       const policy = this.options.checksBeforeTraining ?? 'auto'
       const sanityChecks = shouldCheckInWorker(policy, a.record, resume !== null)
@@ -799,6 +822,8 @@ export class Workbench {
         activeMs,
         updatedAt: t,
         owner: this.owner,
+        // The epoch this attempt actually starts from (an older checkpoint when the newest was damaged).
+        checkpointEpoch: resume?.state.epoch ?? 0,
       })
       if (a.cancelRequested) throw new CancelledBeforeStart()
       a.task = this.pool.run(

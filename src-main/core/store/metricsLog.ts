@@ -6,7 +6,6 @@
  */
 import { open, type FileHandle } from 'node:fs/promises'
 import type { MetricEvent } from '../../../src-shared/runs'
-import { StoreError } from './errors'
 
 export interface MetricsLogOptions {
   /** The longest an appended event waits in memory before it is written; default 1000 ms. */
@@ -149,53 +148,4 @@ async function endOfLastLine(fh: FileHandle, size: number): Promise<number> {
     end = start
   }
   return 0
-}
-
-/** One line of metrics.jsonl, checked field by field; a StoreError('corrupt') says what is wrong. */
-export function parseEvent(line: string): MetricEvent {
-  let raw: unknown
-  try {
-    raw = JSON.parse(line)
-  } catch {
-    throw new StoreError('corrupt', 'not valid JSON')
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new StoreError('corrupt', 'not a JSON object')
-  }
-  const o = raw as Record<string, unknown>
-  switch (o.type) {
-    case 'iteration':
-      return o.t === undefined
-        ? { type: 'iteration', iteration: count(o, 'iteration'), loss: metric(o, 'loss') }
-        : { type: 'iteration', iteration: count(o, 'iteration'), loss: metric(o, 'loss'), t: count(o, 't') }
-    case 'epoch':
-      return {
-        type: 'epoch',
-        epoch: count(o, 'epoch'),
-        iteration: count(o, 'iteration'),
-        trainAcc: metric(o, 'trainAcc'),
-        valAcc: metric(o, 'valAcc'),
-        lr: o.lr === null ? null : metric(o, 'lr'),
-      }
-    case 'resume':
-      return { type: 'resume', fromIteration: count(o, 'fromIteration'), fromEpoch: count(o, 'fromEpoch') }
-    default:
-      throw new StoreError('corrupt', `unknown event type ${JSON.stringify(o.type)}`)
-  }
-}
-
-function count(o: Record<string, unknown>, key: string): number {
-  const v = o[key]
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
-    throw new StoreError('corrupt', `${key} is not a non-negative integer`)
-  }
-  return v
-}
-
-/** JSON.stringify writes NaN and ±Infinity (a diverged loss) as null; read them back as NaN. */
-function metric(o: Record<string, unknown>, key: string): number {
-  const v = o[key]
-  if (v === null) return NaN
-  if (typeof v !== 'number') throw new StoreError('corrupt', `${key} is not a number`)
-  return v
 }

@@ -17,7 +17,7 @@
 import type { MetricEvent } from '../../../src-shared/runs'
 import { warnProblem, type ProblemReporter } from './errors'
 import { forEachLineChunk } from './lineChunks'
-import { parseEvent } from './metricsLog'
+import { parseMetricLine as parseEvent } from '../../../src-shared/metricsSchema'
 
 export interface ReadMetricsOptions {
   /** Receives each corrupt line that was skipped (default: console.warn). */

@@ -7,11 +7,12 @@ import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { RUN_STATUSES, type MetricEvent, type RunRecord } from '../../../src-shared/runs'
-import { syncDir, writeFileAtomic, writeJsonAtomic } from './atomic'
+import { corruptRun, type CorruptRun, type RunListEntry } from '../../../src-shared/corruptRun'
+import type { MetricEvent, RunRecord } from '../../../src-shared/runs'
+import { describeFieldErrors, parseRunRecord } from '../../../src-shared/runSchema'
+import { syncDir, writeJsonAtomic } from './atomic'
 import {
   StoreError,
-  corrupt,
   errorMessage,
   invalidArgument,
   isErrno,
@@ -23,47 +24,40 @@ import { KeyedLock } from './lock'
 import { MetricsLog } from './metricsLog'
 import { readMetrics, type MetricsReader } from './metricsRead'
 import {
-  decodeSafetensors,
-  encodeSafetensors,
-  withDtypes,
-  type TensorData,
-  type Tensors,
-} from './safetensors'
+  CHECKPOINT_KINDS,
+  findCheckpointIn,
+  removeCheckpointFiles,
+  writeCheckpointFiles,
+  type Checkpoint,
+  type CheckpointKind,
+  type CheckpointLookup,
+  type ReadCheckpointOptions,
+} from './checkpoints'
+import type { TensorData } from './safetensors'
 
 export { newRunId } from './ids'
+export { CHECKPOINT_KINDS, type Checkpoint, type CheckpointKind } from './checkpoints'
 
 export const RUN_FILE = 'run.json'
 export const METRICS_FILE = 'metrics.jsonl'
 export const CHECKPOINTS_DIR = 'checkpoints'
 
-export const CHECKPOINT_KINDS = ['best', 'last'] as const
-export type CheckpointKind = (typeof CHECKPOINT_KINDS)[number]
-
-export interface Checkpoint {
-  tensors: Tensors
-  /** The metadata given to writeCheckpoint. */
-  metadata: Record<string, string>
-  /** The state written with these tensors, or null if none was (or it did not survive a crash). */
-  state: unknown
-}
-
 /** Every field but the id, which names the folder and never changes. */
 export type RunPatch = Partial<Omit<RunRecord, 'id'>>
 
+type RecordRead = { ok: true; record: RunRecord } | { ok: false; corrupt: CorruptRun }
+
 export interface RunStoreOptions {
-  /** Receives each unreadable run.json or metrics line that was skipped (default: console.warn). */
+  /**
+   * Receives each damaged file passed over: a metrics line, a checkpoint a read fell back from
+   * (default: console.warn). Damaged run.json files are not reported: listEntries() lists them.
+   */
   onProblem?: ProblemReporter
   /** run.json files read at once by list(). */
   listConcurrency?: number
   /** Passed to each MetricsLog. */
   metricsFlushIntervalMs?: number
 }
-
-/**
- * Pairs a state file with the tensors written alongside it: a crash between the two writes leaves a
- * state whose stamp differs from the tensors', which readCheckpoint then ignores.
- */
-const STAMP_KEY = 'workbench.checkpoint'
 
 export class RunStore {
   readonly runsDir: string
@@ -88,7 +82,7 @@ export class RunStore {
 
   async create(record: RunRecord): Promise<RunRecord> {
     const id = assertRunId(record?.id, 'record.id')
-    checkStatus(record.status, 'record.status')
+    checkWritable(record, 'record.')
     return this.lock.run(id, async () => {
       await mkdir(this.runsDir, { recursive: true })
       const dir = this.runDir(id)
@@ -111,8 +105,15 @@ export class RunStore {
     })
   }
 
+  /** The run's record; a run.json that does not parse or validate is a `corrupt` error naming the file. */
   async get(id: string): Promise<RunRecord> {
     return this.readRecord(assertRunId(id))
+  }
+
+  /** The run's record, or its corrupt entry when run.json does not parse or validate. */
+  async getEntry(id: string): Promise<RunListEntry> {
+    const read = await this.readEntry(assertRunId(id))
+    return read.ok ? read.record : read.corrupt
   }
 
   /**
@@ -127,17 +128,30 @@ export class RunStore {
       if (next.id !== id) {
         throw invalidArgument('id', `a run's id cannot change (${id} to ${String(next.id)})`)
       }
-      checkStatus(next.status, 'status')
+      checkWritable(next, '')
       await writeJsonAtomic(join(this.runDir(id), RUN_FILE), next)
       return next
     })
   }
 
   /**
-   * Every readable run, sorted by id (creation time). A folder whose run.json is missing or damaged is
-   * skipped and reported to `onProblem`, so one bad folder never hides the others.
+   * Every readable run, sorted by id (creation time). A folder whose run.json is missing, damaged or
+   * invalid is left out (listEntries() has it, with what is wrong), so one bad folder never hides the
+   * others.
    */
   async list(): Promise<RunRecord[]> {
+    return (await this.scan()).flatMap((e) => (e.ok ? [e.record] : []))
+  }
+
+  /**
+   * Every run folder, sorted by id: the readable runs' records and, for each folder whose run.json is
+   * damaged or invalid, its corrupt entry (the file, the reason, what could be salvaged).
+   */
+  async listEntries(): Promise<RunListEntry[]> {
+    return (await this.scan()).map((e) => (e.ok ? e.record : e.corrupt))
+  }
+
+  private async scan(): Promise<RecordRead[]> {
     let names: string[]
     try {
       names = await readdir(this.runsDir)
@@ -146,19 +160,25 @@ export class RunStore {
       throw err
     }
     const ids = names.filter(isRunId).sort()
-    const records = await mapLimit(ids, this.listConcurrency, async (id) => {
+    const reads = await mapLimit(ids, this.listConcurrency, async (id): Promise<RecordRead | null> => {
       try {
-        return await this.readRecord(id)
+        return await this.readEntry(id)
       } catch (err) {
-        // Removed between readdir and read: not a problem, just gone.
-        if (!(await exists(this.runDir(id)))) return null
-        const file =
-          err instanceof StoreError && err.file !== undefined ? err.file : join(this.runDir(id), RUN_FILE)
-        this.onProblem({ file, message: errorMessage(err) })
-        return null
+        const file = join(this.runDir(id), RUN_FILE)
+        if (!(err instanceof StoreError && err.code === 'not-found')) {
+          return { ok: false, corrupt: corruptRun(id, file, errorMessage(err)) }
+        }
+        // Removed between readdir and read, or being created (the folder is made just before its
+        // run.json): not a problem. A folder that holds a run's files but no run.json is one.
+        const left = await readdir(this.runDir(id)).catch(() => [] as string[])
+        if (!left.some((name) => !name.startsWith('.'))) return null
+        return {
+          ok: false,
+          corrupt: corruptRun(id, file, `run.json is missing (the folder holds ${left.join(', ')})`),
+        }
       }
     })
-    return records.filter((r) => r !== null)
+    return reads.filter((r) => r !== null)
   }
 
   /**
@@ -191,9 +211,9 @@ export class RunStore {
   }
 
   /**
-   * Writes `<kind>.safetensors` (dtypes from the arrays' types: Float32Array is F32, ...), then (if given) `<kind>.state.json` for what a resume needs beyond
-   * tensors, each atomically. The state goes second and carries the tensors' stamp, so a state that reads
-   * back always belongs to complete tensors written with it.
+   * Writes `<kind>.safetensors` (dtypes from the arrays' types: Float32Array is F32, ...), then (if given)
+   * `<kind>.state.json` for what a resume needs beyond tensors, each atomically; the checkpoint before
+   * stays as `<kind>.previous.*` until this one is complete (see checkpoints.ts).
    */
   async writeCheckpoint(
     id: string,
@@ -205,36 +225,47 @@ export class RunStore {
     assertRunId(id)
     checkKind(kind)
     await this.requireRun(id)
-    const stamp = randomBytes(8).toString('hex')
-    const bytes = encodeSafetensors(withDtypes(tensors), { ...metadata, [STAMP_KEY]: stamp })
     const dir = join(this.runDir(id), CHECKPOINTS_DIR)
-    await this.lock.run(`${id}/${kind}`, async () => {
-      await mkdir(dir, { recursive: true })
-      await writeFileAtomic(join(dir, `${kind}.safetensors`), bytes)
-      const statePath = join(dir, `${kind}.state.json`)
-      if (state === undefined) await rm(statePath, { force: true })
-      else await writeJsonAtomic(statePath, { checkpoint: stamp, state })
-    })
+    await this.lock.run(`${id}/${kind}`, () => writeCheckpointFiles(dir, kind, tensors, state, metadata))
   }
 
-  /** The checkpoint, or null if the run has none of that kind yet. */
-  async readCheckpoint(id: string, kind: CheckpointKind): Promise<Checkpoint | null> {
+  /**
+   * The newest usable checkpoint of that kind (falling back to the previous one when the newest is
+   * damaged or torn), or null if the run has none; what was passed over goes to `onProblem`.
+   */
+  async readCheckpoint(
+    id: string,
+    kind: CheckpointKind,
+    options: ReadCheckpointOptions = {},
+  ): Promise<Checkpoint | null> {
+    const { checkpoint, problems } = await this.findCheckpoint(id, kind, options)
+    for (const p of problems) this.onProblem(p)
+    return checkpoint
+  }
+
+  /** As readCheckpoint, with the problems returned instead of reported (resume explains them). */
+  async findCheckpoint(
+    id: string,
+    kind: CheckpointKind,
+    options: ReadCheckpointOptions = {},
+  ): Promise<CheckpointLookup> {
     assertRunId(id)
     checkKind(kind)
     const dir = join(this.runDir(id), CHECKPOINTS_DIR)
-    const file = join(dir, `${kind}.safetensors`)
-    let bytes: Uint8Array
-    try {
-      bytes = await readFile(file)
-    } catch (err) {
-      if (!isErrno(err, 'ENOENT')) throw err
-      await this.requireRun(id)
-      return null
-    }
-    const { tensors, metadata } = decodeSafetensors(bytes, file)
-    const stamp = metadata[STAMP_KEY]
-    delete metadata[STAMP_KEY]
-    return { tensors, metadata, state: await this.readState(join(dir, `${kind}.state.json`), stamp) }
+    const { checkpoint, problems, found } = await this.lock.run(`${id}/${kind}`, () =>
+      findCheckpointIn(dir, kind, options),
+    )
+    if (!found) await this.requireRun(id)
+    return { checkpoint, problems }
+  }
+
+  /** Deletes a kind's checkpoints (a fresh restart leaves no resume point behind). */
+  async removeCheckpoint(id: string, kind: CheckpointKind): Promise<void> {
+    assertRunId(id)
+    checkKind(kind)
+    await this.requireRun(id)
+    const dir = join(this.runDir(id), CHECKPOINTS_DIR)
+    await this.lock.run(`${id}/${kind}`, () => removeCheckpointFiles(dir, kind))
   }
 
   /** Deletes the run folder. Refused (`busy`) while its metrics log is open. */
@@ -277,6 +308,14 @@ export class RunStore {
   }
 
   private async readRecord(id: string): Promise<RunRecord> {
+    const read = await this.readEntry(id)
+    if (read.ok) return read.record
+    const { file, message } = read.corrupt.problem
+    throw new StoreError('corrupt', `run ${id} is damaged: ${file}: ${message}`, { file })
+  }
+
+  /** run.json parsed and validated; throws only when it cannot be read at all (not-found, I/O). */
+  private async readEntry(id: string): Promise<RecordRead> {
     const file = join(this.runDir(id), RUN_FILE)
     let text: string
     try {
@@ -285,34 +324,28 @@ export class RunStore {
       if (isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR')) throw notFound(id)
       throw err
     }
+    const bad = (message: string, value?: unknown): RecordRead => ({
+      ok: false,
+      corrupt: corruptRun(id, file, message, value),
+    })
     let value: unknown
     try {
       value = JSON.parse(text)
     } catch (err) {
-      throw corrupt(file, `not valid JSON: ${errorMessage(err)}`)
+      return bad(`not valid JSON: ${errorMessage(err)}`)
     }
-    return checkRecord(value, id, file)
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      return bad('not a JSON object')
+    }
+    const r = value as Record<string, unknown>
+    if (r.id !== id) return bad(`id ${JSON.stringify(r.id)} does not match its folder ${id}`, value)
+    const parsed = parseRunRecord(value)
+    if (!parsed.ok) return bad(describeFieldErrors(parsed.errors), value)
+    return { ok: true, record: parsed.value }
   }
 
   private async requireRun(id: string): Promise<void> {
     if (!(await exists(join(this.runDir(id), RUN_FILE)))) throw notFound(id)
-  }
-
-  private async readState(path: string, stamp: string | undefined): Promise<unknown> {
-    let text: string
-    try {
-      text = await readFile(path, 'utf8')
-    } catch (err) {
-      if (isErrno(err, 'ENOENT')) return null
-      throw err
-    }
-    try {
-      const saved = JSON.parse(text) as { checkpoint?: unknown; state?: unknown }
-      return stamp !== undefined && saved.checkpoint === stamp ? (saved.state ?? null) : null
-    } catch (err) {
-      this.onProblem({ file: path, message: `not valid JSON: ${errorMessage(err)}` })
-      return null
-    }
   }
 
   /** Deletes what a removal cut short left behind. */
@@ -340,27 +373,16 @@ function checkKind(kind: unknown): asserts kind is CheckpointKind {
   }
 }
 
-function checkStatus(status: unknown, field: string): void {
-  if (!RUN_STATUSES.includes(status as RunRecord['status'])) {
-    throw invalidArgument(field, `expected one of ${RUN_STATUSES.join(', ')}, got ${JSON.stringify(status)}`)
-  }
-}
-
-/** Enough structure to list and show a run; the config itself is validated where runs are made. */
-function checkRecord(value: unknown, id: string, file: string): RunRecord {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw corrupt(file, 'not a JSON object')
-  }
-  const r = value as Record<string, unknown>
-  if (r.id !== id) throw corrupt(file, `id ${JSON.stringify(r.id)} does not match its folder ${id}`)
-  if (!RUN_STATUSES.includes(r.status as RunRecord['status'])) {
-    throw corrupt(file, `unknown status ${JSON.stringify(r.status)}`)
-  }
-  for (const key of ['config', 'progress'] as const) {
-    if (typeof r[key] !== 'object' || r[key] === null) throw corrupt(file, `${key} is missing`)
-  }
-  if (typeof r.createdAt !== 'string') throw corrupt(file, 'createdAt is missing')
-  return value as RunRecord
+/**
+ * A record is validated before it is written too, so the store never writes what it would then read
+ * back as corrupt. `prefix` is how the caller names the record (`record.` for create).
+ */
+function checkWritable(record: RunRecord, prefix: string): void {
+  const parsed = parseRunRecord(record)
+  if (parsed.ok) return
+  const [first, ...rest] = parsed.errors.map((e) => ({ ...e, path: `${prefix}${e.path}` }))
+  const more = rest.length > 0 ? `; ${describeFieldErrors(rest, 3)}` : ''
+  throw invalidArgument(first!.path, `${first!.message}${more}`)
 }
 
 async function exists(path: string): Promise<boolean> {

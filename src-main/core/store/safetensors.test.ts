@@ -1,6 +1,15 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { StoreError } from './errors'
-import { decodeSafetensors, encodeSafetensors, withDtypes, type Tensors } from './safetensors'
+import {
+  decodeSafetensors,
+  encodeSafetensors,
+  readSafetensorsLayout,
+  withDtypes,
+  type Tensors,
+} from './safetensors'
 
 const FILE = '/data/runs/x/checkpoints/last.safetensors'
 
@@ -232,5 +241,57 @@ describe('decodeSafetensors', () => {
     )
     expect(decodeError(craft({ s: 3 }, four)).message).toMatch(/tensor 's': entry is not an object/)
     expect(decodeError(craft({ __metadata__: { n: 1 } })).message).toMatch(/__metadata__\.n is not a string/)
+  })
+})
+
+describe('readSafetensorsLayout', () => {
+  it('reads only the header yet refuses exactly what decodeSafetensors refuses, with the same message', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'wb-layout-'))
+    try {
+      const file = join(dir, 'w.safetensors')
+      const good = encodeSafetensors(
+        withDtypes({
+          W1: { shape: [3, 2], data: Float32Array.from([1, 2, 3, 4, 5, 6]) },
+          b: { shape: [2], data: new Float64Array(2) },
+        }),
+        { imageShape: '1,3,1', epoch: '4' },
+      )
+      const variants: Uint8Array[] = [good]
+      // Every truncation, and a byte flipped (or appended) at every position of the header and data.
+      for (let cut = 0; cut < good.length; cut++) variants.push(good.subarray(0, cut))
+      for (let at = 0; at < good.length; at += 3) {
+        const flipped = new Uint8Array(good)
+        flipped[at] = flipped[at]! ^ 0x5a
+        variants.push(flipped)
+      }
+      variants.push(new Uint8Array([...good, 0]))
+      let refused = 0
+      for (const bytes of variants) {
+        await writeFile(file, bytes)
+        const decoded = (() => {
+          try {
+            return decodeSafetensors(bytes, file)
+          } catch (e) {
+            return e as StoreError
+          }
+        })()
+        const layout = await readSafetensorsLayout(file).catch((e: unknown) => e as StoreError)
+        if (decoded instanceof StoreError) {
+          refused++
+          expect(layout, `${bytes.length} bytes`).toBeInstanceOf(StoreError)
+          expect((layout as StoreError).message).toBe(decoded.message)
+        } else {
+          expect(layout).not.toBeInstanceOf(Error)
+          const l = layout as Awaited<ReturnType<typeof readSafetensorsLayout>>
+          expect({ ...l.metadata }).toEqual({ ...decoded.metadata })
+          for (const [name, t] of Object.entries(decoded.tensors)) {
+            expect(l.tensors[name]).toEqual({ dtype: t.dtype, shape: t.shape })
+          }
+        }
+      }
+      expect(refused).toBeGreaterThan(good.length)
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 })

@@ -3,6 +3,7 @@
  * `safetensors.numpy.load_file`: an 8-byte little-endian header length, a JSON header padded with spaces
  * to a multiple of 8 bytes, then the tensors' raw little-endian bytes back to back.
  */
+import { open } from 'node:fs/promises'
 import { corrupt, invalidArgument } from './errors'
 
 interface TensorOf<D extends string, A> {
@@ -84,14 +85,67 @@ export function encodeSafetensors(tensors: Tensors, metadata?: Record<string, st
 
 /** Parses and validates a safetensors file's bytes; every error names `file` and, where one is at fault, the tensor. */
 export function decodeSafetensors(bytes: Uint8Array, file: string): Safetensors {
-  if (bytes.length < 8) throw corrupt(file, `too short for a safetensors header (${bytes.length} bytes)`)
+  const { metadata, entries, dataStart } = parseLayout(bytes, bytes.length, file)
+  const tensors: Tensors = Object.create(null) as Tensors
+  for (const { name, dtype, shape, begin, end, count } of entries) {
+    const { array } = DTYPES[dtype]
+    // A copy, so the array is aligned and independent of the file buffer (on a Buffer, slice() would not copy).
+    const copy = new Uint8Array(bytes.subarray(dataStart + begin, dataStart + end))
+    if (!LITTLE_ENDIAN) swapBytes(copy, array.BYTES_PER_ELEMENT)
+    tensors[name] = { dtype, shape, data: new array(copy.buffer, 0, count) } as Tensor
+  }
+  return { tensors, metadata }
+}
+
+/** A safetensors file's tensors (without their data) and metadata, as its header declares them. */
+export interface SafetensorsLayout {
+  tensors: Record<string, { dtype: Dtype; shape: number[] }>
+  metadata: Record<string, string>
+}
+
+/**
+ * Checks a file as decodeSafetensors would (header, offsets, and that the file is exactly as long as
+ * they say: a truncated file fails) but reads only its header, not the data.
+ */
+export async function readSafetensorsLayout(path: string): Promise<SafetensorsLayout> {
+  const fh = await open(path, 'r')
+  try {
+    const { size } = await fh.stat()
+    const head = Buffer.alloc(Math.min(size, 8))
+    await fh.read(head, 0, head.length, 0)
+    if (head.length < 8) throw corrupt(path, `too short for a safetensors header (${size} bytes)`)
+    const headerLength = head.readBigUInt64LE(0)
+    // Bounded before allocating: a damaged length must not allocate gigabytes.
+    const available = Math.max(0, Math.min(Number(headerLength), MAX_HEADER_BYTES, size - 8))
+    const bytes = Buffer.alloc(8 + available)
+    head.copy(bytes, 0)
+    await fh.read(bytes, 8, available, 8)
+    const { metadata, entries } = parseLayout(bytes, size, path)
+    const tensors: SafetensorsLayout['tensors'] = Object.create(null) as SafetensorsLayout['tensors']
+    for (const e of entries) tensors[e.name] = { dtype: e.dtype, shape: e.shape }
+    return { tensors, metadata }
+  } finally {
+    await fh.close()
+  }
+}
+
+/**
+ * The header of a file of `fileLength` bytes, of which `bytes` holds at least the length prefix and the
+ * header: every check that does not need the tensors' data.
+ */
+function parseLayout(
+  bytes: Uint8Array,
+  fileLength: number,
+  file: string,
+): { metadata: Record<string, string>; entries: (TensorInfo & { count: number })[]; dataStart: number } {
+  if (fileLength < 8) throw corrupt(file, `too short for a safetensors header (${fileLength} bytes)`)
   const headerLength = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true)
   if (headerLength > BigInt(MAX_HEADER_BYTES)) {
     throw corrupt(file, `header length ${headerLength} is too large (a damaged or non-safetensors file?)`)
   }
   const dataStart = 8 + Number(headerLength)
-  if (dataStart > bytes.length) {
-    throw corrupt(file, `header length ${headerLength} runs past the end of the file (${bytes.length} bytes)`)
+  if (dataStart > fileLength) {
+    throw corrupt(file, `header length ${headerLength} runs past the end of the file (${fileLength} bytes)`)
   }
   const header = parseHeader(bytes.subarray(8, dataStart), file)
   const metadata = readMetadata(header[METADATA_KEY], file)
@@ -101,10 +155,11 @@ export function decodeSafetensors(bytes: Uint8Array, file: string): Safetensors 
     .map(([name, info]) => readInfo(name, info, file))
     .sort((a, b) => a.begin - b.begin || a.end - b.end)
 
-  const tensors: Tensors = Object.create(null) as Tensors
+  const entries: (TensorInfo & { count: number })[] = []
   let expected = 0
   let previous: string | null = null
-  for (const { name, dtype, shape, begin, end } of infos) {
+  for (const info of infos) {
+    const { name, dtype, shape, begin, end } = info
     if (begin !== expected) {
       const where =
         previous === null ? 'the start of the data' : `the end of tensor '${previous}' (${expected})`
@@ -120,20 +175,17 @@ export function decodeSafetensors(bytes: Uint8Array, file: string): Safetensors 
           `${count * array.BYTES_PER_ELEMENT} bytes but data_offsets span ${end - begin}`,
       )
     }
-    if (dataStart + end > bytes.length) {
+    if (dataStart + end > fileLength) {
       throw corrupt(file, `tensor '${name}': data ends past the end of the file (truncated?)`)
     }
-    // A copy, so the array is aligned and independent of the file buffer (on a Buffer, slice() would not copy).
-    const copy = new Uint8Array(bytes.subarray(dataStart + begin, dataStart + end))
-    if (!LITTLE_ENDIAN) swapBytes(copy, array.BYTES_PER_ELEMENT)
-    tensors[name] = { dtype, shape, data: new array(copy.buffer, 0, count) } as Tensor
+    entries.push({ ...info, count })
     expected = end
     previous = name
   }
-  if (dataStart + expected !== bytes.length) {
-    throw corrupt(file, `${bytes.length - dataStart - expected} unexpected bytes after the last tensor`)
+  if (dataStart + expected !== fileLength) {
+    throw corrupt(file, `${fileLength - dataStart - expected} unexpected bytes after the last tensor`)
   }
-  return { tensors, metadata }
+  return { metadata, entries, dataStart }
 }
 
 export function dtypeOf(data: TensorData['data']): Dtype {

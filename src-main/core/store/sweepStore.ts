@@ -4,7 +4,10 @@
  */
 import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { z } from 'zod'
 import type { SweepRecord } from '../../../src-shared/contract'
+import { describeFieldErrors, recordFieldErrors } from '../../../src-shared/runSchema'
+import { SweepSpecSchema } from '../../../src-shared/sweep'
 import { writeJsonAtomic } from './atomic'
 import { StoreError } from './errors'
 import { RUN_ID } from './ids'
@@ -14,6 +17,22 @@ export type { SweepRecord }
 export const SWEEP_RECORD_VERSION = 1
 /** `sweep-` and a run id: safe as a file name, sorts by creation. */
 export const SWEEP_ID = new RegExp(`^sweep-${RUN_ID.source.slice(1, -1)}$`)
+
+/**
+ * A stored sweep record. The spec is checked with the schema a sweep is queued with (a stored spec is one
+ * a user could queue); loose, so fields a later version adds pass through.
+ */
+export const SweepRecordSchema = z.looseObject({
+  version: z.number().int().positive(),
+  id: z.string().regex(SWEEP_ID, 'a sweep id'),
+  createdAt: z.string(),
+  spec: SweepSpecSchema,
+  runIds: z.array(z.string().regex(RUN_ID, 'a run id')),
+})
+
+// What the schema gives is a SweepRecord (checked by the compiler).
+type Assert<T extends true> = T
+export type SchemaGivesSweep = Assert<z.output<typeof SweepRecordSchema> extends SweepRecord ? true : false>
 
 export class SweepStore {
   constructor(private readonly dataDir: string) {}
@@ -48,10 +67,14 @@ export class SweepStore {
     } catch {
       throw new StoreError('corrupt', `${path}: not valid JSON`, { file: path })
     }
-    const r = raw as Partial<SweepRecord> | null
-    if (!r || r.id !== id || typeof r.spec !== 'object' || !Array.isArray(r.runIds)) {
-      throw new StoreError('corrupt', `${path}: expected {id, createdAt, spec, runIds}`, { file: path })
+    const r = SweepRecordSchema.safeParse(raw)
+    if (!r.success) {
+      const why = describeFieldErrors(recordFieldErrors(r.error))
+      throw new StoreError('corrupt', `${path}: not a valid sweep record: ${why}`, { file: path })
     }
-    return r as SweepRecord
+    if (r.data.id !== id) {
+      throw new StoreError('corrupt', `${path}: holds sweep ${r.data.id}, not ${id}`, { file: path })
+    }
+    return r.data
   }
 }

@@ -46,6 +46,7 @@ export default {
     failed: 'Failed',
     cancelled: 'Cancelled',
     interrupted: 'Interrupted',
+    corrupt: 'Corrupt',
   },
   columns: {
     select: 'Select',
@@ -84,6 +85,13 @@ export default {
     empty: 'No runs yet. Queue one with New run.',
     noMatch: 'No runs match these filters.',
     loading: 'Loading runs…',
+    loadFailed: 'The runs could not be loaded: {message}',
+    retry: 'Try again',
+    corruptNote:
+      '{n} run cannot be read: its run.json is damaged (see its row). The other runs are unaffected. | {n} runs cannot be read: their run.json files are damaged (see their rows). The other runs are unaffected.',
+    corruptTitle: '{message} (in {file})',
+    corruptReason: 'Cannot be read: {message}',
+    corruptNoSelect: 'A damaged run cannot be selected',
     sortBy: 'Sort by {column}',
   },
   queue: {
@@ -99,6 +107,9 @@ export default {
   actions: {
     cancel: 'Cancel',
     resume: 'Resume',
+    restartFresh: 'Restart from scratch',
+    restartFreshHint:
+      'Its checkpoints are damaged or gone: train it again from iteration 0 (its curve so far is replaced)',
     open: 'Open',
   },
   form: {
@@ -183,6 +194,7 @@ export default {
   detail: {
     back: 'All experiments',
     notFound: 'No run with id {id}.',
+    unreadable: 'This run cannot be read:',
     loading: 'Loading run…',
     progress: 'Iteration {iteration} of {total} · epoch {epoch} of {epochs}',
     charts: { loss: 'Training loss', accuracy: 'Accuracy', lr: 'Learning rate' },
@@ -202,6 +214,9 @@ export default {
     mosaicEpoch: 'Epoch {epoch}',
     mosaicNone: 'No weight snapshot yet: one is saved at every accuracy check.',
     mosaicLatest: 'Follow latest',
+    mosaicDamaged:
+      'The saved weights of epoch {epochs} are damaged and left out. | The saved weights of epochs {epochs} are damaged and left out.',
+    mosaicUnreadable: 'Every saved weight snapshot of this run is damaged: {message}',
     confusion: 'Confusion matrix (test set)',
     confusionHint: 'Rows: true class; columns: predicted class.',
     confusionPending: 'Shown when the run completes.',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { RUN_STATUSES } from '../../../src-shared/runs'
+import { RUN_ERROR_REASONS, RUN_STATUSES } from '../../../src-shared/runs'
 import { UPDATE_RULES } from '../../../src-shared/config'
 import en from './en'
 import zhCN from './zh-CN'
@@ -45,10 +45,9 @@ describe('message catalogues', () => {
   })
 
   it('name every status, update rule and error reason', () => {
-    for (const s of RUN_STATUSES) expect(EN.has(`status.${s}`)).toBe(true)
+    for (const s of [...RUN_STATUSES, 'corrupt']) expect(EN.has(`status.${s}`), s).toBe(true)
     for (const r of UPDATE_RULES) expect(EN.has(`form.rules.${r}`)).toBe(true)
-    for (const r of ['diverged', 'crashed', 'invalid', 'dataset'])
-      expect(EN.has(`detail.errors.${r}`)).toBe(true)
+    for (const r of RUN_ERROR_REASONS) expect(EN.has(`detail.errors.${r}`), r).toBe(true)
   })
 
   it('compile and pluralise in both languages', () => {

@@ -43,6 +43,7 @@ const zhCN: typeof en = {
     failed: '失败',
     cancelled: '已取消',
     interrupted: '已中断',
+    corrupt: '已损坏',
   },
   columns: {
     select: '选择',
@@ -81,6 +82,13 @@ const zhCN: typeof en = {
     empty: '还没有训练。点击“新建训练”加入队列。',
     noMatch: '没有符合筛选条件的训练。',
     loading: '正在加载训练…',
+    loadFailed: '无法加载训练列表：{message}',
+    retry: '重试',
+    corruptNote:
+      '有 {n} 个训练无法读取：其 run.json 已损坏（见该行）。其他训练不受影响。 | 有 {n} 个训练无法读取：其 run.json 已损坏（见相应行）。其他训练不受影响。',
+    corruptTitle: '{message}（文件：{file}）',
+    corruptReason: '无法读取：{message}',
+    corruptNoSelect: '已损坏的训练无法选择',
     sortBy: '按{column}排序',
   },
   queue: {
@@ -96,6 +104,8 @@ const zhCN: typeof en = {
   actions: {
     cancel: '取消',
     resume: '继续',
+    restartFresh: '从头重新训练',
+    restartFreshHint: '其检查点已损坏或丢失：从第 0 次迭代重新训练（替换目前的曲线）',
     open: '打开',
   },
   form: {
@@ -175,6 +185,7 @@ const zhCN: typeof en = {
   detail: {
     back: '全部实验',
     notFound: '没有 id 为 {id} 的训练。',
+    unreadable: '无法读取此训练：',
     loading: '正在加载训练…',
     progress: '第 {iteration} / {total} 次迭代 · 第 {epoch} / {epochs} 轮',
     charts: { loss: '训练损失', accuracy: '准确率', lr: '学习率' },
@@ -193,6 +204,8 @@ const zhCN: typeof en = {
     mosaic: '第一层权重',
     mosaicEpoch: '第 {epoch} 轮',
     mosaicNone: '还没有权重快照：每次检查准确率时保存一次。',
+    mosaicDamaged: '第 {epochs} 轮保存的权重已损坏，未显示。 | 第 {epochs} 轮保存的权重已损坏，未显示。',
+    mosaicUnreadable: '此训练保存的所有权重快照均已损坏：{message}',
     mosaicLatest: '跟随最新',
     confusion: '混淆矩阵（测试集）',
     confusionHint: '行：真实类别；列：预测类别。',

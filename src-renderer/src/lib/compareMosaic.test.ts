@@ -6,7 +6,14 @@ import { commonEpochs, sharedRange } from './compareMosaic'
 function mosaic(values: number[]): MosaicData {
   let bin = ''
   for (const b of new Uint8Array(Float32Array.from(values).buffer)) bin += String.fromCharCode(b)
-  return { epochs: [1], epoch: 1, shape: [1, 1, values.length], units: 1, weights: btoa(bin) }
+  return {
+    epochs: [1],
+    damagedEpochs: [],
+    epoch: 1,
+    shape: [1, 1, values.length],
+    units: 1,
+    weights: btoa(bin),
+  }
 }
 
 describe('commonEpochs', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import type { CorruptRun } from '../../../src-shared/corruptRun'
 import type { RunRecord } from '../../../src-shared/runs'
 import { makeRun } from '../testing/fakeApi'
 import { EMPTY_FILTER, filterRuns, parseQuery, sortRuns } from './runTable'
@@ -116,5 +117,37 @@ describe('filterRuns', () => {
     expect(f('', { model: 'fc' })).toEqual(['gamma fc'])
     expect(f('', { dataset: 'cifar10' })).toEqual([])
     expect(f('sweep', { status: 'failed' })).toEqual(['delta'])
+  })
+})
+
+describe('damaged runs in the table', () => {
+  const damaged: CorruptRun = {
+    id: '20261126-120500-dmgdmg',
+    status: 'corrupt',
+    problem: { file: '/d/run.json', message: 'config.model: Invalid input' },
+    name: 'epsilon',
+  }
+  const now = Date.UTC(2026, 10, 26, 13)
+
+  it('sort by name with the others, after every status, and with empty cells elsewhere', () => {
+    const runs = [...fixture(), damaged]
+    // alpha, Beta, delta, epsilon, gamma fc.
+    expect(
+      sortRuns(runs, 'name', 'asc', now)
+        .map((r) => r.id)
+        .indexOf(damaged.id),
+    ).toBe(3)
+    expect(sortRuns(runs, 'status', 'asc', now).at(-1)).toBe(damaged)
+    expect(sortRuns(runs, 'bestVal', 'desc', now).at(-1)).toBe(damaged)
+  })
+
+  it('match words of their salvaged name or id and the corrupt status; no condition or other filter', () => {
+    const runs = [...fixture(), damaged]
+    expect(filterRuns(runs, { ...EMPTY_FILTER, query: 'eps' }, now)).toEqual([damaged])
+    expect(filterRuns(runs, { ...EMPTY_FILTER, query: 'dmgdmg' }, now)).toEqual([damaged])
+    expect(filterRuns(runs, { ...EMPTY_FILTER, status: 'corrupt' }, now)).toEqual([damaged])
+    expect(filterRuns(runs, { ...EMPTY_FILTER, status: 'failed' }, now)).not.toContain(damaged)
+    expect(filterRuns(runs, { ...EMPTY_FILTER, query: 'best < 2' }, now)).not.toContain(damaged)
+    expect(filterRuns(runs, { ...EMPTY_FILTER, model: 'fc' }, now)).not.toContain(damaged)
   })
 })

@@ -3,6 +3,7 @@
  * columns and their sort keys, and a filter box that mixes free text (name and tags) with numeric
  * conditions such as `lr < 1e-3 best >= 85%`.
  */
+import { createdAtOf, isCorrupt, type CorruptRun, type RunListEntry } from '../../../src-shared/corruptRun'
 import { RUN_STATUSES, type RunRecord, type RunStatus } from '../../../src-shared/runs'
 import { modelSummary, runDurationMs } from './format'
 
@@ -50,12 +51,26 @@ function compareCells(a: CellValue, b: CellValue): number {
   return String(a).localeCompare(String(b), undefined, { sensitivity: 'base', numeric: true })
 }
 
+/** What a damaged run sorts by: its salvaged name, creation time and status (after every other); else empty. */
+function corruptValue(key: ColumnKey, run: CorruptRun): CellValue {
+  if (key === 'name') return run.name ?? run.id
+  if (key === 'status') return RUN_STATUSES.length
+  if (key === 'created') return createdAtOf(run)
+  return null
+}
+
 /** A sorted copy; ties keep the incoming order (the store's newest-first), empty cells go last either way. */
-export function sortRuns(runs: readonly RunRecord[], key: ColumnKey, dir: SortDir, now: number): RunRecord[] {
-  const value = COLUMN_VALUES[key]
+export function sortRuns<R extends RunListEntry>(
+  runs: readonly R[],
+  key: ColumnKey,
+  dir: SortDir,
+  now: number,
+): R[] {
+  const value = (run: R): CellValue =>
+    isCorrupt(run) ? corruptValue(key, run) : COLUMN_VALUES[key](run, now)
   const sign = dir === 'asc' ? 1 : -1
   return runs
-    .map((run, i) => ({ run, i, v: value(run, now) }))
+    .map((run, i) => ({ run, i, v: value(run) }))
     .sort((a, b) => {
       if (a.v === null || b.v === null) return a.v === b.v ? a.i - b.i : a.v === null ? 1 : -1
       return sign * compareCells(a.v, b.v) || a.i - b.i
@@ -189,17 +204,27 @@ function holds(x: number, op: Op, v: number): boolean {
 
 export interface RunFilter {
   query: string
-  status: RunStatus | ''
+  /** 'corrupt': the runs main could not read. */
+  status: RunStatus | 'corrupt' | ''
   dataset: string
   model: 'two-layer' | 'fc' | ''
 }
 
 export const EMPTY_FILTER: RunFilter = { query: '', status: '', dataset: '', model: '' }
 
-/** Runs matching every part of the filter; a run without a value for a condition's field does not match. */
-export function filterRuns(runs: readonly RunRecord[], filter: RunFilter, now: number): RunRecord[] {
+/**
+ * Runs matching every part of the filter; a run without a value for a condition's field does not match.
+ * A damaged run has only its id and salvaged name: words match them, any other condition does not.
+ */
+export function filterRuns<R extends RunListEntry>(runs: readonly R[], filter: RunFilter, now: number): R[] {
   const { terms, conditions } = parseQuery(filter.query)
   return runs.filter((r) => {
+    if (isCorrupt(r)) {
+      if (filter.status && filter.status !== 'corrupt') return false
+      if (filter.dataset || filter.model || conditions.length > 0) return false
+      const hay = [r.name ?? '', r.id].map((s) => s.toLowerCase())
+      return terms.every((t) => hay.some((h) => h.includes(t)))
+    }
     if (filter.status && r.status !== filter.status) return false
     if (filter.dataset && r.config.dataset.name !== filter.dataset) return false
     if (filter.model && r.config.model.kind !== filter.model) return false

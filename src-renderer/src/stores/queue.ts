@@ -2,7 +2,7 @@ import { defineStore } from 'pinia'
 import { reactive, ref } from 'vue'
 import type { QueueState } from '../../../src-shared/contract'
 import type { RunRecord } from '../../../src-shared/runs'
-import { getApi, onReconnect } from '../api'
+import { getApi, onReconnect, toApiError } from '../api'
 import { useAppStore } from './app'
 import { useRunsStore } from './runs'
 
@@ -13,6 +13,11 @@ export const useQueueStore = defineStore('queue', () => {
   const queued = ref<string[]>([])
   /** Runs with a cancel or resume in flight, so their buttons do not fire twice. */
   const busy = reactive(new Set<string>())
+  /**
+   * Runs whose resume main refused for want of a usable checkpoint (damaged or gone): their actions
+   * offer a fresh restart from iteration 0 instead.
+   */
+  const freshOffers = reactive(new Set<string>())
 
   function apply(state: QueueState): void {
     running.value = state.running
@@ -27,7 +32,11 @@ export const useQueueStore = defineStore('queue', () => {
     }
   }
 
-  async function act(id: string, call: () => Promise<RunRecord>): Promise<RunRecord | null> {
+  async function act(
+    id: string,
+    call: () => Promise<RunRecord>,
+    onError: (e: unknown) => void = () => undefined,
+  ): Promise<RunRecord | null> {
     if (busy.has(id)) return null
     busy.add(id)
     try {
@@ -35,6 +44,7 @@ export const useQueueStore = defineStore('queue', () => {
       useRunsStore().applyRun(run)
       return run
     } catch (e) {
+      onError(e)
       useAppStore().reportError(e)
       return null
     } finally {
@@ -43,7 +53,20 @@ export const useQueueStore = defineStore('queue', () => {
   }
 
   const cancel = (id: string): Promise<RunRecord | null> => act(id, () => api['runs.cancel'](id))
-  const resume = (id: string): Promise<RunRecord | null> => act(id, () => api['runs.resume'](id))
+  const resume = (id: string): Promise<RunRecord | null> =>
+    act(
+      id,
+      () => api['runs.resume'](id),
+      (e) => {
+        if (toApiError(e).code === 'no-checkpoint') freshOffers.add(id)
+      },
+    )
+  /** Restarts from iteration 0: what a run without a usable checkpoint can still do. */
+  async function resumeFresh(id: string): Promise<RunRecord | null> {
+    const run = await act(id, () => api['runs.resume'](id, { fresh: true }))
+    if (run) freshOffers.delete(id)
+    return run
+  }
 
   /** Moves a queued run to `index` among the queued runs. */
   async function reorder(id: string, index: number): Promise<void> {
@@ -57,5 +80,5 @@ export const useQueueStore = defineStore('queue', () => {
   api.on('queue', apply)
   onReconnect(() => void load())
 
-  return { running, queued, busy, apply, load, cancel, resume, reorder }
+  return { running, queued, busy, freshOffers, apply, load, cancel, resume, resumeFresh, reorder }
 })

@@ -2,6 +2,7 @@ import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { isProxy } from 'vue'
 import type { MetricsSeries } from '../../../src-shared/contract'
+import type { CorruptRun } from '../../../src-shared/corruptRun'
 import type { MetricEvent } from '../../../src-shared/runs'
 import { setTransport } from '../api'
 import { fakeTransport, makeRun, metricsOf, type FakeTransport } from '../testing/fakeApi'
@@ -131,11 +132,45 @@ describe('useRunsStore', () => {
     expect(t.api.mocks['runs.metrics']).toHaveBeenCalledTimes(2)
   })
 
-  it('reports a failed load as a notice', async () => {
+  it('reports a failed load as a notice and keeps the error until a load succeeds', async () => {
     t.api.mocks['runs.list'].mockRejectedValueOnce({ code: 'internal', message: 'disk on fire' })
     const store = useRunsStore()
     await store.load()
     expect(useAppStore().notices.map((n) => n.text)).toEqual(['disk on fire'])
+    expect(store.loadError).toBe('disk on fire')
+    expect(store.loaded).toBe(false)
+    await store.load()
+    expect(store.loadError).toBeNull()
+    expect(store.loaded).toBe(true)
+  })
+
+  it('keeps damaged runs apart from the records: listed in entries, never in byId or the selection', async () => {
+    const damaged: CorruptRun = {
+      id: '20261126-120030-dmgdmg',
+      status: 'corrupt',
+      problem: { file: '/d/run.json', message: 'config.name: Invalid input' },
+      createdAt: '2026-11-26T12:00:30.000Z',
+    }
+    const undated: CorruptRun = {
+      id: '20261126-115900-zzzzzz',
+      status: 'corrupt',
+      problem: { file: '/e', message: 'x' },
+    }
+    t.api.mocks['runs.list'].mockResolvedValue([older, damaged, newer, undated])
+    const store = useRunsStore()
+    store.selected = [damaged.id, newer.id]
+    await store.load()
+    expect(Object.keys(store.byId).sort()).toEqual([older.id, newer.id].sort())
+    expect(store.list.map((r) => r.id)).toEqual([newer.id, older.id])
+    expect(Object.keys(store.corrupt).sort()).toEqual([damaged.id, undated.id].sort())
+    // Newest first; a damaged run without a readable creation time sorts by the time in its id.
+    expect(store.entries.map((r) => r.id)).toEqual([damaged.id, newer.id, older.id, undated.id])
+    expect(store.selected).toEqual([newer.id])
+    // Written again by main (repaired), it is a record once more.
+    const repaired = makeRun({ id: damaged.id, createdAt: damaged.createdAt, config: { name: 'repaired' } })
+    t.api.emit('run', repaired)
+    expect(store.corrupt[damaged.id]).toBeUndefined()
+    expect(store.byId[damaged.id]?.config.name).toBe('repaired')
   })
 
   it('keeps 20 runs x 10,000 points fast, each within its cap', async () => {
@@ -201,7 +236,14 @@ describe('useRunsStore', () => {
   })
 
   it('caches mosaics of saved epochs, not the latest', async () => {
-    const data = { epochs: [1, 2], epoch: 2, shape: [1, 1, 1], units: 1, weights: 'AAAAAA==' }
+    const data = {
+      epochs: [1, 2],
+      damagedEpochs: [],
+      epoch: 2,
+      shape: [1, 1, 1],
+      units: 1,
+      weights: 'AAAAAA==',
+    }
     t.api.mocks['runs.mosaic'].mockResolvedValue(data)
     const store = useRunsStore()
     await store.fetchMosaic('a')

@@ -9,9 +9,10 @@
 import { defineStore } from 'pinia'
 import { computed, markRaw, ref } from 'vue'
 import type { MetricsSeries, MosaicData } from '../../../src-shared/contract'
+import { createdAtOf, isCorrupt, type CorruptRun, type RunListEntry } from '../../../src-shared/corruptRun'
 import { addLoss, truncateLoss, type LossPoints } from '../../../src-shared/lossPoints'
 import type { MetricEvent, RunRecord } from '../../../src-shared/runs'
-import { getApi, onReconnect } from '../api'
+import { getApi, onReconnect, toApiError } from '../api'
 import { useAppStore } from './app'
 
 /**
@@ -141,16 +142,9 @@ export function appendEvents(s: RunSeries, events: readonly MetricEvent[]): bool
 }
 
 /** Newest first; the id breaks ties between runs a sweep created in the same millisecond. */
-export function newestFirst(a: RunRecord, b: RunRecord): number {
-  return a.createdAt < b.createdAt
-    ? 1
-    : a.createdAt > b.createdAt
-      ? -1
-      : a.id < b.id
-        ? 1
-        : a.id > b.id
-          ? -1
-          : 0
+export function newestFirst(a: RunListEntry, b: RunListEntry): number {
+  const [ca, cb] = [createdAtOf(a), createdAtOf(b)]
+  return ca < cb ? 1 : ca > cb ? -1 : a.id < b.id ? 1 : a.id > b.id ? -1 : 0
 }
 
 type MetricsState =
@@ -159,16 +153,27 @@ type MetricsState =
 
 export const useRunsStore = defineStore('runs', () => {
   const api = getApi()
+  /** The readable runs. */
   const byId = ref<Record<string, RunRecord>>({})
+  /** Runs whose run.json main could not read: listed apart, with the file and the reason. */
+  const corrupt = ref<Record<string, CorruptRun>>({})
   const loaded = ref(false)
   const loading = ref(false)
+  /** Why the last load failed (shown in place of the list), or null. */
+  const loadError = ref<string | null>(null)
   /** Checked rows in the experiments table, kept here so they survive navigation (compare). */
   const selected = ref<string[]>([])
 
   const list = computed(() => Object.values(byId.value).sort(newestFirst))
+  /** Every run the table shows, damaged ones included, newest first. */
+  const entries = computed<RunListEntry[]>(() =>
+    [...Object.values(byId.value), ...Object.values(corrupt.value)].sort(newestFirst),
+  )
 
   function applyRun(run: RunRecord): void {
     byId.value[run.id] = run
+    // Main wrote it again, so it reads now.
+    if (run.id in corrupt.value) delete corrupt.value[run.id]
   }
 
   async function load(): Promise<void> {
@@ -176,16 +181,27 @@ export const useRunsStore = defineStore('runs', () => {
     try {
       const runs = await api['runs.list']()
       const next: Record<string, RunRecord> = {}
-      for (const r of runs) next[r.id] = r
+      const damaged: Record<string, CorruptRun> = {}
+      for (const r of runs) {
+        if (isCorrupt(r)) damaged[r.id] = r
+        else next[r.id] = r
+      }
       byId.value = next
+      corrupt.value = damaged
       loaded.value = true
+      loadError.value = null
+      // A damaged run cannot be compared: it leaves the selection too.
       selected.value = selected.value.filter((id) => id in next)
     } catch (e) {
+      loadError.value = toApiError(e).message
       useAppStore().reportError(e)
     } finally {
       loading.value = false
     }
   }
+
+  /** Runs a fetch found damaged (a deep link before the list came): main's message, naming the file. */
+  const unreadable = ref<Record<string, string>>({})
 
   /** A run by id, fetched when the list does not have it (yet): a deep link, say. */
   async function fetchRun(id: string): Promise<RunRecord | null> {
@@ -194,7 +210,10 @@ export const useRunsStore = defineStore('runs', () => {
       applyRun(run)
       return run
     } catch (e) {
-      useAppStore().reportError(e)
+      const error = toApiError(e)
+      // The page says so in place of the run: no notice on top.
+      if (error.code === 'corrupt') unreadable.value[id] = error.message
+      else useAppStore().reportError(e)
       return null
     }
   }
@@ -287,9 +306,13 @@ export const useRunsStore = defineStore('runs', () => {
 
   return {
     byId,
+    corrupt,
     list,
+    entries,
     loaded,
     loading,
+    loadError,
+    unreadable,
     selected,
     load,
     fetchRun,

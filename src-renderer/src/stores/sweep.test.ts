@@ -48,7 +48,7 @@ describe('useSweepStore', () => {
     expect(store.runs.at(-1)!.id).toBe(late.id)
   })
 
-  it('says when a sweep does not exist, and reports other failures', async () => {
+  it('says when a sweep does not exist, and what went wrong otherwise', async () => {
     const store = useSweepStore()
     await store.load('nope')
     expect(store.missing).toBe(true)
@@ -56,7 +56,16 @@ describe('useSweepStore', () => {
     t.api.mocks['sweeps.get']!.mockRejectedValueOnce({ code: 'io', message: 'disk gone' })
     await store.load('sw-1')
     expect(store.missing).toBe(false)
-    expect(useAppStore().notices.map((n) => n.text)).toEqual(['disk gone'])
+    // Nothing is shown yet: the error takes the sweep's place (the view says it), no notice on top.
+    expect(store.error).toBe('disk gone')
+    expect(useAppStore().notices).toEqual([])
+    await store.load('sw-1')
+    expect(store.error).toBeNull()
+    // A reload that fails keeps the sweep shown and reports the failure as a notice.
+    t.api.mocks['sweeps.get']!.mockRejectedValueOnce({ code: 'io', message: 'disk gone again' })
+    await store.load('sw-1')
+    expect(store.sweep?.id).toBe('sw-1')
+    expect(useAppStore().notices.map((n) => n.text)).toEqual(['disk gone again'])
   })
 
   it('keeps the answer for the sweep asked for last', async () => {

@@ -1,5 +1,5 @@
 /** A coarse random search as tests need it: the seed's spec, runs that used given values, the API's answer. */
-import type { SweepRecord } from '../../../src-shared/contract'
+import type { Methods, SweepRecord } from '../../../src-shared/contract'
 import type { RunRecord, RunResult } from '../../../src-shared/runs'
 import { SweepSpecSchema, type SweepSpec } from '../../../src-shared/sweep'
 import { makeRun } from './fakeApi'
@@ -77,7 +77,7 @@ export function sweepRun(
  * Six runs: the best used the top of the learning-rate range (an edge), one is still queued. Ranked:
  * b (0.86), a (0.80), d (0.74), c (0.62), e (0.41).
  */
-export function seedSweep(sweepId = 'sw-1'): { sweep: SweepRecord; runs: RunRecord[] } {
+export function seedSweep(sweepId = 'sw-1'): Methods['sweeps.get']['result'] {
   const runs = [
     sweepRun(sweepId, { hidden: 100, lr: 1e-3, epochs: 10, reg: 0.01 }, 0.8),
     sweepRun(sweepId, { hidden: 200, lr: 4.8e-3, epochs: 10, reg: 0.02 }, 0.86),
@@ -93,5 +93,5 @@ export function seedSweep(sweepId = 'sw-1'): { sweep: SweepRecord; runs: RunReco
     spec: seedSweepSpec(),
     runIds: runs.map((r) => r.id),
   }
-  return { sweep, runs }
+  return { sweep, runs, corrupt: [] }
 }

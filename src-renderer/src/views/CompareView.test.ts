@@ -32,7 +32,7 @@ function metrics(loss: number, timed = true): MetricEvent[] {
 function mosaic(epochs: number[], epoch: number, values: number[]): MosaicData {
   let bin = ''
   for (const b of new Uint8Array(Float32Array.from(values).buffer)) bin += String.fromCharCode(b)
-  return { epochs, epoch, shape: [1, 1, 2], units: 1, weights: btoa(bin) }
+  return { epochs, damagedEpochs: [], epoch, shape: [1, 1, 2], units: 1, weights: btoa(bin) }
 }
 
 const result = (bestValAcc: number) => ({
@@ -349,6 +349,30 @@ describe('CompareView', () => {
     await flushPromises()
     expect(wrapper.get('[data-testid="compare-missing"]').text()).toContain('nope')
     expect(wrapper.find('[data-testid="compare-too-few"]').exists()).toBe(true)
+  })
+
+  it('leaves a damaged run of the link out, saying why, and compares the others', async () => {
+    const [a, b] = lrRuns()
+    const bad = '20261126-120100-dmgdmg'
+    const message = `run ${bad} is damaged: /data/runs/${bad}/run.json: config.model: Invalid input`
+    const t = fakeTransport({
+      'runs.get': (id: unknown) => {
+        if (id === a.id) return a
+        if (id === b.id) return b
+        throw { code: 'corrupt', message }
+      },
+      'runs.metrics': [],
+      'runs.mosaic': null,
+    })
+    const { wrapper } = await mountAt(`/compare?ids=${a.id},${bad},${b.id}`, t)
+    wrappers.push(wrapper)
+    await flushPromises()
+    expect(wrapper.get('[data-testid="compare-damaged"]').text()).toBe(
+      `Left out, it cannot be read: ${bad} (${message})`,
+    )
+    expect(wrapper.find('[data-testid="compare-missing"]').exists()).toBe(false)
+    expect(wrapper.find('[data-testid="compare-too-few"]').exists()).toBe(false)
+    expect(charts(wrapper, 'loss-chart').length).toBeGreaterThan(0)
   })
 })
 

@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { flushPromises } from '@vue/test-utils'
 import { afterEach, describe, expect, it } from 'vitest'
+import type { CorruptRun } from '../../../src-shared/corruptRun'
 import type { RunRecord } from '../../../src-shared/runs'
 import { setTransport } from '../api'
 import { useQueueStore } from '../stores/queue'
@@ -138,5 +139,97 @@ describe('ExperimentsView', () => {
     const row = wrapper.get(`[data-testid="run-row"][data-run-id="${running.id}"]`)
     expect(row.get('[data-testid="run-status"]').attributes('data-status')).toBe('failed')
     expect(row.find('[data-testid="resume-button"]').exists()).toBe(true)
+  })
+
+  it('a damaged run gets a row with a red corrupt badge, its reason and file; the other runs render as ever', async () => {
+    const good = fixture()
+    const damaged: CorruptRun = {
+      id: '20261126-120100-dmgdmg',
+      status: 'corrupt',
+      problem: {
+        file: '/data/runs/20261126-120100-dmgdmg/run.json',
+        message: 'config.dataset: Invalid input: expected object, received undefined',
+      },
+      name: 'half-edited',
+      createdAt: '2026-11-26T12:01:00.000Z',
+      sweepId: null,
+    }
+    const unnamed: CorruptRun = {
+      id: '20261126-120200-nonamx',
+      status: 'corrupt',
+      problem: { file: '/data/runs/20261126-120200-nonamx/run.json', message: 'not valid JSON' },
+    }
+    const t = fakeTransport({
+      'runs.list': [...good, damaged, unnamed],
+      'runs.queue': { running: [], queued: [] },
+    })
+    const { wrapper } = await mountAt('/experiments', t)
+    await useRunsStore().load()
+    await flushPromises()
+
+    expect(rowNames(wrapper)).toEqual(['crashed', 'waiting', 'bn net', 'seed run'])
+    expect(wrapper.findAll('[data-testid="run-row"]')).toHaveLength(6)
+    expect(wrapper.get('[data-testid="runs-count"]').text()).toBe('6 of 6 runs')
+    const row = wrapper.get(`[data-testid="run-row"][data-run-id="${damaged.id}"]`)
+    const badge = row.get('[data-testid="run-status"]')
+    expect(badge.attributes('data-status')).toBe('corrupt')
+    expect(badge.text()).toBe('Corrupt')
+    expect(badge.attributes('title')).toBe(
+      'config.dataset: Invalid input: expected object, received undefined (in /data/runs/20261126-120100-dmgdmg/run.json)',
+    )
+    expect(row.get('[data-testid="run-corrupt-name"]').text()).toBe('half-edited')
+    expect(row.get('[data-testid="run-corrupt-file"]').text()).toBe(damaged.problem.file)
+    expect(row.get('[data-testid="run-corrupt-reason"]').text()).toBe(
+      `Cannot be read: ${damaged.problem.message}`,
+    )
+    // Not selectable, so never compared or exported; no resume.
+    expect(row.get('[data-testid="run-select"]').attributes('disabled')).toBeDefined()
+    expect(row.find('[data-testid="resume-button"]').exists()).toBe(false)
+    expect(row.find('[data-testid="run-link"]').exists()).toBe(false)
+    const other = wrapper.get(`[data-testid="run-row"][data-run-id="${unnamed.id}"]`)
+    expect(other.get('[data-testid="run-corrupt-name"]').text()).toBe(unnamed.id)
+    expect(wrapper.get('[data-testid="runs-corrupt-note"]').text()).toMatch(/^2 runs cannot be read/)
+
+    await wrapper.get('[data-testid="select-all"]').setValue(true)
+    expect(useRunsStore().selected.sort()).toEqual(good.map((r) => r.id).sort())
+
+    await wrapper.get('[data-testid="filter-status"]').setValue('corrupt')
+    expect(wrapper.findAll('[data-testid="run-row"]').map((r) => r.attributes('data-run-id'))).toEqual([
+      unnamed.id,
+      damaged.id,
+    ])
+    await wrapper.get('[data-testid="filter-status"]').setValue('')
+    await wrapper.get('[data-testid="runs-filter"]').setValue('half')
+    expect(wrapper.findAll('[data-testid="run-row"]').map((r) => r.attributes('data-run-id'))).toEqual([
+      damaged.id,
+    ])
+    await wrapper.get('[data-testid="runs-filter"]').setValue('lr < 1')
+    expect(wrapper.findAll('[data-testid="run-corrupt-name"]')).toHaveLength(0)
+  })
+
+  it('a list that fails to load shows the error and a retry, never "Loading runs…" or an empty list', async () => {
+    let fail = true
+    const t = fakeTransport({
+      'runs.list': () => {
+        if (fail) throw { code: 'internal', message: 'EACCES: permission denied, scandir /data/runs' }
+        return fixture()
+      },
+      'runs.queue': { running: [], queued: [] },
+    })
+    const { wrapper } = await mountAt('/experiments', t)
+    expect(wrapper.text()).toContain('Loading runs…')
+    await useRunsStore().load()
+    await flushPromises()
+    const error = wrapper.get('[data-testid="runs-error"]')
+    expect(error.text()).toContain(
+      'The runs could not be loaded: EACCES: permission denied, scandir /data/runs',
+    )
+    expect(wrapper.text()).not.toContain('Loading runs…')
+    expect(wrapper.find('[data-testid="runs-empty"]').exists()).toBe(false)
+    fail = false
+    await error.get('button').trigger('click')
+    await flushPromises()
+    expect(wrapper.find('[data-testid="runs-error"]').exists()).toBe(false)
+    expect(rowNames(wrapper)).toHaveLength(4)
   })
 })

@@ -19,7 +19,7 @@ function mosaic(epoch: number): MosaicData {
   const weights = new Float32Array([0, 1, 2, 3]) // D = 2 (1x1x2), 2 units
   let bin = ''
   for (const b of new Uint8Array(weights.buffer)) bin += String.fromCharCode(b)
-  return { epochs: [1, 2], epoch, shape: [1, 1, 2], units: 2, weights: btoa(bin) }
+  return { epochs: [1, 2], damagedEpochs: [], epoch, shape: [1, 1, 2], units: 2, weights: btoa(bin) }
 }
 
 afterEach(() => {

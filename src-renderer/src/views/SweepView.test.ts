@@ -92,6 +92,41 @@ describe('SweepView', () => {
     expect(wrapper.get('[data-testid="sweep-compare"]').text()).toBe('Compare top 3')
   })
 
+  it('a damaged member is named apart; the other runs, charts and table are as ever', async () => {
+    const [damagedRun] = data.runs.splice(2, 1)
+    data.corrupt = [
+      {
+        id: damagedRun!.id,
+        status: 'corrupt',
+        problem: { file: `/data/runs/${damagedRun!.id}/run.json`, message: 'config.model: Invalid input' },
+        name: 'coarse #3',
+        sweepId: 'sw-1',
+      },
+    ]
+    const { wrapper } = await mountSweep()
+    const note = wrapper.get('[data-testid="sweep-corrupt"]')
+    expect(note.text()).toContain('1 run of this sweep cannot be read and is left out:')
+    expect(wrapper.get('[data-testid="sweep-corrupt-run"]').text()).toBe(
+      `coarse #3: config.model: Invalid input (in /data/runs/${damagedRun!.id}/run.json)`,
+    )
+    expect(wrapper.get('[data-testid="sweep-finished"]').text()).toBe('4 of 5 runs finished')
+    const rows = wrapper.findAll('[data-testid="sweep-top-row"]')
+    expect(rows.map((r) => r.attributes('data-run-id'))).not.toContain(damagedRun!.id)
+    expect(rows).toHaveLength(4)
+    expect(wrapper.findAll('[data-testid="sweep-scatter"]')).toHaveLength(4)
+  })
+
+  it('a damaged sweep record is an error naming the file, not "Loading the sweep…" for good', async () => {
+    const message = '/data/sweeps/sw-1.json: not a valid sweep record: spec.method: Invalid option'
+    const t = fakeTransport({ 'sweeps.get': () => Promise.reject({ code: 'corrupt', message }) })
+    const { wrapper } = await mountAt('/sweeps/sw-1', t)
+    await flushPromises()
+    expect(wrapper.get('[data-testid="sweep-error"]').text()).toBe(
+      `The sweep could not be loaded: ${message}`,
+    )
+    expect(wrapper.text()).not.toContain('Loading the sweep')
+  })
+
   it('draws parallel coordinates and a scatter per param, top K apart, and opens a clicked run', async () => {
     const { wrapper, left } = await mountSweep()
     expect(wrapper.findAll('[data-testid="sweep-scatter"]').map((s) => s.attributes('data-param'))).toEqual([

@@ -2,6 +2,7 @@
 import { METRICS_POINTS_DEFAULT, type MetricsSeries } from '../../../../src-shared/contract'
 import type { MetricEvent } from '../../../../src-shared/runs'
 import { inIterationOrder, seriesReader } from '../../store/metricsRead'
+import { StoreError } from '../../store/errors'
 import type { Workbench } from '../../workbench'
 import { MAX_MOSAICS, renderReport, type RunInput } from './render'
 import type { ReportOptions } from './types'
@@ -30,11 +31,24 @@ export async function loadReportRuns(
       const record = await wb.getRun(id)
       const [metrics, mosaic] = await Promise.all([
         wb.readMetricsWith(id, seriesReader(REPORT_POINTS)).then(seriesEvents),
-        i < mosaics ? wb.mosaic(id) : Promise.resolve(null),
+        i < mosaics ? readMosaic(wb, id) : Promise.resolve({ mosaic: null }),
       ])
-      return { record, metrics, mosaic }
+      return { record, metrics, ...mosaic }
     }),
   )
+}
+
+/** Damaged weights cost the report that run's picture, not the report. */
+async function readMosaic(
+  wb: ReportSource,
+  id: string,
+): Promise<{ mosaic: RunInput['mosaic']; mosaicProblem?: string }> {
+  try {
+    return { mosaic: await wb.mosaic(id) }
+  } catch (e) {
+    if (e instanceof StoreError && e.code === 'corrupt') return { mosaic: null, mosaicProblem: e.message }
+    throw e
+  }
 }
 
 export async function buildReport(

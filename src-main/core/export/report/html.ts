@@ -57,6 +57,7 @@ code { font: 11px ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; }
 .mosaics { display: flex; flex-wrap: wrap; gap: 16px; }
 .mosaic img { image-rendering: pixelated; display: block; border: 1px solid #e2e8f0; }
 .mosaic figcaption { font-size: 12px; color: #475569; max-width: 240px; }
+.mosaic .damaged { color: #b91c1c; }
 .confusion td { text-align: right; min-width: 28px; }
 .confusion td.diag { font-weight: 600; }
 .notes li { margin-bottom: 4px; }

@@ -29,6 +29,8 @@ export interface RunInput {
   record: RunRecord
   metrics: MetricEvent[]
   mosaic: MosaicData | null
+  /** Why there is no mosaic although the run saved weights: every snapshot is damaged. */
+  mosaicProblem?: string
 }
 
 export function renderReport(inputs: RunInput[], options: ReportOptions = {}): string {
@@ -93,8 +95,15 @@ function mosaicsSection(runs: ReportRun[], t: Translate): string {
   const shown = runs.slice(0, MAX_MOSAICS)
   const figures = shown.map((r) => {
     const name = runs.length > 1 ? `<strong>${esc(r.record.config.name)}</strong><br>` : ''
-    if (!r.mosaic)
-      return `<figure class="mosaic"><figcaption>${name}${esc(t('noMosaic'))}</figcaption></figure>`
+    if (!r.mosaic) {
+      const why = r.mosaicProblem ? t('mosaicUnreadable') : t('noMosaic')
+      return `<figure class="mosaic"><figcaption>${name}${esc(why)}</figcaption></figure>`
+    }
+    const damaged = r.mosaic.damagedEpochs
+    const note =
+      damaged.length > 0
+        ? `<br><span class="damaged">${esc(t('mosaicDamaged', { epochs: damaged.join(', ') }))}</span>`
+        : ''
     const png = mosaicPng(r.mosaic)
     if (!png) {
       const shape = r.mosaic.shape.join(' × ')
@@ -105,7 +114,7 @@ function mosaicsSection(runs: ReportRun[], t: Translate): string {
     return (
       `<figure class="mosaic"><img src="${png.dataUri}" width="${width}" height="${height}" ` +
       `alt="${esc(t('mosaics'))}"><figcaption>${name}` +
-      `${esc(t('mosaicCaption', { epoch: r.mosaic.epoch }))}</figcaption></figure>`
+      `${esc(t('mosaicCaption', { epoch: r.mosaic.epoch }))}${note}</figcaption></figure>`
     )
   })
   const capped =

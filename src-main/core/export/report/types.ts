@@ -21,6 +21,8 @@ export interface ReportRun {
   record: RunRecord
   metrics: MetricEvent[]
   mosaic: MosaicData | null
+  /** Set when every weight snapshot of the run is damaged (what is wrong, for logs). */
+  mosaicProblem?: string
   notes: ReportNote[]
   color: string
   /** Training time in ms, null when unknown. */

@@ -6,6 +6,7 @@ export const en = {
   back: 'Experiments',
   loading: 'Loading runs…',
   missing: 'Not found: {ids}',
+  damaged: 'Left out, it cannot be read: {id} ({reason})',
   tooFew: 'Select at least two runs in the experiments table to compare them.',
   mode: {
     label: 'Layout',
@@ -93,6 +94,7 @@ export const zhCN: typeof en = {
   back: '实验',
   loading: '正在加载训练…',
   missing: '未找到：{ids}',
+  damaged: '已略去，无法读取：{id}（{reason}）',
   tooFew: '请在实验表格中至少选择两个训练进行对比。',
   mode: {
     label: '布局',

@@ -3,12 +3,16 @@ export const en = {
   back: 'Experiments',
   loading: 'Loading the sweep…',
   notFound: 'There is no sweep {id}.',
+  loadFailed: 'The sweep could not be loaded: {message}',
   methods: {
     grid: 'Grid search',
     random: 'Random search',
   },
   created: 'Queued {date}',
   finished: '{done} of {total} runs finished',
+  corruptTitle:
+    '{n} run of this sweep cannot be read and is left out: | {n} runs of this sweep cannot be read and are left out:',
+  corruptRun: '{id}: {message} (in {file})',
   showRuns: 'Show its runs in Experiments',
   openSweep: 'Open the sweep',
   edgeTitle: 'The best run sits at the edge of the searched range',
@@ -44,12 +48,16 @@ export const zhCN: typeof en = {
   back: '实验',
   loading: '正在加载超参数搜索…',
   notFound: '找不到超参数搜索 {id}。',
+  loadFailed: '无法加载此超参数搜索：{message}',
   methods: {
     grid: '网格搜索',
     random: '随机搜索',
   },
   created: '排队于 {date}',
   finished: '已完成 {done} / {total} 个训练',
+  corruptTitle:
+    '此超参数搜索有 {n} 个训练无法读取，未包含在内： | 此超参数搜索有 {n} 个训练无法读取，未包含在内：',
+  corruptRun: '{id}：{message}（文件：{file}）',
   showRuns: '在实验列表中查看其训练',
   openSweep: '打开超参数搜索',
   edgeTitle: '最佳训练位于搜索范围的边缘',
