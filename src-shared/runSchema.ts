@@ -56,7 +56,7 @@ const EnvironmentSchema = z.looseObject({
 export const RunOwnerSchema = z.looseObject({
   pid: z.number().int().positive(),
   host: z.string(),
-  startTime: z.string().nullable().optional(),
+  startTime: z.union([z.string(), z.number().transform(String)]).nullable().optional(),
   bootId: z.string().nullable().optional(),
 })
 

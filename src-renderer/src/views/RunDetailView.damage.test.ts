@@ -7,7 +7,7 @@ import type { CorruptRun } from '../../../src-shared/corruptRun'
 import { setTransport } from '../api'
 import { useAppStore } from '../stores/app'
 import { useRunsStore } from '../stores/runs'
-import { fakeTransport, makeRun } from '../testing/fakeApi'
+import { fakeTransport, makeRun, metricsOf } from '../testing/fakeApi'
 import { mountAt } from '../testing/mountView'
 
 afterEach(() => {
@@ -27,7 +27,7 @@ describe('RunDetailView with damage', () => {
     const message = `run ${id} is damaged: /data/runs/${id}/run.json: config.model: Invalid input`
     const t = fakeTransport({
       'runs.get': () => Promise.reject({ code: 'corrupt', message }),
-      'runs.metrics': [],
+      'runs.metrics': metricsOf([]),
       'runs.mosaic': null,
     })
     const { wrapper } = await mountAt(`/runs/${id}`, t)
@@ -60,7 +60,7 @@ describe('RunDetailView with damage', () => {
     const run = makeRun({ progress: { iteration: 600, numIterations: 600, epoch: 3, numEpochs: 3 } })
     const t = fakeTransport({
       'runs.get': run,
-      'runs.metrics': [],
+      'runs.metrics': metricsOf([]),
       'runs.mosaic': (_id: unknown, epoch: unknown) => mosaic(typeof epoch === 'number' ? epoch : 3, [2]),
     })
     const { wrapper } = await mountAt(`/runs/${run.id}`, t)
@@ -78,7 +78,7 @@ describe('RunDetailView with damage', () => {
       'every weight snapshot of this run is damaged (epochs 0, 1): /d/w1-epoch-0.safetensors: bad'
     const t = fakeTransport({
       'runs.get': run,
-      'runs.metrics': [],
+      'runs.metrics': metricsOf([]),
       'runs.mosaic': () => Promise.reject({ code: 'corrupt', message }),
     })
     const { wrapper } = await mountAt(`/runs/${run.id}`, t)
@@ -94,7 +94,7 @@ describe('RunDetailView with damage', () => {
     const run = makeRun({ status: 'interrupted', checkpointEpoch: 4 })
     const t = fakeTransport({
       'runs.get': run,
-      'runs.metrics': [],
+      'runs.metrics': metricsOf([]),
       'runs.mosaic': null,
       'runs.resume': (_id: unknown, options: unknown) => {
         if ((options as { fresh?: boolean } | undefined)?.fresh)
