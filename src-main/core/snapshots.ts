@@ -5,12 +5,12 @@
  * A damaged snapshot (truncated, or not the W1 of an image model) costs only its epoch: it leaves the
  * epoch list and is named in `damagedEpochs`, which the views and reports show.
  */
-import { mkdir, readdir, readFile, stat } from 'node:fs/promises'
+import { readdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
 import type { MosaicData } from '../../src-shared/contract'
 import type { Tensor } from '../../src-worker/engine/tensor'
-import { writeFileAtomic } from './store/atomic'
+import { mkdirIn, writeFileAtomic } from './store/atomic'
 import { StoreError, errorMessage, type StoreProblem } from './store/errors'
 import {
   decodeSafetensors,
@@ -35,7 +35,7 @@ export async function writeSnapshot(
   shape: [number, number, number],
 ): Promise<void> {
   const dir = join(runDir, DIR)
-  await mkdir(dir, { recursive: true })
+  await mkdirIn(dir)
   const bytes = encodeSafetensors(
     // W1 arrived as a structured-clone copy: written as it is (converted only if the run is float64).
     {

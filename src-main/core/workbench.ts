@@ -13,6 +13,7 @@
  * is created, adopted, resumed or changed on behalf of a dead owner, and given up when the run ends.
  */
 import { randomInt } from 'node:crypto'
+import { existsSync } from 'node:fs'
 import { rm, stat, writeFile } from 'node:fs/promises'
 import { totalmem } from 'node:os'
 import { join } from 'node:path'
@@ -49,7 +50,8 @@ import { TrainingPool, type RunningTask } from './pool'
 import { resumePoint, TRAINING_STATE } from './resumePoint'
 import type { MetricsLog } from './store/metricsLog'
 import { readMetrics, type MetricsReader } from './store/metricsRead'
-import { RunStore, newRunId, type Checkpoint } from './store/runStore'
+import { RUN_FILE, RunStore, newRunId, type Checkpoint } from './store/runStore'
+import { KeyedLock } from './store/lock'
 import { StoreError, type ProblemReporter } from './store/errors'
 import { SweepStore, SWEEP_RECORD_VERSION, type SweepRecord } from './store/sweepStore'
 import { currentIdentity, type ProcessIdentity } from './ownership/identity'
@@ -114,6 +116,8 @@ interface Active {
   cancelRequested: boolean
   /** The first failed write (disk full, ...): the run stops and fails with it. */
   failure: RunError | null
+  /** What caused `failure` when it was a storage problem: worded again at the end, when it is clear. */
+  failureCause: unknown
   /** Another process broke this run's lock: stop and write nothing more. */
   lost: boolean
 }
@@ -151,6 +155,9 @@ export class Workbench {
   private poll: NodeJS.Timeout | null = null
   private polling: Promise<void> | null = null
   private lastHeartbeat = Date.now()
+  private polls = 0
+  /** Operations on one run (resume, cancel, adoption) one at a time, so two never both go ahead. */
+  private readonly ops = new KeyedLock()
 
   private constructor(private readonly options: WorkbenchOptions) {
     this.store = new RunStore(options.dataDir, options.onProblem ? { onProblem: options.onProblem } : {})
@@ -179,15 +186,27 @@ export class Workbench {
       wb.closed = true
       return wb
     }
-    await wb.store.removeTrash()
-    const adopt = options.adoptOrphans ?? true
-    for (const r of (await wb.store.list()).sort(byCreation)) {
-      if (r.status === 'running' || (adopt && r.status === 'queued')) await wb.takeOverIfOrphaned(r.id)
-    }
+    await wb.store.removeTrash().catch((e: unknown) => wb.reportStorage(null, e))
+    await wb.scanOrphans()
+    // Runs other processes train now count against the budget before this one starts any.
+    await wb.watchForeignRuns().catch((e: unknown) => wb.reportStorage(null, e))
     wb.poll = setInterval(() => void wb.pollOnce(), options.pollIntervalMs ?? 1000)
     wb.poll.unref()
     wb.schedule()
     return wb
+  }
+
+  /**
+   * Every run a dead owner (or none) left `running` is recorded `interrupted`; every `queued` one nobody
+   * owns is adopted, when this workbench adopts. A folder that cannot be written (full, read-only) still
+   * opens: the failure is a notice, and every view shows such runs as interrupted anyway.
+   */
+  private async scanOrphans(): Promise<void> {
+    const adopt = this.options.adoptOrphans ?? true
+    for (const r of (await this.store.list()).sort(byCreation)) {
+      if (r.status !== 'running' && !(adopt && r.status === 'queued')) continue
+      await this.takeOverIfOrphaned(r.id).catch((e: unknown) => this.reportStorage(r.id, e))
+    }
   }
 
   private get owner(): RunOwner {
@@ -200,31 +219,80 @@ export class Workbench {
    * adopted (queued here) when this workbench adopts orphans. Done under the run's lock, after reading
    * the record again, so two processes opening at once never both take it. Returns whether it changed.
    */
-  private async takeOverIfOrphaned(id: string): Promise<boolean> {
-    if (this.closed || this.active.has(id) || this.queued.includes(id)) return false
-    const holder = await this.locks.holder(id)
-    if (holder?.alive) return false
-    if (!(await this.locks.claim(id)).ok) return false
-    let keep = false
-    try {
-      const r = await this.store.get(id).catch(() => null)
-      if (r?.status === 'running') {
-        const end = r.updatedAt ?? r.attemptStartedAt ?? now()
-        await this.setStatus(id, { status: 'interrupted', owner: null, ...closeAttempt(r, end) })
-        return true
+  private takeOverIfOrphaned(id: string): Promise<boolean> {
+    return this.ops.run(id, async () => {
+      if (this.closed || this.active.has(id) || this.queued.includes(id)) return false
+      const adopt = this.options.adoptOrphans ?? true
+      // A process that adopts nothing leaves queued runs (and their locks) alone for one that does.
+      const seen = await this.store.get(id).catch(() => null)
+      if (seen === null || (seen.status !== 'running' && !(adopt && seen.status === 'queued'))) return false
+      if (await this.ownerAlive(seen)) return false
+      if (!(await this.locks.claim(id)).ok) return false
+      let keep = false
+      try {
+        const r = await this.store.get(id).catch(() => null)
+        if (r?.status === 'running') {
+          const end = await this.lastSignOfLife(r)
+          await this.setStatus(id, { status: 'interrupted', owner: null, ...closeAttempt(r, end) })
+          return true
+        }
+        if (r?.status === 'queued' && adopt) {
+          // A request left for the dead owner is not meant for this session.
+          await rm(join(this.store.runDir(id), CANCEL_REQUEST), { force: true })
+          let admitted: Admitted
+          try {
+            admitted = await this.admit(r.config, { resume: r.checkpointEpoch > 0 })
+          } catch (e) {
+            if (!(e instanceof WorkbenchError)) throw e
+            // Queued under another budget (or version): it cannot train here; say why rather than wait.
+            const memory = e.fields.some((f) => /needs about/.test(f.message))
+            await this.setStatus(id, {
+              status: 'failed',
+              error: { reason: memory ? 'memory' : 'invalid', message: e.message },
+              finishedAt: now(),
+              owner: null,
+            })
+            return true
+          }
+          await this.store.update(id, (x) => ({ ...x, owner: this.owner }))
+          this.budgeted.set(id, admitted.budget)
+          this.queued.push(id)
+          keep = true
+          this.schedule()
+          return true
+        }
+        return false
+      } finally {
+        if (!keep) await this.locks.release(id)
       }
-      if (r?.status === 'queued' && (this.options.adoptOrphans ?? true)) {
-        await this.store.update(id, (x) => ({ ...x, owner: this.owner }))
-        await this.budgetFor(r, r.checkpointEpoch > 0)
-        this.queued.push(id)
-        keep = true
-        this.emitQueue()
-        return true
-      }
-      return false
-    } finally {
-      if (!keep) await this.locks.release(id)
-    }
+    })
+  }
+
+  /**
+   * Whether the run's owner lives: its lock's holder; for a record without a lock (written by an older
+   * version, which took none), a live process with the recorded PID that wrote the record in the last
+   * half minute (an older trainer rewrites it every few seconds).
+   */
+  private async ownerAlive(r: RunRecord): Promise<boolean> {
+    const holder = await this.locks.holder(r.id)
+    if (holder !== null) return holder.alive
+    const o = r.owner
+    if (!o || o.host !== this.identity.host || o.pid === process.pid || !pidAlive(o.pid)) return false
+    const mtime = await stat(join(this.store.runDir(r.id), RUN_FILE)).then(
+      (st) => st.mtimeMs,
+      () => 0,
+    )
+    return Date.now() - mtime < LEGACY_OWNER_FRESH_MS
+  }
+
+  /** When a run whose owner died last showed life: its last write (older records: run.json's mtime). */
+  private async lastSignOfLife(r: RunRecord): Promise<string> {
+    if (r.updatedAt) return r.updatedAt
+    const mtime = await stat(join(this.store.runDir(r.id), RUN_FILE)).then(
+      (st) => st.mtime.toISOString(),
+      () => null,
+    )
+    return mtime ?? r.attemptStartedAt ?? now()
   }
 
   /**
@@ -241,6 +309,9 @@ export class Workbench {
           for (const id of await this.locks.heartbeat()) this.onLockLost(id)
         }
         await this.watchForeignRuns()
+        // Queued runs a session left behind when it closed carry no lock to watch: look for them now
+        // and then.
+        if (++this.polls % ORPHAN_SCAN_POLLS === 0) await this.scanOrphans()
         await this.retryUnsaved()
       } catch {
         // A failed look (a folder briefly unreadable) is retried at the next poll.
@@ -282,11 +353,13 @@ export class Workbench {
         await this.countForeign(r, holder.holder.nonce)
       }
     }
-    // Runs whose owner let go since the last look: their final record, once.
+    // Runs whose owner let go since the last look: their final record, once; a run it left queued (it
+    // closed) is adopted here.
     for (const id of [...this.foreign.keys()]) {
       if (locked.has(id)) continue
-      await this.emitIfChanged(id)
+      const r = await this.emitIfChanged(id)
       this.foreign.delete(id)
+      if (r?.status === 'queued' || r?.status === 'running') await this.takeOverIfOrphaned(id)
     }
     let freed = false
     for (const id of [...this.foreignBudget.keys()]) {
@@ -322,6 +395,11 @@ export class Workbench {
 
   private async retryUnsaved(): Promise<void> {
     for (const [id, record] of [...this.unsaved]) {
+      // Another process took the run over meanwhile: what was kept here is no longer the truth.
+      if (!this.locks.holds(id)) {
+        this.unsaved.delete(id)
+        continue
+      }
       try {
         await this.store.update(id, () => record)
       } catch {
@@ -470,6 +548,9 @@ export class Workbench {
   async getRun(id: string): Promise<RunRecord> {
     const a = this.active.get(id)
     if (a?.record) return a.record
+    // A final record the disk refused (even a removed folder) is what this process knows of the run.
+    const kept = this.unsaved.get(id)
+    if (kept) return kept
     return this.present(await this.store.get(id))
   }
 
@@ -480,8 +561,7 @@ export class Workbench {
   private async present(stored: RunRecord): Promise<RunRecord> {
     const r = this.active.get(stored.id)?.record ?? this.unsaved.get(stored.id) ?? stored
     if (r.status !== 'running' || this.active.has(r.id)) return r
-    const holder = await this.locks.holder(r.id)
-    return holder?.alive ? r : { ...r, status: 'interrupted', owner: null }
+    return (await this.ownerAlive(r)) ? r : { ...r, status: 'interrupted', owner: null }
   }
 
   async readMetrics(id: string): Promise<MetricEvent[]> {
@@ -525,17 +605,27 @@ export class Workbench {
    * Cancels a queued run at once, or asks a running one to stop after its current step. A run another
    * live process owns is asked through a request file that process polls.
    */
-  async cancel(id: string): Promise<RunRecord> {
+  cancel(id: string): Promise<RunRecord> {
+    return this.ops.run(id, () => this.cancelNow(id))
+  }
+
+  private async cancelNow(id: string): Promise<RunRecord> {
     const at = this.queued.indexOf(id)
     if (at >= 0) {
       this.queued.splice(at, 1)
-      this.budgeted.delete(id)
       this.emitQueue()
+      let record: RunRecord
       try {
-        return await this.setStatus(id, { status: 'cancelled', finishedAt: now(), owner: null })
-      } finally {
-        await this.locks.release(id)
+        record = await this.setStatus(id, { status: 'cancelled', finishedAt: now(), owner: null })
+      } catch (e) {
+        // Not recorded: it stays queued (and here) rather than in no queue at all.
+        this.queued.splice(Math.min(at, this.queued.length), 0, id)
+        this.emitQueue()
+        throw this.storageError(e) ?? e
       }
+      this.budgeted.delete(id)
+      await this.locks.release(id).catch(() => undefined)
+      return record
     }
     const a = this.active.get(id)
     if (a) {
@@ -563,7 +653,7 @@ export class Workbench {
         return await this.setStatus(id, { status: 'cancelled', finishedAt: now(), owner: null })
       }
       if (current.status === 'running') {
-        const end = current.updatedAt ?? current.attemptStartedAt ?? now()
+        const end = await this.lastSignOfLife(current)
         return await this.setStatus(id, { status: 'interrupted', owner: null, ...closeAttempt(current, end) })
       }
       return current
@@ -577,9 +667,20 @@ export class Workbench {
    * checkpoint. With none usable (damaged or gone) it is refused (`no-checkpoint`) unless `fresh`, which
    * restarts the run from iteration 0 (its log's resume marker then supersedes the whole old curve).
    */
-  async resume(id: string, options: { fresh?: boolean } = {}): Promise<RunRecord> {
+  resume(id: string, options: { fresh?: boolean } = {}): Promise<RunRecord> {
+    return this.ops.run(id, () => this.resumeNow(id, options))
+  }
+
+  private async resumeNow(id: string, options: { fresh?: boolean }): Promise<RunRecord> {
     const seen = await this.getRun(id)
-    if (!RESUMABLE.includes(seen.status) || this.active.has(id) || this.queued.includes(id)) {
+    // A queued run whose owner died (a closed terminal) is resumed like an interrupted one.
+    const orphanQueued =
+      seen.status === 'queued' && !this.queued.includes(id) && !(await this.ownerAlive(seen))
+    if (
+      (!RESUMABLE.includes(seen.status) && !orphanQueued) ||
+      this.active.has(id) ||
+      this.queued.includes(id)
+    ) {
       const holder = this.active.has(id) || this.queued.includes(id) ? null : await this.locks.holder(id)
       if (holder?.alive && (seen.status === 'running' || seen.status === 'queued')) {
         throw ownedBy(id, holder.holder)
@@ -594,9 +695,19 @@ export class Workbench {
     try {
       // Read again under the lock: another process may have resumed (and even finished) it meanwhile.
       const r = await this.store.get(id)
-      const dead = r.status === 'running' // its owner died; the lock says so, we hold it now
+      // Its owner died (the lock says so: we hold it now).
+      const dead = r.status === 'running' || r.status === 'queued'
       if (!RESUMABLE.includes(r.status) && !dead) throw notResumable(id, r.status)
-      const closing = dead ? closeAttempt(r, r.updatedAt ?? r.attemptStartedAt ?? now()) : {}
+      // The attempt that ended: a dead one up to its last sign of life; one an older version recorded
+      // without attempt times, from its start to its finish.
+      const closing =
+        r.status === 'running'
+          ? closeAttempt(r, await this.lastSignOfLife(r))
+          : r.activeMs === undefined && r.startedAt && r.finishedAt
+            ? closeAttempt(r, r.finishedAt)
+            : {}
+      // A request left for an owner that never read it is not meant for this attempt.
+      await rm(join(this.store.runDir(id), CANCEL_REQUEST), { force: true })
       if (options.fresh) await this.store.removeCheckpoint(id, 'last')
       const from = options.fresh ? 0 : (await resumePoint(this.store, r)).epoch
       // The budget may have changed since the run was queued; a resume checks it again.
@@ -686,17 +797,6 @@ export class Workbench {
     return estimateForDataset(config, info, { sanityChecks, resume })
   }
 
-  /** The budget entry of a run queued here without admission (adopted from another session). */
-  private async budgetFor(record: RunRecord, resume: boolean): Promise<void> {
-    try {
-      const info = await this.datasets.get(record.config.dataset.name)
-      const e = this.estimate(record.config, info, resume)
-      this.budgeted.set(record.id, { bytes: e.bytes, dataset: info.name, datasetBytes: e.datasetBytes })
-    } catch {
-      // Its dataset is gone: the run fails when it starts, with that reason.
-    }
-  }
-
   private async enqueueNew(config: RunConfig, sweepId: string | null): Promise<RunRecord> {
     if (this.closed) throw new WorkbenchError('conflict', 'this workbench is read-only or closed')
     const { info, budget } = await this.admit(config)
@@ -712,6 +812,10 @@ export class Workbench {
       throw this.storageError(e) ?? e
     })
     if (!claim.ok) throw new WorkbenchError('conflict', `run id ${id} is taken`)
+    if (this.closed) {
+      await this.locks.release(id)
+      throw new WorkbenchError('conflict', 'this workbench is read-only or closed')
+    }
     const record: RunRecord = {
       id,
       config: seeded,
@@ -753,14 +857,19 @@ export class Workbench {
    * to those training; a run that does not fit yet waits and a later, smaller one may start meanwhile.
    */
   private schedule(): void {
+    // The first run held back keeps its place: later runs may start only in what is left beside it, so
+    // a big run is never overtaken without end by small ones.
+    let reserved: BudgetedRun | null = null
     for (let i = 0; !this.closed && this.active.size < this.pool.maxThreads && i < this.queued.length;) {
       const id = this.queued[i]!
       const candidate = this.budgeted.get(id)
       const running = [
         ...[...this.active.keys()].flatMap((r) => this.budgeted.get(r) ?? []),
         ...this.foreignBudget.values(),
+        ...(reserved ? [reserved] : []),
       ]
       if (candidate && running.length > 0 && !fitsNextTo(candidate, running, this.memoryBudgetBytes)) {
+        reserved ??= candidate
         i++
         continue
       }
@@ -778,6 +887,7 @@ export class Workbench {
   }
 
   private async start(id: string): Promise<void> {
+    if (this.active.has(id)) return
     // Registered before the first await, so the run counts as active (not idle) from the moment it leaves
     // the queue.
     const a: Active = {
@@ -788,6 +898,7 @@ export class Workbench {
       lastProgressWrite: 0,
       cancelRequested: false,
       failure: null,
+      failureCause: null,
       lost: false,
     }
     this.active.set(id, a)
@@ -890,7 +1001,21 @@ export class Workbench {
    */
   private async finish(id: string, a: Active, patch: Partial<RunRecord>): Promise<void> {
     try {
-      if (a.lost || !a.record) return
+      if (a.lost) return
+      if (!a.record) {
+        await this.locks.release(id).catch(() => undefined)
+        return
+      }
+      if (patch.error?.reason === 'storage' && a.failureCause !== null) {
+        // A folder being removed is only clearly gone once the removal is over (a recursive delete takes
+        // a moment, and retries while the run still writes): give it that moment, then say what is gone.
+        const folder = this.store.runDir(id)
+        if ((a.failureCause as NodeJS.ErrnoException).code === 'ENOENT') {
+          for (let i = 0; i < 40 && existsSync(folder); i++) await new Promise((r) => setTimeout(r, 50))
+        }
+        const worded = describeStorageProblem(a.failureCause, this.options.dataDir, folder)
+        if (worded) patch = { ...patch, error: { ...patch.error, message: worded.message } }
+      }
       const t = now()
       const final = {
         ...patch,
@@ -925,11 +1050,18 @@ export class Workbench {
     if (a.failure) return
     const id = a.record?.id
     const folder = id ? this.store.runDir(id) : undefined
-    const storage = describeStorageProblem(err, this.options.dataDir, folder)
+    // The store reports a vanished run folder as "no run with id ...": a removed folder, to a person.
+    // (It exists when it trains; the folder may still be going while this is decided.)
+    const cause =
+      err instanceof StoreError && err.code === 'not-found' && folder !== undefined
+        ? Object.assign(new Error(err.message), { code: 'ENOENT', path: folder })
+        : err
+    const storage = describeStorageProblem(cause, this.options.dataDir, folder)
     if (storage === null && storageOnly) return
     const message =
       storage?.message ?? `could not save the run: ${err instanceof Error ? err.message : String(err)}`
     a.failure = { reason: storage === null ? 'crashed' : 'storage', message }
+    a.failureCause = storage === null ? null : cause
     if (storage !== null && id) this.emitNotice(id, storage)
     a.task?.cancel()
   }
@@ -1144,3 +1276,16 @@ function ownedBy(id: string, holder: LockHolder): WorkbenchError {
 }
 
 const CANCEL_REQUEST = 'cancel.request'
+/** An older version's trainer rewrote run.json every 2 s: one silent this long is gone. */
+const LEGACY_OWNER_FRESH_MS = 30_000
+/** Polls between scans of every record for orphaned queued runs (about 10 s). */
+const ORPHAN_SCAN_POLLS = 10
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}

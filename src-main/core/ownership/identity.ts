@@ -93,16 +93,29 @@ export function processStartTime(pid: number): string | null {
     }
   }
   if (process.platform === 'darwin') {
-    try {
-      const out = execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], {
-        encoding: 'utf8',
-        timeout: 2000,
-        stdio: ['ignore', 'pipe', 'ignore'],
-      })
-      return out.trim() || null
-    } catch {
-      return null
-    }
+    // `ps` is a process spawn: remembered for a few seconds, since every listing asks about each holder.
+    const known = psCache.get(pid)
+    if (known && Date.now() - known.at < PS_CACHE_MS) return known.startTime
+    const startTime = psStartTime(pid)
+    psCache.set(pid, { at: Date.now(), startTime })
+    if (psCache.size > 256) psCache.delete(psCache.keys().next().value!)
+    return startTime
   }
   return null
+}
+
+const PS_CACHE_MS = 5_000
+const psCache = new Map<number, { at: number; startTime: string | null }>()
+
+function psStartTime(pid: number): string | null {
+  try {
+    const out = execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], {
+      encoding: 'utf8',
+      timeout: 2000,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
+    return out.trim() || null
+  } catch {
+    return null
+  }
 }

@@ -19,6 +19,8 @@ import { isErrno } from '../store/errors'
 import { liveness, type ProcessIdentity } from './identity'
 
 export const LOCKS_DIR = 'locks'
+/** What link() fails with where a filesystem has no hard links. */
+const NO_HARD_LINKS = ['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK']
 const SUFFIX = '.lock'
 const BREAK_SUFFIX = '.lock.break'
 
@@ -164,19 +166,31 @@ export class RunLocks {
     return Date.now() - mtimeMs < this.staleMs
   }
 
-  /** Creates `path` holding this owner's identity, atomically; false if it exists. */
+  /**
+   * Creates `path` holding this owner's identity, atomically; false if it exists. Filesystems without
+   * hard links (FAT and exFAT drives, some network shares) get an exclusive create instead: a reader may
+   * then see the lock empty for an instant, which counts as a live holder while the lock is new.
+   */
   private async linkNew(path: string): Promise<boolean> {
     const holder: LockHolder = { ...this.self, since: new Date().toISOString() }
+    const text = JSON.stringify(holder) + '\n'
     const tmp = join(this.dir, `.${randomBytes(8).toString('hex')}.tmp`)
-    await writeFile(tmp, JSON.stringify(holder) + '\n', { flag: 'wx' })
+    await writeFile(tmp, text, { flag: 'wx' })
     try {
       await link(tmp, path)
       return true
     } catch (err) {
       if (isErrno(err, 'EEXIST')) return false
-      throw err
+      if (!NO_HARD_LINKS.some((code) => isErrno(err, code))) throw err
     } finally {
       await unlink(tmp).catch(() => undefined)
+    }
+    try {
+      await writeFile(path, text, { flag: 'wx' })
+      return true
+    } catch (err) {
+      if (isErrno(err, 'EEXIST')) return false
+      throw err
     }
   }
 

@@ -3,7 +3,7 @@
  * one, never a prefix of the new one.
  */
 import { randomBytes } from 'node:crypto'
-import { open, rename, rm } from 'node:fs/promises'
+import { mkdir, open, rename, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { isErrno } from './errors'
 
@@ -98,3 +98,15 @@ export async function syncDir(dir: string): Promise<void> {
 }
 
 const UNSUPPORTED_DIR_SYNC = ['EINVAL', 'ENOTSUP', 'EOPNOTSUPP', 'EISDIR', 'EPERM', 'EACCES', 'EBADF']
+
+/**
+ * Makes `dir` inside a folder that must already exist (a run's `checkpoints/` in its run folder): unlike
+ * a recursive mkdir, it never rebuilds a run folder, or a whole data folder, that someone removed.
+ */
+export async function mkdirIn(dir: string): Promise<void> {
+  try {
+    await mkdir(dir)
+  } catch (err) {
+    if (!isErrno(err, 'EEXIST')) throw err
+  }
+}

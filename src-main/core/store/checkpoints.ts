@@ -7,11 +7,11 @@
  * written with it, whichever files a crash left behind.
  */
 import { randomBytes } from 'node:crypto'
-import { mkdir, readFile, rename, rm } from 'node:fs/promises'
+import { readFile, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
 import { describeFieldErrors, recordFieldErrors } from '../../../src-shared/runSchema'
-import { writeFileAtomic, writeJsonAtomic } from './atomic'
+import { mkdirIn, writeFileAtomic, writeJsonAtomic } from './atomic'
 import { StoreError, errorMessage, isErrno, type StoreProblem } from './errors'
 import {
   decodeSafetensors,
@@ -75,7 +75,7 @@ export async function writeCheckpointFiles(
   })
   const now = names(kind, false)
   const before = names(kind, true)
-  await mkdir(dir, { recursive: true })
+  await mkdirIn(dir)
   if (await moveIfPresent(join(dir, now.tensors), join(dir, before.tensors))) {
     // A state that stays behind would belong to no tensors; one from two writes ago neither.
     if (!(await moveIfPresent(join(dir, now.state), join(dir, before.state)))) {

@@ -19,7 +19,7 @@ afterEach(async () => {
 })
 
 async function dataDir(): Promise<string> {
-  const d = await mkdtemp(join(tmpdir(), 'wb-review-mem-'))
+  const d = await mkdtemp(join(tmpdir(), 'wb-mem-'))
   dirs.push(d)
   return d
 }
@@ -66,7 +66,7 @@ async function stored(dir: string, id: string): Promise<RunRecord> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-describe('review: the memory budget across processes and sessions', () => {
+describe('the memory budget across processes and sessions', () => {
   it("a CLI opened next to a training app counts the app's run before starting its own", async () => {
     const dir = await dataDir()
     const c = cfg('half', 1500, 30)
@@ -106,8 +106,11 @@ describe('review: the memory budget across processes and sessions', () => {
     })
     await app.whenIdle()
     const after = await stored(dir, r.id)
-    // Never trained past the budget: refused (failed, reason memory) or left alone, but not run.
-    expect(after.startedAt).toBeNull()
+    // Never trained past the budget: refused when adopted, saying why, and not run again.
+    expect(after.status).toBe('failed')
+    expect(after.error).toMatchObject({ reason: 'memory' })
+    expect(after.error!.message).toMatch(/needs about .*; the budget is/)
+    expect(after.attemptStartedAt ?? null).toBeNull()
   })
 
   it('a run the budget holds back is not overtaken without end by smaller runs queued after it', async () => {

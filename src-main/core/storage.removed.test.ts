@@ -18,7 +18,7 @@ afterEach(async () => {
 })
 
 it('a run whose data folder was removed is shown failed, saying why (what the UI shows)', async () => {
-  const top = await mkdtemp(join(tmpdir(), 'wb-review-rm-'))
+  const top = await mkdtemp(join(tmpdir(), 'wb-rm-'))
   dirs.push(top)
   const dataDir = join(top, 'data')
   const wb = await Workbench.open({ dataDir, maxThreads: 1, progressIntervalMs: 20, checkpointIntervalMs: 0 })
@@ -43,7 +43,8 @@ it('a run whose data folder was removed is shown failed, saying why (what the UI
     if (e.type === 'run' && e.run.id === run.id && e.run.finishedAt)
       finals.push(`${e.run.status}: ${e.run.error?.message}`)
   })
-  await rm(dataDir, { recursive: true, force: true })
+  // Retried: the run keeps writing into it while it goes.
+  await rm(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 20 })
   await wb.whenIdle()
   // The run's final record as subscribers (the UI) saw it: reason storage, in words.
   expect(finals).toEqual([`failed: the data folder ${dataDir} was removed while the run trained`])

@@ -13,7 +13,7 @@ import { Workbench } from './workbench'
 
 function mountTmpfs(size: string): string | null {
   if (process.platform !== 'linux') return null
-  const dir = join(tmpdir(), `wb-review-tmpfs-${process.pid}-${Math.random().toString(36).slice(2)}`)
+  const dir = join(tmpdir(), `wb-tmpfs-${process.pid}-${Math.random().toString(36).slice(2)}`)
   try {
     execFileSync('mkdir', ['-p', dir])
     execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'ignore' })
@@ -36,7 +36,7 @@ const probe = mountTmpfs('1m')
 if (probe === null) console.log('skipped: cannot mount a tmpfs here (needs root and mount rights)')
 else mounts.push(probe)
 
-describe.skipIf(probe === null)('review: opening a folder that cannot be written', () => {
+describe.skipIf(probe === null)('opening a folder that cannot be written', () => {
   for (const how of ['full', 'read-only'] as const) {
     it(`a crashed run on a ${how} data folder: open() still opens it and shows the run interrupted`, async () => {
       const mount = mountTmpfs('16m')!
