@@ -56,7 +56,10 @@ const EnvironmentSchema = z.looseObject({
 export const RunOwnerSchema = z.looseObject({
   pid: z.number().int().positive(),
   host: z.string(),
-  startTime: z.union([z.string(), z.number().transform(String)]).nullable().optional(),
+  startTime: z
+    .union([z.string(), z.number().transform(String)])
+    .nullable()
+    .optional(),
   bootId: z.string().nullable().optional(),
 })
 
