@@ -28,7 +28,7 @@ test('a damaged run.json shows as a corrupt row; the other runs are listed as ev
   delete raw.config.dataset
   await writeFile(file, JSON.stringify(raw, null, 2))
   try {
-    await page.goto(`/?token=${TOKEN}`)
+    await page.goto(`/#token=${TOKEN}`)
     await page.getByTestId('language-switch').selectOption('en')
     const intact = page.locator(`[data-testid="run-row"][data-run-id="${good.id}"]`)
     await expect(intact.getByTestId('run-link')).toHaveText('e2e intact')
