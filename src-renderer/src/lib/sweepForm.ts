@@ -8,7 +8,8 @@
  */
 import { isPlainObject } from '../../../src-shared/paths'
 import type { SweepSpec } from '../../../src-shared/sweep'
-import { fieldDefault, sweepField, type FieldType, type SweepField } from './sweepFields'
+import { OPTION_DEFAULTS } from './runForm'
+import { fieldDefault, fieldSchema, sweepField, type FieldType, type SweepField } from './sweepFields'
 
 export type ValuesMode = 'text' | 'options' | 'json'
 
@@ -317,7 +318,13 @@ const tidy = (x: number): number => Number(x.toPrecision(3))
 export function suggestRow(field: SweepField, base: unknown, method: string): ParamRow {
   const row = emptyRow(field.path)
   const kind = isPlainObject(base) && isPlainObject(base.model) ? base.model.kind : undefined
-  const current = getIn(base, field.path) ?? fieldDefault(field, kind)
+  const leaf = field.leaf as keyof typeof OPTION_DEFAULTS
+  // Optional update-rule settings have no schema default: the engine's is the one in force.
+  const engine =
+    field.path.startsWith('solver.optimConfig.') && leaf in OPTION_DEFAULTS
+      ? Number(OPTION_DEFAULTS[leaf])
+      : undefined
+  const current = getIn(base, field.path) ?? fieldDefault(field, kind) ?? engine
   const t = field.type
   if (t.kind === 'choice') {
     row.valuesMode = 'options'
@@ -343,7 +350,10 @@ export function suggestRow(field: SweepField, base: unknown, method: string): Pa
   row.valuesMode = 'text'
   row.valuesText = ''
   if (t.max !== null && t.max <= 1) {
-    const top = v !== null && v > 0 ? Math.min(v, t.max) : t.max
+    let top = v !== null && v > 0 ? Math.min(v, t.max) : t.max
+    // An open upper bound (β < 1) is not a value.
+    const schema = fieldSchema(field, kind)
+    if (schema && !schema.safeParse(top).success) top = tidy(top * 0.99)
     row.scale = 'linear'
     row.min = numText(tidy(top / 2))
     row.max = numText(top)

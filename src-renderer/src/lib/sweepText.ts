@@ -9,9 +9,10 @@ import { sweepField } from './sweepFields'
 /** Config fields a sweep does not vary but whose problems it can show (in the base). */
 const OTHER_FIELDS = new Set(['name', 'tags', 'notes'])
 
-export function useSweepText() {
-  const { t, te } = useI18n()
+type T = (key: string, named?: Record<string, unknown>, plural?: number) => string
 
+/** The words for a `t` and `te` (a component's, or the app instance's in tests). */
+export function makeSweepText(t: T, te: (key: string) => boolean) {
   /** A config path's label: its field's name in either form, or the path itself for any other. */
   function fieldLabel(path: string): string {
     const kind = /^model\.kind:(.+)$/.exec(path)
@@ -47,4 +48,9 @@ export function useSweepText() {
   }
 
   return { t, te, fieldLabel, optionLabel, msgText }
+}
+
+export function useSweepText() {
+  const { t, te } = useI18n()
+  return makeSweepText(t as T, (key) => te(key))
 }

@@ -13,6 +13,7 @@ import {
   expandSweep,
   formatParamValue,
   gridValues,
+  MAX_SWEEP_RUNS,
   ParamSpecSchema,
   SweepSpecSchema,
   type ParamSpec,
@@ -90,19 +91,22 @@ export function fromText(message: string): Msg {
 }
 
 /** A zod issue in the catalogue's words, read by its code and bounds. */
-export function fromIssue(i: Issue): Msg {
+export function fromIssue(i: Issue, int = false): Msg {
   switch (i.code) {
     case 'too_small': {
       const n = Number(i.minimum)
       if (i.origin === 'array' || i.origin === 'set')
         return m(n <= 1 ? 'atLeastOneValue' : 'atLeastItems', { n })
       if (i.origin === 'string') return n <= 1 ? m('required') : m('atLeastChars', { n })
+      // A whole number above 0 is at least 1: say the number a person can type.
+      if (int && !i.inclusive) return m('atLeast', { min: show(Math.floor(n) + 1) })
       return m(i.inclusive ? 'atLeast' : 'above', { min: show(n) })
     }
     case 'too_big': {
       const n = Number(i.maximum)
       if (i.origin === 'array' || i.origin === 'set') return m('atMostItems', { n })
       if (i.origin === 'string') return m('atMostChars', { n })
+      if (int && !i.inclusive) return m('atMost', { max: show(Math.ceil(n) - 1) })
       return m(i.inclusive ? 'atMost' : 'below', { max: show(n) })
     }
     case 'invalid_type':
@@ -225,7 +229,7 @@ function checkRowSpec(row: ParamRow, index: number, errors: Errors): ParamSpec |
         continue
       }
       const part: RowPart = sub === '' ? 'row' : partOf(sub, row)
-      if (!skip.has(part)) errors.add(rowField(index, part), fromIssue(i))
+      if (!skip.has(part)) errors.add(rowField(index, part), fromIssue(i, part === 'steps'))
     }
   }
   const r = ParamSpecSchema.safeParse(param, { reportInput: true })
@@ -268,9 +272,10 @@ function checkRowValues(
   }
   const schema = fieldSchema(field, modelKind)
   if (!schema) return
+  const whole = field.type.kind !== 'choice' && field.type.int
   const first = (v: unknown): Msg | null => {
     const issues = parse(schema, v)
-    return issues[0] ? fromIssue(issues[0]) : null
+    return issues[0] ? fromIssue(issues[0], whole) : null
   }
   if ('values' in spec) {
     let shown = 0
@@ -283,17 +288,18 @@ function checkRowValues(
   }
   const int = field.type.kind === 'number' && field.type.int
   if (method === 'grid' && spec.steps !== undefined) {
+    let between = 0
     for (const v of gridValues(spec)) {
       const p = first(v)
       if (!p) continue
       const part: RowPart = v === spec.min ? 'min' : v === spec.max ? 'max' : 'steps'
-      errors.add(rowField(index, part), part === 'steps' ? valueProblem(v, p) : p)
+      if (part !== 'steps') errors.add(rowField(index, part), p)
+      else if (between++ < 3) errors.add(rowField(index, part), valueProblem(v, p))
     }
     return
   }
-  const whole = spec.integer || int
-  const lo = whole ? Math.ceil(spec.min) : spec.min
-  const hi = whole ? Math.floor(spec.max) : spec.max
+  const lo = spec.integer || int ? Math.ceil(spec.min) : spec.min
+  const hi = spec.integer || int ? Math.floor(spec.max) : spec.max
   const atMin = first(lo)
   const atMax = first(hi)
   if (atMin) errors.add(rowField(index, 'min'), atMin)
@@ -333,8 +339,28 @@ function checkBase(form: SweepForm, specs: (ParamSpec | null)[], errors: Errors)
     if (covered(at)) continue
     // List items belong to their list (model.hiddenDims.1 -> model.hiddenDims).
     const field = at.replace(/(\.\d+)+$/, '') || '(config)'
-    errors.add('base', m('baseField', { field: { label: field }, problem: fromIssue(i) }))
+    const type = sweepField(field)?.type
+    const int = type !== undefined && type.kind !== 'choice' && type.int
+    errors.add('base', m('baseField', { field: { label: field }, problem: fromIssue(i, int) }))
   }
+}
+
+/** Problems of a param's path (not of its values) show on the field that picks it. */
+const PATH_PROBLEMS = new Set([
+  'reservedPath',
+  'overlaps',
+  'pathRequired',
+  'pathTooDeep',
+  'pathForbidden',
+  'pathIndex',
+  'pathSegment',
+  'pathIntoList',
+  'pathIntoValue',
+  'unknownField',
+])
+function onPath(field: FieldId, msg: Msg): FieldId {
+  const row = /^param\.(\d+)\./.exec(field)
+  return row && 'key' in msg && PATH_PROBLEMS.has(msg.key) ? `param.${row[1]}.path` : field
 }
 
 function pathParses(path: string): boolean {
@@ -373,8 +399,7 @@ export function checkSweepForm(form: SweepForm): SweepCheck {
       const msg = fromIssue(i)
       // The param's own problems came from its schema above, with their codes.
       if ('raw' in msg || ('key' in msg && ROW_ISSUES_ALREADY_READ.has(msg.key))) continue
-      const field = fieldOfSpecPath(form, i.path.map(String).join('.'))
-      errors.add(field, msg)
+      errors.add(onPath(fieldOfSpecPath(form, i.path.map(String).join('.')), msg), msg)
       continue
     }
     if (i.code === 'unrecognized_keys' && i.path.length === 0) {
@@ -382,7 +407,7 @@ export function checkSweepForm(form: SweepForm): SweepCheck {
       continue
     }
     const field = head !== undefined && TOP_FIELDS.has(head) ? head : 'other'
-    const msg = fromIssue(i)
+    const msg = fromIssue(i, field === 'samples' || field === 'seed')
     errors.add(
       field,
       field === 'other' && head !== undefined
@@ -403,6 +428,17 @@ export function checkSweepForm(form: SweepForm): SweepCheck {
     errors.add(fieldOfSpecPath(form, i.path.map(String).join('.')), msg)
   }
 
+  // The grid's size, from the params that are valid: too many runs is said with the rest.
+  if (form.method === 'grid' && specs.every((p) => p !== null)) {
+    const sizes = (specs as ParamSpec[]).map((p) => gridValues(p).length)
+    const total = sizes.reduce((n, k) => n * k, 1)
+    if (total > MAX_SWEEP_RUNS)
+      errors.add(
+        'params',
+        m('gridTooLarge', { total: String(total), sizes: sizes.join(' × '), max: String(MAX_SWEEP_RUNS) }),
+      )
+  }
+
   checkBase(form, specs, errors)
 
   if (errors.map.size > 0) return { spec, errors: errors.map, expanded: null }
@@ -410,8 +446,8 @@ export function checkSweepForm(form: SweepForm): SweepCheck {
   if (r.ok) return { spec, errors: errors.map, expanded: r.value }
   // Whatever the checks above did not explain, as expandSweep says it, on the field its path names.
   for (const e of r.errors) {
-    const field = fieldOfSpecPath(form, e.path)
     const msg = fromText(e.message)
+    const field = onPath(fieldOfSpecPath(form, e.path), msg)
     errors.add(field, field === 'other' ? m('baseField', { field: { label: e.path }, problem: msg }) : msg)
   }
   return { spec, errors: errors.map, expanded: null }

@@ -148,14 +148,15 @@ describe('NewRunView', () => {
     })
     const { wrapper, router } = await mountAt('/new', t)
     await wrapper.get('[data-testid="tab-sweep"]').trigger('click')
+    await wrapper.get('[data-testid="sweep-view-json"]').trigger('click')
     const editor = wrapper.get('[data-testid="sweep-editor"]')
     expect(JSON.parse((editor.element as HTMLTextAreaElement).value)).toEqual(randomSearch)
     expect(wrapper.get('[data-testid="sweep-count"]').text()).toBe('Creates 8 runs')
 
     await editor.setValue('{ "name": ')
-    expect(wrapper.get('[data-testid="sweep-preview"]').text()).toMatch(/Not valid JSON/)
+    expect(wrapper.get('[data-testid="sweep-json-error"]').text()).toMatch(/Not valid JSON/)
     await editor.setValue(JSON.stringify({ ...randomSearch, samples: 0 }))
-    expect(wrapper.get('[data-testid="sweep-errors"]').text()).toMatch(/samples/)
+    expect(wrapper.get('[data-testid="sweep-errors"]').text()).toBe('Runs to draw: Must be at least 1')
     expect(wrapper.get('[data-testid="submit-sweep"]').attributes('disabled')).toBeDefined()
 
     await editor.setValue(JSON.stringify({ ...randomSearch, samples: 3 }))

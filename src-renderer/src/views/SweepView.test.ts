@@ -187,8 +187,22 @@ describe('SweepView', () => {
     await flushPromises()
 
     const expected = refineSweep(data.sweep.spec, data.runs, { topK: 3 })
+    // The examples arrived after the draft: the builder still holds the draft, not the preset.
+    const value = (id: string): string =>
+      (wrapper.get(`[data-testid="${id}"]`).element as HTMLInputElement).value
+    expect(value('sweep-field-name')).toBe('coarse (refined)')
+    expect((wrapper.get('[data-testid="sweep-method-random"]').element as HTMLInputElement).checked).toBe(true)
+    expect(value('sweep-field-samples')).toBe(String(expected.samples))
+    expect(value('sweep-field-seed')).toBe(String(expected.seed))
+    const rows = wrapper.findAll('[data-testid^="sweep-param-"][data-path]')
+    expect(rows.map((r) => r.attributes('data-path'))).toEqual(Object.keys(expected.params))
+    const lr = expected.params[LR] as { min: number; max: number }
+    const lrRow = Object.keys(expected.params).indexOf(LR)
+    expect(Number(value(`sweep-param-${lrRow}-min`))).toBe(lr.min)
+    expect(Number(value(`sweep-param-${lrRow}-max`))).toBe(lr.max)
+    // And the JSON view holds exactly the drafted spec.
+    await wrapper.get('[data-testid="sweep-view-json"]').trigger('click')
     const editor = wrapper.get('[data-testid="sweep-editor"]').element as HTMLTextAreaElement
-    // The examples arrived after the draft: the form still holds the draft, not the preset.
     expect(JSON.parse(editor.value)).toEqual(expected)
     expect(expected.name).toBe('coarse (refined)')
     expect(wrapper.get('[data-testid="tab-sweep"]').attributes('aria-selected')).toBe('true')
