@@ -114,10 +114,12 @@ function walk(
   if (LEFT_OUT.has(prefix)) return
   const t = leafType(u)
   if (!t) return
+  // Values are checked with null allowed where the config allows it (normalization: none).
+  const valueSchema = u.nullable ? u.schema.nullable() : u.schema
   const field = out.get(prefix)
   if (field) {
     field.modelKinds?.push(modelKind)
-    field.schemas.set(modelKind, u.schema)
+    field.schemas.set(modelKind, valueSchema)
     field.defaults.set(modelKind, u.defaultValue)
     return
   }
@@ -126,7 +128,7 @@ function walk(
     leaf: prefix.split('.').at(-1) as string,
     type: t,
     modelKinds: modelKind ? [modelKind] : null,
-    schemas: new Map([[modelKind, u.schema]]),
+    schemas: new Map([[modelKind, valueSchema]]),
     defaults: new Map([[modelKind, u.defaultValue]]),
   })
 }

@@ -283,6 +283,31 @@ export function formFromSpec(spec: unknown): SweepForm {
   return form
 }
 
+const sameData = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b)
+
+/**
+ * A form read from a JSON edit, keeping what the person typed where the data is unchanged: a row that
+ * gives the same param keeps its texts (`1e-3` stays `1e-3`, not `0.001`) and its id, and so does a field.
+ */
+export function mergeForm(prev: SweepForm, next: SweepForm): SweepForm {
+  const keep = (a: string, b: string): string => (sameData(readNumber(a), readNumber(b)) ? a : b)
+  const used = new Set<ParamRow>()
+  const params = next.params.map((row) => {
+    const old = prev.params.find(
+      (p) => !used.has(p) && p.path === row.path && sameData(paramFromRow(p), paramFromRow(row)),
+    )
+    if (!old) return row
+    used.add(old)
+    return old
+  })
+  return {
+    ...next,
+    samples: keep(prev.samples, next.samples),
+    seed: keep(prev.seed, next.seed),
+    params,
+  }
+}
+
 /** The form as a spec; rows naming the same path collapse into the last one (the form flags them). */
 export function specFromForm(form: SweepForm): Record<string, unknown> {
   const { version, ...rest } = form.extra
@@ -372,6 +397,14 @@ export function setRowKind(row: ParamRow, kind: 'range' | 'values', method: stri
   if (row.kind === kind) return
   row.kind = kind
   if (kind === 'range') {
+    const type = sweepField(row.path)?.type ?? null
+    // A list of numbers becomes the range that spans it.
+    const listed = row.valuesMode === 'text' ? readValues(row, type).filter((x) => typeof x === 'number') : []
+    if (row.min === '' && row.max === '' && listed.length > 0) {
+      row.min = numText(Math.min(...(listed as number[])))
+      row.max = numText(Math.max(...(listed as number[])))
+    }
+    if (row.integer === null && type?.kind === 'number' && type.int) row.integer = true
     if (row.scale === '') row.scale = 'log'
     if (method === 'grid' && row.steps === '') row.steps = row.stepsAside || '3'
   } else if (row.valuesMode !== 'options' && row.valuesText === '') {
