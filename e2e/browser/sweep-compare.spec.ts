@@ -42,6 +42,7 @@ test('from a finished sweep: find the best run, compare, switch the x-axis, expo
   // Queue the sweep from the form.
   await page.getByTestId('nav-new-run').click()
   await page.getByTestId('tab-sweep').click()
+  await page.getByTestId('sweep-view-json').click()
   await page.getByTestId('sweep-editor').fill(JSON.stringify(SWEEP, null, 2))
   await expect(page.getByTestId('sweep-count')).toHaveAttribute('data-count', '3')
   await page.getByTestId('submit-sweep').click()
@@ -64,6 +65,8 @@ test('from a finished sweep: find the best run, compare, switch the x-axis, expo
   await page.getByTestId('sweep-refine').click()
   await expect(page).toHaveURL(/#\/new/)
   await expect(page.getByTestId('sweep-draft-note')).toBeVisible()
+  await expect(page.getByTestId('sweep-field-name')).toHaveValue('e2e-lr (refined)')
+  await page.getByTestId('sweep-view-json').click()
   const draft = JSON.parse(await page.getByTestId('sweep-editor').inputValue()) as {
     params: Record<string, { min: number; max: number; scale: string }>
   }

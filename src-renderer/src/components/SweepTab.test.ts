@@ -108,6 +108,15 @@ describe('the sweep builder', () => {
     expect(get(wrapper, 'sweep-count').attributes('data-count')).toBe('8')
   })
 
+  it('opens with the example again on a later visit, when the examples are already loaded', async () => {
+    const { wrapper, router } = await openSweepTab()
+    await router.push('/experiments')
+    await router.push('/new')
+    await flushPromises()
+    await get(wrapper, 'tab-sweep').trigger('click')
+    expect(value(wrapper, 'sweep-field-name')).toBe(randomSearch.name)
+  })
+
   it('builds a sweep, previews the runs expandSweep creates, keeps it through the JSON view, and queues it', async () => {
     const { wrapper, t, router } = await openSweepTab('en', {
       'runs.createSweep': () => ({
