@@ -345,12 +345,19 @@ describe('the sweep builder', () => {
     expect(get(wrapper, 'tab-run').attributes('aria-selected')).toBe('true')
     expect(value(wrapper, 'field-model.kind')).toBe('fc')
     expect(value(wrapper, 'field-solver.updateRule')).toBe('adam')
+    expect(value(wrapper, 'field-solver.optimConfig.learningRate')).toBe('0.001')
     await get(wrapper, 'field-solver.numEpochs').setValue('3')
+    await get(wrapper, 'field-name').setValue('my base')
     await get(wrapper, 'tab-sweep').trigger('click')
     expect(value(wrapper, 'sweep-base-source')).toBe('run-form')
     spec = JSON.parse((await jsonView(wrapper)).element.value) as { base: Record<string, unknown> }
     expect(spec.base).toMatchObject({ model: { kind: 'fc' }, solver: { updateRule: 'adam', numEpochs: 3 } })
     expect(spec.base.tags).toEqual(['example'])
+    // Already the Single run tab's: editing it just goes there, the form as it is.
+    await get(wrapper, 'sweep-view-form').trigger('click')
+    await get(wrapper, 'sweep-base-edit').trigger('click')
+    expect(value(wrapper, 'field-solver.numEpochs')).toBe('3')
+    expect(value(wrapper, 'field-name')).toBe('my base')
   })
 
   it('shows the server’s field errors on their fields', async () => {
