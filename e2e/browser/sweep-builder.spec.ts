@@ -37,7 +37,10 @@ async function snapshot(page: Page): Promise<string[]> {
 /** The whole page in one tall window: a full-page capture would draw the sticky header mid-page. */
 async function pageShot(page: Page, name: string): Promise<void> {
   const size = page.viewportSize()
-  const height = await page.evaluate(() => document.documentElement.scrollHeight)
+  // Read in the page (node types know no DOM).
+  const height = await page
+    .locator('html')
+    .evaluate((el) => (el as unknown as { scrollHeight: number }).scrollHeight)
   await page.setViewportSize({ width: size?.width ?? 1280, height })
   await page.screenshot({ path: test.info().outputPath(name) })
   if (size) await page.setViewportSize(size)

@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { flushPromises, type DOMWrapper, type VueWrapper } from '@vue/test-utils'
+import { flushPromises, type VueWrapper } from '@vue/test-utils'
 import { afterEach, describe, expect, it } from 'vitest'
 import fcBatchnorm from '../../../examples/fc-batchnorm.json'
 import randomSearch from '../../../examples/seed-random-search.json'
@@ -36,7 +36,7 @@ afterEach(() => {
 })
 
 type W = VueWrapper
-const get = (w: W, id: string): DOMWrapper<HTMLInputElement> => w.get(`[data-testid="${id}"]`)
+const get = (w: W, id: string) => w.get<HTMLInputElement>(`[data-testid="${id}"]`)
 const value = (w: W, id: string): string => get(w, id).element.value
 
 async function openSweepTab(locale: 'en' | 'zh-CN' = 'en', results = {}) {
@@ -62,9 +62,9 @@ function snapshot(w: W): [string, string | boolean][] {
     .filter(([id]) => id !== 'sweep-add-param')
 }
 
-async function jsonView(w: W): Promise<DOMWrapper<HTMLTextAreaElement>> {
+async function jsonView(w: W) {
   await get(w, 'sweep-view-json').trigger('click')
-  return w.get('[data-testid="sweep-editor"]')
+  return w.get<HTMLTextAreaElement>('[data-testid="sweep-editor"]')
 }
 
 /** Builds the e2e's sweep by hand: fc base, a log learning rate, a list of hidden sizes, random search. */

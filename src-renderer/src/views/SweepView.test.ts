@@ -191,7 +191,9 @@ describe('SweepView', () => {
     const value = (id: string): string =>
       (wrapper.get(`[data-testid="${id}"]`).element as HTMLInputElement).value
     expect(value('sweep-field-name')).toBe('coarse (refined)')
-    expect((wrapper.get('[data-testid="sweep-method-random"]').element as HTMLInputElement).checked).toBe(true)
+    expect((wrapper.get('[data-testid="sweep-method-random"]').element as HTMLInputElement).checked).toBe(
+      true,
+    )
     expect(value('sweep-field-samples')).toBe(String(expected.samples))
     expect(value('sweep-field-seed')).toBe(String(expected.seed))
     const rows = wrapper.findAll('[data-testid^="sweep-param-"][data-path]')
