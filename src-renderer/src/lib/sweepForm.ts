@@ -7,7 +7,6 @@
  * preset, and is kept as data.
  */
 import { isPlainObject } from '../../../src-shared/paths'
-import type { SweepSpec } from '../../../src-shared/sweep'
 import { OPTION_DEFAULTS } from './runForm'
 import { fieldDefault, fieldSchema, sweepField, type FieldType, type SweepField } from './sweepFields'
 
@@ -449,14 +448,8 @@ export function baseModelKind(base: unknown): unknown {
   return isPlainObject(base) && isPlainObject(base.model) ? base.model.kind : undefined
 }
 
-export function baseValue(base: unknown, path: string): unknown {
-  return getIn(base, path)
-}
-
 /** A run config (the single-run form's, a preset's) as a base: each run's name comes from the sweep. */
 export function baseFromConfig(config: unknown): Record<string, unknown> {
   const { name: _name, ...rest } = isPlainObject(config) ? config : {}
   return rest
 }
-
-export type { SweepSpec }

@@ -160,9 +160,6 @@ class Errors {
     if (list) list.push(msg)
     else this.map.set(field, [msg])
   }
-  hasRow(index: number): boolean {
-    return ROW_PARTS.some((p) => this.map.has(rowField(index, p)))
-  }
 }
 
 const TOP_FIELDS = new Set(['name', 'method', 'samples', 'seed', 'base', 'params'])
