@@ -190,11 +190,23 @@ describe('datasets import: each error once; under --json, stderr is JSON only', 
 
 describe('download progress', () => {
   const steps: DownloadProgress[] = [
-    { phase: 'download', file: 'a.gz', bytes: 0, total: 2_000_000, fraction: 0 },
-    { phase: 'download', file: 'a.gz', bytes: 1_000_000, total: 2_000_000, fraction: 0.5 },
-    { phase: 'verify', file: 'a.gz', bytes: 2_000_000, total: 2_000_000, fraction: 1 },
-    { phase: 'done', file: 'fashion-mnist', bytes: 0, total: null, fraction: 1 },
+    { phase: 'download', file: 'a.gz', bytes: 0, total: 2_000_000, fraction: 0, ...all(0) },
+    { phase: 'download', file: 'a.gz', bytes: 1_000_000, total: 2_000_000, fraction: 0.5, ...all(1e6) },
+    {
+      phase: 'retry',
+      file: 'a.gz',
+      bytes: 1_000_000,
+      total: 2_000_000,
+      fraction: 0.5,
+      ...all(1e6),
+      retry: { attempt: 2, of: 5, inMs: 2000, reason: 'connect ECONNREFUSED', code: 'ECONNREFUSED', host: 'h' },
+    },
+    { phase: 'verify', file: 'a.gz', bytes: 2_000_000, total: 2_000_000, fraction: 1, ...all(2e6) },
+    { phase: 'done', file: 'fashion-mnist', bytes: 0, total: null, fraction: 1, ...all(2e6) },
   ]
+  function all(bytes: number): { overallBytes: number; overallTotal: number } {
+    return { overallBytes: bytes, overallTotal: 2_000_000 }
+  }
   const context = (terminal: NodeJS.WriteStream | null, lines: string[]): Context =>
     new Context(
       {
@@ -216,6 +228,7 @@ describe('download progress', () => {
     view.stop()
     expect(lines).toEqual([
       'download a.gz 0% 0 B / 2.0 MB\n',
+      'retry a.gz 50% connect ECONNREFUSED: attempt 2 of 5 in 2 s\n',
       'verify a.gz 100%\n',
       'done fashion-mnist 100%\n',
     ])

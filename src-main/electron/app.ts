@@ -67,6 +67,12 @@ export function startApp(): void {
       dataDir: paths.dataDir,
       examplesDir: paths.examplesDir,
       pdf: new ElectronPdfPrinter(),
+      // The datasets page's Import: a native folder picker over the window.
+      pickFolder: async () => {
+        const options = { title: 'Import a dataset folder', properties: ['openDirectory' as const] }
+        const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options)
+        return r.canceled ? null : (r.filePaths[0] ?? null)
+      },
     }),
   )
   // A failed open is reported once, by the start-up chain below; calls then answer 'unavailable'.
