@@ -106,6 +106,8 @@ export function createDatasetHandlers(
     'datasets.remove': async (...args) => {
       checkArity('datasets.remove', args, ['name'])
       const name = validateName(args[0], 'name')
+      // Unknown and built-in names are answered as such before any run is looked at.
+      if ((await wb.datasets.get(name)).readOnly) await wb.datasets.remove(name)
       await assertDatasetUnused(() => wb.listRuns(), name)
       await wb.datasets.remove(name)
       return { name }

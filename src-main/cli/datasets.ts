@@ -56,6 +56,7 @@ export async function datasetsImportCommand(
 export async function datasetsRmCommand(ctx: Context, name: string): Promise<number> {
   return ctx.withWorkbench('inspect', undefined, async (wb) => {
     await asDatasetError(async () => {
+      if ((await wb.datasets.get(name)).readOnly) await wb.datasets.remove(name) // refused: built in
       await assertDatasetUnused(() => wb.listRuns(), name)
       await wb.datasets.remove(name)
     })

@@ -91,7 +91,7 @@ describe('DatasetRegistry', () => {
       classNames: [...MNIST_CLASSES],
       sizeOnDisk: await sizeOf(expected.files),
     })
-    expect(await readdir(join(dataDir, 'datasets', 'my-digits'))).toEqual(['dataset.json'])
+    expect(await readdir(join(dataDir, 'datasets', 'my-digits'))).toEqual(['dataset.json', 'preview.json'])
     expect(await readdir(join(dataDir, 'datasets'))).toEqual(['my-digits'])
     const loaded = await registry.load('my-digits')
     expect(datasetMismatch(loaded, expected)).toBeNull()
@@ -112,6 +112,7 @@ describe('DatasetRegistry', () => {
       [
         'classes.txt',
         'dataset.json',
+        'preview.json',
         't10k-images-idx3-ubyte.gz',
         't10k-labels-idx1-ubyte.gz',
         'train-images-idx3-ubyte.gz',
