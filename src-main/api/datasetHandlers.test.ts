@@ -120,7 +120,10 @@ describe('dataset methods: argument validation (main checks what the page sends)
     'datasets.cancelJob and datasets.dismissJob refuse the job id %j',
     async (id) => {
       for (const m of ['datasets.cancelJob', 'datasets.dismissJob'] as const) {
-        expect(await failure(h, m, [id])).toMatchObject({ code: 'invalid-argument', fields: [{ path: 'jobId' }] })
+        expect(await failure(h, m, [id])).toMatchObject({
+          code: 'invalid-argument',
+          fields: [{ path: 'jobId' }],
+        })
       }
     },
   )
@@ -129,7 +132,10 @@ describe('dataset methods: argument validation (main checks what the page sends)
     'datasets.preview and datasets.remove refuse the dataset name %j',
     async (name) => {
       for (const m of ['datasets.preview', 'datasets.remove'] as const) {
-        expect(await failure(h, m, [name])).toMatchObject({ code: 'invalid-argument', fields: [{ path: 'name' }] })
+        expect(await failure(h, m, [name])).toMatchObject({
+          code: 'invalid-argument',
+          fields: [{ path: 'name' }],
+        })
       }
     },
   )
@@ -143,7 +149,9 @@ describe('dataset methods: argument validation (main checks what the page sends)
     expect(await failure(h, 'datasets.preview', ['mnist', { size: 3 }])).toMatchObject({
       fields: [{ path: 'options.size' }],
     })
-    expect(await failure(h, 'datasets.preview', ['mnist', 'big'])).toMatchObject({ fields: [{ path: 'options' }] })
+    expect(await failure(h, 'datasets.preview', ['mnist', 'big'])).toMatchObject({
+      fields: [{ path: 'options' }],
+    })
   })
 
   it('dialog.pickFolder is unsupported in the browser mode, and uses the app’s picker in Electron', async () => {
@@ -248,10 +256,20 @@ describe('dataset methods over a real workbench', () => {
   it('datasets.inspectFolder: says what a folder holds, or why it is not a dataset', async () => {
     const good = join(dir, 'cifar')
     await writeCifarPython(good, { perBatch: 4 })
-    expect(await h['datasets.inspectFolder'](good)).toMatchObject({ ok: true, format: 'cifar10-python', files: 7 })
-    expect(await h['datasets.inspectFolder'](join(dir, 'none'))).toMatchObject({ ok: false, code: 'not-found' })
+    expect(await h['datasets.inspectFolder'](good)).toMatchObject({
+      ok: true,
+      format: 'cifar10-python',
+      files: 7,
+    })
+    expect(await h['datasets.inspectFolder'](join(dir, 'none'))).toMatchObject({
+      ok: false,
+      code: 'not-found',
+    })
     await writeFile(join(dir, 'a-file'), 'x')
-    expect(await h['datasets.inspectFolder'](join(dir, 'a-file'))).toMatchObject({ ok: false, code: 'not-a-folder' })
+    expect(await h['datasets.inspectFolder'](join(dir, 'a-file'))).toMatchObject({
+      ok: false,
+      code: 'not-a-folder',
+    })
     const half = join(dir, 'half')
     await mkdir(half)
     await writeFile(join(half, 'data_batch_1'), 'x')
@@ -261,14 +279,23 @@ describe('dataset methods over a real workbench', () => {
     // The registry's own folders, also through a link.
     await mkdir(join(dir, 'data', 'datasets'), { recursive: true })
     await symlink(join(dir, 'data', 'datasets'), join(dir, 'link'))
-    expect(await h['datasets.inspectFolder'](join(dir, 'link'))).toMatchObject({ ok: false, code: 'inside-registry' })
+    expect(await h['datasets.inspectFolder'](join(dir, 'link'))).toMatchObject({
+      ok: false,
+      code: 'inside-registry',
+    })
   })
 
   it('datasets.import by reference: progress events, then the list has it; a second import is refused', async () => {
     const folder = join(dir, 'digits')
     await writeIdx(folder, { train: 50, test: 20 })
     const job = await h['datasets.import'](folder, { mode: 'reference', name: 'digits' })
-    expect(job).toMatchObject({ kind: 'import', name: 'digits', target: folder, mode: 'reference', status: 'running' })
+    expect(job).toMatchObject({
+      kind: 'import',
+      name: 'digits',
+      target: folder,
+      mode: 'reference',
+      status: 'running',
+    })
     const { final, seen } = await finished(job)
     expect(final).toMatchObject({ status: 'done', phase: 'done', fraction: 1, error: null })
     expect(seen.map((j) => j.phase)).toEqual(expect.arrayContaining(['read', 'preview', 'done']))
@@ -288,7 +315,9 @@ describe('dataset methods over a real workbench', () => {
       code: 'exists',
       fields: [{ path: 'name' }],
     })
-    expect(await h['datasets.jobs']()).toEqual(expect.arrayContaining([expect.objectContaining({ id: job.id })]))
+    expect(await h['datasets.jobs']()).toEqual(
+      expect.arrayContaining([expect.objectContaining({ id: job.id })]),
+    )
     await h['datasets.dismissJob'](job.id)
     expect((await h['datasets.jobs']()).some((j) => j.id === job.id)).toBe(false)
   })
@@ -312,7 +341,9 @@ describe('dataset methods over a real workbench', () => {
     const { final, seen } = await finished(await h['datasets.import'](folder, { mode: 'copy' }))
     expect(final.status).toBe('done')
     expect(final.name).toBe('cifar-copy-src')
-    expect(new Set(seen.map((j) => j.phase))).toEqual(new Set(['detect', 'read', 'copy', 'verify', 'preview', 'done']))
+    expect(new Set(seen.map((j) => j.phase))).toEqual(
+      new Set(['detect', 'read', 'copy', 'verify', 'preview', 'done']),
+    )
     const d = (await h['datasets.list']()).find((x) => x.name === 'cifar-copy-src')!
     expect(d).toMatchObject({ reference: false, counts: { train: 30, test: 5 }, shape: [3, 32, 32] })
     expect(d.path).toBe(join(dir, 'data', 'datasets', 'cifar-copy-src'))
@@ -336,7 +367,11 @@ describe('dataset methods over a real workbench', () => {
       'bytes=40000-',
     ])
     const sources = await h['datasets.sources']()
-    expect(sources.find((s) => s.name === 'tiny')).toMatchObject({ installed: true, partialBytes: 0, files: 4 })
+    expect(sources.find((s) => s.name === 'tiny')).toMatchObject({
+      installed: true,
+      partialBytes: 0,
+      files: 4,
+    })
     expect(sources.find((s) => s.name === 'cifar10')).toMatchObject({ installed: false, bytes: 170_498_071 })
     expect(await failure(h, 'datasets.download', ['tiny'])).toMatchObject({ code: 'exists' })
     expect(await failure(h, 'datasets.download', ['nope'])).toMatchObject({ code: 'not-found' })
@@ -373,7 +408,11 @@ describe('dataset methods over a real workbench', () => {
       expect((await h2['datasets.cancelJob'](job.id)).id).toBe(job.id)
       await vi.waitUntil(() => other.datasetJobs.get(job.id)?.status !== 'running')
       expect(other.datasetJobs.get(job.id)).toMatchObject({ status: 'cancelled', error: null })
-      expect((await h2['datasets.sources']())[0]).toMatchObject({ name: 'tiny2', installed: false, partialBytes: 30_000 })
+      expect((await h2['datasets.sources']())[0]).toMatchObject({
+        name: 'tiny2',
+        installed: false,
+        partialBytes: 30_000,
+      })
 
       server.behaviours.delete(`tiny2/${TRAIN_IMAGES}`)
       const again = await h2['datasets.download']('tiny2')

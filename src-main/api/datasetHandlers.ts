@@ -6,7 +6,12 @@
  */
 import { realpath, stat } from 'node:fs/promises'
 import { isAbsolute, normalize, relative, sep } from 'node:path'
-import type { DatasetSummary, FolderInspection, ImportRequest, PreviewOptions } from '../../src-shared/contract'
+import type {
+  DatasetSummary,
+  FolderInspection,
+  ImportRequest,
+  PreviewOptions,
+} from '../../src-shared/contract'
 import { defaultSplits } from '../../src-shared/splits'
 import { detectFormat } from '../../src-worker/data/detect'
 import type { DatasetInfo } from '../core/datasets'
@@ -85,7 +90,8 @@ export function createDatasetHandlers(
     'datasets.download': async (...args) => {
       checkArity('datasets.download', args, ['sourceName'])
       const name = args[0]
-      if (typeof name !== 'string') throw invalidArgument('sourceName', `must be a string, got ${typeOf(name)}`)
+      if (typeof name !== 'string')
+        throw invalidArgument('sourceName', `must be a string, got ${typeOf(name)}`)
       return wb.datasetJobs.startDownload(name)
     },
     'datasets.cancelJob': async (...args) => {
@@ -162,7 +168,10 @@ export function pathArg(value: unknown, name = 'path'): string {
   }
   if (path.includes('\0')) throw invalidArgument(name, 'must not contain NUL characters')
   if (!isAbsolute(path)) {
-    throw invalidArgument(name, `must be an absolute path (starting with ${sep}), got ${JSON.stringify(path.slice(0, 200))}`)
+    throw invalidArgument(
+      name,
+      `must be an absolute path (starting with ${sep}), got ${JSON.stringify(path.slice(0, 200))}`,
+    )
   }
   if (path.split(/[\\/]/).includes('..')) {
     throw invalidArgument(name, `must not contain '..' segments, got ${JSON.stringify(path.slice(0, 200))}`)
@@ -200,7 +209,8 @@ function previewOptionsArg(value: unknown): PreviewOptions {
   }
   const out: PreviewOptions = {}
   for (const [key, v] of Object.entries(value)) {
-    if (key !== 'perClass') throw invalidArgument(`options.${key.slice(0, 40)}`, 'unknown option (known: perClass)')
+    if (key !== 'perClass')
+      throw invalidArgument(`options.${key.slice(0, 40)}`, 'unknown option (known: perClass)')
     if (v === undefined || v === null) continue
     if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1 || v > PREVIEW_MAX_PER_CLASS) {
       throw invalidArgument(
@@ -224,7 +234,11 @@ function jobIdArg(value: unknown): string {
  * that is not a readable folder, or is the registry's own, is an answer (ok: false), not an error.
  */
 async function inspectFolder(path: string, registry: Workbench['datasets']): Promise<FolderInspection> {
-  const no = (code: string, message: string, extra: { file?: string; reason?: string } = {}): FolderInspection => ({
+  const no = (
+    code: string,
+    message: string,
+    extra: { file?: string; reason?: string } = {},
+  ): FolderInspection => ({
     ok: false,
     path,
     code,

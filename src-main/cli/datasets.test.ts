@@ -81,7 +81,16 @@ describe('datasets', () => {
     const server = await startServer()
     try {
       for (const [name, data] of Object.entries(idxGzFiles(20, 10))) server.files.set(`mnist/${name}`, data)
-      const r = await cli(['datasets', 'download', 'mnist', '--mirror', server.url, '--json', '--data-dir', dataDir])
+      const r = await cli([
+        'datasets',
+        'download',
+        'mnist',
+        '--mirror',
+        server.url,
+        '--json',
+        '--data-dir',
+        dataDir,
+      ])
       expect(r.code).toBe(3)
       expect(JSON.parse(r.stderr)).toMatchObject({ error: { code: 'checksum' } })
       expect(server.requests[0]).toMatchObject({ path: 'mnist/train-images-idx3-ubyte.gz', status: 200 })
@@ -234,7 +243,14 @@ describe('download progress', () => {
       total: 2_000_000,
       fraction: 0.5,
       ...all(1e6),
-      retry: { attempt: 2, of: 5, inMs: 2000, reason: 'connect ECONNREFUSED', code: 'ECONNREFUSED', host: 'h' },
+      retry: {
+        attempt: 2,
+        of: 5,
+        inMs: 2000,
+        reason: 'connect ECONNREFUSED',
+        code: 'ECONNREFUSED',
+        host: 'h',
+      },
     },
     { phase: 'verify', file: 'a.gz', bytes: 2_000_000, total: 2_000_000, fraction: 1, ...all(2e6) },
     { phase: 'done', file: 'fashion-mnist', bytes: 0, total: null, fraction: 1, ...all(2e6) },

@@ -223,9 +223,7 @@ function buildProgram(io: CliIo, json: boolean, setCode: (code: number) => void)
       '--mirror <url>',
       'fetch the files from <url>/<source>/<file> instead (checked against the published md5s)',
     )
-    .action(
-      act((ctx, source: string, o: { mirror?: string }) => datasetsDownloadCommand(ctx, source, o)),
-    )
+    .action(act((ctx, source: string, o: { mirror?: string }) => datasetsDownloadCommand(ctx, source, o)))
   datasets
     .command('rm')
     .description(

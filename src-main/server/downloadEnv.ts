@@ -39,7 +39,10 @@ export function datasetOptionsFromEnv(env: NodeJS.ProcessEnv): WorkbenchOptions[
     try {
       list = JSON.parse(readFileSync(file, 'utf8'))
     } catch (e) {
-      throw new Error(`${SOURCES_ENV}: cannot read ${file} as JSON (${e instanceof Error ? e.message : String(e)})`)
+      throw new Error(
+        `${SOURCES_ENV}: cannot read ${file} as JSON (${e instanceof Error ? e.message : String(e)})`,
+        { cause: e },
+      )
     }
     if (!Array.isArray(list)) throw new Error(`${SOURCES_ENV}: ${file} must hold a JSON array of sources`)
     const sources: Record<string, DatasetSource> = { ...SOURCES }
@@ -47,7 +50,9 @@ export function datasetOptionsFromEnv(env: NodeJS.ProcessEnv): WorkbenchOptions[
       try {
         validateSource(s)
       } catch (e) {
-        throw new Error(`${SOURCES_ENV}: ${file}[${i}]: ${e instanceof Error ? e.message : String(e)}`)
+        throw new Error(`${SOURCES_ENV}: ${file}[${i}]: ${e instanceof Error ? e.message : String(e)}`, {
+          cause: e,
+        })
       }
       if (Object.prototype.hasOwnProperty.call(sources, s.name)) {
         throw new Error(`${SOURCES_ENV}: ${file}[${i}]: a source named '${s.name}' exists already`)

@@ -10,7 +10,10 @@ export async function assertDatasetUnused(
   name: string,
 ): Promise<void> {
   const waiting = (await listRuns()).filter(
-    (r) => r.status !== 'corrupt' && (r.status === 'queued' || r.status === 'running') && r.config.dataset.name === name,
+    (r) =>
+      r.status !== 'corrupt' &&
+      (r.status === 'queued' || r.status === 'running') &&
+      r.config.dataset.name === name,
   )
   if (waiting.length === 0) return
   const ids = waiting.map((r) => r.id)

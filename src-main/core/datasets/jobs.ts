@@ -84,7 +84,12 @@ export class DatasetJobs {
     const { folder, name } = await this.registry.checkImport(path, request.name)
     this.assertIdle(name)
     return this.start('import', name, folder, mode, null, (signal, onProgress) =>
-      this.registry.importFolder(folder, { mode, name, signal, onProgress: (p) => onProgress(importStep(p)) }),
+      this.registry.importFolder(folder, {
+        mode,
+        name,
+        signal,
+        onProgress: (p) => onProgress(importStep(p)),
+      }),
     )
   }
 
@@ -93,7 +98,8 @@ export class DatasetJobs {
     const source = typeof sourceName === 'string' ? this.registry.source(sourceName) : undefined
     if (source === undefined) {
       const known = this.registry.sourceNames().join(', ')
-      const shown = typeof sourceName === 'string' ? JSON.stringify(sourceName.slice(0, 80)) : typeof sourceName
+      const shown =
+        typeof sourceName === 'string' ? JSON.stringify(sourceName.slice(0, 80)) : typeof sourceName
       throw new DatasetsError('not-found', `sourceName: no downloadable dataset ${shown}; known: ${known}`, {
         field: 'sourceName',
       })
@@ -105,7 +111,9 @@ export class DatasetJobs {
       () => false,
     )
     if (installed) {
-      throw new DatasetsError('exists', `sourceName: '${name}' is downloaded already`, { field: 'sourceName' })
+      throw new DatasetsError('exists', `sourceName: '${name}' is downloaded already`, {
+        field: 'sourceName',
+      })
     }
     const host = new URL(source.files[0]!.url).host
     return this.start('download', name, source.name, null, host, (signal, onProgress) =>
@@ -124,7 +132,9 @@ export class DatasetJobs {
   dismiss(id: string): void {
     const e = this.entry(id)
     if (e.job.status === 'running') {
-      throw new DatasetsError('busy', `jobId: job ${id} is still running: cancel it first`, { field: 'jobId' })
+      throw new DatasetsError('busy', `jobId: job ${id} is still running: cancel it first`, {
+        field: 'jobId',
+      })
     }
     this.jobs.delete(id)
   }
@@ -217,7 +227,9 @@ export class DatasetJobs {
       const speed = s.phase === 'retry' ? null : entry.meter.rate()
       job.speed = speed
       job.etaSeconds =
-        speed !== null && speed > 0 && job.total !== null ? Math.max(0, (job.total - job.bytes) / speed) : null
+        speed !== null && speed > 0 && job.total !== null
+          ? Math.max(0, (job.total - job.bytes) / speed)
+          : null
       this.send(entry, changed)
     }
     entry.done = run(entry.controller.signal, onProgress).then(

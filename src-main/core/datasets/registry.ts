@@ -39,13 +39,7 @@ import {
   type DatasetFacts,
   type DatasetManifest,
 } from './manifest'
-import {
-  buildPreview,
-  PREVIEW_MAX_PER_CLASS,
-  readPreview,
-  trimPreview,
-  writePreview,
-} from './preview'
+import { buildPreview, PREVIEW_MAX_PER_CLASS, readPreview, trimPreview, writePreview } from './preview'
 import { SOURCES, type DatasetSource } from './sources'
 import {
   DATASET_NAME_PATTERN,
@@ -353,7 +347,10 @@ export class DatasetRegistry {
   async checkImport(path: unknown, name?: unknown): Promise<{ folder: string; name: string }> {
     // `/data/x/../../etc` would normalise to a folder the person did not type: refused, not resolved.
     if (typeof path === 'string' && path.split(/[\\/]/).includes('..')) {
-      throw invalidArgument('path', `must not contain '..' segments, got ${JSON.stringify(path.slice(0, 200))}`)
+      throw invalidArgument(
+        'path',
+        `must not contain '..' segments, got ${JSON.stringify(path.slice(0, 200))}`,
+      )
     }
     const folder = await validateExistingDir(path, 'path')
     const real = await realpath(folder)
@@ -700,7 +697,13 @@ function progressOf(
     seen.add(file)
     bytes += files.find((f) => f.path === file)?.size ?? 0
     const share = total > 0 ? Math.min(1, bytes / total) : 0
-    report({ phase, file, bytes, total: total > 0 ? total : null, fraction: span[0] + share * (span[1] - span[0]) })
+    report({
+      phase,
+      file,
+      bytes,
+      total: total > 0 ? total : null,
+      fraction: span[0] + share * (span[1] - span[0]),
+    })
   }
 }
 

@@ -48,7 +48,9 @@ describe('stackedRgba', () => {
     const { stackedRgba } = await import('./datasets')
     const grey = stackedRgba(Uint8Array.from([10, 20, 30, 40]), 2, [1, 1, 2])
     expect(grey).toMatchObject({ width: 2, height: 3 })
-    expect([...grey.rgba]).toEqual([10, 10, 10, 255, 20, 20, 20, 255, 0, 0, 0, 0, 0, 0, 0, 0, 30, 30, 30, 255, 40, 40, 40, 255])
+    expect([...grey.rgba]).toEqual([
+      10, 10, 10, 255, 20, 20, 20, 255, 0, 0, 0, 0, 0, 0, 0, 0, 30, 30, 30, 255, 40, 40, 40, 255,
+    ])
     // One 1x1 RGB image: planes R, G, B.
     expect([...stackedRgba(Uint8Array.from([1, 2, 3]), 1, [3, 1, 1]).rgba]).toEqual([1, 2, 3, 255])
     expect(stackedRgba(new Uint8Array(0), 0, [1, 28, 28]).height).toBe(0)

@@ -14,19 +14,32 @@ export function originOf(d: Pick<DatasetSummary, 'source' | 'reference'>): Datas
 }
 
 /** The split a run with these sizes (left out: the defaults) takes from `d`. */
-export function splitsFor(d: Pick<DatasetSummary, 'format' | 'counts'>, sizes: Partial<SplitSizes>): SplitSizes {
-  return resolveSplits({ format: d.format, train: { count: d.counts.train }, test: { count: d.counts.test } }, sizes)
+export function splitsFor(
+  d: Pick<DatasetSummary, 'format' | 'counts'>,
+  sizes: Partial<SplitSizes>,
+): SplitSizes {
+  return resolveSplits(
+    { format: d.format, train: { count: d.counts.train }, test: { count: d.counts.test } },
+    sizes,
+  )
 }
 
 export function splitProblemsFor(
   d: Pick<DatasetSummary, 'format' | 'counts'>,
   sizes: Partial<SplitSizes>,
 ): SplitProblem[] {
-  return splitProblems({ format: d.format, train: { count: d.counts.train }, test: { count: d.counts.test } }, sizes)
+  return splitProblems(
+    { format: d.format, train: { count: d.counts.train }, test: { count: d.counts.test } },
+    sizes,
+  )
 }
 
 /** The sizes a form holds, as numbers where they are positive integers (anything else: the default). */
-export function formSizes(form: { numTraining: string; numValidation: string; numTest: string }): Partial<SplitSizes> {
+export function formSizes(form: {
+  numTraining: string
+  numValidation: string
+  numTest: string
+}): Partial<SplitSizes> {
   const out: Partial<SplitSizes> = {}
   for (const k of ['numTraining', 'numValidation', 'numTest'] as const) {
     const v = form[k].trim()

@@ -70,7 +70,8 @@ export const useDatasetsStore = defineStore('datasets', () => {
     next.set(job.id, job)
     jobsById.value = next
     // A download that stopped kept bytes to resume from: the source's card says how many.
-    if (job.kind === 'download' && job.status !== 'running' && before?.status === 'running') void loadSources()
+    if (job.kind === 'download' && job.status !== 'running' && before?.status === 'running')
+      void loadSources()
   }
 
   api.on('datasetJob', applyJob)
@@ -88,7 +89,8 @@ export const useDatasetsStore = defineStore('datasets', () => {
   const jobs = computed(() =>
     [...jobsById.value.values()].sort(
       (a, b) =>
-        Number(a.status !== 'running') - Number(b.status !== 'running') || b.startedAt.localeCompare(a.startedAt),
+        Number(a.status !== 'running') - Number(b.status !== 'running') ||
+        b.startedAt.localeCompare(a.startedAt),
     ),
   )
   const runningJobFor = (name: string): DatasetJob | undefined =>

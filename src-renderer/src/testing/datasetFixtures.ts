@@ -7,7 +7,11 @@ export function datasetSummary(
     Partial<DatasetSummary>,
 ): DatasetSummary {
   return {
-    splits: defaultSplits({ format: d.format, train: { count: d.counts.train }, test: { count: d.counts.test } }),
+    splits: defaultSplits({
+      format: d.format,
+      train: { count: d.counts.train },
+      test: { count: d.counts.test },
+    }),
     path: `/data/datasets/${d.name}`,
     origin: `/data/datasets/${d.name}`,
     reference: d.source === 'builtin',

@@ -50,7 +50,11 @@ const preview = (name: string, shape: [number, number, number]): DatasetPreview 
     shape,
     classNames: ['a', 'b'],
     perClass: 7,
-    samples: [0, 1].map((label) => ({ label, count: 7, images: btoa(String.fromCharCode(...new Uint8Array(7 * D))) })),
+    samples: [0, 1].map((label) => ({
+      label,
+      count: 7,
+      images: btoa(String.fromCharCode(...new Uint8Array(7 * D))),
+    })),
   }
 }
 
@@ -60,7 +64,10 @@ function api(extra: Record<string, unknown> = {}) {
     'datasets.sources': sources,
     'datasets.jobs': [],
     'datasets.preview': (name: string) => preview(name, name === 'my-cifar' ? [3, 32, 32] : [1, 28, 28]),
-    'runs.list': [makeRun({ config: { dataset: { name: 'my-cifar' } } }), makeRun({ config: { dataset: { name: 'my-cifar' } } })],
+    'runs.list': [
+      makeRun({ config: { dataset: { name: 'my-cifar' } } }),
+      makeRun({ config: { dataset: { name: 'my-cifar' } } }),
+    ],
     'runs.queue': { running: [], queued: [] },
     'app.info': { mode: 'browser', memoryBudgetBytes: 2 ** 33 },
     ...extra,
@@ -102,7 +109,8 @@ describe('DatasetsView', () => {
     let refuse = true
     const t = api({
       'datasets.remove': () => {
-        if (refuse) throw { code: 'in-use', message: "name: 'my-cifar' is needed by 1 queued or running run(s)" }
+        if (refuse)
+          throw { code: 'in-use', message: "name: 'my-cifar' is needed by 1 queued or running run(s)" }
         return { name: 'my-cifar' }
       },
     })
@@ -128,10 +136,23 @@ describe('DatasetsView', () => {
     const t = api({
       'datasets.inspectFolder': (path: string) =>
         path.endsWith('bad')
-          ? { ok: false, path, code: 'invalid-data', message: `${path}: looks like X`, file: path, reason: 'looks like CIFAR-10 (python) but test_batch is missing' }
+          ? {
+              ok: false,
+              path,
+              code: 'invalid-data',
+              message: `${path}: looks like X`,
+              file: path,
+              reason: 'looks like CIFAR-10 (python) but test_batch is missing',
+            }
           : { ok: true, path, format: 'cifar10-python', files: 7, bytes: 184_000_000 },
       'datasets.import': (path: string, request: unknown) =>
-        datasetJob({ id: 'import-a-abcdef', kind: 'import', name: 'cifar', target: path, mode: (request as { mode: 'copy' }).mode }),
+        datasetJob({
+          id: 'import-a-abcdef',
+          kind: 'import',
+          name: 'cifar',
+          target: path,
+          mode: (request as { mode: 'copy' }).mode,
+        }),
     })
     const { wrapper } = await mountAt('/datasets', t)
     expect(wrapper.find('[data-testid="import-pick"]').exists()).toBe(false) // browser mode: no picker
@@ -158,7 +179,9 @@ describe('DatasetsView', () => {
   })
 
   it('shows a download’s bytes, speed and time left live, then its end, from events', async () => {
-    const t = api({ 'datasets.download': datasetJob({ id: 'download-a-abcdef', kind: 'download', name: 'mnist' }) })
+    const t = api({
+      'datasets.download': datasetJob({ id: 'download-a-abcdef', kind: 'download', name: 'mnist' }),
+    })
     const { wrapper } = await mountAt('/datasets', t)
     const source = wrapper.get('[data-testid="source-mnist"]')
     expect(source.text()).toContain('1.9 MB kept from an earlier download')
@@ -195,7 +218,14 @@ describe('DatasetsView', () => {
         kind: 'download',
         name: 'mnist',
         phase: 'retry',
-        retry: { attempt: 2, of: 5, inMs: 2000, reason: 'connect ECONNREFUSED', offline: true, host: 'ossci-datasets.s3.amazonaws.com' },
+        retry: {
+          attempt: 2,
+          of: 5,
+          inMs: 2000,
+          reason: 'connect ECONNREFUSED',
+          offline: true,
+          host: 'ossci-datasets.s3.amazonaws.com',
+        },
       }),
     )
     await flushPromises()
@@ -226,7 +256,13 @@ describe('DatasetsView', () => {
       kind: 'download',
       name: 'mnist',
       status: 'failed',
-      error: { code: 'checksum', message: 'x', file: 'train-images-idx3-ubyte.gz', expected: 'f68b', actual: '0123' },
+      error: {
+        code: 'checksum',
+        message: 'x',
+        file: 'train-images-idx3-ubyte.gz',
+        expected: 'f68b',
+        actual: '0123',
+      },
     })
     const { wrapper } = await mountAt('/datasets', api({ 'datasets.jobs': [failed] }))
     expect(wrapper.get('[data-testid="job-checksum"]').text()).toBe(

@@ -56,7 +56,9 @@ describe('NewRunView and the dataset’s split', () => {
     await wrapper.get('[data-testid="field-dataset.name"]').setValue('cifar10')
     expect(split()).toBe('Runs use 49,000 / 1,000 / 1,000 of its images (train / val / test), 3×32×32 each.')
     await wrapper.get('[data-testid="field-dataset.numTraining"]').setValue('20000')
-    expect(split()).toBe('This run uses 20,000 / 1,000 / 1,000 of its images (train / val / test), 3×32×32 each.')
+    expect(split()).toBe(
+      'This run uses 20,000 / 1,000 / 1,000 of its images (train / val / test), 3×32×32 each.',
+    )
   })
 
   it('refuses sizes the dataset cannot give, at the field, without asking main', async () => {

@@ -116,8 +116,7 @@ export const en = {
     eta: '{time} left',
     resumed: 'resumed after {size}',
     retry: 'Attempt {attempt} of {of} in {time} ({reason})',
-    retryOffline:
-      'Cannot reach {host}: are you offline? Attempt {attempt} of {of} in {time}.',
+    retryOffline: 'Cannot reach {host}: are you offline? Attempt {attempt} of {of} in {time}.',
     cancel: 'Cancel',
     dismiss: 'Dismiss',
     done: '{name} is ready: {split} images.',
@@ -125,15 +124,15 @@ export const en = {
     failed: 'Failed',
     offline:
       'No connection to {host}. You seem to be offline: connect and choose Resume; the bytes downloaded so far are kept.',
-    checksum: '{file} does not match its published checksum (md5 {expected}, received {actual}). The damaged file was deleted: download it again.',
+    checksum:
+      '{file} does not match its published checksum (md5 {expected}, received {actual}). The damaged file was deleted: download it again.',
     retryAction: 'Try again',
   },
   form: {
     split: 'Runs use {train} / {val} / {test} of its images (train / val / test), {shape} each.',
     splitCustom: 'This run uses {train} / {val} / {test} of its images (train / val / test), {shape} each.',
     gone: 'The dataset {name} is not there anymore (removed, or its folder moved): choose another one.',
-    tooManyTrain:
-      'Training and validation take {need} images, {name} has {have} training images.',
+    tooManyTrain: 'Training and validation take {need} images, {name} has {have} training images.',
     tooManyTest: '{name} has {have} test images.',
   },
   run: {
@@ -196,7 +195,8 @@ export const zhCN: typeof en = {
   },
   import: {
     title: '导入文件夹',
-    intro: 'CIFAR-10 文件夹（cifar-10-batches-py 或 cifar-10-batches-bin），或 MNIST / Fashion-MNIST 的四个 IDX 文件。',
+    intro:
+      'CIFAR-10 文件夹（cifar-10-batches-py 或 cifar-10-batches-bin），或 MNIST / Fashion-MNIST 的四个 IDX 文件。',
     path: '文件夹',
     pathPlaceholder: '/home/you/datasets/cifar-10-batches-py',
     pathHint: '本机上该文件夹的完整路径。',
@@ -261,7 +261,8 @@ export const zhCN: typeof en = {
     cancelled: '已取消。 | 已取消：保留了 {size}，“继续下载”会从那里接着下载。',
     failed: '失败',
     offline: '无法连接到 {host}。你似乎处于离线状态：联网后选择“继续下载”，已下载的部分会保留。',
-    checksum: '{file} 与公布的校验和不符（md5 应为 {expected}，收到的是 {actual}）。损坏的文件已删除：请重新下载。',
+    checksum:
+      '{file} 与公布的校验和不符（md5 应为 {expected}，收到的是 {actual}）。损坏的文件已删除：请重新下载。',
     retryAction: '重试',
   },
   form: {
