@@ -56,3 +56,12 @@ describe('stackedRgba', () => {
     expect(stackedRgba(new Uint8Array(0), 0, [1, 28, 28]).height).toBe(0)
   })
 })
+
+describe('shortPath', () => {
+  it('keeps short paths and cuts long ones at a separator, keeping the end', async () => {
+    const { shortPath } = await import('./datasets')
+    expect(shortPath('/data/x')).toBe('/data/x')
+    expect(shortPath('/home/someone/work/datasets/cifar-10-batches-py', 24)).toBe('…/cifar-10-batches-py')
+    expect(shortPath('C:\\Users\\me\\datasets\\mnist', 16)).toBe('…\\datasets\\mnist')
+  })
+})

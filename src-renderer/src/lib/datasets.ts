@@ -109,3 +109,11 @@ export function stackedRgba(
   // The gaps stay transparent: the page's background shows between images.
   return { width, height, rgba }
 }
+
+/** A long path as its last `max` characters after an ellipsis: the end (the folder's name) is what tells. */
+export function shortPath(path: string, max = 36): string {
+  if (path.length <= max) return path
+  const tail = path.slice(path.length - max)
+  const cut = tail.search(/[\\/]/)
+  return `…${cut > 0 ? tail.slice(cut) : tail}`
+}

@@ -84,6 +84,7 @@ export const en = {
     title: 'Download',
     intro: 'From the authors’ own hosts, checked against their published md5 checksums.',
     files: 'one file | {n} files',
+    classes: 'one class | {n} classes',
     size: '{size}',
     sizeUnknown: 'size unknown',
     start: 'Download',
@@ -95,8 +96,8 @@ export const en = {
   },
   jobs: {
     title: 'Transfers',
-    import: 'Importing {name}',
-    download: 'Downloading {name}',
+    import: 'Import: {name}',
+    download: 'Download: {name}',
     phases: {
       start: 'Starting…',
       detect: 'Looking at the folder…',
@@ -222,6 +223,7 @@ export const zhCN: typeof en = {
     title: '下载',
     intro: '从作者自己的服务器下载，并用其公布的 md5 校验和检查。',
     files: '1 个文件 | {n} 个文件',
+    classes: '1 个类别 | {n} 个类别',
     size: '{size}',
     sizeUnknown: '大小未知',
     start: '下载',
@@ -233,8 +235,8 @@ export const zhCN: typeof en = {
   },
   jobs: {
     title: '传输',
-    import: '正在导入 {name}',
-    download: '正在下载 {name}',
+    import: '导入：{name}',
+    download: '下载：{name}',
     phases: {
       start: '正在开始…',
       detect: '正在查看文件夹…',
