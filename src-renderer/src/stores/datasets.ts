@@ -85,13 +85,20 @@ export const useDatasetsStore = defineStore('datasets', () => {
   // Events sent while the connection was down are lost: ask again.
   onReconnect(() => void (loaded.value ? refreshAll() : undefined))
 
-  /** Running first, then finished, newest first. */
+  /** Running first, then finished, newest first; a later job for the same dataset hides earlier ones. */
   const jobs = computed(() =>
-    [...jobsById.value.values()].sort(
-      (a, b) =>
-        Number(a.status !== 'running') - Number(b.status !== 'running') ||
-        b.startedAt.localeCompare(a.startedAt),
-    ),
+    [...jobsById.value.values()]
+      .filter(
+        (j) =>
+          ![...jobsById.value.values()].some(
+            (o) => o.name === j.name && o.kind === j.kind && o.startedAt > j.startedAt,
+          ),
+      )
+      .sort(
+        (a, b) =>
+          Number(a.status !== 'running') - Number(b.status !== 'running') ||
+          b.startedAt.localeCompare(a.startedAt),
+      ),
   )
   const runningJobFor = (name: string): DatasetJob | undefined =>
     jobs.value.find((j) => j.name === name && j.status === 'running')

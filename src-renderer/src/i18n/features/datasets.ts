@@ -93,6 +93,12 @@ export const en = {
     installed: 'Downloaded',
     licence: 'Licence and citation',
     homepage: 'Project page',
+    titles: {
+      cifar10: 'CIFAR-10 (python version)',
+      'cifar10-binary': 'CIFAR-10 (binary version)',
+      'fashion-mnist': 'Fashion-MNIST',
+      mnist: 'MNIST',
+    },
   },
   jobs: {
     title: 'Transfers',
@@ -124,7 +130,7 @@ export const en = {
     cancelled: 'Cancelled. | Cancelled: {size} kept, Resume continues from there.',
     failed: 'Failed',
     offline:
-      'No connection to {host}. You seem to be offline: connect and choose Resume; the bytes downloaded so far are kept.',
+      'No connection to {host}. You seem to be offline: connect, then choose “{action}”; what was downloaded so far is kept.',
     checksum:
       '{file} does not match its published checksum (md5 {expected}, received {actual}). The damaged file was deleted: download it again.',
     retryAction: 'Try again',
@@ -232,6 +238,12 @@ export const zhCN: typeof en = {
     installed: '已下载',
     licence: '许可与引用',
     homepage: '项目主页',
+    titles: {
+      cifar10: 'CIFAR-10（python 版）',
+      'cifar10-binary': 'CIFAR-10（二进制版）',
+      'fashion-mnist': 'Fashion-MNIST',
+      mnist: 'MNIST',
+    },
   },
   jobs: {
     title: '传输',
@@ -262,7 +274,7 @@ export const zhCN: typeof en = {
     done: '{name} 已就绪：{split} 张图像。',
     cancelled: '已取消。 | 已取消：保留了 {size}，“继续下载”会从那里接着下载。',
     failed: '失败',
-    offline: '无法连接到 {host}。你似乎处于离线状态：联网后选择“继续下载”，已下载的部分会保留。',
+    offline: '无法连接到 {host}。你似乎处于离线状态：联网后选择“{action}”，已下载的部分会保留。',
     checksum:
       '{file} 与公布的校验和不符（md5 应为 {expected}，收到的是 {actual}）。损坏的文件已删除：请重新下载。',
     retryAction: '重试',
