@@ -427,6 +427,38 @@ describe('dataset methods over a real workbench', () => {
     }
   })
 
+  it('a download does not hold training up: a run trains to its end while a slow download goes on', async () => {
+    for (const [name, data] of Object.entries(files)) server.files.set(`slow/${name}`, data)
+    server.behaviours.set(`slow/${TRAIN_IMAGES}`, { bytesPerSecond: 50_000 })
+    const busy = await Workbench.open({
+      dataDir: join(dir, 'data5'),
+      maxThreads: 1,
+      datasetOptions: {
+        sources: { slow: testSource('slow', 'https://example.invalid/', files) },
+        downloadOptions: { mirror: server.url, progressIntervalMs: 0 },
+      },
+    })
+    try {
+      const h5 = createHandlers(busy, { mode: 'browser', dataDir: dir, examplesDir: EXAMPLES })
+      const job = await h5['datasets.download']('slow')
+      const run = await h5['runs.create']({
+        name: 'trains meanwhile',
+        dataset: { name: 'fashion-mnist-small', numTraining: 500, numValidation: 100, numTest: 100 },
+        model: { kind: 'two-layer', hiddenDim: 20 },
+        solver: { numEpochs: 2, batchSize: 100 },
+      })
+      await vi.waitUntil(async () => (await h5['runs.get'](run.id)).status === 'completed', {
+        timeout: 20_000,
+      })
+      const meanwhile = busy.datasetJobs.get(job.id)!
+      expect(meanwhile.status).toBe('running')
+      expect(meanwhile.bytes).toBeGreaterThan(0)
+      await vi.waitUntil(() => busy.datasetJobs.get(job.id)?.status === 'done', { timeout: 20_000 })
+    } finally {
+      await busy.close()
+    }
+  }, 45_000)
+
   it('a download with no server to reach fails as offline, naming the host', async () => {
     const offline = await Workbench.open({
       dataDir: join(dir, 'data3'),

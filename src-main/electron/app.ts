@@ -12,6 +12,7 @@ import { Workbench } from '../core/workbench'
 import type { MenuEventName } from './channels'
 import { hardenContents, hardenSession } from './guards'
 import { pushEvent, registerIpc } from './ipc'
+import { folderPicker } from './pickFolder'
 import { ElectronPdfPrinter } from './pdf'
 import { menuTemplate } from './menu'
 import { appPaths } from './paths'
@@ -68,11 +69,7 @@ export function startApp(): void {
       examplesDir: paths.examplesDir,
       pdf: new ElectronPdfPrinter(),
       // The datasets page's Import: a native folder picker over the window.
-      pickFolder: async () => {
-        const options = { title: 'Import a dataset folder', properties: ['openDirectory' as const] }
-        const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options)
-        return r.canceled ? null : (r.filePaths[0] ?? null)
-      },
+      pickFolder: folderPicker(dialog, () => win),
     }),
   )
   // A failed open is reported once, by the start-up chain below; calls then answer 'unavailable'.
