@@ -47,6 +47,7 @@ describe('datasets', () => {
     expect(r.stdout).toMatch(
       /Dataset mine imported by reference: idx, \d+ train \/ \d+ test images of 1x28x28/,
     )
+    expect(r.stdout).toContain('  split    5400 train / 600 val / 1000 test (as runs use it)')
 
     const list = (await cli(['datasets', 'ls', '--json', '--data-dir', dataDir])).json<DatasetInfo[]>()
     expect(list.find((d) => d.name === 'mine')).toMatchObject({
