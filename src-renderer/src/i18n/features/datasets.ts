@@ -128,7 +128,7 @@ export const en = {
     dismiss: 'Dismiss',
     done: '{name} is ready: {split} images.',
     cancelled: 'Cancelled. | Cancelled: {size} kept, Resume continues from there.',
-    failed: 'Failed',
+    failed: 'Failed:',
     offline:
       'No connection to {host}. You seem to be offline: connect, then choose “{action}”; what was downloaded so far is kept.',
     checksum:
@@ -273,7 +273,7 @@ export const zhCN: typeof en = {
     dismiss: '关闭',
     done: '{name} 已就绪：{split} 张图像。',
     cancelled: '已取消。 | 已取消：保留了 {size}，“继续下载”会从那里接着下载。',
-    failed: '失败',
+    failed: '失败：',
     offline: '无法连接到 {host}。你似乎处于离线状态：联网后选择“{action}”，已下载的部分会保留。',
     checksum:
       '{file} 与公布的校验和不符（md5 应为 {expected}，收到的是 {actual}）。损坏的文件已删除：请重新下载。',
