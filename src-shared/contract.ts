@@ -8,6 +8,7 @@ import type { CorruptRun, RunListEntry } from './corruptRun'
 import type { EngineInfo } from './engine-info'
 import type { MetricEvent, RunRecord } from './runs'
 import type { SanityReport } from './sanity'
+import type { SplitSizes } from './splits'
 import type { SweepSpec } from './sweep'
 
 export const CONTRACT_VERSION = 1
@@ -31,10 +32,29 @@ export const METHODS = [
   'checks.run',
   'datasets.list',
   'examples.list',
+  // Datasets page (issue 12, section 2): sources, import/download jobs, preview, removal, folder picker.
+  'datasets.sources',
+  'datasets.jobs',
+  'datasets.inspectFolder',
+  'datasets.import',
+  'datasets.download',
+  'datasets.cancelJob',
+  'datasets.dismissJob',
+  'datasets.preview',
+  'datasets.remove',
+  'dialog.pickFolder',
 ] as const
 export type MethodName = (typeof METHODS)[number]
 
-export const EVENTS = ['run', 'metrics', 'queue', 'notice'] as const
+export const EVENTS = [
+  'run',
+  'metrics',
+  'queue',
+  'notice',
+  // Datasets page: one import or download job changed; the list of datasets changed.
+  'datasetJob',
+  'datasets',
+] as const
 export type EventName = (typeof EVENTS)[number]
 
 export interface AppInfo {
@@ -58,6 +78,143 @@ export interface DatasetSummary {
   shape: [number, number, number]
   classNames: string[]
   sizeOnDisk: number
+  /** Images per split as a run uses them by default (src-shared/splits.ts): 5,400 / 600 / 1,000 for the embedded set. */
+  splits: SplitSizes
+  /** The folder the data is read from (the referenced folder, the copy, or the built-in one). */
+  path: string
+  /** Where it came from: the imported folder, or the URL it was downloaded from. */
+  origin: string
+  /** Imported by reference: the data stays where it was (only a manifest is the registry's). */
+  reference: boolean
+  /** Built in: cannot be removed. */
+  readOnly: boolean
+  /** False when a referenced folder is gone (moved, unmounted): runs on it cannot start. */
+  available: boolean
+  /** ISO 8601. */
+  addedAt: string
+  /** Downloads: the source it came from, its licence and citation. */
+  sourceName?: string
+  license?: string
+  citation?: string
+}
+
+// ---- Datasets page (issue 12, section 2) ----------------------------------------------------------------
+
+/** A dataset that can be downloaded (src-main/core/datasets/sources.ts) and how far it is here. */
+export interface DownloadSourceSummary {
+  name: string
+  title: string
+  format: string
+  homepage: string
+  /** The published sizes of its files added up; null when one is unknown. */
+  bytes: number | null
+  files: number
+  classNames: string[]
+  license: string
+  citation: string
+  /** A dataset of this name is in the registry. */
+  installed: boolean
+  /** Bytes an interrupted download left on disk: the next download resumes from them. */
+  partialBytes: number
+}
+
+export type DatasetJobKind = 'import' | 'download'
+export type DatasetJobStatus = 'running' | 'done' | 'failed' | 'cancelled'
+/**
+ * import: detect, read, copy, verify (load the copy), preview, done.
+ * download: download, retry (waiting to reconnect), verify (md5), unpack, load, preview, done.
+ */
+export type DatasetJobPhase =
+  | 'start'
+  | 'detect'
+  | 'read'
+  | 'copy'
+  | 'download'
+  | 'retry'
+  | 'verify'
+  | 'unpack'
+  | 'load'
+  | 'preview'
+  | 'done'
+
+export interface DatasetJobError {
+  /** The datasets layer's code: invalid-data, checksum, network, http, unpack, exists, busy, aborted, ... */
+  code: string
+  /** The whole English sentence. */
+  message: string
+  /** The file at fault (a loader's DatasetError names it; a checksum error names the download). */
+  file?: string
+  /** What is wrong with `file`, without the file name in front. */
+  reason?: string
+  /** Checksum errors: the published md5 and the md5 of what arrived. */
+  expected?: string
+  actual?: string
+  /** The host could not be reached at all (no network, DNS failure, connection refused). */
+  offline?: boolean
+  host?: string
+}
+
+/** One import or download, as every window sees it (events, and `datasets.jobs` after a reload). */
+export interface DatasetJob {
+  id: string
+  kind: DatasetJobKind
+  /** The dataset it makes. */
+  name: string
+  /** import: the folder; download: the source name. */
+  target: string
+  /** import: by reference or copied. */
+  mode: 'reference' | 'copy' | null
+  status: DatasetJobStatus
+  phase: DatasetJobPhase
+  /** The file being handled, if any. */
+  file: string | null
+  /** download: bytes on disk over all files; import: bytes of the files read (or copied) so far. */
+  bytes: number
+  total: number | null
+  /** Overall progress in [0, 1]. */
+  fraction: number
+  /** Bytes per second over the last seconds; null until measured. */
+  speed: number | null
+  /** Seconds left at that speed; null when unknown. */
+  etaSeconds: number | null
+  /** download: bytes an earlier, interrupted download had kept, resumed with an HTTP Range request. */
+  resumedBytes: number
+  /** Phase 'retry': the next attempt. */
+  retry: { attempt: number; of: number; inMs: number; reason: string; offline: boolean; host: string } | null
+  startedAt: string
+  finishedAt: string | null
+  error: DatasetJobError | null
+}
+
+/** What `datasets.inspectFolder` finds in a folder before anything is read: the browser mode's path check. */
+export type FolderInspection =
+  | { ok: true; path: string; format: string; files: number; bytes: number }
+  | { ok: false; path: string; code: string; message: string; file?: string; reason?: string }
+
+export interface ImportRequest {
+  mode: 'reference' | 'copy'
+  /** Registry name; default: from the folder's name. */
+  name?: string
+}
+
+/** The first images of each class of the training split, raw (C, H, W) uint8, base64 per class. */
+export interface DatasetPreview {
+  name: string
+  shape: [number, number, number]
+  classNames: string[]
+  perClass: number
+  samples: { label: number; count: number; images: string }[]
+}
+
+export interface PreviewOptions {
+  /** Images per class, 1 to 10; default 7 (CS231n's notebooks). */
+  perClass?: number
+}
+
+/** `datasets` event: the list changed (added or removed); windows fetch it again. */
+export interface DatasetsChanged {
+  change: 'added' | 'removed'
+  name: string
 }
 
 export interface Example {
@@ -198,6 +355,28 @@ export interface Methods {
   'checks.run': { args: [config: unknown]; result: SanityReport }
   'datasets.list': { args: []; result: DatasetSummary[] }
   'examples.list': { args: []; result: Example[] }
+  // Datasets page (issue 12, section 2).
+  'datasets.sources': { args: []; result: DownloadSourceSummary[] }
+  /** Running jobs and those finished since (until dismissed): what a reloaded page shows. */
+  'datasets.jobs': { args: []; result: DatasetJob[] }
+  /** path: absolute, an existing folder; says which format it holds (nothing is loaded). */
+  'datasets.inspectFolder': { args: [path: string]; result: FolderInspection }
+  /** Starts an import; its progress comes as `datasetJob` events. Bad arguments reject at once. */
+  'datasets.import': { args: [path: string, request: ImportRequest]; result: DatasetJob }
+  /** Starts (or resumes) the download of a source; progress as `datasetJob` events. */
+  'datasets.download': { args: [sourceName: string]; result: DatasetJob }
+  /** Cancels a running job; a download keeps what it received, for the next one to resume. */
+  'datasets.cancelJob': { args: [jobId: string]; result: DatasetJob }
+  /** Forgets a finished job. */
+  'datasets.dismissJob': { args: [jobId: string]; result: null }
+  'datasets.preview': { args: [name: string, options?: PreviewOptions]; result: DatasetPreview }
+  /**
+   * Removes a downloaded or imported dataset (a referenced folder is never touched). Runs that used it keep
+   * their records; refused while a queued or running run needs it (code 'in-use').
+   */
+  'datasets.remove': { args: [name: string]; result: { name: string } }
+  /** The desktop app's native folder picker: the chosen folder, or null; the browser mode rejects 'unsupported'. */
+  'dialog.pickFolder': { args: []; result: string | null }
 }
 
 export interface Events {
@@ -205,6 +384,8 @@ export interface Events {
   metrics: { runId: string; events: MetricEvent[] }
   queue: QueueState
   notice: Notice
+  datasetJob: DatasetJob
+  datasets: DatasetsChanged
 }
 
 export type StorageProblemCode = 'disk-full' | 'permission' | 'read-only' | 'io' | 'removed'

@@ -39,7 +39,7 @@ interface RunPace {
 }
 
 export function forwardEvents(
-  source: Pick<Workbench, 'subscribe'>,
+  source: Pick<Workbench, 'subscribe'> & Partial<Pick<Workbench, 'datasetJobs'>>,
   sink: (event: ApiEvent) => void,
   pacing: EventPacing = {},
 ): EventForwarder {
@@ -141,6 +141,11 @@ export function forwardEvents(
     else if (e.type === 'notice') send({ event: 'notice', payload: { ...e.notice } })
     else onQueue({ running: [...e.running], queued: [...e.queued] })
   })
+  // Dataset jobs pace themselves (a few events a second per job, phase changes at once).
+  const unsubscribeJobs = source.datasetJobs?.subscribe((e) => {
+    if (e.type === 'job') send({ event: 'datasetJob', payload: e.job })
+    else send({ event: 'datasets', payload: { ...e.change } })
+  })
 
   return {
     flush() {
@@ -151,6 +156,7 @@ export function forwardEvents(
     close() {
       closed = true
       unsubscribe()
+      unsubscribeJobs?.()
       for (const pace of runs.values()) if (pace.timer) clearTimeout(pace.timer)
       if (metricsTimer) clearTimeout(metricsTimer)
       if (queue.timer) clearTimeout(queue.timer)

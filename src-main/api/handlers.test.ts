@@ -240,7 +240,22 @@ describe('handlers over a real workbench', () => {
     const list = await h['datasets.list']()
     const fashion = list.find((d) => d.name === 'fashion-mnist-small')!
     expect(Object.keys(fashion).sort()).toEqual(
-      ['classNames', 'counts', 'format', 'name', 'shape', 'sizeOnDisk', 'source'].sort(),
+      [
+        'classNames',
+        'counts',
+        'format',
+        'name',
+        'shape',
+        'sizeOnDisk',
+        'source',
+        'splits',
+        'path',
+        'origin',
+        'reference',
+        'readOnly',
+        'available',
+        'addedAt',
+      ].sort(),
     )
     expect(fashion).toMatchObject({ source: 'builtin', shape: [1, 28, 28] })
     expect(fashion.classNames).toHaveLength(10)

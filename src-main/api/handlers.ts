@@ -5,19 +5,14 @@
  * them with the schema and reports each field.
  */
 import pkg from '../../package.json'
-import {
-  CONTRACT_VERSION,
-  type DatasetSummary,
-  type MethodName,
-  type Methods,
-} from '../../src-shared/contract'
+import { CONTRACT_VERSION, type MethodName, type Methods } from '../../src-shared/contract'
 import { backendInfo } from '../../src-worker/engine/backend'
-import type { DatasetInfo } from '../core/datasets'
 import type { PdfPrinter } from '../core/export/pdf/printer'
 import { seriesReader } from '../core/store/metricsRead'
 import type { Workbench } from '../core/workbench'
 import { listExamples } from './examples'
 import { createCheckHandlers } from './checkHandlers'
+import { createDatasetHandlers } from './datasetHandlers'
 import { createExportHandlers } from './exportHandlers'
 import {
   checkArity,
@@ -37,6 +32,8 @@ export interface HandlerContext {
   examplesDir: string
   /** Prints reports to PDF (Electron's printer, or headless Chromium); without one, pdf export is unavailable. */
   pdf?: PdfPrinter
+  /** The desktop app's native folder picker (null: cancelled); the browser mode has none. */
+  pickFolder?: () => Promise<string | null>
 }
 
 export type Handlers = { [M in MethodName]: (...args: unknown[]) => Promise<Methods[M]['result']> }
@@ -109,25 +106,10 @@ export function createHandlers(wb: Workbench, ctx: HandlerContext): Handlers {
       checkArity('sweeps.get', args, ['sweepId'])
       return wb.getSweep(sweepIdArg(args[0]))
     },
-    'datasets.list': async (...args) => {
-      checkArity('datasets.list', args, [])
-      return (await wb.datasets.list()).map(toSummary)
-    },
+    ...createDatasetHandlers(wb, ctx),
     'examples.list': async (...args) => {
       checkArity('examples.list', args, [])
       return listExamples(ctx.examplesDir)
     },
-  }
-}
-
-function toSummary(d: DatasetInfo): DatasetSummary {
-  return {
-    name: d.name,
-    source: d.source,
-    format: d.format,
-    counts: { train: d.counts.train, test: d.counts.test },
-    shape: [d.shape[0], d.shape[1], d.shape[2]],
-    classNames: [...d.classNames],
-    sizeOnDisk: d.sizeOnDisk,
   }
 }

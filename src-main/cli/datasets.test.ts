@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { writeCifarPython, writeIdx } from '../../src-worker/data/fixtures'
 import { pickleDictFlood } from '../../src-worker/data/hostileFixtures'
 import type { DatasetInfo, DownloadProgress } from '../core/datasets'
+import { idxGzFiles, startServer } from '../core/datasets/testing'
 import { DEFAULT_BUILTIN_DATASETS } from '../core/workbench'
 import { Context } from './context'
 import { downloadView } from './datasets'
@@ -29,8 +30,12 @@ describe('datasets', () => {
     expect(small).toMatchObject({ source: 'builtin', format: 'idx', shape: [1, 28, 28], readOnly: true })
 
     const h = await cli(['datasets', 'ls', '--data-dir', dataDir])
-    expect(h.stdout).toMatch(/^name\s+source\s+format\s+train\s+test\s+shape\s+classes\s+size$/m)
-    expect(h.stdout).toMatch(/^fashion-mnist-small\s+builtin\s+idx\s+\d+\s+\d+\s+1x28x28\s+10\s+[\d.]+ MB$/m)
+    expect(h.stdout).toMatch(/^name\s+source\s+format\s+train\s+test\s+split\s+shape\s+classes\s+size$/m)
+    // The split column is what runs use, as the datasets page shows it.
+    expect(h.stdout).toMatch(
+      /^fashion-mnist-small\s+builtin\s+idx\s+6000\s+1000\s+5400\/600\/1000\s+1x28x28\s+10\s+[\d.]+ MB$/m,
+    )
+    expect(small).toMatchObject({ splits: { numTraining: 5400, numValidation: 600, numTest: 1000 } })
     expect(h.stdout).not.toMatch(ANSI_ESCAPE)
   })
 
@@ -42,6 +47,7 @@ describe('datasets', () => {
     expect(r.stdout).toMatch(
       /Dataset mine imported by reference: idx, \d+ train \/ \d+ test images of 1x28x28/,
     )
+    expect(r.stdout).toContain('  split    5400 train / 600 val / 1000 test (as runs use it)')
 
     const list = (await cli(['datasets', 'ls', '--json', '--data-dir', dataDir])).json<DatasetInfo[]>()
     expect(list.find((d) => d.name === 'mine')).toMatchObject({
@@ -53,6 +59,45 @@ describe('datasets', () => {
     const again = await cli(['datasets', 'import', folder, '--name', 'mine', '--json', '--data-dir', dataDir])
     expect(again.code).toBe(3)
     expect(JSON.parse(again.stderr)).toMatchObject({ error: { code: 'exists' } })
+  })
+
+  it('rm removes an imported dataset (its folder stays); a built-in is refused', async () => {
+    const folder = join(tmp.path, 'to-rm')
+    await writeIdx(folder, { train: 30, test: 10 })
+    expect((await cli(['datasets', 'import', folder, '--name', 'to-rm', '--data-dir', dataDir])).code).toBe(0)
+    const r = await cli(['datasets', 'rm', 'to-rm', '--data-dir', dataDir])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('Dataset to-rm removed (runs that used it keep their records)')
+    const list = (await cli(['datasets', 'ls', '--json', '--data-dir', dataDir])).json<DatasetInfo[]>()
+    expect(list.some((d) => d.name === 'to-rm')).toBe(false)
+    const builtin = await cli(['datasets', 'rm', 'fashion-mnist-small', '--json', '--data-dir', dataDir])
+    expect(builtin.code).toBe(3)
+    expect(JSON.parse(builtin.stderr)).toMatchObject({ error: { code: 'read-only' } })
+    const again = await cli(['datasets', 'rm', 'to-rm', '--json', '--data-dir', dataDir])
+    expect(again.code).toBe(3)
+    expect(JSON.parse(again.stderr)).toMatchObject({ error: { code: 'not-found' } })
+  })
+
+  it('download --mirror fetches <mirror>/<source>/<file> and still checks the published md5', async () => {
+    const server = await startServer()
+    try {
+      for (const [name, data] of Object.entries(idxGzFiles(20, 10))) server.files.set(`mnist/${name}`, data)
+      const r = await cli([
+        'datasets',
+        'download',
+        'mnist',
+        '--mirror',
+        server.url,
+        '--json',
+        '--data-dir',
+        dataDir,
+      ])
+      expect(r.code).toBe(3)
+      expect(JSON.parse(r.stderr)).toMatchObject({ error: { code: 'checksum' } })
+      expect(server.requests[0]).toMatchObject({ path: 'mnist/train-images-idx3-ubyte.gz', status: 200 })
+    } finally {
+      await server.close()
+    }
   })
 
   it('import of a folder that does not exist is a usage error', async () => {
@@ -190,11 +235,30 @@ describe('datasets import: each error once; under --json, stderr is JSON only', 
 
 describe('download progress', () => {
   const steps: DownloadProgress[] = [
-    { phase: 'download', file: 'a.gz', bytes: 0, total: 2_000_000, fraction: 0 },
-    { phase: 'download', file: 'a.gz', bytes: 1_000_000, total: 2_000_000, fraction: 0.5 },
-    { phase: 'verify', file: 'a.gz', bytes: 2_000_000, total: 2_000_000, fraction: 1 },
-    { phase: 'done', file: 'fashion-mnist', bytes: 0, total: null, fraction: 1 },
+    { phase: 'download', file: 'a.gz', bytes: 0, total: 2_000_000, fraction: 0, ...all(0) },
+    { phase: 'download', file: 'a.gz', bytes: 1_000_000, total: 2_000_000, fraction: 0.5, ...all(1e6) },
+    {
+      phase: 'retry',
+      file: 'a.gz',
+      bytes: 1_000_000,
+      total: 2_000_000,
+      fraction: 0.5,
+      ...all(1e6),
+      retry: {
+        attempt: 2,
+        of: 5,
+        inMs: 2000,
+        reason: 'connect ECONNREFUSED',
+        code: 'ECONNREFUSED',
+        host: 'h',
+      },
+    },
+    { phase: 'verify', file: 'a.gz', bytes: 2_000_000, total: 2_000_000, fraction: 1, ...all(2e6) },
+    { phase: 'done', file: 'fashion-mnist', bytes: 0, total: null, fraction: 1, ...all(2e6) },
   ]
+  function all(bytes: number): { overallBytes: number; overallTotal: number } {
+    return { overallBytes: bytes, overallTotal: 2_000_000 }
+  }
   const context = (terminal: NodeJS.WriteStream | null, lines: string[]): Context =>
     new Context(
       {
@@ -216,6 +280,7 @@ describe('download progress', () => {
     view.stop()
     expect(lines).toEqual([
       'download a.gz 0% 0 B / 2.0 MB\n',
+      'retry a.gz 50% connect ECONNREFUSED: attempt 2 of 5 in 2 s\n',
       'verify a.gz 100%\n',
       'done fashion-mnist 100%\n',
     ])

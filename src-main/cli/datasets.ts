@@ -1,7 +1,11 @@
 /** `datasets ls | import | download`: the registry of `<dataDir>/datasets/` plus the built-in datasets. */
-import { isAbsolute, resolve } from 'node:path'
+import { basename, isAbsolute, resolve } from 'node:path'
 import { SingleBar, Presets } from 'cli-progress'
-import { DatasetsError, type DatasetInfo, type DownloadProgress } from '../core/datasets'
+import { defaultSplits, type SplitSizes } from '../../src-shared/splits'
+import { DatasetRegistry, DatasetsError, type DatasetInfo, type DownloadProgress } from '../core/datasets'
+import type { ImportProgress } from '../core/datasets/registry'
+import { assertDatasetUnused } from '../core/datasets/inUse'
+import { DEFAULT_BUILTIN_DATASETS } from '../core/workbench'
 import type { Context } from './context'
 import { CliError } from './errors'
 import { EXIT } from './exitCodes'
@@ -9,23 +13,26 @@ import { bytes, NONE, paint, table } from './format'
 
 export async function datasetsLsCommand(ctx: Context): Promise<number> {
   return ctx.withWorkbench('inspect', undefined, async (wb) => {
-    const list = await wb.datasets.list()
+    const list = (await wb.datasets.list()).map((d) => ({ ...d, splits: splitsOf(d) }))
     if (ctx.json) {
       ctx.printJson(list)
       return 0
     }
+    // The split column is what a run uses by default, as the app's datasets page shows it.
     const rows = list.map((d) => [
       d.name + (d.available ? '' : paint(ctx.color, 'red', ' (missing)')),
       d.source + (d.source === 'import' ? (d.reference ? ' (reference)' : ' (copy)') : ''),
       d.format,
       String(d.counts.train),
       String(d.counts.test),
+      `${d.splits.numTraining}/${d.splits.numValidation}/${d.splits.numTest}`,
       d.shape.join('x'),
       String(d.classNames.length),
       bytes(d.sizeOnDisk),
     ])
-    const headers = ['name', 'source', 'format', 'train', 'test', 'shape', 'classes', 'size']
-    ctx.out(table(headers, rows, ['left', 'left', 'left', 'right', 'right', 'left', 'right', 'right']))
+    const headers = ['name', 'source', 'format', 'train', 'test', 'split', 'shape', 'classes', 'size']
+    const align = ['left', 'left', 'left', 'right', 'right', 'right', 'left', 'right', 'right'] as const
+    ctx.out(table(headers, rows, [...align]))
     return 0
   })
 }
@@ -40,19 +47,52 @@ export async function datasetsImportCommand(
   return ctx.withWorkbench('inspect', undefined, async (wb) => {
     ctx.note(`Importing ${folder} (${mode === 'copy' ? 'copying the files' : 'by reference'})…`)
     const name = options.name ? { name: options.name } : {}
-    const info = await asDatasetError(() => wb.datasets.importFolder(folder, { mode, ...name }))
+    // On a terminal, a line per file read, copied or checked (a CIFAR-10 folder takes seconds); a log
+    // or a pipe gets the one line above.
+    const onProgress = (p: ImportProgress): void => {
+      if (ctx.terminal !== null && p.file !== null) {
+        ctx.note(`${p.phase} ${basename(p.file)} ${Math.floor(p.fraction * 100)}%`)
+      }
+    }
+    const info = await asDatasetError(() => wb.datasets.importFolder(folder, { mode, onProgress, ...name }))
     printAdded(ctx, info, mode === 'copy' ? 'imported (copied)' : 'imported by reference')
     return 0
   })
 }
 
-export async function datasetsDownloadCommand(ctx: Context, source: string): Promise<number> {
+/** `datasets rm <name>`: as the page's Remove, refused while queued or running runs need it. */
+export async function datasetsRmCommand(ctx: Context, name: string): Promise<number> {
+  return ctx.withWorkbench('inspect', undefined, async (wb) => {
+    await asDatasetError(async () => {
+      if ((await wb.datasets.get(name)).readOnly) await wb.datasets.remove(name) // refused: built in
+      await assertDatasetUnused(() => wb.listRuns(), name)
+      await wb.datasets.remove(name)
+    })
+    if (ctx.json) ctx.printJson({ removed: name })
+    else ctx.out(`Dataset ${name} removed (runs that used it keep their records)`)
+    return 0
+  })
+}
+
+export async function datasetsDownloadCommand(
+  ctx: Context,
+  source: string,
+  options: { mirror?: string } = {},
+): Promise<number> {
   return ctx.withWorkbench('inspect', undefined, async (wb) => {
     const view = downloadView(ctx)
+    // A mirror laid out by dataset (<mirror>/<source>/<file>); the published md5s are checked all the same.
+    const registry =
+      options.mirror === undefined
+        ? wb.datasets
+        : new DatasetRegistry(ctx.dataDir, {
+            builtinDir: wb.datasets.builtinDir ?? DEFAULT_BUILTIN_DATASETS,
+            downloadOptions: { mirror: options.mirror },
+          })
     try {
       const onProgress = (p: DownloadProgress): void => view.update(p)
       const info = await asDatasetError(() =>
-        wb.datasets.download(source, { onProgress, signal: ctx.io.interrupt }),
+        registry.download(source, { onProgress, signal: ctx.io.interrupt }),
       )
       view.stop()
       printAdded(ctx, info, 'downloaded')
@@ -74,12 +114,18 @@ async function asDatasetError<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+function splitsOf(d: DatasetInfo): SplitSizes {
+  return defaultSplits({ format: d.format, train: { count: d.counts.train }, test: { count: d.counts.test } })
+}
+
 function printAdded(ctx: Context, d: DatasetInfo, how: string): void {
-  if (ctx.json) return ctx.printJson(d)
+  if (ctx.json) return ctx.printJson({ ...d, splits: splitsOf(d) })
   const shape = d.shape.join('x')
+  const s = splitsOf(d)
   ctx.out(
     `Dataset ${d.name} ${how}: ${d.format}, ${d.counts.train} train / ${d.counts.test} test images of ${shape}`,
   )
+  ctx.out(`  split    ${s.numTraining} train / ${s.numValidation} val / ${s.numTest} test (as runs use it)`)
   ctx.out(`  classes  ${d.classNames.join(', ') || NONE}`)
   ctx.out(`  size     ${bytes(d.sizeOnDisk)}`)
   ctx.out(`  path     ${d.path}`)
@@ -94,7 +140,11 @@ interface DownloadView {
 export function downloadView(ctx: Context, lineIntervalMs = 5000): DownloadView {
   if (ctx.json) return { update() {}, stop() {} }
   const describe = (p: DownloadProgress): string =>
-    p.phase === 'download' ? `${bytes(p.bytes)}${p.total !== null ? ` / ${bytes(p.total)}` : ''}` : ''
+    p.phase === 'download'
+      ? `${bytes(p.bytes)}${p.total !== null ? ` / ${bytes(p.total)}` : ''}`
+      : p.retry
+        ? `${p.retry.reason}: attempt ${p.retry.attempt} of ${p.retry.of} in ${Math.round(p.retry.inMs / 1000)} s`
+        : ''
   const terminal = ctx.terminal
   if (terminal) {
     const bar = new SingleBar(

@@ -16,7 +16,12 @@ import { describeServe, serveCommand, type ServeOptions } from '../server/serve'
 import { checkCommand } from './check'
 import { Context, MEMORY_BUDGET_ENV, type CliIo, type GlobalOptions } from './context'
 import { DATA_DIR_ENV, defaultDataDir } from './dataDir'
-import { datasetsDownloadCommand, datasetsImportCommand, datasetsLsCommand } from './datasets'
+import {
+  datasetsDownloadCommand,
+  datasetsImportCommand,
+  datasetsLsCommand,
+  datasetsRmCommand,
+} from './datasets'
 import { describeError, formatError } from './errors'
 import {
   checkpointCommand,
@@ -197,7 +202,9 @@ function buildProgram(io: CliIo, json: boolean, setCode: (code: number) => void)
   const datasets = program.command('datasets').description('list, import and download datasets')
   datasets
     .command('ls')
-    .description('datasets: name, source, format, counts, shape, classes, size')
+    .description(
+      'datasets: name, source, format, counts, split (train/val/test as runs use it), shape, classes, size',
+    )
     .action(act((ctx) => datasetsLsCommand(ctx)))
   datasets
     .command('import')
@@ -212,7 +219,19 @@ function buildProgram(io: CliIo, json: boolean, setCode: (code: number) => void)
     .command('download')
     .description('download a dataset from its official host, verify and register it')
     .addArgument(new Argument('<source>', 'what to download').choices(Object.keys(SOURCES)))
-    .action(act((ctx, source: string) => datasetsDownloadCommand(ctx, source)))
+    .option(
+      '--mirror <url>',
+      'fetch the files from <url>/<source>/<file> instead (checked against the published md5s)',
+    )
+    .action(act((ctx, source: string, o: { mirror?: string }) => datasetsDownloadCommand(ctx, source, o)))
+  datasets
+    .command('rm')
+    .description(
+      'remove a downloaded or imported dataset (a referenced folder is left alone); runs that used it keep ' +
+        'their records; refused while queued or running runs need it',
+    )
+    .argument('<name>', 'the dataset')
+    .action(act((ctx, name: string) => datasetsRmCommand(ctx, name)))
 
   for (const leaf of leaves(program)) leaf.addHelpText('after', EXIT_CODES_HELP)
   return program

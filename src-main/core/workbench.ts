@@ -38,7 +38,8 @@ import type { SolverCheckpoint } from '../../src-worker/engine/solver'
 import type { Tensor } from '../../src-worker/engine/tensor'
 import type { WorkerMessage } from '../../src-worker/train'
 import { appPaths } from './appPaths'
-import { DatasetRegistry, type DatasetInfo } from './datasets'
+import { DatasetRegistry, type DatasetInfo, type DatasetRegistryOptions } from './datasets'
+import { DatasetJobs } from './datasets/jobs'
 import { runEnvironment } from './environment'
 import { WorkbenchError } from './errors'
 import { readSnapshot, writeSnapshot } from './snapshots'
@@ -91,6 +92,8 @@ export interface WorkbenchOptions {
   checksBeforeTraining?: ChecksPolicy
   /** Damaged files the store passes over (metrics lines, checkpoints it falls back from); default console.warn. */
   onProblem?: ProblemReporter
+  /** Dataset downloads: extra sources, a mirror, retries (serve reads them from the environment). */
+  datasetOptions?: Pick<DatasetRegistryOptions, 'downloadOptions' | 'sources'>
 }
 
 export type WorkbenchEvent =
@@ -126,6 +129,8 @@ export class Workbench {
   readonly store: RunStore
   readonly sweeps: SweepStore
   readonly datasets: DatasetRegistry
+  /** Imports and downloads started from the app, as jobs every window sees. */
+  readonly datasetJobs: DatasetJobs
   private readonly pool: TrainingPool
   private readonly queued: string[] = []
   private readonly active = new Map<string, Active>()
@@ -168,6 +173,12 @@ export class Workbench {
     this.sweeps = new SweepStore(options.dataDir)
     this.datasets = new DatasetRegistry(options.dataDir, {
       builtinDir: options.builtinDatasetsDir ?? DEFAULT_BUILTIN_DATASETS,
+      ...options.datasetOptions,
+    })
+    this.datasetJobs = new DatasetJobs(this.datasets)
+    // A name removed (or added again) may now hold other images: their training means are not these.
+    this.datasets.onChange(({ name }) => {
+      for (const key of [...this.means.keys()]) if (key.startsWith(`${name}:`)) this.means.delete(key)
     })
     this.pool = new TrainingPool({
       ...(options.maxThreads !== undefined ? { maxThreads: options.maxThreads } : {}),
@@ -744,6 +755,8 @@ export class Workbench {
   async close(): Promise<void> {
     this.closed = true
     if (this.poll) clearInterval(this.poll)
+    // Downloads stop and stay resumable; imports stop before anything is registered.
+    await this.datasetJobs.close()
     await this.polling
     this.queued.length = 0
     for (const a of this.active.values()) a.task?.cancel()

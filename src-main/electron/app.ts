@@ -12,6 +12,7 @@ import { Workbench } from '../core/workbench'
 import type { MenuEventName } from './channels'
 import { hardenContents, hardenSession } from './guards'
 import { pushEvent, registerIpc } from './ipc'
+import { folderPicker } from './pickFolder'
 import { ElectronPdfPrinter } from './pdf'
 import { menuTemplate } from './menu'
 import { appPaths } from './paths'
@@ -67,6 +68,8 @@ export function startApp(): void {
       dataDir: paths.dataDir,
       examplesDir: paths.examplesDir,
       pdf: new ElectronPdfPrinter(),
+      // The datasets page's Import: a native folder picker over the window.
+      pickFolder: folderPicker(dialog, () => win),
     }),
   )
   // A failed open is reported once, by the start-up chain below; calls then answer 'unavailable'.

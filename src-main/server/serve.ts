@@ -20,6 +20,7 @@ import {
   portCandidates,
   saveCredentials,
 } from './credentials'
+import { datasetOptionsFromEnv } from './downloadEnv'
 import { serverUrl, startServer } from './server'
 
 export const TOKEN_ENV = 'WORKBENCH_TOKEN'
@@ -105,9 +106,16 @@ export async function serveCommand(ctx: Context, options: ServeOptions): Promise
   if (!existsSync(join(staticDir, 'index.html'))) {
     throw new CliError('not-built', `no built UI in ${staticDir}: run npm run build first`, EXIT.usage)
   }
+  let datasetOptions: ReturnType<typeof datasetOptionsFromEnv>
+  try {
+    datasetOptions = datasetOptionsFromEnv(ctx.io.env)
+  } catch (e) {
+    throw new CliError('usage', e instanceof Error ? e.message : String(e), EXIT.usage)
+  }
   // Opened here rather than through ctx.open so the built-in datasets and the worker are named: the core
   // finds them relative to its own file, which is wrong once the bundler moves it into out/main/chunks.
   const wb = await Workbench.open({
+    datasetOptions,
     dataDir: ctx.dataDir,
     builtinDatasetsDir: paths.builtinDatasetsDir,
     ...(paths.workerFile !== undefined ? { workerFile: paths.workerFile } : {}),

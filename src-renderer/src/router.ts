@@ -20,6 +20,7 @@ export const routes: RouteRecordRaw[] = [
     }),
   },
   { path: '/sweeps/:id', name: 'sweep', component: () => import('./views/SweepView.vue'), props: true },
+  { path: '/datasets', name: 'datasets', component: () => import('./views/DatasetsView.vue') },
   { path: '/:rest(.*)*', redirect: '/experiments' },
 ]
 

@@ -18,6 +18,8 @@ export { detectFormat } from './detect'
 export interface LoadOptions {
   /** For IDX folders: which class names to use (otherwise classes.txt, the folder name, or digits). */
   kind?: IdxKind
+  /** Called with each data file once it is read whole, in no promised order (import progress). */
+  onFile?: (file: string) => void
 }
 
 /** Detects the format of `dir` and reads it. Rejects with DatasetError only. */
@@ -27,9 +29,9 @@ export async function loadDataset(dir: string, options: LoadOptions = {}): Promi
   try {
     switch (detected.format) {
       case 'cifar10-python':
-        return await readCifarPython(detected.files)
+        return await readCifarPython(detected.files, options.onFile)
       case 'cifar10-binary':
-        return await readCifarBinary(detected.files)
+        return await readCifarBinary(detected.files, options.onFile)
       case 'idx':
         return await readIdx(detected.files, options)
     }

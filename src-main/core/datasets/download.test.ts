@@ -54,7 +54,7 @@ describe('downloadDataset', () => {
     expect(result.dir).toBe(join(datasets, 'mini-mnist'))
     expect(await entries()).toEqual(['mini-mnist'])
     expect((await readdir(result.dir)).sort()).toEqual(
-      ['classes.txt', 'dataset.json', ...Object.keys(files)].sort(),
+      ['classes.txt', 'dataset.json', 'preview.json', ...Object.keys(files)].sort(),
     )
     for (const [name, data] of Object.entries(files)) {
       expect(md5(await readFile(join(result.dir, name)))).toBe(md5(data))
@@ -103,7 +103,7 @@ describe('downloadDataset', () => {
     const { dir, manifest } = await downloadDataset(source, datasets, FAST)
     expect((await readdir(dir)).sort()).toEqual(
       ['batches.meta', 'data_batch_1', 'data_batch_2', 'data_batch_3', 'data_batch_4', 'data_batch_5']
-        .concat(['dataset.json', 'test_batch'])
+        .concat(['dataset.json', 'preview.json', 'test_batch'])
         .sort(),
     )
     expect(manifest).toMatchObject({

@@ -22,6 +22,7 @@ import { abortedError, DatasetsError, errorMessage, fileOf, invalidArgument, thr
 import { dirSize, fileSize, md5File, pathExists, writeFileAtomic } from './fsutil'
 import { buildManifest, writeManifest, type DatasetManifest } from './manifest'
 import { defaultLoader, type DatasetLoader } from './loader'
+import { buildPreview, writePreview } from './preview'
 import { sourceFileName, type DatasetSource, type SourceFile } from './sources'
 import {
   validateAbsolutePath,
@@ -31,7 +32,21 @@ import {
   validateOptionalSignal,
 } from './validate'
 
-export type DownloadPhase = 'download' | 'verify' | 'unpack' | 'load' | 'done'
+export type DownloadPhase = 'download' | 'retry' | 'verify' | 'unpack' | 'load' | 'done'
+
+/** Phase 'retry': the connection failed and the next attempt waits `inMs`. */
+export interface DownloadRetry {
+  /** The attempt about to be made (2 = the first retry). */
+  attempt: number
+  /** Attempts allowed without progress before the download fails (retries + 1). */
+  of: number
+  inMs: number
+  /** What failed, as Node or the server said it (`ECONNREFUSED`, `HTTP 503`, ...). */
+  reason: string
+  /** The error code when there is one (`ECONNREFUSED`, `ENOTFOUND`): the UI words "offline" from it. */
+  code: string | null
+  host: string
+}
 
 export interface DownloadProgress {
   phase: DownloadPhase
@@ -43,6 +58,12 @@ export interface DownloadProgress {
   total: number | null
   /** Overall download progress in [0, 1] over all files: by bytes when every size is known, else by file. */
   fraction: number
+  /** Bytes of all files on disk so far (complete files plus this one's). */
+  overallBytes: number
+  /** All files' published sizes added up, if every one is known. */
+  overallTotal: number | null
+  /** Phase 'retry' only. */
+  retry?: DownloadRetry
 }
 
 export interface DownloadOptions {
@@ -198,6 +219,7 @@ export async function downloadDataset(
       license: source.license,
       citation: source.citation,
     })
+    await writePreview(tmp, buildPreview(name, { ...dataset, classNames: manifest.classNames }))
     await writeManifest(tmp, manifest)
 
     throwIfAborted(signal)
@@ -284,7 +306,16 @@ async function downloadFile(
           { file: fileName, cause: err, ...(status === undefined ? {} : { status }) },
         )
       }
-      await sleep(backoffMs(ctx.retryDelayMs, failures), ctx.signal)
+      const inMs = backoffMs(ctx.retryDelayMs, failures)
+      ctx.progress.retry(index, fileName, after, {
+        attempt: failures + 1,
+        of: ctx.retries + 1,
+        inMs,
+        reason: errorMessage(err),
+        code: errorCode(err),
+        host: url.host,
+      })
+      await sleep(inMs, ctx.signal)
     }
   }
 
@@ -426,6 +457,12 @@ function isTransient(err: unknown): boolean {
   if (typeof code === 'string') return TRANSIENT_CODES.has(code) || code.startsWith('UND_ERR_')
   // Node's http client reports a body cut short as a plain Error('aborted').
   return (err as Error).message === 'aborted'
+}
+
+function errorCode(err: unknown): string | null {
+  const code = (err as { code?: unknown } | null)?.code
+  if (typeof code === 'string') return code
+  return err instanceof TransientError && err.status !== undefined ? `HTTP_${err.status}` : null
 }
 
 function backoffMs(base: number, failures: number): number {
@@ -579,6 +616,8 @@ async function extractTarGz(archive: string, destDir: string, fileName: string):
 
 class ProgressReporter {
   private lastEmit = 0
+  /** Sizes of the files verified so far, by index. */
+  private readonly done = new Map<number, number>()
 
   constructor(
     private readonly sizes: readonly (number | null)[],
@@ -592,17 +631,56 @@ class ProgressReporter {
     const now = Date.now()
     if (!force && bytes !== total && now - this.lastEmit < this.intervalMs) return
     this.lastEmit = now
-    this.emit({ phase: 'download', file, bytes, total, fraction: this.fraction(index, bytes, total) })
+    this.emit({
+      phase: 'download',
+      file,
+      bytes,
+      total,
+      fraction: this.fraction(index, bytes, total),
+      ...this.overall(index, bytes),
+    })
+  }
+
+  /** The transfer of file `index` failed with `bytes` kept; the next attempt is `retry`. */
+  retry(index: number, file: string, bytes: number, retry: DownloadRetry): void {
+    this.emit({
+      phase: 'retry',
+      file,
+      bytes,
+      total: this.sizes[index] ?? null,
+      fraction: this.fraction(index, bytes, this.sizes[index] ?? null),
+      ...this.overall(index, bytes),
+      retry,
+    })
   }
 
   /** File `index` is downloaded and being verified. */
   verify(index: number, file: string, bytes: number): void {
-    this.emit({ phase: 'verify', file, bytes, total: bytes, fraction: this.fraction(index + 1, 0, null) })
+    this.done.set(index, bytes)
+    this.emit({
+      phase: 'verify',
+      file,
+      bytes,
+      total: bytes,
+      fraction: this.fraction(index + 1, 0, null),
+      ...this.overall(index + 1, 0),
+    })
   }
 
   /** Every file is downloaded; `phase` is one of the steps after. */
   after(phase: 'unpack' | 'load' | 'done', file: string): void {
-    this.emit({ phase, file, bytes: 0, total: null, fraction: 1 })
+    this.emit({ phase, file, bytes: 0, total: null, fraction: 1, ...this.overall(this.sizes.length, 0) })
+  }
+
+  /** Files [0, index) complete (their verified size, else the published one) plus `bytes` of file `index`. */
+  private overall(index: number, bytes: number): { overallBytes: number; overallTotal: number | null } {
+    let sum = bytes
+    for (let i = 0; i < Math.min(index, this.sizes.length); i++) sum += this.done.get(i) ?? this.sizes[i] ?? 0
+    const known = this.sizes.every((s) => s !== null)
+    return {
+      overallBytes: sum,
+      overallTotal: known ? (this.sizes as number[]).reduce((a, b) => a + b, 0) : null,
+    }
   }
 
   private emit(p: DownloadProgress): void {
@@ -634,7 +712,7 @@ class ProgressReporter {
 // ---------------------------------------------------------------------------------------------------------
 // Argument checks
 
-function validateSource(source: unknown): asserts source is DatasetSource {
+export function validateSource(source: unknown): asserts source is DatasetSource {
   if (source === null || typeof source !== 'object')
     throw invalidArgument('source', 'must be a dataset source')
   const s = source as Partial<DatasetSource>

@@ -23,6 +23,8 @@ export type DatasetsErrorCode =
   | 'invalid-data'
   /** The caller's AbortSignal fired. */
   | 'aborted'
+  /** Queued or running runs need the dataset (removal is refused). */
+  | 'in-use'
 
 export interface DatasetsErrorDetails {
   field?: string

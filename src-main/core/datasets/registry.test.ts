@@ -5,7 +5,8 @@ import { datasetMismatch, writeIdx, type ExpectedDataset } from '../../../src-wo
 import { FASHION_MNIST_CLASSES, MNIST_CLASSES } from '../../../src-worker/data/formats/idx'
 import type { DownloadProgress } from './download'
 import { DatasetsError } from './errors'
-import { DatasetRegistry } from './registry'
+import { readPreview } from './preview'
+import { DatasetRegistry, type ImportProgress } from './registry'
 import { idxGzFiles, makeTempDir, startServer, testSource, type TestServer } from './testing'
 
 let tmp: { dir: string; cleanup: () => Promise<void> }
@@ -91,7 +92,7 @@ describe('DatasetRegistry', () => {
       classNames: [...MNIST_CLASSES],
       sizeOnDisk: await sizeOf(expected.files),
     })
-    expect(await readdir(join(dataDir, 'datasets', 'my-digits'))).toEqual(['dataset.json'])
+    expect(await readdir(join(dataDir, 'datasets', 'my-digits'))).toEqual(['dataset.json', 'preview.json'])
     expect(await readdir(join(dataDir, 'datasets'))).toEqual(['my-digits'])
     const loaded = await registry.load('my-digits')
     expect(datasetMismatch(loaded, expected)).toBeNull()
@@ -112,6 +113,7 @@ describe('DatasetRegistry', () => {
       [
         'classes.txt',
         'dataset.json',
+        'preview.json',
         't10k-images-idx3-ubyte.gz',
         't10k-labels-idx1-ubyte.gz',
         'train-images-idx3-ubyte.gz',
@@ -154,6 +156,49 @@ describe('DatasetRegistry', () => {
     expect((await registry.list()).map((d) => d.name)).toEqual(['fashion-mnist', 'alpha', 'zeta'])
   })
 
+  it('reports an import’s progress file by file, ending with the preview, and stores the preview', async () => {
+    const { dir, expected } = await digits('progress')
+    const events: ImportProgress[] = []
+    await registry.importFolder(dir, { mode: 'copy', name: 'progress', onProgress: (p) => events.push(p) })
+    const phases = events.map((e) => e.phase)
+    expect([...new Set(phases)]).toEqual(['detect', 'read', 'copy', 'verify', 'preview', 'done'])
+    for (let i = 1; i < events.length; i++)
+      expect(events[i]!.fraction).toBeGreaterThanOrEqual(events[i - 1]!.fraction)
+    const reads = events.filter((e) => e.phase === 'read')
+    expect(reads).toHaveLength(4) // the four IDX files, each once it is read whole
+    expect(reads.at(-1)).toMatchObject({
+      bytes: await sizeOf(expected.files),
+      total: await sizeOf(expected.files),
+    })
+    expect(
+      events
+        .filter((e) => e.phase === 'copy')
+        .map((e) => e.file)
+        .sort(),
+    ).toEqual([...expected.files].sort())
+    expect(events.at(-1)).toMatchObject({ phase: 'done', fraction: 1 })
+    const stored = await readPreview(join(dataDir, 'datasets', 'progress'), {
+      shape: [1, 28, 28],
+      classCount: 10,
+    })
+    expect(stored?.samples.map((s) => s.count)).toEqual([3, 3, 3, 3, 3, 3, 3, 3, 3, 3])
+    expect(await registry.preview('progress', 2)).toMatchObject({ perClass: 2 })
+  })
+
+  it('a cancelled import registers nothing and leaves no work folder', async () => {
+    const { dir } = await digits('cancelled')
+    const controller = new AbortController()
+    const err = await rejection(
+      registry.importFolder(dir, {
+        mode: 'copy',
+        signal: controller.signal,
+        onProgress: (p) => p.phase === 'copy' && controller.abort(),
+      }),
+    )
+    expect(err.code).toBe('aborted')
+    expect(await readdir(join(dataDir, 'datasets'))).toEqual([])
+  })
+
   it('validates names, paths and modes, naming the field', async () => {
     const { dir } = await digits()
     const cases: [unknown, unknown, string][] = [
@@ -172,6 +217,9 @@ describe('DatasetRegistry', () => {
       [join(dir, 'train-images-idx3-ubyte.gz'), { mode: 'copy' }, 'path'],
       [42, { mode: 'copy' }, 'path'],
       [join(builtinDir, 'fashion-mnist'), { mode: 'reference' }, 'path'],
+      // `..` is refused as typed, not resolved to wherever it leads.
+      [`${dir}/../My Digits`, { mode: 'reference' }, 'path'],
+      [`${dir}/../../imports/My Digits`, { mode: 'copy' }, 'path'],
     ]
     for (const [path, options, field] of cases) {
       const err = await rejection(registry.importFolder(path as string, options as { mode: 'copy' }))

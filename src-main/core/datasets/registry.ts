@@ -23,10 +23,12 @@ import {
   writeFile,
 } from 'node:fs/promises'
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path'
+import type { DatasetPreview } from '../../../src-shared/contract'
+import { detectFormat } from '../../../src-worker/data/detect'
 import type { RawDataset } from '../../../src-worker/data/types'
 import { downloadDataset, type DownloadOptions, type DownloadProgress } from './download'
 import { DatasetsError, errorMessage, fileOf, invalidArgument, throwIfAborted } from './errors'
-import { dirSize, filesSize, pathExists, removeDirAtomic } from './fsutil'
+import { dirSize, fileSize, filesSize, pathExists, removeDirAtomic } from './fsutil'
 import { defaultLoader, type DatasetLoader } from './loader'
 import {
   buildManifest,
@@ -37,6 +39,7 @@ import {
   type DatasetFacts,
   type DatasetManifest,
 } from './manifest'
+import { buildPreview, PREVIEW_MAX_PER_CLASS, readPreview, trimPreview, writePreview } from './preview'
 import { SOURCES, type DatasetSource } from './sources'
 import {
   DATASET_NAME_PATTERN,
@@ -69,7 +72,13 @@ export interface DatasetRegistryOptions {
   downloadOptions?: Pick<
     DownloadOptions,
     'baseUrl' | 'retries' | 'retryDelayMs' | 'timeoutMs' | 'progressIntervalMs'
-  >
+  > & {
+    /**
+     * A mirror laid out by dataset: each source's files come from `<mirror>/<source name>/<file name>`
+     * (MNIST and Fashion-MNIST share file names). Checked against the published md5s all the same.
+     */
+    mirror?: string
+  }
   /** Reads a dataset folder (default: `loadDataset`). */
   loader?: DatasetLoader
 }
@@ -79,6 +88,29 @@ export interface ImportOptions {
   name?: string
   /** 'reference' reads the data where it is (only a manifest is stored); 'copy' copies it in. */
   mode: ImportMode
+  onProgress?: (progress: ImportProgress) => void
+  /** Cancels between files; nothing is registered. */
+  signal?: AbortSignal
+}
+
+export type ImportPhase = 'detect' | 'read' | 'copy' | 'verify' | 'preview' | 'done'
+
+export interface ImportProgress {
+  phase: ImportPhase
+  /** The file just read or copied. */
+  file: string | null
+  /** Bytes of the files read (or copied, or verified) so far in this phase. */
+  bytes: number
+  /** Bytes of the phase's files, when known. */
+  total: number | null
+  /** Overall progress in [0, 1]: reading is most of a reference import, copying most of a copy. */
+  fraction: number
+}
+
+/** A change to the list of datasets, for whoever shows it. */
+export interface DatasetsChange {
+  change: 'added' | 'removed'
+  name: string
 }
 
 export interface RegistryDownloadOptions {
@@ -106,6 +138,9 @@ export class DatasetRegistry {
   private readonly loads = new Map<string, Promise<RawDataset>>()
   private readonly busy = new Set<string>()
   private builtins: Promise<Map<string, DatasetInfo>> | undefined
+  /** Built-ins are read-only folders: their previews are made when they are scanned and kept here. */
+  private readonly builtinPreviews = new Map<string, DatasetPreview>()
+  private readonly changeListeners = new Set<(c: DatasetsChange) => void>()
 
   constructor(dataDir: string, options: DatasetRegistryOptions = {}) {
     this.dataDir = validateAbsolutePath(dataDir, 'dataDir')
@@ -146,6 +181,55 @@ export class DatasetRegistry {
     return Object.keys(this.sources)
   }
 
+  /** The downloadable sources, in their declared order. */
+  sourceList(): DatasetSource[] {
+    return Object.values(this.sources)
+  }
+
+  /** Bytes an interrupted download of `sourceName` left on disk for the next one to resume from. */
+  async partialBytes(sourceName: string): Promise<number> {
+    const source = this.sourceOf(sourceName)
+    if (source === undefined) return 0
+    const dir = join(this.datasetsDir, `.partial-${source.name}`)
+    let entries: string[]
+    try {
+      entries = await readdir(dir)
+    } catch {
+      return 0
+    }
+    let total = 0
+    for (const e of entries) if (!e.endsWith('.json')) total += (await fileSize(join(dir, e))) ?? 0
+    return total
+  }
+
+  /** Calls `listener` after each dataset this registry adds or removes; returns an unsubscribe. */
+  onChange(listener: (c: DatasetsChange) => void): () => void {
+    this.changeListeners.add(listener)
+    return () => this.changeListeners.delete(listener)
+  }
+
+  /**
+   * The first `perClass` training images of each class (see preview.ts). Stored with the dataset when it
+   * is added; a dataset added before previews existed gets one made (one load) and kept.
+   */
+  async preview(name: string, perClass = 7): Promise<DatasetPreview> {
+    if (!Number.isSafeInteger(perClass) || perClass < 1 || perClass > PREVIEW_MAX_PER_CLASS) {
+      throw invalidArgument('perClass', `must be an integer from 1 to ${PREVIEW_MAX_PER_CLASS}`)
+    }
+    const info = await this.get(name)
+    const builtin = this.builtinPreviews.get(name)
+    if (info.readOnly && builtin !== undefined) return trimPreview(builtin, perClass)
+    const dir = join(this.datasetsDir, name)
+    const expect = { shape: info.shape, classCount: info.classNames.length }
+    const stored = info.readOnly ? null : await readPreview(dir, expect)
+    if (stored !== null) return trimPreview({ ...stored, classNames: [...info.classNames] }, perClass)
+    const raw = this.isLoaded(name) ? await this.load(name) : await this.loadUncached(name)
+    const made = buildPreview(name, { ...raw, classNames: info.classNames })
+    if (info.readOnly) this.builtinPreviews.set(name, made)
+    else await writePreview(dir, made).catch(() => undefined) // a read-only data folder still previews
+    return trimPreview(made, perClass)
+  }
+
   /**
    * Registers a dataset folder (CIFAR-10 python or binary batches, or IDX files) after loading it once to
    * prove it parses. 'reference' keeps the data where it is; 'copy' copies the files the loader read into
@@ -154,14 +238,16 @@ export class DatasetRegistry {
   async importFolder(path: string, options: ImportOptions): Promise<DatasetInfo> {
     const opts = validateOptionalObject(options, 'options') as Partial<ImportOptions>
     const mode = validateOneOf(opts.mode, ['reference', 'copy'] as const, 'mode')
-    const folder = await validateExistingDir(path, 'path')
-    const real = await realpath(folder)
-    for (const own of [this.datasetsDir, this.builtinDir]) {
-      if (own !== undefined && (await isInside(real, own))) {
-        throw invalidArgument('path', `${folder} is inside the registry's own folder ${own}`)
+    const onProgress = validateOptionalFunction<(p: ImportProgress) => void>(opts.onProgress, 'onProgress')
+    const signal = validateOptionalSignal(opts.signal)
+    const report = (p: ImportProgress): void => {
+      try {
+        onProgress?.(p)
+      } catch {
+        // A listener's bug must not break the import.
       }
     }
-    const name = validateName(opts.name ?? defaultImportName(folder), 'name')
+    const { folder, name } = await this.checkImport(path, opts.name)
 
     return this.withLock(name, async () => {
       await this.assertNameFree(name)
@@ -169,11 +255,21 @@ export class DatasetRegistry {
       // load's buffers meanwhile would double the import's memory.
       let dataset: DatasetFacts
       let files: string[]
+      let preview: DatasetPreview
+      report({ phase: 'detect', file: null, bytes: 0, total: null, fraction: 0 })
+      const expected = await detectedFiles(folder)
+      // Reading is the whole of a reference import; a copy reads, copies and reads the copy again.
+      const share = mode === 'reference' ? { read: [0, 0.95] } : { read: [0, 0.3], copy: [0.3, 0.65] }
       try {
-        const loaded = await this.loader(folder)
+        const loaded = await this.loader(folder, {
+          onFile: progressOf('read', expected, share.read as [number, number], report),
+        })
+        throwIfAborted(signal)
         dataset = datasetFacts(loaded)
         files = loaded.files
+        preview = buildPreview(name, loaded)
       } catch (err) {
+        if (err instanceof DatasetsError && err.code === 'aborted') throw err
         throw new DatasetsError(
           'invalid-data',
           `${folder} does not load as a dataset: ${errorMessage(err)}`,
@@ -192,7 +288,7 @@ export class DatasetRegistry {
         if (mode === 'reference') {
           sizeOnDisk = files.length > 0 ? await filesSize(files) : await dirSize(folder)
         } else {
-          await copyDatasetFiles(folder, files, tmp)
+          await copyDatasetFiles(folder, files, tmp, signal, share.copy as [number, number], report)
           if (dataset.format === 'idx' && !files.some((f) => basename(f) === 'classes.txt')) {
             // The loader may have taken the class names from the folder's name ("fashion"), which the
             // copy does not keep: classes.txt pins them.
@@ -200,7 +296,10 @@ export class DatasetRegistry {
           }
           let copy: DatasetFacts
           try {
-            copy = datasetFacts(await this.loader(tmp))
+            const inCopy = expected.map((f) => ({ ...f, path: join(tmp, relative(folder, f.path)) }))
+            copy = datasetFacts(
+              await this.loader(tmp, { onFile: progressOf('verify', inCopy, [0.65, 0.95], report) }),
+            )
           } catch (err) {
             throw new DatasetsError(
               'invalid-data',
@@ -226,8 +325,13 @@ export class DatasetRegistry {
           dataset,
           sizeOnDisk,
         })
+        report({ phase: 'preview', file: null, bytes: 0, total: null, fraction: 0.97 })
+        await writePreview(tmp, preview)
         await writeManifest(tmp, manifest)
+        throwIfAborted(signal)
         await this.placeAtomically(tmp, name)
+        report({ phase: 'done', file: null, bytes: 0, total: null, fraction: 1 })
+        this.changed({ change: 'added', name })
         return this.toInfo(manifest, join(this.datasetsDir, name))
       } catch (err) {
         await rm(tmp, { recursive: true, force: true })
@@ -236,12 +340,48 @@ export class DatasetRegistry {
     })
   }
 
+  /**
+   * What `importFolder` checks before it reads anything: `path` is an absolute path to an existing folder
+   * outside the registry's own folders, and the name (given, or made from the folder's) is valid and free.
+   */
+  async checkImport(path: unknown, name?: unknown): Promise<{ folder: string; name: string }> {
+    // `/data/x/../../etc` would normalise to a folder the person did not type: refused, not resolved.
+    if (typeof path === 'string' && path.split(/[\\/]/).includes('..')) {
+      throw invalidArgument(
+        'path',
+        `must not contain '..' segments, got ${JSON.stringify(path.slice(0, 200))}`,
+      )
+    }
+    const folder = await validateExistingDir(path, 'path')
+    const real = await realpath(folder)
+    for (const own of [this.datasetsDir, this.builtinDir]) {
+      if (own !== undefined && (await isInside(real, own))) {
+        throw invalidArgument('path', `${folder} is inside the registry's own folder ${own}`)
+      }
+    }
+    const derived = defaultImportName(folder)
+    if (name === undefined && derived === '') {
+      throw invalidArgument('name', `cannot make a dataset name from the folder name of ${folder}: give one`)
+    }
+    const valid = validateName(name ?? derived, 'name')
+    await this.assertNameFree(valid)
+    return { folder, name: valid }
+  }
+
+  /** Whether an import, download or removal of `name` is running in this process. */
+  isBusy(name: string): boolean {
+    return this.busy.has(name)
+  }
+
+  /** The source called `name`, if there is one. */
+  source(name: string): DatasetSource | undefined {
+    return this.sourceOf(name)
+  }
+
   /** Downloads a known source (see `sourceNames()`) under its own name. See downloadDataset. */
   async download(sourceName: string, options: RegistryDownloadOptions = {}): Promise<DatasetInfo> {
     if (typeof sourceName !== 'string') throw invalidArgument('sourceName', 'must be a string')
-    const source = Object.prototype.hasOwnProperty.call(this.sources, sourceName)
-      ? this.sources[sourceName]
-      : undefined
+    const source = this.sourceOf(sourceName)
     if (source === undefined) {
       throw new DatasetsError(
         'not-found',
@@ -258,13 +398,16 @@ export class DatasetRegistry {
     return this.withLock(name, async () => {
       await this.assertNameFree(name)
       throwIfAborted(signal)
+      const { mirror, ...defaults } = this.downloadOptions ?? {}
       const { dir, manifest } = await downloadDataset(source, this.datasetsDir, {
-        ...this.downloadOptions,
+        ...defaults,
+        ...(mirror === undefined ? {} : { baseUrl: mirrorUrl(mirror, source.name) }),
         name,
         loader: this.loader,
         ...(onProgress ? { onProgress } : {}),
         ...(signal ? { signal } : {}),
       })
+      this.changed({ change: 'added', name })
       return this.toInfo(manifest, dir)
     })
   }
@@ -286,6 +429,7 @@ export class DatasetRegistry {
       this.evict(name)
       await removeDirAtomic(dir)
     })
+    this.changed({ change: 'removed', name })
   }
 
   /**
@@ -376,6 +520,20 @@ export class DatasetRegistry {
     return dataset
   }
 
+  private sourceOf(name: string): DatasetSource | undefined {
+    return Object.prototype.hasOwnProperty.call(this.sources, name) ? this.sources[name] : undefined
+  }
+
+  private changed(c: DatasetsChange): void {
+    for (const l of [...this.changeListeners]) {
+      try {
+        l(c)
+      } catch {
+        // A listener's failure must not undo or fail the change.
+      }
+    }
+  }
+
   private getBuiltins(): Promise<Map<string, DatasetInfo>> {
     if (this.builtins === undefined) {
       const scan = this.scanBuiltins()
@@ -416,6 +574,7 @@ export class DatasetRegistry {
         sizeOnDisk: dataset.files.length > 0 ? await filesSize(dataset.files) : await dirSize(dir),
         ...meta,
       })
+      this.builtinPreviews.set(name, buildPreview(name, { ...dataset, classNames: manifest.classNames }))
       // A built-in's "added" date is when the app's resources were written.
       const addedAt = (await stat(dir)).mtime.toISOString()
       found.set(name, { ...manifest, addedAt, path: dir, readOnly: true, available: true })
@@ -512,10 +671,69 @@ async function isInside(path: string, dir: string): Promise<boolean> {
   return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel))
 }
 
+/** The data files a folder's format names, with their sizes: the totals import progress counts against. */
+async function detectedFiles(folder: string): Promise<{ path: string; size: number }[]> {
+  const detected = await detectFormat(folder)
+  if (!detected.ok) return []
+  const f = detected.files as unknown as Record<string, string | string[] | null>
+  const paths = Object.values(f).flatMap((v) => (v === null ? [] : Array.isArray(v) ? v : [v]))
+  const out: { path: string; size: number }[] = []
+  for (const path of paths) out.push({ path, size: (await fileSize(path).catch(() => null)) ?? 0 })
+  return out
+}
+
+/** An `onFile` for the loader that reports `phase` progress over `files`, in the overall span `span`. */
+function progressOf(
+  phase: 'read' | 'verify',
+  files: readonly { path: string; size: number }[],
+  span: [number, number],
+  report: (p: ImportProgress) => void,
+): (file: string) => void {
+  const total = files.reduce((a, f) => a + f.size, 0)
+  const seen = new Set<string>()
+  let bytes = 0
+  return (file) => {
+    if (seen.has(file)) return
+    seen.add(file)
+    bytes += files.find((f) => f.path === file)?.size ?? 0
+    const share = total > 0 ? Math.min(1, bytes / total) : 0
+    report({
+      phase,
+      file,
+      bytes,
+      total: total > 0 ? total : null,
+      fraction: span[0] + share * (span[1] - span[0]),
+    })
+  }
+}
+
+/** `<mirror>/<source name>/`: where a mirror laid out by dataset keeps one source's files. */
+function mirrorUrl(mirror: string, sourceName: string): string {
+  let base: URL
+  try {
+    base = new URL(mirror.endsWith('/') ? mirror : `${mirror}/`)
+  } catch {
+    throw invalidArgument('mirror', `${JSON.stringify(mirror)} is not a URL`)
+  }
+  return new URL(`${encodeURIComponent(sourceName)}/`, base).href
+}
+
 /** Copies the files a load read (relative layout kept), or the whole folder if the loader listed none. */
-async function copyDatasetFiles(from: string, files: readonly string[], to: string): Promise<void> {
+async function copyDatasetFiles(
+  from: string,
+  files: readonly string[],
+  to: string,
+  signal?: AbortSignal,
+  span: [number, number] = [0, 1],
+  report: (p: ImportProgress) => void = () => undefined,
+): Promise<void> {
   const list = files.length > 0 ? [...new Set(files)] : await listFiles(from)
+  const sizes = new Map<string, number>()
+  for (const file of list) sizes.set(file, (await fileSize(file).catch(() => null)) ?? 0)
+  const total = [...sizes.values()].reduce((a, b) => a + b, 0)
+  let bytes = 0
   for (const file of list) {
+    throwIfAborted(signal)
     const rel = relative(from, file)
     if (rel === '' || rel.startsWith(`..${sep}`) || rel === '..' || isAbsolute(rel)) {
       throw new DatasetsError('invalid-data', `${file} is outside the imported folder ${from}`, { file })
@@ -523,6 +741,9 @@ async function copyDatasetFiles(from: string, files: readonly string[], to: stri
     if (basename(rel) === MANIFEST_FILE && dirname(rel) === '.') continue
     await mkdir(dirname(join(to, rel)), { recursive: true })
     await copyFile(file, join(to, rel))
+    bytes += sizes.get(file) ?? 0
+    const share = total > 0 ? bytes / total : 1
+    report({ phase: 'copy', file, bytes, total, fraction: span[0] + share * (span[1] - span[0]) })
   }
 }
 

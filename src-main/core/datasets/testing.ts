@@ -119,6 +119,8 @@ export interface Behaviour {
   ignoreRange?: boolean
   /** Answer this status with an empty body. */
   status?: number
+  /** Send the body at about this many bytes per second (16 KB at a time), as a slow link would. */
+  bytesPerSecond?: number
   /** How many requests the behaviour applies to (default: all); later requests are served normally. */
   times?: number
 }
@@ -139,8 +141,8 @@ export interface TestServer {
   close: () => Promise<void>
 }
 
-/** An HTTP server on 127.0.0.1 (ephemeral port) serving `files` at `/<name>`, with Range support. */
-export async function startServer(files: Record<string, Uint8Array> = {}): Promise<TestServer> {
+/** An HTTP server on 127.0.0.1 (`port`, default ephemeral) serving `files` at `/<name>`, with Range support. */
+export async function startServer(files: Record<string, Uint8Array> = {}, port = 0): Promise<TestServer> {
   const state: TestServer = {
     url: '',
     files: new Map(Object.entries(files)),
@@ -197,11 +199,23 @@ export async function startServer(files: Record<string, Uint8Array> = {}): Promi
       res.write(body.subarray(0, behaviour.dropAfter), () => setTimeout(() => res.socket?.destroy(), 20))
     } else if (behaviour?.stallAfter !== undefined) {
       res.write(body.subarray(0, behaviour.stallAfter), () => onStall())
+    } else if (behaviour?.bytesPerSecond !== undefined) {
+      const chunk = 16 * 1024
+      const delayMs = (chunk * 1000) / behaviour.bytesPerSecond
+      let at = 0
+      const next = (): void => {
+        if (res.destroyed) return
+        if (at >= body.length) return void res.end()
+        res.write(body.subarray(at, at + chunk))
+        at += chunk
+        setTimeout(next, delayMs)
+      }
+      next()
     } else {
       res.end(body)
     }
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
   state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`
   state.close = () =>
     new Promise<void>((resolve) => {

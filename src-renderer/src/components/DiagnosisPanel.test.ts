@@ -9,6 +9,7 @@ import { useDatasetsStore } from '../stores/datasets'
 import { appendEvents, emptySeries, type RunSeries } from '../stores/runs'
 import { fakeTransport, makeRun } from '../testing/fakeApi'
 import DiagnosisPanel from './DiagnosisPanel.vue'
+import { datasetSummary } from '../testing/datasetFixtures'
 
 /** `count` iterations at a constant loss, with an accuracy check every 20 at chance level. */
 function flatSeries(count: number, loss = Math.log(10)): RunSeries {
@@ -110,7 +111,7 @@ describe('DiagnosisPanel', () => {
     const kinds = () => findings(mountPanel(run, series).wrapper).map((f) => f.attributes('data-kind'))
     expect(kinds()).toEqual(['underfitting'])
     useDatasetsStore().list = [
-      {
+      datasetSummary({
         name: 'hundred',
         source: 'import',
         format: 'idx',
@@ -118,7 +119,7 @@ describe('DiagnosisPanel', () => {
         shape: [1, 2, 2],
         classNames: Array.from({ length: 100 }, (_, i) => `c${i}`),
         sizeOnDisk: 1,
-      },
+      }),
     ]
     expect(kinds()).toEqual(['lr-too-low'])
   })

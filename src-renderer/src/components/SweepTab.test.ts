@@ -7,11 +7,12 @@ import type { DatasetSummary, Example } from '../../../src-shared/contract'
 import { getPath } from '../../../src-shared/paths'
 import { expandSweep, formatParamValue } from '../../../src-shared/sweep'
 import { setTransport } from '../api'
+import { datasetSummary } from '../testing/datasetFixtures'
 import { fakeTransport, makeRun } from '../testing/fakeApi'
 import { mountAt } from '../testing/mountView'
 
 const datasets: DatasetSummary[] = [
-  {
+  datasetSummary({
     name: 'fashion-mnist-small',
     source: 'builtin',
     format: 'idx',
@@ -19,7 +20,7 @@ const datasets: DatasetSummary[] = [
     shape: [1, 28, 28],
     classNames: [],
     sizeOnDisk: 1,
-  },
+  }),
 ]
 const examples: Example[] = [
   { file: 'fc-batchnorm.json', kind: 'run', name: fcBatchnorm.name, value: fcBatchnorm },

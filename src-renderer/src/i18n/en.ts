@@ -8,6 +8,7 @@ import * as diagnosis from './features/diagnosis'
 import * as checks from './features/checks'
 import * as storage from './features/storage'
 import * as sweepForm from './features/sweepForm'
+import * as datasets from './features/datasets'
 
 export default {
   app: {
@@ -268,4 +269,5 @@ export default {
   checks: checks.en,
   storage: storage.en,
   sweepForm: sweepForm.en,
+  datasets: datasets.en,
 }

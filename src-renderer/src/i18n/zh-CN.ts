@@ -5,6 +5,7 @@ import * as diagnosis from './features/diagnosis'
 import * as checks from './features/checks'
 import * as storage from './features/storage'
 import * as sweepForm from './features/sweepForm'
+import * as datasets from './features/datasets'
 
 /** Simplified Chinese. Typed against en, so a missing or extra key fails the type check. */
 const zhCN: typeof en = {
@@ -258,6 +259,7 @@ const zhCN: typeof en = {
   checks: checks.zhCN,
   storage: storage.zhCN,
   sweepForm: sweepForm.zhCN,
+  datasets: datasets.zhCN,
 }
 
 export default zhCN

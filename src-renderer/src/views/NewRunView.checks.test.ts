@@ -7,9 +7,10 @@ import { setTransport } from '../api'
 import { fakeTransport, makeRun, metricsOf } from '../testing/fakeApi'
 import { mountAt } from '../testing/mountView'
 import { sanityReport } from '../testing/sanityFixtures'
+import { datasetSummary } from '../testing/datasetFixtures'
 
 const datasets: DatasetSummary[] = [
-  {
+  datasetSummary({
     name: 'fashion-mnist-small',
     source: 'builtin',
     format: 'idx',
@@ -17,7 +18,7 @@ const datasets: DatasetSummary[] = [
     shape: [1, 28, 28],
     classNames: [],
     sizeOnDisk: 1,
-  },
+  }),
 ]
 
 function setup(report: unknown) {

@@ -7,9 +7,10 @@ import fcBatchnorm from '../../../examples/fc-batchnorm.json'
 import { setTransport } from '../api'
 import { fakeTransport, makeRun } from '../testing/fakeApi'
 import { mountAt } from '../testing/mountView'
+import { datasetSummary } from '../testing/datasetFixtures'
 
 const datasets: DatasetSummary[] = [
-  {
+  datasetSummary({
     name: 'fashion-mnist-small',
     source: 'builtin',
     format: 'idx',
@@ -17,8 +18,8 @@ const datasets: DatasetSummary[] = [
     shape: [1, 28, 28],
     classNames: [],
     sizeOnDisk: 1,
-  },
-  {
+  }),
+  datasetSummary({
     name: 'cifar10',
     source: 'download',
     format: 'cifar10-py',
@@ -26,7 +27,7 @@ const datasets: DatasetSummary[] = [
     shape: [3, 32, 32],
     classNames: [],
     sizeOnDisk: 1,
-  },
+  }),
 ]
 const examples: Example[] = [
   { file: 'fc-batchnorm.json', kind: 'run', name: fcBatchnorm.name, value: fcBatchnorm },

@@ -150,7 +150,10 @@ async function recordCounts(files: string[]): Promise<number[]> {
 }
 
 /** Reads a `cifar-10-batches-bin` folder's files into a dataset (train = the batches in the given order). */
-export async function readCifarBinary(files: CifarFiles): Promise<RawDataset> {
+export async function readCifarBinary(
+  files: CifarFiles,
+  onFile?: (file: string) => void,
+): Promise<RawDataset> {
   const classNames = files.meta
     ? parseCifarBinaryMeta(await readTextFile(files.meta, 'class names, one per line'), files.meta)
     : [...CIFAR10_CLASSES]
@@ -166,9 +169,11 @@ export async function readCifarBinary(files: CifarFiles): Promise<RawDataset> {
   let at = 0
   for (const [k, file] of files.train.entries()) {
     await readRecords(file, trainCounts[k]!, train, at)
+    onFile?.(file)
     at += trainCounts[k]!
   }
   await readRecords(files.test, test.count, test, 0)
+  onFile?.(files.test)
   return {
     format: 'cifar10-binary',
     shape: [...CIFAR_SHAPE],

@@ -139,13 +139,20 @@ export function parseCifarPythonMeta(bytes: Uint8Array, file: string): string[] 
 }
 
 /** Reads a `cifar-10-batches-py` folder's files into a dataset (train = the batches in the given order). */
-export async function readCifarPython(files: CifarFiles): Promise<RawDataset> {
+export async function readCifarPython(
+  files: CifarFiles,
+  onFile?: (file: string) => void,
+): Promise<RawDataset> {
   const classNames = files.meta
     ? parseCifarPythonMeta(await readBytes(files.meta, META_LIMIT), files.meta)
     : [...CIFAR10_CLASSES]
   const train: ParsedBatch[] = []
-  for (const f of files.train) train.push(parseCifarPythonBatch(await readBytes(f), f))
+  for (const f of files.train) {
+    train.push(parseCifarPythonBatch(await readBytes(f), f))
+    onFile?.(f)
+  }
   const test = parseCifarPythonBatch(await readBytes(files.test), files.test)
+  onFile?.(files.test)
   return {
     format: 'cifar10-python',
     shape: [...CIFAR_SHAPE],

@@ -57,6 +57,8 @@ export interface IdxFiles {
 export interface IdxOptions {
   /** Which class names to use; see the rules at the top of this file. */
   kind?: IdxKind
+  /** Called with each file once it is read whole (import progress). */
+  onFile?: (file: string) => void
 }
 
 /** An IDX array of unsigned bytes: its sizes and its data (a view into the file's bytes). */
@@ -191,7 +193,7 @@ export async function readIdx(files: IdxFiles, options: IdxOptions = {}): Promis
     // The headers agree: allocate what they declare (pages are committed as the data arrives) and stream
     // the four files into place at once, gunzipping on libuv's threads.
     const targets = readers.map((r) => sharedBytes(r.header.dataBytes))
-    await all(readers.map((r, i) => r.readInto(targets[i]!)))
+    await all(readers.map((r, i) => r.readInto(targets[i]!).then(() => options.onFile?.(paths[i]!))))
     const split = (shape: IdxSplitShape, images: Uint8Array, labels: Uint8Array): ImageSplit => ({
       images,
       labels,
