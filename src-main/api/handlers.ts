@@ -11,6 +11,7 @@ import {
   type MethodName,
   type Methods,
 } from '../../src-shared/contract'
+import { isCorrupt } from '../../src-shared/corruptRun'
 import { backendInfo } from '../../src-worker/engine/backend'
 import type { DatasetInfo } from '../core/datasets'
 import type { PdfPrinter } from '../core/export/pdf/printer'
@@ -19,6 +20,7 @@ import type { Workbench } from '../core/workbench'
 import { listExamples } from './examples'
 import { createCheckHandlers } from './checkHandlers'
 import { createExportHandlers } from './exportHandlers'
+import { createRunManagementHandlers } from './runManagementHandlers'
 import {
   checkArity,
   metricsOptionsArg,
@@ -57,7 +59,8 @@ export function createHandlers(wb: Workbench, ctx: HandlerContext): Handlers {
     },
     'runs.list': async (...args) => {
       checkArity('runs.list', args, [])
-      return wb.listRuns()
+      // Every readable run says whether it is archived (records of older versions lack the field).
+      return (await wb.listRuns()).map((r) => (isCorrupt(r) ? r : { ...r, archived: r.archived ?? false }))
     },
     'runs.get': async (...args) => {
       checkArity('runs.get', args, ['id'])
@@ -105,6 +108,7 @@ export function createHandlers(wb: Workbench, ctx: HandlerContext): Handlers {
     },
     ...createExportHandlers(wb, ctx),
     ...createCheckHandlers(wb),
+    ...createRunManagementHandlers(wb),
     'sweeps.get': async (...args) => {
       checkArity('sweeps.get', args, ['sweepId'])
       return wb.getSweep(sweepIdArg(args[0]))

@@ -13,6 +13,8 @@ export type WorkbenchErrorCode =
   | 'too-large'
   /** A resume finds no usable checkpoint (damaged or gone); a fresh restart is the way on. */
   | 'no-checkpoint'
+  /** The run is queued or training in this process: deleting it needs it cancelled first (ask). */
+  | 'active'
 
 /** Errors the core reports to a user (CLI, IPC, HTTP): a code to branch on and, for configs, each field. */
 export class WorkbenchError extends Error {
