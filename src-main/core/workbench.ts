@@ -53,6 +53,7 @@ import type { MetricsLog } from './store/metricsLog'
 import { readMetrics, type MetricsReader } from './store/metricsRead'
 import { RUN_FILE, RunStore, newRunId, type Checkpoint } from './store/runStore'
 import { KeyedLock } from './store/lock'
+import { assertRunId } from './store/ids'
 import { StoreError, type ProblemReporter } from './store/errors'
 import { SweepStore, SWEEP_RECORD_VERSION, type SweepRecord } from './store/sweepStore'
 import { currentIdentity, type ProcessIdentity } from './ownership/identity'
@@ -996,6 +997,8 @@ export class Workbench {
     kind: ChangeKind,
     one: (id: string) => Promise<T>,
   ): Promise<BulkResult<T>> {
+    // A malformed id is a mistake in the request as a whole (the API refuses it before this too).
+    ids.forEach((id, i) => assertRunId(id, `ids[${i}]`))
     const done: T[] = []
     const doneIds: string[] = []
     const failed: BulkFailure[] = []
