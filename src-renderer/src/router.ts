@@ -20,6 +20,7 @@ export const routes: RouteRecordRaw[] = [
     }),
   },
   { path: '/sweeps/:id', name: 'sweep', component: () => import('./views/SweepView.vue'), props: true },
+  { path: '/trash', name: 'trash', component: () => import('./views/TrashView.vue') },
   { path: '/:rest(.*)*', redirect: '/experiments' },
 ]
 

@@ -176,6 +176,13 @@ export const useRunsStore = defineStore('runs', () => {
     if (run.id in corrupt.value) delete corrupt.value[run.id]
   }
 
+  /** A run that left the runs folder (moved to the trash, here or in another window or process). */
+  function removeRun(id: string): void {
+    delete byId.value[id]
+    delete corrupt.value[id]
+    if (selected.value.includes(id)) selected.value = selected.value.filter((x) => x !== id)
+  }
+
   async function load(): Promise<void> {
     loading.value = true
     try {
@@ -298,6 +305,7 @@ export const useRunsStore = defineStore('runs', () => {
 
   api.on('run', applyRun)
   api.on('metrics', applyMetrics)
+  api.on('runRemoved', ({ id }) => removeRun(id))
   // Events missed while disconnected: reload what is shown.
   onReconnect(() => {
     void load()
@@ -317,6 +325,7 @@ export const useRunsStore = defineStore('runs', () => {
     load,
     fetchRun,
     applyRun,
+    removeRun,
     seriesOf,
     loadMetrics,
     applyMetrics,
