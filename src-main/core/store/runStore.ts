@@ -4,7 +4,7 @@
  * Everything here is plain files a user can read, copy or open in Python.
  */
 import { randomBytes } from 'node:crypto'
-import { existsSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { corruptRun, type CorruptRun, type RunListEntry } from '../../../src-shared/corruptRun'
@@ -282,6 +282,9 @@ export class RunStore {
    */
   async readMeta(id: string): Promise<RunMeta | null> {
     const file = join(this.runDir(assertRunId(id)), META_FILE)
+    // Most runs were never edited: a stat that returns nothing is far cheaper than a rejected open
+    // (Node builds an Error with a stack for each), and listing reads this for every run.
+    if (statSync(file, { throwIfNoEntry: false }) === undefined) return null
     let text: string
     try {
       text = await readFile(file, 'utf8')
