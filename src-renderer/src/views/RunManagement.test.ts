@@ -510,3 +510,18 @@ describe('the sweep view', () => {
     expect(router.currentRoute.value.path).toBe('/sweeps/sw-2')
   })
 })
+
+describe('a run page whose run is deleted elsewhere', () => {
+  it('says the run is in the trash, and shows it again when it is restored', async () => {
+    const run = makeRun({ config: { name: 'watched' } })
+    const main = fakeMain([run])
+    const { wrapper } = await mountAt(`/runs/${run.id}`, main.t)
+    await flushPromises()
+    main.t.api.emit('runRemoved', { id: run.id })
+    await flushPromises()
+    expect(wrapper.get('[data-testid="run-trashed"]').text()).toContain('This run was moved to the trash.')
+    main.t.api.emit('run', run)
+    await flushPromises()
+    expect(wrapper.get('[data-testid="run-detail-name"]').text()).toBe('watched')
+  })
+})

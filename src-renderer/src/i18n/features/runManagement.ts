@@ -55,6 +55,7 @@ export const en = {
     only: 'Archived only',
   },
   archivedCount: '{n} archived',
+  inTrash: 'This run was moved to the trash.',
   trash: {
     link: 'Trash',
     linkCount: 'Trash ({n})',
@@ -147,6 +148,7 @@ export const zhCN: typeof en = {
     only: '仅已归档',
   },
   archivedCount: '{n} 个已归档',
+  inTrash: '此训练已被移到回收站。',
   trash: {
     link: '回收站',
     linkCount: '回收站（{n}）',
