@@ -11,7 +11,7 @@ import { useAppStore } from '../stores/app'
 import { useManageStore } from '../stores/manage'
 import { useRunsStore } from '../stores/runs'
 import { fakeTransport, makeRun, metricsOf, type FakeTransport } from '../testing/fakeApi'
-import { mountAt } from '../testing/mountView'
+import { mountAt as mountView } from '../testing/mountView'
 
 vi.mock('../lib/echarts', () => ({
   init: () => ({
@@ -22,7 +22,16 @@ vi.mock('../lib/echarts', () => ({
   }),
 }))
 
+// Unmounted after each test: a live app from an earlier test would make its own pinia the active one.
+const wrappers: { unmount(): void }[] = []
+async function mountAt(path: string, t: FakeTransport) {
+  const mounted = await mountView(path, t)
+  wrappers.push(mounted.wrapper)
+  return mounted
+}
+
 afterEach(() => {
+  for (const w of wrappers.splice(0)) w.unmount()
   setTransport(null)
   document.body.innerHTML = ''
 })
@@ -523,5 +532,18 @@ describe('a run page whose run is deleted elsewhere', () => {
     main.t.api.emit('run', run)
     await flushPromises()
     expect(wrapper.get('[data-testid="run-detail-name"]').text()).toBe('watched')
+  })
+})
+
+describe('the compare view', () => {
+  it('shows each run’s notes under its name in the differences table', async () => {
+    const a = makeRun({ config: { name: 'with notes', notes: 'lr too high?\nloss flat' } })
+    const b = makeRun({ config: { name: 'without', solver: { optimConfig: { learningRate: 1e-2 } } } })
+    const main = fakeMain([a, b])
+    const { wrapper } = await mountAt(`/compare?ids=${a.id},${b.id}`, main.t)
+    await flushPromises()
+    const notes = wrapper.findAll('[data-testid="diff-row"]').map((r) => r.find('[data-testid="diff-notes"]'))
+    expect(notes[0]!.element.textContent).toBe('lr too high?\nloss flat')
+    expect(notes[1]!.exists()).toBe(false)
   })
 })
