@@ -202,6 +202,12 @@ test('tag and archive in bulk from the table; the filter shows archived runs', a
   await expect(page.getByTestId('run-row')).toHaveCount(2)
 
   await page.getByTestId('select-all').check()
+  await expect(page.getByTestId('bulk-actions')).toBeVisible()
+  await page.screenshot({ path: test.info().outputPath('experiments-bulk-en.png') })
+  await page.getByTestId('language-switch').selectOption('zh-CN')
+  await expect(page.getByTestId('bulk-delete')).toHaveText('删除')
+  await page.screenshot({ path: test.info().outputPath('experiments-bulk-zh-CN.png') })
+  await page.getByTestId('language-switch').selectOption('en')
   await page.getByTestId('bulk-tag-input').fill('sweep-candidates')
   await page.getByTestId('bulk-tag-add').click()
   await expect(row(page, a).getByTestId('run-tags')).toContainText('sweep-candidates')
