@@ -34,6 +34,17 @@ beforeAll(async () => {
 })
 afterAll(() => tmp.remove())
 
+describe('usage', () => {
+  it('--help lists every run management command; tag takes -name as a tag, not an option', async () => {
+    const r = await cli(['--help'])
+    for (const c of ['rm', 'restore', 'trash', 'purge', 'rename', 'tag', 'note', 'archive', 'unarchive']) {
+      expect(r.stdout).toMatch(new RegExp(`^  ${c} `, 'm'))
+    }
+    expect((await cli(['tag', '--help'])).stdout).toContain('+name adds, -name removes')
+    expect((await cli(['rename', UNKNOWN])).stderr).toMatch(/missing required argument 'name'/)
+  })
+})
+
 describe('rm, restore, trash, purge', () => {
   it('rm moves runs to the trash, restore brings them back, purge deletes them: --json shapes', async () => {
     const a = await newRun('rm-a')
