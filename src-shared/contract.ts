@@ -7,6 +7,7 @@
 import type { CorruptRun, RunListEntry } from './corruptRun'
 import type { EngineInfo } from './engine-info'
 import type { MetricEvent, RunRecord } from './runs'
+import type { RunEditInput } from './runMeta'
 import type { SanityReport } from './sanity'
 import type { SplitSizes } from './splits'
 import type { SweepSpec } from './sweep'
@@ -43,6 +44,14 @@ export const METHODS = [
   'datasets.preview',
   'datasets.remove',
   'dialog.pickFolder',
+  // Run management (issue 12): edits, the trash, a sweep again or extended.
+  'runs.edit',
+  'runs.trash',
+  'runs.restore',
+  'runs.purge',
+  'runs.trashed',
+  'sweeps.rerun',
+  'sweeps.extend',
 ] as const
 export type MethodName = (typeof METHODS)[number]
 
@@ -54,6 +63,9 @@ export const EVENTS = [
   // Datasets page: one import or download job changed; the list of datasets changed.
   'datasetJob',
   'datasets',
+  // Run management (issue 12): a run left the runs folder; runs went into or out of the trash.
+  'runRemoved',
+  'trash',
 ] as const
 export type EventName = (typeof EVENTS)[number]
 
@@ -315,6 +327,33 @@ export interface MetricsSeries {
   resumes: Extract<MetricEvent, { type: 'resume' }>[]
 }
 
+// ---- run management (issue 12) ----
+
+/** One run a bulk operation could not do, and why (`code` as in ApiError: not-found, conflict, active, ...). */
+export interface BulkFailure {
+  id: string
+  code: string
+  message: string
+}
+
+/** Operations on several runs do each on its own: what was done, and what was not. */
+export interface BulkResult<T> {
+  done: T[]
+  failed: BulkFailure[]
+}
+
+export interface TrashOptions {
+  /** Cancel runs queued or training in the serving process first (otherwise they fail with `active`). */
+  cancel?: boolean
+}
+
+/** A run in the trash: its record as it was deleted, when, and from which sweep. */
+export interface TrashedRun {
+  run: RunListEntry
+  trashedAt: string
+  sweepId: string | null
+}
+
 /** Arguments and results of every method; `args` is a tuple passed positionally. */
 export interface Methods {
   'app.info': { args: []; result: AppInfo }
@@ -377,6 +416,26 @@ export interface Methods {
   'datasets.remove': { args: [name: string]; result: { name: string } }
   /** The desktop app's native folder picker: the chosen folder, or null; the browser mode rejects 'unsupported'. */
   'dialog.pickFolder': { args: []; result: string | null }
+  // Run management (issue 12).
+  /**
+   * Renames (one run), notes, tags (added and removed) or archives runs; the edit is validated whole
+   * (field errors under `edit.`) before any run changes, then each run succeeds or fails on its own.
+   */
+  'runs.edit': { args: [ids: string[], edit: RunEditInput]; result: BulkResult<RunRecord> }
+  /** Moves runs to the trash (restorable); a run queued or training here fails with `active` unless `cancel`. */
+  'runs.trash': { args: [ids: string[], options?: TrashOptions]; result: BulkResult<string> }
+  'runs.restore': { args: [ids: string[]]; result: BulkResult<RunListEntry> }
+  /** Deletes trashed runs for good. */
+  'runs.purge': { args: [ids: string[]]; result: BulkResult<string> }
+  /** Every run in the trash, most recently deleted first. */
+  'runs.trashed': { args: []; result: TrashedRun[] }
+  /** Queues the sweep's spec again as a new sweep. */
+  'sweeps.rerun': { args: [sweepId: string]; result: { sweepId: string; runs: RunRecord[] } }
+  /** Adds `samples` more draws of a random sweep, under its id; a grid sweep is refused (`conflict`). */
+  'sweeps.extend': {
+    args: [sweepId: string, samples: number]
+    result: { sweepId: string; runs: RunRecord[] }
+  }
 }
 
 export interface Events {
@@ -386,6 +445,9 @@ export interface Events {
   notice: Notice
   datasetJob: DatasetJob
   datasets: DatasetsChanged
+  // Run management (issue 12).
+  runRemoved: { id: string }
+  trash: { ids: string[] }
 }
 
 export type StorageProblemCode = 'disk-full' | 'permission' | 'read-only' | 'io' | 'removed'

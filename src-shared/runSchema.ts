@@ -108,6 +108,7 @@ export const RunRecordSchema = z.looseObject({
   activeMs: z.number().min(0).optional(),
   attemptStartedAt: z.string().nullable().optional(),
   updatedAt: z.string().optional(),
+  archived: z.boolean().optional(),
 })
 
 // Every record the schema accepts is a RunRecord (checked by the compiler); the other direction, that

@@ -85,6 +85,11 @@ export interface RunRecord {
    * absent when neither ran.
    */
   checks?: SanityReport | null
+  /**
+   * Hidden from the experiments table unless asked for (a person tidying up); kept in meta.json with the
+   * other edits (runMeta.ts). Every record main hands out has it; absent in run.json of older versions.
+   */
+  archived?: boolean
 }
 
 export interface RunOwner {

@@ -4,7 +4,8 @@
  * So: `run` events are coalesced per run to at most one per `runIntervalMs` (the latest record wins) but a
  * status change goes out at once; `metrics` are batched per run every `metricsIntervalMs`; `queue` states
  * are coalesced like runs. A run's pending metrics go out before its status change, so a UI never sees
- * "completed" before the last points.
+ * "completed" before the last points. A run removed (moved to the trash) takes its pending events with it;
+ * trash changes are batched like queue states.
  */
 import type { EventName, Events } from '../../src-shared/contract'
 import type { MetricEvent, RunRecord, RunStatus } from '../../src-shared/runs'
@@ -134,11 +135,41 @@ export function forwardEvents(
     )
   }
 
+  /**
+   * A run that left the runs folder: whatever was held back for it (a coalesced `run` event, metrics) is
+   * dropped, so that nothing sent after the removal brings it back on a screen.
+   */
+  const onRunRemoved = (id: string): void => {
+    const pace = runs.get(id)
+    if (pace?.timer) clearTimeout(pace.timer)
+    runs.delete(id)
+    metrics.delete(id)
+    send({ event: 'runRemoved', payload: { id } })
+  }
+
+  // A bulk delete of many runs is one change for the trash view: their ids go out together.
+  let trash: { ids: Set<string>; timer: ReturnType<typeof setTimeout> | null } = {
+    ids: new Set(),
+    timer: null,
+  }
+  const flushTrash = (): void => {
+    if (trash.timer) clearTimeout(trash.timer)
+    const ids = [...trash.ids]
+    trash = { ids: new Set(), timer: null }
+    if (ids.length > 0) send({ event: 'trash', payload: { ids } })
+  }
+  const onTrash = (ids: string[]): void => {
+    for (const id of ids) trash.ids.add(id)
+    trash.timer ??= setTimeout(flushTrash, queueMs)
+  }
+
   const unsubscribe = source.subscribe((e: WorkbenchEvent) => {
     if (e.type === 'run') onRun(e.run)
     else if (e.type === 'metrics') onMetrics(e.runId, e.events)
     // Rare and urgent: never coalesced.
     else if (e.type === 'notice') send({ event: 'notice', payload: { ...e.notice } })
+    else if (e.type === 'runRemoved') onRunRemoved(e.id)
+    else if (e.type === 'trash') onTrash(e.ids)
     else onQueue({ running: [...e.running], queued: [...e.queued] })
   })
   // Dataset jobs pace themselves (a few events a second per job, phase changes at once).
@@ -152,6 +183,7 @@ export function forwardEvents(
       flushMetrics()
       for (const pace of [...runs.values()]) if (pace.pending) sendRun(pace.pending)
       if (queue.pending) sendQueue(queue.pending)
+      flushTrash()
     },
     close() {
       closed = true
@@ -160,6 +192,7 @@ export function forwardEvents(
       for (const pace of runs.values()) if (pace.timer) clearTimeout(pace.timer)
       if (metricsTimer) clearTimeout(metricsTimer)
       if (queue.timer) clearTimeout(queue.timer)
+      if (trash.timer) clearTimeout(trash.timer)
       runs.clear()
       metrics.clear()
     },

@@ -6,6 +6,7 @@
  */
 import pkg from '../../package.json'
 import { CONTRACT_VERSION, type MethodName, type Methods } from '../../src-shared/contract'
+import { isCorrupt } from '../../src-shared/corruptRun'
 import { backendInfo } from '../../src-worker/engine/backend'
 import type { PdfPrinter } from '../core/export/pdf/printer'
 import { seriesReader } from '../core/store/metricsRead'
@@ -14,6 +15,7 @@ import { listExamples } from './examples'
 import { createCheckHandlers } from './checkHandlers'
 import { createDatasetHandlers } from './datasetHandlers'
 import { createExportHandlers } from './exportHandlers'
+import { createRunManagementHandlers } from './runManagementHandlers'
 import {
   checkArity,
   metricsOptionsArg,
@@ -54,7 +56,8 @@ export function createHandlers(wb: Workbench, ctx: HandlerContext): Handlers {
     },
     'runs.list': async (...args) => {
       checkArity('runs.list', args, [])
-      return wb.listRuns()
+      // Every readable run says whether it is archived (records of older versions lack the field).
+      return (await wb.listRuns()).map((r) => (isCorrupt(r) ? r : { ...r, archived: r.archived ?? false }))
     },
     'runs.get': async (...args) => {
       checkArity('runs.get', args, ['id'])
@@ -102,6 +105,7 @@ export function createHandlers(wb: Workbench, ctx: HandlerContext): Handlers {
     },
     ...createExportHandlers(wb, ctx),
     ...createCheckHandlers(wb),
+    ...createRunManagementHandlers(wb),
     'sweeps.get': async (...args) => {
       checkArity('sweeps.get', args, ['sweepId'])
       return wb.getSweep(sweepIdArg(args[0]))

@@ -20,6 +20,8 @@ export interface CliIo {
   cwd: string
   /** Aborted on Ctrl-C. */
   interrupt: AbortSignal
+  /** All of stdin as text (`note <id> -`); default: the process's stdin. */
+  readStdin?: () => Promise<string>
 }
 
 export interface GlobalOptions {
@@ -74,6 +76,14 @@ export class Context {
   /** A line for a person on stderr; silent under --json. */
   note(text: string): void {
     if (!this.json) this.io.stderr(text.endsWith('\n') ? text : text + '\n')
+  }
+
+  /** What was piped in (`note <id> -`). */
+  async readStdin(): Promise<string> {
+    if (this.io.readStdin) return this.io.readStdin()
+    const chunks: Buffer[] = []
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+    return Buffer.concat(chunks).toString('utf8')
   }
 
   printJson(value: unknown): void {

@@ -9,17 +9,22 @@ import { summarize, summarizeEntry, summarizeSeries } from './summary'
 /** `show` needs counts and extremes, which any bucket size keeps: few points are enough. */
 const SHOW_POINTS = 64
 
-export async function lsCommand(ctx: Context): Promise<number> {
+export async function lsCommand(ctx: Context, o: { all?: boolean } = {}): Promise<number> {
   return ctx.withWorkbench('inspect', undefined, async (wb) => {
     // Ids made in the same second do not sort by creation; createdAt has milliseconds.
     const entries = (await wb.listRuns()).sort((a, b) => createdAtOf(a).localeCompare(createdAtOf(b)))
-    const runs = entries.map((r) => summarizeEntry(r, wb.store.runDir(r.id)))
+    const all = entries.map((r) => summarizeEntry(r, wb.store.runDir(r.id)))
+    // Archived runs are hidden as in the app's table, unless asked for.
+    const runs = o.all ? all : all.filter((r) => r.status === 'corrupt' || !r.archived)
+    const hidden = all.length - runs.length
     if (ctx.json) {
       ctx.printJson(runs)
       return 0
     }
     if (runs.length === 0) {
-      ctx.out(`No runs in ${ctx.dataDir}`)
+      ctx.out(
+        hidden > 0 ? `No runs in ${ctx.dataDir} but ${archivedNote(hidden)}` : `No runs in ${ctx.dataDir}`,
+      )
       return 0
     }
     const rows = runs.map((r) => {
@@ -41,6 +46,7 @@ export async function lsCommand(ctx: Context): Promise<number> {
     })
     const headers = ['id', 'name', 'status', 'sweep', 'best val', 'test acc', 'duration']
     ctx.out(table(headers, rows, ['left', 'left', 'left', 'left', 'right', 'right', 'right']))
+    if (hidden > 0) ctx.out(`\n${archivedNote(hidden)}`)
     // Why each damaged run cannot be read, under the table that lists it.
     const corrupt = runs.flatMap((r) => (r.status === 'corrupt' ? [r] : []))
     if (corrupt.length > 0) {
@@ -51,6 +57,10 @@ export async function lsCommand(ctx: Context): Promise<number> {
     }
     return 0
   })
+}
+
+function archivedNote(n: number): string {
+  return `${n === 1 ? '1 archived run' : `${n} archived runs`} (ls --all shows ${n === 1 ? 'it' : 'them'})`
 }
 
 export async function showCommand(ctx: Context, id: string): Promise<number> {

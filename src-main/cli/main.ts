@@ -33,6 +33,18 @@ import {
 import { EXIT, EXIT_CODES_HELP } from './exitCodes'
 import { cancelCommand, lsCommand, showCommand } from './inspect'
 import {
+  archiveCommand,
+  noteCommand,
+  purgeCommand,
+  renameCommand,
+  restoreCommand,
+  rmCommand,
+  tagCommand,
+  trashCommand,
+  type RmOptions,
+  type TrashOptions,
+} from './manage'
+import {
   resumeCommand,
   runCommand,
   sweepCommand,
@@ -140,7 +152,8 @@ function buildProgram(io: CliIo, json: boolean, setCode: (code: number) => void)
   program
     .command('ls')
     .description('list runs: id, name, status, sweep, best val acc, test acc, duration')
-    .action(act((ctx) => lsCommand(ctx)))
+    .option('--all', 'archived runs too (hidden by default, as in the app)')
+    .action(act((ctx, o: { all?: boolean }) => lsCommand(ctx, o)))
 
   program
     .command('show')
@@ -165,6 +178,66 @@ function buildProgram(io: CliIo, json: boolean, setCode: (code: number) => void)
     )
     .addOption(threads())
     .action(act((ctx, ids: string[], o: ResumeCommandOptions) => resumeCommand(ctx, ids, o)))
+
+  program
+    .command('rm')
+    .description('move runs to the trash (workbench restore brings them back; nothing is deleted yet)')
+    .argument('<id...>', 'run ids')
+    .option('--cancel', 'a run another process trains: ask it to stop the run, wait, then delete it')
+    .action(act((ctx, ids: string[], o: RmOptions) => rmCommand(ctx, ids, o)))
+
+  program
+    .command('restore')
+    .description('bring runs back from the trash')
+    .argument('<id...>', 'run ids')
+    .action(act((ctx, ids: string[]) => restoreCommand(ctx, ids)))
+
+  program
+    .command('trash')
+    .description('list the runs in the trash, most recently deleted first')
+    .option('--empty', 'delete every run in the trash for good')
+    .action(act((ctx, o: TrashOptions) => trashCommand(ctx, o)))
+
+  program
+    .command('purge')
+    .description('delete runs in the trash for good (their folders are removed)')
+    .argument('<id...>', 'run ids (of trashed runs)')
+    .action(act((ctx, ids: string[]) => purgeCommand(ctx, ids)))
+
+  program
+    .command('rename')
+    .description("change a run's name (also while it trains, here or in another process)")
+    .argument('<id>', 'run id')
+    .argument('<name>', 'the new name')
+    .action(act((ctx, id: string, name: string) => renameCommand(ctx, id, name)))
+
+  program
+    .command('tag')
+    .description("add and remove a run's tags: +name adds, -name removes (a bare name adds)")
+    .argument('<id>', 'run id')
+    .argument('<changes...>', 'e.g. +baseline -old')
+    // `-old` is a tag to remove, not an option.
+    .allowUnknownOption()
+    .action(act((ctx, id: string, changes: string[]) => tagCommand(ctx, id, changes)))
+
+  program
+    .command('note')
+    .description("replace a run's notes (multi-line from stdin with -; an empty text clears them)")
+    .argument('<id>', 'run id')
+    .argument('<text>', 'the notes, or - to read them from stdin')
+    .action(act((ctx, id: string, text: string) => noteCommand(ctx, id, text)))
+
+  program
+    .command('archive')
+    .description('hide runs from ls and the app’s table (ls --all and the table’s filter show them)')
+    .argument('<id...>', 'run ids')
+    .action(act((ctx, ids: string[]) => archiveCommand(ctx, ids, true)))
+
+  program
+    .command('unarchive')
+    .description('show archived runs in ls and the table again')
+    .argument('<id...>', 'run ids')
+    .action(act((ctx, ids: string[]) => archiveCommand(ctx, ids, false)))
 
   program
     .command('export')

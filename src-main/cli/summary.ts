@@ -23,6 +23,9 @@ export interface RunSummary {
   testAcc: number | null
   error: RunError | null
   folder: string
+  tags: string[]
+  /** Hidden from `ls` (and the app's table) unless asked for. */
+  archived: boolean
 }
 
 /** A run whose run.json cannot be read: the file, the reason, and what could be salvaged. */
@@ -70,6 +73,8 @@ export function summarize(r: RunRecord, folder: string, now = Date.now()): RunSu
     testAcc: r.result?.testAcc ?? null,
     error: r.error,
     folder,
+    tags: [...r.config.tags],
+    archived: r.archived ?? false,
   }
 }
 

@@ -20,6 +20,8 @@ export interface CliCallOptions {
   terminal?: NodeJS.WriteStream | null
   /** Called with each chunk written to stderr (e.g. to interrupt once training has started). */
   onStderr?: (chunk: string) => void
+  /** What stdin holds (`note <id> -`); default: empty. */
+  stdin?: string
 }
 
 export async function cli(args: string[], options: CliCallOptions = {}): Promise<CliResult> {
@@ -36,6 +38,7 @@ export async function cli(args: string[], options: CliCallOptions = {}): Promise
     env: options.env ?? {},
     cwd: options.cwd ?? process.cwd(),
     interrupt: options.interrupt ?? new AbortController().signal,
+    readStdin: async () => options.stdin ?? '',
   })
   return { code, stdout, stderr, json: <T>() => JSON.parse(stdout) as T }
 }

@@ -15,6 +15,8 @@ export type WorkbenchErrorCode =
   | 'no-checkpoint'
   /** A method this mode cannot offer (the browser mode has no native folder picker). */
   | 'unsupported'
+  /** The run is queued or training in this process: deleting it needs it cancelled first (ask). */
+  | 'active'
 
 /** Errors the core reports to a user (CLI, IPC, HTTP): a code to branch on and, for configs, each field. */
 export class WorkbenchError extends Error {

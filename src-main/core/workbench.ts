@@ -31,7 +31,8 @@ import { fieldErrorFor, type MemoryEstimate } from '../../src-shared/memoryEstim
 import { fitsNextTo, resolveMemoryBudget, type BudgetedRun } from '../../src-shared/memoryBudget'
 import { classifyRunFailure } from '../../src-shared/runFailure'
 import { checksFirst, estimateForDataset } from '../../src-shared/datasetMemory'
-import { expandSweep } from '../../src-shared/sweep'
+import { expandSweep, MAX_SWEEP_RUNS } from '../../src-shared/sweep'
+import { applyEdit, overlayMeta, parseRunEdit, type RunEdit } from '../../src-shared/runMeta'
 import { meanImageAsync, resolveSplits } from '../../src-worker/data/prepare'
 import type { RawDataset } from '../../src-worker/data/types'
 import type { SolverCheckpoint } from '../../src-worker/engine/solver'
@@ -43,7 +44,7 @@ import { DatasetJobs } from './datasets/jobs'
 import { runEnvironment } from './environment'
 import { WorkbenchError } from './errors'
 import { readSnapshot, writeSnapshot } from './snapshots'
-import type { MosaicData, Notice } from '../../src-shared/contract'
+import type { BulkFailure, BulkResult, MosaicData, Notice, TrashedRun } from '../../src-shared/contract'
 import type { SanityReport } from '../../src-shared/sanity'
 import { CheckPool } from './checkPool'
 import { RecentChecks, shouldCheckInWorker, type ChecksPolicy } from './checks'
@@ -53,10 +54,14 @@ import type { MetricsLog } from './store/metricsLog'
 import { readMetrics, type MetricsReader } from './store/metricsRead'
 import { RUN_FILE, RunStore, newRunId, type Checkpoint } from './store/runStore'
 import { KeyedLock } from './store/lock'
+import { assertRunId } from './store/ids'
 import { StoreError, type ProblemReporter } from './store/errors'
 import { SweepStore, SWEEP_RECORD_VERSION, type SweepRecord } from './store/sweepStore'
 import { currentIdentity, type ProcessIdentity } from './ownership/identity'
 import { HEARTBEAT_MS, RunLocks, type LockHolder } from './ownership/runLocks'
+import { ShortLocks } from './ownership/shortLocks'
+import { ChangeFeed, type ChangeKind } from './store/changeFeed'
+import { RunTrash } from './store/trash'
 import { describeStorageProblem, type StorageProblem } from './storageProblem'
 
 export interface WorkbenchOptions {
@@ -102,6 +107,10 @@ export type WorkbenchEvent =
   | { type: 'queue'; running: string[]; queued: string[] }
   /** Something a person must act on that is not one run's outcome alone (a full disk). */
   | { type: 'notice'; notice: Notice }
+  /** The run left the runs folder (moved to the trash): views drop it. */
+  | { type: 'runRemoved'; id: string }
+  /** These runs went into the trash, came back out of it, or were deleted for good. */
+  | { type: 'trash'; ids: string[] }
 
 const RESUMABLE = RESUMABLE_STATUSES
 /** How often run.json is rewritten with progress while a run trains (epoch ends always write). */
@@ -128,6 +137,7 @@ interface Active {
 export class Workbench {
   readonly store: RunStore
   readonly sweeps: SweepStore
+  readonly trash: RunTrash
   readonly datasets: DatasetRegistry
   /** Imports and downloads started from the app, as jobs every window sees. */
   readonly datasetJobs: DatasetJobs
@@ -136,6 +146,8 @@ export class Workbench {
   private readonly active = new Map<string, Active>()
   /** Each started run's whole lifecycle, final status write included: close() waits for them. */
   private readonly lifecycles = new Set<Promise<void>>()
+  /** The same, by run: deleting a run it trains waits for its end. */
+  private readonly lifeOf = new Map<string, Promise<void>>()
   private readonly listeners = new Set<(e: WorkbenchEvent) => void>()
   private readonly means = new Map<string, Promise<Float32Array>>()
   private readonly checkPool: CheckPool
@@ -163,6 +175,11 @@ export class Workbench {
   private polls = 0
   /** Operations on one run (resume, cancel, adoption) one at a time, so two never both go ahead. */
   private readonly ops = new KeyedLock()
+  /** Around edits of a run's meta.json, and of sweep records, across processes. */
+  private readonly editLocks: ShortLocks
+  private readonly sweepLocks: ShortLocks
+  /** Edits, deletions and restores other processes made (and this one's, for them). */
+  private readonly changes: ChangeFeed
 
   private constructor(private readonly options: WorkbenchOptions) {
     this.store = new RunStore(options.dataDir, options.onProblem ? { onProblem: options.onProblem } : {})
@@ -171,6 +188,14 @@ export class Workbench {
     if (!budget.ok) throw new WorkbenchError('invalid-argument', `memory budget: ${budget.message}`)
     this.memoryBudgetBytes = budget.bytes
     this.sweeps = new SweepStore(options.dataDir)
+    this.trash = new RunTrash(
+      options.dataDir,
+      this.store,
+      options.onProblem ? { onProblem: options.onProblem } : {},
+    )
+    this.editLocks = new ShortLocks(options.dataDir, this.identity, 'edits')
+    this.sweepLocks = new ShortLocks(options.dataDir, this.identity, 'sweeps')
+    this.changes = new ChangeFeed(options.dataDir, this.identity.nonce)
     this.datasets = new DatasetRegistry(options.dataDir, {
       builtinDir: options.builtinDatasetsDir ?? DEFAULT_BUILTIN_DATASETS,
       ...options.datasetOptions,
@@ -198,6 +223,8 @@ export class Workbench {
       return wb
     }
     await wb.store.removeTrash().catch((e: unknown) => wb.reportStorage(null, e))
+    await wb.trash.removeLeftovers().catch((e: unknown) => wb.reportStorage(null, e))
+    await wb.changes.start().catch(() => undefined)
     await wb.scanOrphans()
     // Runs other processes train now count against the budget before this one starts any.
     await wb.watchForeignRuns().catch((e: unknown) => wb.reportStorage(null, e))
@@ -320,6 +347,7 @@ export class Workbench {
           for (const id of await this.locks.heartbeat()) this.onLockLost(id)
         }
         await this.watchForeignRuns()
+        await this.pollChanges()
         // Queued runs a session left behind when it closed carry no lock to watch: look for them now
         // and then.
         if (++this.polls % ORPHAN_SCAN_POLLS === 0) await this.scanOrphans()
@@ -742,6 +770,285 @@ export class Workbench {
     }
   }
 
+  // ---- run management: edits, the trash, sweeps again (issue 12) ----
+
+  /**
+   * Renames, notes, tags or archives runs: the edit goes to each run's meta.json (see runMeta.ts for why
+   * not run.json), under a short lock of its own, so it works whoever trains the run and the trainer's
+   * next write never undoes it. A rename names one run. Each run succeeds or fails on its own.
+   */
+  async editRuns(ids: string[], input: unknown): Promise<BulkResult<RunRecord>> {
+    const parsed = parseRunEdit(input)
+    if (!parsed.ok) {
+      throw new WorkbenchError(
+        'invalid-argument',
+        `invalid edit: ${formatFieldErrors(parsed.errors)}`,
+        parsed.errors,
+      )
+    }
+    const edit = parsed.value
+    if (edit.name !== undefined && ids.length !== 1) {
+      const message = `a rename names one run; got ${ids.length} ids`
+      throw new WorkbenchError('invalid-argument', `edit.name: ${message}`, [{ path: 'edit.name', message }])
+    }
+    return this.bulk(ids, 'edit', (id) => this.editOne(id, edit))
+  }
+
+  private editOne(id: string, edit: RunEdit): Promise<RunRecord> {
+    return this.ops.run(id, () =>
+      this.editLocks.with(id, `run ${id}`, async () => {
+        const record = await this.store.get(id)
+        let meta
+        try {
+          meta = applyEdit(record, edit)
+        } catch (e) {
+          if (!(e instanceof RangeError)) throw e
+          const message = e.message.replace(/^edit\.addTags: /, '')
+          throw new WorkbenchError('invalid-argument', e.message, [{ path: 'edit.addTags', message }])
+        }
+        await this.store.writeMeta(id, meta)
+        // This process's own copies (a run it trains, a final record a full disk refused) show it too.
+        const a = this.active.get(id)
+        if (a?.record) a.record = overlayMeta(a.record, meta)
+        const kept = this.unsaved.get(id)
+        if (kept) this.unsaved.set(id, overlayMeta(kept, meta))
+        const shown = await this.present(overlayMeta(record, meta))
+        this.emit({ type: 'run', run: shown })
+        return shown
+      }),
+    )
+  }
+
+  /**
+   * Moves runs to the trash (nothing is deleted: restoreRuns brings them back). A run queued or training
+   * here is refused with code `active` unless `cancel`, which cancels it and waits for its end first; a
+   * run another live process trains is refused, naming that process. Under the run's lock, so no other
+   * process adopts, resumes or trains it meanwhile, and once it is in the trash none can. A sweep keeps
+   * its record: its view shows the runs left, and a restore brings the others back.
+   */
+  trashRuns(ids: string[], options: { cancel?: boolean } = {}): Promise<BulkResult<string>> {
+    return this.bulk(ids, 'trash', (id) => this.trashOne(id, options.cancel === true))
+  }
+
+  private trashOne(id: string, cancel: boolean): Promise<string> {
+    return this.ops.run(id, async () => {
+      if (this.queued.includes(id) || this.active.has(id)) {
+        if (!cancel) {
+          const status = this.active.has(id) ? 'training' : 'queued'
+          throw new WorkbenchError(
+            'active',
+            `run ${id} is ${status} here: cancel it first, or delete it with cancel`,
+          )
+        }
+        await this.cancelNow(id)
+        // Its final record is written and its lock let go before it moves.
+        await this.lifeOf.get(id)
+      }
+      const claim = await this.locks.claim(id).catch((e: unknown) => {
+        throw this.storageError(e) ?? e
+      })
+      if (!claim.ok) {
+        const h = claim.holder
+        throw new WorkbenchError(
+          'conflict',
+          `run ${id} is being trained by another process (pid ${h.pid} on ${h.host}, since ${h.since}); ` +
+            `stop it there first (workbench cancel ${id}), then delete it`,
+        )
+      }
+      try {
+        const entry = await this.store.getEntry(id)
+        let status: string = entry.status
+        if (!isCorrupt(entry) && (entry.status === 'queued' || entry.status === 'running')) {
+          // Its owner died (we hold its lock): it goes in as what it is, so a restore never brings back a
+          // run that looks queued or running and gets adopted.
+          const patch: Partial<RunRecord> =
+            entry.status === 'running'
+              ? {
+                  status: 'interrupted',
+                  owner: null,
+                  ...closeAttempt(entry, await this.lastSignOfLife(entry)),
+                }
+              : { status: 'cancelled', finishedAt: now(), owner: null }
+          await this.store.update(id, (r) => ({ ...r, ...patch }))
+          status = patch.status as string
+        }
+        await rm(join(this.store.runDir(id), CANCEL_REQUEST), { force: true })
+        await this.trash.put(id, { trashedAt: now(), sweepId: entry.sweepId ?? null, status })
+      } catch (e) {
+        throw this.storageError(e) ?? e
+      } finally {
+        await this.locks.release(id).catch(() => undefined)
+      }
+      this.unsaved.delete(id)
+      this.foreign.delete(id)
+      this.foreignBudget.delete(id)
+      this.emit({ type: 'runRemoved', id })
+      return id
+    })
+  }
+
+  /** Moves trashed runs back; refused for an id a run in the runs folder has already. */
+  restoreRuns(ids: string[]): Promise<BulkResult<RunListEntry>> {
+    return this.bulk(ids, 'restore', (id) =>
+      this.ops.run(id, async () => {
+        const claim = await this.locks.claim(id).catch((e: unknown) => {
+          throw this.storageError(e) ?? e
+        })
+        if (!claim.ok) throw ownedBy(id, claim.holder)
+        try {
+          await this.trash.restore(id)
+        } catch (e) {
+          throw this.storageError(e) ?? e
+        } finally {
+          await this.locks.release(id).catch(() => undefined)
+        }
+        const entry = await this.store.getEntry(id)
+        if (isCorrupt(entry)) return entry
+        const shown = await this.present(entry)
+        this.emit({ type: 'run', run: shown })
+        return shown
+      }),
+    )
+  }
+
+  /** Deletes trashed runs for good, and takes them off their sweep's record. */
+  purgeRuns(ids: string[]): Promise<BulkResult<string>> {
+    return this.bulk(ids, 'purge', (id) =>
+      this.ops.run(id, async () => {
+        let info
+        try {
+          info = await this.trash.purge(id)
+        } catch (e) {
+          throw this.storageError(e) ?? e
+        }
+        if (info?.sweepId) await this.dropFromSweep(info.sweepId, id).catch(() => undefined)
+        return id
+      }),
+    )
+  }
+
+  /** Every trashed run, most recently deleted first. */
+  listTrash(): Promise<TrashedRun[]> {
+    return this.trash.list()
+  }
+
+  /** A sweep whose last listed run is deleted for good goes with it: its ranges describe nothing left. */
+  private dropFromSweep(sweepId: string, runId: string): Promise<void> {
+    return this.sweepLocks.with(sweepKey(sweepId), `sweep ${sweepId}`, async () => {
+      const sweep = await this.sweeps.get(sweepId)
+      const runIds = sweep.runIds.filter((r) => r !== runId)
+      if (runIds.length === sweep.runIds.length) return
+      if (runIds.length === 0) await this.sweeps.remove(sweepId)
+      else await this.sweeps.write({ ...sweep, runIds })
+    })
+  }
+
+  /** Queues a sweep's spec again, as a new sweep (the same ranges and draws; each run a new seed unless the base fixes one). */
+  async rerunSweep(sweepId: string): Promise<{ sweepId: string; runs: RunRecord[] }> {
+    const sweep = await this.sweeps.get(sweepId)
+    return this.createSweep(sweep.spec)
+  }
+
+  /**
+   * Adds `samples` runs to a random sweep, under its id: the draws continue from where the sweep's seed
+   * left off, so the new points are new ones (the first N of N + M draws are the sweep's own). A grid
+   * sweep runs every combination already, so it is refused: run it again, or widen it in a new sweep.
+   */
+  async extendSweep(sweepId: string, samples: number): Promise<{ sweepId: string; runs: RunRecord[] }> {
+    if (!Number.isSafeInteger(samples) || samples < 1 || samples > MAX_SWEEP_RUNS) {
+      const message = `must be an integer from 1 to ${MAX_SWEEP_RUNS}, got ${samples}`
+      throw new WorkbenchError('invalid-argument', `samples: ${message}`, [{ path: 'samples', message }])
+    }
+    return this.sweepLocks.with(sweepKey(sweepId), `sweep ${sweepId}`, async () => {
+      let sweep = await this.sweeps.get(sweepId)
+      const { spec } = sweep
+      if (spec.method !== 'random') {
+        throw new WorkbenchError(
+          'conflict',
+          `sweep ${sweepId} is a grid search: it runs every combination already; run it again, or widen its grid in a new sweep`,
+        )
+      }
+      const had = spec.samples ?? 0
+      if (had + samples > MAX_SWEEP_RUNS) {
+        const message = `the sweep has ${had} runs; with ${samples} more it would pass the ${MAX_SWEEP_RUNS} a sweep may have`
+        throw new WorkbenchError('invalid-argument', `samples: ${message}`, [{ path: 'samples', message }])
+      }
+      const expanded = expandSweep({ ...spec, samples: had + samples })
+      if (!expanded.ok) {
+        throw new WorkbenchError(
+          'invalid-config',
+          `invalid sweep: ${formatFieldErrors(expanded.errors)}`,
+          expanded.errors,
+        )
+      }
+      const configs = expanded.value.configs.slice(had)
+      for (const c of configs) await this.admit(c)
+      if (sweep.runIds.length === 0) {
+        // Recorded without its ids (a crash while it was queued): found by sweepId, kept with the new ones.
+        const found = (await this.listRuns()).filter((r) => r.sweepId === sweepId).map((r) => r.id)
+        sweep = { ...sweep, runIds: found }
+      }
+      // The grown spec first, then each run as it is queued: the record never lists a run that is not there.
+      sweep = { ...sweep, spec: { ...spec, samples: had + samples } }
+      await this.sweeps.write(sweep)
+      const runs: RunRecord[] = []
+      for (const c of configs) {
+        const run = await this.enqueueNew(c, sweepId)
+        runs.push(run)
+        sweep = { ...sweep, runIds: [...sweep.runIds, run.id] }
+        await this.sweeps.write(sweep)
+      }
+      return { sweepId, runs }
+    })
+  }
+
+  /** Runs `one` for each id in turn; what failed is reported per run. Other processes hear of what changed. */
+  private async bulk<T>(
+    ids: string[],
+    kind: ChangeKind,
+    one: (id: string) => Promise<T>,
+  ): Promise<BulkResult<T>> {
+    // A malformed id is a mistake in the request as a whole (the API refuses it before this too).
+    ids.forEach((id, i) => assertRunId(id, `ids[${i}]`))
+    const done: T[] = []
+    const doneIds: string[] = []
+    const failed: BulkFailure[] = []
+    for (const id of new Set(ids)) {
+      try {
+        done.push(await one(id))
+        doneIds.push(id)
+      } catch (e) {
+        failed.push(failureOf(id, e))
+      }
+    }
+    if (kind !== 'edit' && doneIds.length > 0) this.emit({ type: 'trash', ids: doneIds })
+    await this.changes.announce({ kind, ids: doneIds }).catch(() => undefined)
+    return { done, failed }
+  }
+
+  /**
+   * What other processes changed since the last look: edits and restores reach subscribers as `run`
+   * events (a run this process trains takes the edit into its own copy), deletions as `runRemoved`.
+   */
+  private async pollChanges(): Promise<void> {
+    for (const change of await this.changes.poll()) {
+      for (const id of change.ids) {
+        if (change.kind === 'trash') {
+          this.foreign.delete(id)
+          this.emit({ type: 'runRemoved', id })
+          continue
+        }
+        if (change.kind !== 'edit' && change.kind !== 'restore') continue
+        const entry = await this.store.getEntry(id).catch(() => null)
+        if (entry === null || isCorrupt(entry)) continue
+        const a = this.active.get(id)
+        if (a?.record) a.record = overlayMeta(a.record, await this.store.readMeta(id))
+        this.emit({ type: 'run', run: await this.present(entry) })
+      }
+      if (change.kind !== 'edit') this.emit({ type: 'trash', ids: change.ids })
+    }
+  }
+
   /** Resolves when nothing is queued or running. */
   whenIdle(): Promise<void> {
     if (this.active.size === 0 && this.queued.length === 0) return Promise.resolve()
@@ -889,7 +1196,11 @@ export class Workbench {
       this.queued.splice(i, 1)
       const life = this.start(id)
       this.lifecycles.add(life)
-      void life.finally(() => this.lifecycles.delete(life))
+      this.lifeOf.set(id, life)
+      void life.finally(() => {
+        this.lifecycles.delete(life)
+        if (this.lifeOf.get(id) === life) this.lifeOf.delete(id)
+      })
     }
     this.emitQueue()
     if (this.active.size === 0 && this.queued.length === 0) {
@@ -1286,6 +1597,17 @@ function ownedBy(id: string, holder: LockHolder): WorkbenchError {
     `run ${id} is being trained by another process (pid ${holder.pid} on ${holder.host}, since ${holder.since}); ` +
       'cancel it there first',
   )
+}
+
+/** A bulk operation's failure for one run: its error's code and message. */
+function failureOf(id: string, e: unknown): BulkFailure {
+  if (e instanceof WorkbenchError || e instanceof StoreError) return { id, code: e.code, message: e.message }
+  return { id, code: 'internal', message: e instanceof Error ? e.message : String(e) }
+}
+
+/** A sweep's short lock is named by the run id in its own id (`sweep-<run id>`). */
+function sweepKey(sweepId: string): string {
+  return sweepId.slice('sweep-'.length)
 }
 
 const CANCEL_REQUEST = 'cancel.request'

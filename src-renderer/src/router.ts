@@ -21,6 +21,7 @@ export const routes: RouteRecordRaw[] = [
   },
   { path: '/sweeps/:id', name: 'sweep', component: () => import('./views/SweepView.vue'), props: true },
   { path: '/datasets', name: 'datasets', component: () => import('./views/DatasetsView.vue') },
+  { path: '/trash', name: 'trash', component: () => import('./views/TrashView.vue') },
   { path: '/:rest(.*)*', redirect: '/experiments' },
 ]
 

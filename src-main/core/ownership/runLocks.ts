@@ -40,6 +40,11 @@ export type ClaimResult = { ok: true } | { ok: false; holder: LockHolder }
 export interface RunLocksOptions {
   /** Where the OS cannot say whether a holder lives, a lock without a heartbeat this long is dead. */
   staleMs?: number
+  /**
+   * A folder under `locks/` for locks of another kind (short ones around edits: ShortLocks), kept apart
+   * from the ownership locks every process scans.
+   */
+  subdir?: string
 }
 
 /** How often held locks are touched; well under the default staleness. */
@@ -57,7 +62,7 @@ export class RunLocks {
     readonly self: ProcessIdentity,
     options: RunLocksOptions = {},
   ) {
-    this.dir = join(dataDir, LOCKS_DIR)
+    this.dir = options.subdir ? join(dataDir, LOCKS_DIR, options.subdir) : join(dataDir, LOCKS_DIR)
     this.staleMs = options.staleMs ?? DEFAULT_STALE_MS
   }
 

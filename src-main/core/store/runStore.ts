@@ -4,12 +4,13 @@
  * Everything here is plain files a user can read, copy or open in Python.
  */
 import { randomBytes } from 'node:crypto'
-import { existsSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { corruptRun, type CorruptRun, type RunListEntry } from '../../../src-shared/corruptRun'
 import type { MetricEvent, RunRecord } from '../../../src-shared/runs'
-import { describeFieldErrors, parseRunRecord } from '../../../src-shared/runSchema'
+import { META_FILE, overlayMeta, RunMetaSchema, type RunMeta } from '../../../src-shared/runMeta'
+import { describeFieldErrors, parseRunRecord, recordFieldErrors } from '../../../src-shared/runSchema'
 import { syncDir, writeJsonAtomic } from './atomic'
 import {
   StoreError,
@@ -57,6 +58,8 @@ export interface RunStoreOptions {
   listConcurrency?: number
   /** Passed to each MetricsLog. */
   metricsFlushIntervalMs?: number
+  /** The folder of the data dir holding the run folders: `runs` (default), or `trash` for the trash's. */
+  folder?: string
 }
 
 export class RunStore {
@@ -69,7 +72,7 @@ export class RunStore {
   private readonly writing = new Set<string>()
 
   constructor(dataDir: string, options: RunStoreOptions = {}) {
-    this.runsDir = join(dataDir, 'runs')
+    this.runsDir = join(dataDir, options.folder ?? 'runs')
     this.onProblem = options.onProblem ?? warnProblem
     this.listConcurrency = options.listConcurrency ?? 16
     this.flushIntervalMs = options.metricsFlushIntervalMs
@@ -268,6 +271,63 @@ export class RunStore {
     await this.lock.run(`${id}/${kind}`, () => removeCheckpointFiles(dir, kind))
   }
 
+  /** Whether this process has the run's metrics log open (it trains the run): such a run is not moved. */
+  isWriting(id: string): boolean {
+    return this.writing.has(id)
+  }
+
+  /**
+   * The run's edits (meta.json), or null when it has none. A damaged meta.json is reported to `onProblem`
+   * and read as none: the run shows its record's name, tags and notes, and the next edit replaces it.
+   */
+  async readMeta(id: string): Promise<RunMeta | null> {
+    const file = join(this.runDir(assertRunId(id)), META_FILE)
+    // Most runs were never edited: a stat that returns nothing is far cheaper than a rejected open
+    // (Node builds an Error with a stack for each), and listing reads this for every run.
+    if (statSync(file, { throwIfNoEntry: false }) === undefined) return null
+    let text: string
+    try {
+      text = await readFile(file, 'utf8')
+    } catch (err) {
+      if (isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR')) return null
+      this.onProblem({ file, message: `cannot be read (${errorMessage(err)}); its edits are ignored` })
+      return null
+    }
+    let value: unknown
+    try {
+      value = JSON.parse(text)
+    } catch (err) {
+      this.onProblem({ file, message: `not valid JSON (${errorMessage(err)}); its edits are ignored` })
+      return null
+    }
+    const parsed = RunMetaSchema.safeParse(value)
+    if (!parsed.success) {
+      const why = describeFieldErrors(recordFieldErrors(parsed.error))
+      this.onProblem({ file, message: `not a valid edit record (${why}); its edits are ignored` })
+      return null
+    }
+    return parsed.data
+  }
+
+  /**
+   * Replaces meta.json (atomically). Never makes the run folder: an edit of a run removed meanwhile
+   * (moved to the trash) is `not-found`, not a folder that brings it back.
+   */
+  async writeMeta(id: string, meta: RunMeta): Promise<void> {
+    assertRunId(id)
+    const parsed = RunMetaSchema.safeParse(meta)
+    if (!parsed.success) {
+      const [first] = recordFieldErrors(parsed.error)
+      throw invalidArgument(first?.path ?? 'edit', first?.message ?? 'invalid')
+    }
+    try {
+      await writeJsonAtomic(join(this.runDir(id), META_FILE), meta)
+    } catch (err) {
+      if (isErrno(err, 'ENOENT')) throw notFound(id)
+      throw err
+    }
+  }
+
   /** Deletes the run folder. Refused (`busy`) while its metrics log is open. */
   async remove(id: string): Promise<void> {
     assertRunId(id)
@@ -341,7 +401,7 @@ export class RunStore {
     if (r.id !== id) return bad(`id ${JSON.stringify(r.id)} does not match its folder ${id}`, value)
     const parsed = parseRunRecord(value)
     if (!parsed.ok) return bad(describeFieldErrors(parsed.errors), value)
-    return { ok: true, record: parsed.value }
+    return { ok: true, record: overlayMeta(parsed.value, await this.readMeta(id)) }
   }
 
   private async requireRun(id: string): Promise<void> {

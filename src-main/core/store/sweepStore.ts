@@ -2,7 +2,7 @@
  * Sweep specs as they were queued, one `sweeps/<id>.json` each: the sweep views need the searched ranges
  * (not just the sampled values) to warn about edges and to draft the next, finer sweep.
  */
-import { mkdir, readFile } from 'node:fs/promises'
+import { mkdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
 import type { SweepRecord } from '../../../src-shared/contract'
@@ -48,6 +48,11 @@ export class SweepStore {
   async write(record: SweepRecord): Promise<void> {
     await mkdir(join(this.dataDir, 'sweeps'), { recursive: true })
     await writeJsonAtomic(this.file(record.id), record)
+  }
+
+  /** Deletes a sweep's record (its last run was deleted for good). */
+  async remove(id: string): Promise<void> {
+    await rm(this.file(id), { force: true })
   }
 
   async get(id: string): Promise<SweepRecord> {

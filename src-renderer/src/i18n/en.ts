@@ -9,6 +9,7 @@ import * as checks from './features/checks'
 import * as storage from './features/storage'
 import * as sweepForm from './features/sweepForm'
 import * as datasets from './features/datasets'
+import * as runManagement from './features/runManagement'
 
 export default {
   app: {
@@ -270,4 +271,5 @@ export default {
   storage: storage.en,
   sweepForm: sweepForm.en,
   datasets: datasets.en,
+  manage: runManagement.en,
 }

@@ -6,6 +6,7 @@ import * as checks from './features/checks'
 import * as storage from './features/storage'
 import * as sweepForm from './features/sweepForm'
 import * as datasets from './features/datasets'
+import * as runManagement from './features/runManagement'
 
 /** Simplified Chinese. Typed against en, so a missing or extra key fails the type check. */
 const zhCN: typeof en = {
@@ -260,6 +261,7 @@ const zhCN: typeof en = {
   storage: storage.zhCN,
   sweepForm: sweepForm.zhCN,
   datasets: datasets.zhCN,
+  manage: runManagement.zhCN,
 }
 
 export default zhCN

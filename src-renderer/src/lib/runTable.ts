@@ -202,15 +202,20 @@ function holds(x: number, op: Op, v: number): boolean {
   }
 }
 
+/** Archived runs: hidden (the default), shown with the others, or shown alone. */
+export type ArchivedFilter = 'hide' | 'show' | 'only'
+
 export interface RunFilter {
   query: string
   /** 'corrupt': the runs main could not read. */
   status: RunStatus | 'corrupt' | ''
   dataset: string
   model: 'two-layer' | 'fc' | ''
+  /** Default 'hide': a person archives runs to get them out of the way. */
+  archived?: ArchivedFilter
 }
 
-export const EMPTY_FILTER: RunFilter = { query: '', status: '', dataset: '', model: '' }
+export const EMPTY_FILTER: RunFilter = { query: '', status: '', dataset: '', model: '', archived: 'hide' }
 
 /**
  * Runs matching every part of the filter; a run without a value for a condition's field does not match.
@@ -218,13 +223,18 @@ export const EMPTY_FILTER: RunFilter = { query: '', status: '', dataset: '', mod
  */
 export function filterRuns<R extends RunListEntry>(runs: readonly R[], filter: RunFilter, now: number): R[] {
   const { terms, conditions } = parseQuery(filter.query)
+  const archived = filter.archived ?? 'hide'
   return runs.filter((r) => {
     if (isCorrupt(r)) {
+      // A damaged run cannot be archived: it is never hidden as one.
+      if (archived === 'only') return false
       if (filter.status && filter.status !== 'corrupt') return false
       if (filter.dataset || filter.model || conditions.length > 0) return false
       const hay = [r.name ?? '', r.id].map((s) => s.toLowerCase())
       return terms.every((t) => hay.some((h) => h.includes(t)))
     }
+    if (archived === 'hide' && r.archived) return false
+    if (archived === 'only' && !r.archived) return false
     if (filter.status && r.status !== filter.status) return false
     if (filter.dataset && r.config.dataset.name !== filter.dataset) return false
     if (filter.model && r.config.model.kind !== filter.model) return false

@@ -10,6 +10,13 @@ export interface Notice {
   /** Already translated, or an error message from main. */
   text: string
   kind: 'error' | 'info'
+  /** A button on the notice (Undo after a delete); pressing it dismisses the notice. */
+  action?: NoticeAction
+}
+
+export interface NoticeAction {
+  label: string
+  run: () => void
 }
 
 /** App-wide state: what main reports about itself, the connection, the language, and notices. */
@@ -35,10 +42,22 @@ export const useAppStore = defineStore('app', () => {
 
   const notices = ref<Notice[]>([])
   let nextNotice = 1
-  function notify(text: string, kind: Notice['kind'] = 'info', timeoutMs = 6000): void {
+  function notify(
+    text: string,
+    kind: Notice['kind'] = 'info',
+    timeoutMs = 6000,
+    action?: NoticeAction,
+  ): number {
     const id = nextNotice++
-    notices.value.push({ id, text, kind })
+    notices.value.push(action ? { id, text, kind, action } : { id, text, kind })
     if (timeoutMs > 0) setTimeout(() => dismiss(id), timeoutMs)
+    return id
+  }
+  /** The notice's action, once: the notice goes at the same time. */
+  function act(id: number): void {
+    const n = notices.value.find((x) => x.id === id)
+    dismiss(id)
+    n?.action?.run()
   }
   /** Background failures (a list that would not load, a cancel that failed) surface as a notice. */
   function reportError(e: unknown): void {
@@ -72,6 +91,7 @@ export const useAppStore = defineStore('app', () => {
     setLocale,
     notices,
     notify,
+    act,
     reportError,
     dismiss,
     storage,

@@ -1,10 +1,12 @@
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
+import type { RunConfig } from '../../../src-shared/config'
 import type { SweepSpec } from '../../../src-shared/sweep'
 
 /**
- * A spec drafted elsewhere (the sweep view's "narrow the search") for the new-run form to open with:
- * a spec is too long for a URL, and the form takes it once so a later visit starts fresh.
+ * A spec drafted elsewhere (the sweep view's "narrow the search"), or a run's config ("New run from
+ * this"), for the new-run form to open with: too long for a URL, and the form takes it once so a later
+ * visit starts fresh.
  */
 export const useDraftStore = defineStore('draft', () => {
   const sweep = shallowRef<SweepSpec | null>(null)
@@ -25,5 +27,18 @@ export const useDraftStore = defineStore('draft', () => {
     return taken
   }
 
-  return { sweep, from, setSweep, takeSweep }
+  /** A run's config for the single-run form ("New run from this"), and the run's name. */
+  const run = shallowRef<{ config: RunConfig; from: string } | null>(null)
+
+  function setRun(config: RunConfig, fromName: string): void {
+    run.value = { config, from: fromName }
+  }
+
+  function takeRun(): { config: RunConfig; from: string } | null {
+    const taken = run.value
+    run.value = null
+    return taken
+  }
+
+  return { sweep, from, setSweep, takeSweep, run, setRun, takeRun }
 })

@@ -172,8 +172,20 @@ export const useRunsStore = defineStore('runs', () => {
 
   function applyRun(run: RunRecord): void {
     byId.value[run.id] = run
+    if (run.id in removed.value) delete removed.value[run.id]
     // Main wrote it again, so it reads now.
     if (run.id in corrupt.value) delete corrupt.value[run.id]
+  }
+
+  /** Runs moved to the trash while this window was open: their pages say so instead of waiting. */
+  const removed = ref<Record<string, true>>({})
+
+  /** A run that left the runs folder (moved to the trash, here or in another window or process). */
+  function removeRun(id: string): void {
+    removed.value[id] = true
+    delete byId.value[id]
+    delete corrupt.value[id]
+    if (selected.value.includes(id)) selected.value = selected.value.filter((x) => x !== id)
   }
 
   async function load(): Promise<void> {
@@ -298,6 +310,7 @@ export const useRunsStore = defineStore('runs', () => {
 
   api.on('run', applyRun)
   api.on('metrics', applyMetrics)
+  api.on('runRemoved', ({ id }) => removeRun(id))
   // Events missed while disconnected: reload what is shown.
   onReconnect(() => {
     void load()
@@ -317,6 +330,8 @@ export const useRunsStore = defineStore('runs', () => {
     load,
     fetchRun,
     applyRun,
+    removeRun,
+    removed,
     seriesOf,
     loadMetrics,
     applyMetrics,

@@ -73,6 +73,10 @@ export const useSweepStore = defineStore('sweep', () => {
   }
 
   api.on('run', applyRun)
+  // A run moved to the trash leaves the view; the record keeps its id, so a restore brings it back in place.
+  api.on('runRemoved', ({ id }) => {
+    if (id in runsById.value) delete runsById.value[id]
+  })
   // Events missed while disconnected: fetch the sweep again.
   onReconnect(() => {
     if (wanted) void load(wanted)

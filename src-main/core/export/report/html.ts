@@ -61,6 +61,7 @@ code { font: 11px ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; }
 .confusion td { text-align: right; min-width: 28px; }
 .confusion td.diag { font-weight: 600; }
 .notes li { margin-bottom: 4px; }
+.user-notes { white-space: pre-wrap; overflow-wrap: anywhere; margin: 0 0 8px; }
 .error { color: #b91c1c; }
 .print-only { display: none; }
 /* In the report itself, so every printer (Electron's, headless Chromium) leaves the same margins. */

@@ -17,7 +17,7 @@ import { translator, type Translate } from './messages'
 import { diagnosisNotes } from './diagnosis'
 import { mosaicPng } from './mosaicPng'
 import { curves, trainingDuration } from './series'
-import { configSection, confusionTable, notesSection, resultsTable } from './tables'
+import { configSection, confusionTable, notesSection, resultsTable, userNotesSection } from './tables'
 import type { ReportOptions, ReportRun } from './types'
 
 /** Mosaics beyond this many runs would make a 200-run report tens of megabytes of pictures. */
@@ -54,6 +54,7 @@ export function renderReport(inputs: RunInput[], options: ReportOptions = {}): s
     `<header><h1>${esc(title)}</h1>`,
     `<p class="meta">${esc(t('generated', { date: f.date(now), version: pkg.version }))}</p></header>`,
     `<section id="results"><h2>${esc(t('results'))}</h2>${resultsTable(runs, t, f)}</section>`,
+    userNotesSection(runs, t),
     chartsSection(runs, t, f),
     notesSection(runs, t),
     `<section id="config"><h2>${esc(t('config'))}</h2>${configSection(runs, t)}</section>`,

@@ -98,6 +98,19 @@ export function confusionTable(run: ReportRun, t: Translate, f: Formats): string
   return `<table class="confusion"><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table>`
 }
 
+/** The Notes section: what people wrote about the runs (multi-line, as written; omitted when none did). */
+export function userNotesSection(runs: ReportRun[], t: Translate): string {
+  // Partial records (a source other than the store) may come without notes.
+  const notesOf = (r: ReportRun): string => (r.record.config.notes as string | undefined) ?? ''
+  const withNotes = runs.filter((r) => notesOf(r).trim() !== '')
+  if (withNotes.length === 0) return ''
+  const blocks = withNotes.map((r) => {
+    const heading = runs.length > 1 ? `<h3>${esc(r.record.config.name)}</h3>` : ''
+    return `${heading}<p class="user-notes">${esc(notesOf(r))}</p>`
+  })
+  return `<section id="notes"><h2>${esc(t('userNotes'))}</h2>${blocks.join('')}</section>`
+}
+
 /** The Diagnosis section: what a diagnosis module found per run (omitted when nothing was). */
 export function notesSection(runs: ReportRun[], t: Translate): string {
   const withNotes = runs.filter((r) => r.notes.length > 0)
