@@ -7,6 +7,7 @@ import * as sweepView from './features/sweepView'
 import * as diagnosis from './features/diagnosis'
 import * as checks from './features/checks'
 import * as storage from './features/storage'
+import * as training from './features/training'
 
 export default {
   app: {
@@ -266,4 +267,5 @@ export default {
   diagnosis: diagnosis.en,
   checks: checks.en,
   storage: storage.en,
+  training: training.en,
 }

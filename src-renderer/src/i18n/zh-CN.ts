@@ -4,6 +4,7 @@ import * as sweepView from './features/sweepView'
 import * as diagnosis from './features/diagnosis'
 import * as checks from './features/checks'
 import * as storage from './features/storage'
+import * as training from './features/training'
 
 /** Simplified Chinese. Typed against en, so a missing or extra key fails the type check. */
 const zhCN: typeof en = {
@@ -256,6 +257,7 @@ const zhCN: typeof en = {
   diagnosis: diagnosis.zhCN,
   checks: checks.zhCN,
   storage: storage.zhCN,
+  training: training.zhCN,
 }
 
 export default zhCN

@@ -16,10 +16,11 @@ export async function mountAt(path: string, transport: FakeTransport) {
   const router = createRouter({ history: createMemoryHistory(), routes })
   await router.push(path)
   await router.isReady()
+  const i18n = createAppI18n('en')
   const wrapper = mount(defineComponent({ setup: () => () => h(RouterView) }), {
     attachTo: document.body,
-    global: { plugins: [pinia, createAppI18n('en'), router], stubs: { LineChart: LineChartStub } },
+    global: { plugins: [pinia, i18n, router], stubs: { LineChart: LineChartStub } },
   })
   await flushPromises()
-  return { wrapper, router }
+  return { wrapper, router, i18n }
 }
