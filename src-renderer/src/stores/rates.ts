@@ -44,14 +44,23 @@ export const useRatesStore = defineStore('rates', () => {
     return t ? liveRate(t, now) : averageRate(run, now)
   }
 
-  /** Speeds measured per rateKey: finished runs' averages, overridden by runs training now. */
+  // Finished runs keep their config objects while the list is rebuilt on every progress update: their
+  // keys are worked out once.
+  const keys = new WeakMap<object, string>()
+  function keyOf(run: RunRecord): string {
+    let key = keys.get(run.config)
+    if (key === undefined) keys.set(run.config, (key = rateKey(run.config)))
+    return key
+  }
+
+  /** Speeds measured per rateKey: finished runs' averages (runs training now come first, in rateLike). */
   const finishedRates = computed(() => {
     const byKey = new Map<string, { rate: number; at: string }>()
     for (const r of runs.list) {
       if (r.status !== 'completed' || !r.finishedAt) continue
       const rate = averageRate(r, Date.parse(r.finishedAt))
       if (rate === null) continue
-      const key = rateKey(r.config)
+      const key = keyOf(r)
       const seen = byKey.get(key)
       // The most recent run says most about this machine as it is now.
       if (!seen || seen.at < r.finishedAt) byKey.set(key, { rate, at: r.finishedAt })
@@ -61,10 +70,10 @@ export const useRatesStore = defineStore('rates', () => {
 
   /** The speed a run like this one trains at now: one training beside it, else the latest finished. */
   function rateLike(run: RunRecord, now: number): number | null {
-    const key = rateKey(run.config)
+    const key = keyOf(run)
     for (const id of Object.keys(trackers.value)) {
       const other = runs.byId[id]
-      if (!other || other.status !== 'running' || rateKey(other.config) !== key) continue
+      if (!other || other.status !== 'running' || keyOf(other) !== key) continue
       const rate = rateOf(other, now)
       if (rate !== null) return rate
     }

@@ -141,7 +141,8 @@ describe('a diverged run', () => {
     expect(offer.text()).toBe('New run with learning rate 100000')
 
     await offer.trigger('click')
-    await vi.waitFor(() => expect(router.currentRoute.value.path).toBe('/new'))
+    // The form's view is loaded on first use: that import can take a while.
+    await vi.waitFor(() => expect(router.currentRoute.value.path).toBe('/new'), { timeout: 10_000 })
     await flushPromises()
     const lr = wrapper.get<HTMLInputElement>('[data-testid="field-solver.optimConfig.learningRate"]')
     expect(lr.element.value).toBe('100000')
@@ -197,6 +198,24 @@ describe('a training run', () => {
     // 800 of 5400 done: 4600 left at 400 it/s.
     expect(speed.text()).toBe('400 it/s · 12s left')
     expect(Number(speed.attributes('data-left-ms'))).toBe(11_500)
+  })
+})
+
+describe('a finished run', () => {
+  it('shows its average speed over its training time, not counting the time between a kill and a resume', async () => {
+    const run = makeRun({
+      status: 'completed',
+      startedAt: new Date(T0).toISOString(),
+      finishedAt: new Date(T0 + 3_620_000).toISOString(),
+      activeMs: 20_000,
+      attemptStartedAt: null,
+      progress: { iteration: 5400, numIterations: 5400, epoch: 10, numEpochs: 10 },
+    })
+    const t = fakeTransport({ 'runs.get': run, 'runs.metrics': metricsOf(), 'runs.mosaic': null })
+    const { wrapper } = await mountAt(`/runs/${run.id}`, t)
+    await flushPromises()
+    expect(wrapper.get('[data-testid="run-average-speed"]').text()).toBe('270 it/s')
+    expect(wrapper.find('[data-testid="run-speed"]').exists()).toBe(false)
   })
 })
 

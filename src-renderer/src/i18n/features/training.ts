@@ -28,7 +28,7 @@ export const en = {
     what: {
       nan: 'the loss became NaN (not a number)',
       infinity: 'the loss became infinite',
-      negativeInfinity: 'the loss came out as −∞, which a softmax or SVM loss never is,',
+      negativeInfinity: 'the scores overflowed and the loss came out as −∞',
       unknown: 'the loss stopped being a finite number',
     },
     lastFinite: 'The last finite loss was {loss}, at iteration {iteration}.',
@@ -72,7 +72,7 @@ export const zhCN: typeof en = {
     what: {
       nan: '损失变为 NaN（非数值）',
       infinity: '损失变为无穷大',
-      negativeInfinity: '损失变为 −∞（softmax 或 SVM 损失不可能如此）',
+      negativeInfinity: '分数溢出，损失变为 −∞',
       unknown: '损失不再是有限数值',
     },
     lastFinite: '最后一个有限的损失值为 {loss}（第 {iteration} 次迭代）。',
