@@ -1,5 +1,6 @@
 /** Mounts the app's routes as the app does: pinia, i18n (English), router over memory history. */
-import { flushPromises, mount } from '@vue/test-utils'
+import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils'
+import { afterEach } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
 import { defineComponent, h } from 'vue'
 import { createMemoryHistory, createRouter, RouterView } from 'vue-router'
@@ -8,6 +9,11 @@ import { createAppI18n } from '../i18n'
 import { routes } from '../router'
 import type { FakeTransport } from './fakeApi'
 import LineChartStub from './LineChartStub'
+
+// An app left mounted keeps its timers (the views' clocks tick every second) and, calling its stores'
+// actions from a re-render, makes its own pinia the active one: a later test's stores were then not the
+// ones its view showed. Each test's app goes at the end of the test.
+enableAutoUnmount(afterEach)
 
 export async function mountAt(path: string, transport: FakeTransport) {
   setTransport(transport)
