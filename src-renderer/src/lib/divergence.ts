@@ -41,6 +41,19 @@ export function divergenceOf(run: RunRecord, series: RunSeries | null): Divergen
   }
 }
 
+/** The message key of what the loss became (training.diverged.what.*). */
+export function lossValueKey(
+  value: NonFiniteLoss | null,
+): 'nan' | 'infinity' | 'negativeInfinity' | 'unknown' {
+  return value === 'NaN'
+    ? 'nan'
+    : value === 'Infinity'
+      ? 'infinity'
+      : value === '-Infinity'
+        ? 'negativeInfinity'
+        : 'unknown'
+}
+
 /** Orders of magnitude between the smallest and the largest finite positive loss (0 for none). */
 export function lossDecades(losses: ArrayLike<number>): number {
   let low = Infinity
