@@ -16,6 +16,9 @@ import { CHROMIUM, TOKEN } from '../playwright.config'
 const hasChromium = existsSync(CHROMIUM)
 test.skip(!hasChromium && !process.env['CI'], `skipped: no Chromium at ${CHROMIUM}`)
 
+/** A duration as the UI writes it in English: 850ms, 42s, 3m 05s, 1h 02m. */
+const DURATION = String.raw`(\d+ms|\d+s|\d+m \d+s|\d+h \d+m)`
+
 async function newRun(page: Page, name: string, fields: Record<string, string>): Promise<string> {
   await page.getByTestId('nav-new-run').click()
   await expect(page.getByTestId('run-form')).toBeVisible()
@@ -53,7 +56,7 @@ test('a training run shows its it/s and time left, in the queue panel too, with 
   try {
     await page.goto(`/#/runs/${first}`)
     const speed = page.getByTestId('run-speed')
-    await expect(speed).toHaveText(/^[\d,.]+ it\/s · (\d+h )?(\d+m )?\d+s left$/, { timeout: 30_000 })
+    await expect(speed).toHaveText(new RegExp(`^[\\d,.]+ it/s · ${DURATION} left$`), { timeout: 30_000 })
     const rate = Number(await speed.getAttribute('data-rate'))
     const left = Number(await speed.getAttribute('data-left-ms'))
     expect(rate).toBeGreaterThan(0)
@@ -72,7 +75,7 @@ test('a training run shows its it/s and time left, in the queue panel too, with 
     await expect(running.getByTestId('run-speed')).toHaveText(/it\/s · .+ left/)
     const waiting = page.locator(`[data-testid="queue-queued"][data-run-id="${second}"]`)
     // The same net: estimated at the speed of the one training.
-    await expect(waiting.getByTestId('run-speed')).toHaveText(/^about (\d+m )?\d+s$/)
+    await expect(waiting.getByTestId('run-speed')).toHaveText(new RegExp(`^about ${DURATION}$`))
     const total = page.getByTestId('queue-eta')
     await expect(total).toHaveText(/^All done in about .+, around .+$/)
     // One thread: what is left of the first, then all of the second.
