@@ -37,6 +37,7 @@ export const en = {
     lastFiniteMark: 'last finite loss {loss}',
     logScale: 'Logarithmic loss axis: the loss spans {n} orders of magnitude.',
     newRun: 'New run with learning rate {lr}',
+    newRunShort: 'New run, lr {lr}',
     newRunHint: "Opens the New Run form with this run's config and the learning rate lowered tenfold",
     draftNote:
       'Drafted from the run “{name}”, which diverged: the learning rate is lowered from {from} to {to}. Check it, then queue it.',
@@ -81,6 +82,7 @@ export const zhCN: typeof en = {
     lastFiniteMark: '最后的有限损失 {loss}',
     logScale: '损失轴为对数刻度：损失跨越 {n} 个数量级。',
     newRun: '以学习率 {lr} 新建训练',
+    newRunShort: '新建：学习率 {lr}',
     newRunHint: '打开新建训练表单，沿用此训练的配置，学习率降为十分之一',
     draftNote: '由发散的训练“{name}”起草：学习率已从 {from} 降为 {to}。请检查后加入队列。',
   },
