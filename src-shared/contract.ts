@@ -270,7 +270,15 @@ export interface SweepRecord {
   runIds: string[]
 }
 
-export const EXPORT_FORMATS = ['html', 'pdf', 'csv', 'json'] as const
+export const EXPORT_FORMATS = [
+  'html',
+  'pdf',
+  'csv',
+  'json',
+  // While it trains (issue 12): a summary of runs, one row per run with every hyperparameter and result.
+  'summary-csv',
+  'summary-json',
+] as const
 export type ExportFormat = (typeof EXPORT_FORMATS)[number]
 
 export interface ExportOptions {
@@ -374,7 +382,10 @@ export interface Methods {
   'runs.queue': { args: []; result: QueueState }
   /** The latest snapshot when epoch is omitted; null when the run has none yet. */
   'runs.mosaic': { args: [id: string, epoch?: number]; result: MosaicData | null }
-  /** A report (html, pdf) or the metrics (csv, json) of one or more runs. */
+  /**
+   * A report (html, pdf), the metrics (csv, json: every iteration) or a summary (summary-csv,
+   * summary-json: a row per run, every hyperparameter and result) of one or more runs.
+   */
   'runs.export': {
     args: [ids: string[], format: ExportFormat, options?: ExportOptions]
     result: ExportedFile

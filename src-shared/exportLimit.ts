@@ -10,7 +10,9 @@ export const MAX_API_EXPORT_BYTES = 32 * 2 ** 20
 
 /** `workbench export <ids> --format <f> --out <file> [--data-dir <dir>]`, quoted for a POSIX shell. */
 export function cliExportCommand(ids: readonly string[], format: ExportFormat, dataDir?: string): string {
-  const out = `metrics.${format}`
+  const out = format.startsWith('summary-')
+    ? `summary.${format.slice('summary-'.length)}`
+    : `metrics.${format}`
   const dir = dataDir ? ` --data-dir ${shellQuote(dataDir)}` : ''
   return `workbench export ${ids.join(' ')} --format ${format} --out ${out}${dir}`
 }

@@ -10,7 +10,7 @@
  */
 import { z } from 'zod'
 import { RunConfigSchema, fieldErrors, type FieldError } from './config'
-import { RUN_ERROR_REASONS, RUN_STATUSES, type RunRecord } from './runs'
+import { NON_FINITE_LOSSES, RUN_ERROR_REASONS, RUN_STATUSES, type RunRecord } from './runs'
 import { SANITY_CHECKS, SANITY_REPORT_VERSION } from './sanity'
 
 const count = z.number().int().min(0)
@@ -38,6 +38,8 @@ const ErrorSchema = z.looseObject({
   reason: z.enum(RUN_ERROR_REASONS),
   message: z.string(),
   iteration: count.optional(),
+  lossValue: z.enum(NON_FINITE_LOSSES).optional(),
+  learningRate: z.number().optional(),
 })
 
 const EnvironmentSchema = z.looseObject({

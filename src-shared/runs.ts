@@ -41,7 +41,14 @@ export interface RunError {
   message: string
   /** The iteration at which training failed, when it failed while training. */
   iteration?: number
+  /** diverged: what the loss became, and the learning rate it was trained at then (absent in older records). */
+  lossValue?: NonFiniteLoss
+  learningRate?: number
 }
+
+/** A loss that is not a finite number, by its name in JavaScript (JSON cannot hold the numbers themselves). */
+export const NON_FINITE_LOSSES = ['NaN', 'Infinity', '-Infinity'] as const
+export type NonFiniteLoss = (typeof NON_FINITE_LOSSES)[number]
 
 export interface RunEnvironment extends EngineInfo {
   workbench: string

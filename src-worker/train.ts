@@ -284,7 +284,10 @@ function trainRun(task: TrainTask, state: TaskState): TrainOutcome {
   } catch (e) {
     flush()
     if (e instanceof DivergenceError) {
-      return { status: 'failed', error: { reason: 'diverged', message: e.message, iteration: e.iteration } }
+      const lossValue = Number.isNaN(e.loss) ? 'NaN' : e.loss > 0 ? 'Infinity' : '-Infinity'
+      const error: RunError = { reason: 'diverged', message: e.message, iteration: e.iteration, lossValue }
+      if (e.learningRate !== null) error.learningRate = e.learningRate
+      return { status: 'failed', error }
     }
     throw e
   }

@@ -40,7 +40,14 @@ describe('runs.export / runs.exportCheckpoint: argument validation', () => {
     [[[ID, 7], 'html'], 'ids[1]', /^ids\[1\]: not a run id \(.*got number\)/],
     // A sparse array (IPC's structured clone keeps holes): the hole is checked like any other element.
     [[sparse(ID, 3, 2), 'html'], 'ids[1]', /^ids\[1\]: not a run id \(.*got undefined\)/],
-    [[[ID], 'xml'], 'format', /^format: must be one of html, pdf, csv, json, got "xml"/],
+    [
+      [[ID], 'xml'],
+      'format',
+      /^format: must be one of html, pdf, csv, json, summary-csv, summary-json, got "xml"/,
+    ],
+    // A summary is a row per run: a data folder's worth of runs, not a report's 200.
+    [[Array(10_001).fill(ID), 'summary-csv'], 'ids', /^ids: must list 1 to 10000 run ids, got 10001/],
+    [[[ID, 'x y'], 'summary-json'], 'ids[1]', /^ids\[1\]: not a run id/],
     [[[ID], null], 'format', /^format: must be one of .*, got null/],
     [[[ID], 'html', 'en'], 'options', /^options: must be an object/],
     [
@@ -108,6 +115,31 @@ describe('runs.export / runs.exportCheckpoint over real runs', () => {
     expect(JSON.parse(text(json.base64))).toMatchObject({
       version: 1,
       runs: [{ id: ids()[0] }, { id: ids()[1] }],
+    })
+  })
+
+  it('summary-csv and summary-json: a row per run with every hyperparameter and result', async () => {
+    const h = createHandlers(t.wb, ctx)
+    const csv = await h['runs.export'](ids(), 'summary-csv')
+    expect(csv).toMatchObject({ fileName: 'workbench-2-runs.summary.csv', mime: 'text/csv; charset=utf-8' })
+    const [header, ...rows] = parseCsv(text(csv.base64))
+    expect(rows.map((r) => r[0])).toEqual(ids())
+    // Both nets' fields, the plain net's empty where it has none.
+    const col = (name: string) => header!.indexOf(name)
+    expect(rows.map((r) => r[col('model.hiddenDims')])).toEqual(['', '[12,8]'])
+    expect(rows.map((r) => r[col('model.hiddenDim')])).toEqual(['20', ''])
+    expect(rows.map((r) => r[col('solver.batchSize')])).toEqual(['100', '100'])
+    for (const r of rows) {
+      expect(Number(r[col('test_acc')])).toBeGreaterThan(0)
+      expect(Number(r[col('it_per_s')])).toBeGreaterThan(0)
+      expect(Number(r[col('duration_s')])).toBeGreaterThan(0)
+    }
+    const json = await h['runs.export']([ids()[0]], 'summary-json')
+    expect(json.fileName).toBe(`plain-${ids()[0]}.summary.json`)
+    const doc = JSON.parse(text(json.base64))
+    expect(doc).toMatchObject({
+      version: 1,
+      runs: [{ run_id: ids()[0], run_name: 'plain', status: 'completed' }],
     })
   })
 

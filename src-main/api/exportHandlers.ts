@@ -7,7 +7,7 @@ import {
 } from '../../src-shared/contract'
 import { MAX_API_EXPORT_BYTES } from '../../src-shared/exportLimit'
 import { exportCheckpoint } from '../core/export/checkpoint'
-import { exportRuns } from '../core/export/files'
+import { exportRuns, isSummaryFormat } from '../core/export/files'
 import { isReportLocale, REPORT_LOCALES } from '../core/export/report/messages'
 import type { Workbench } from '../core/workbench'
 import { invalidArgument } from './errors'
@@ -16,6 +16,8 @@ import { checkArity, optional, runIdArg } from './validate'
 
 /** A report of more runs than this is unreadable, and its PDF would take minutes. */
 export const MAX_EXPORT_RUNS = 200
+/** A summary is a row per run (about a kilobyte): a whole data folder's runs fit. */
+export const MAX_SUMMARY_RUNS = 10_000
 
 export function createExportHandlers(
   wb: Workbench,
@@ -24,8 +26,8 @@ export function createExportHandlers(
   return {
     'runs.export': async (...args) => {
       checkArity('runs.export', args, ['ids', 'format', 'options'], 1)
-      const ids = runIdsArg(args[0])
       const format = formatArg(args[1])
+      const ids = runIdsArg(args[0], isSummaryFormat(format) ? MAX_SUMMARY_RUNS : MAX_EXPORT_RUNS)
       const options = optional(args[2], optionsArg) ?? {}
       const file = await exportRuns(wb, ids, format, {
         ...(options.locale ? { locale: options.locale } : {}),
@@ -50,12 +52,12 @@ function toExportedFile(f: { fileName: string; mime: string; bytes: Uint8Array }
   }
 }
 
-function runIdsArg(value: unknown): string[] {
+function runIdsArg(value: unknown, max: number): string[] {
   if (!Array.isArray(value)) {
     throw invalidArgument('ids', `must be an array of run ids, got ${typeOf(value)}`)
   }
-  if (value.length < 1 || value.length > MAX_EXPORT_RUNS) {
-    throw invalidArgument('ids', `must list 1 to ${MAX_EXPORT_RUNS} run ids, got ${value.length}`)
+  if (value.length < 1 || value.length > max) {
+    throw invalidArgument('ids', `must list 1 to ${max} run ids, got ${value.length}`)
   }
   // Array.from, not map: map skips the holes of a sparse array (which IPC's structured clone keeps).
   return Array.from(value as unknown[], (id, i) => runIdArg(id, `ids[${i}]`))

@@ -78,6 +78,99 @@ describe('export', () => {
     expect(csv.code).toBe(0)
   })
 
+  it('writes a summary (--format summary-csv): a row per run, every config leaf, results, time and it/s', async () => {
+    const r = await cli(
+      ['export', runId, '--format', 'summary-csv', '--out', 'summary.csv', '--data-dir', dataDir],
+      { cwd: tmp.path },
+    )
+    expect(r.code).toBe(0)
+    const out = `${tmp.path}/summary.csv`
+    const [header, row, ...rest] = parseCsv(await readFile(out, 'utf8'))
+    expect(rest).toEqual([])
+    expect(header).toEqual([
+      'run_id',
+      'run_name',
+      'status',
+      'sweep_id',
+      'created_at',
+      'started_at',
+      'finished_at',
+      'version',
+      'tags',
+      'notes',
+      'dataset.name',
+      'dataset.numTraining',
+      'dataset.numValidation',
+      'dataset.numTest',
+      'model.kind',
+      'model.hiddenDim',
+      'model.weightScale',
+      'model.reg',
+      'solver.updateRule',
+      'solver.optimConfig.learningRate',
+      'solver.lrDecay',
+      'solver.batchSize',
+      'solver.numEpochs',
+      'solver.numTrainSamples',
+      'solver.numValSamples',
+      'seed',
+      'best_val_acc',
+      'final_train_acc',
+      'final_val_acc',
+      'val_acc',
+      'test_acc',
+      'iterations',
+      'planned_iterations',
+      'epochs',
+      'planned_epochs',
+      'duration_s',
+      'it_per_s',
+      'error_reason',
+      'error_iteration',
+      'error_message',
+    ])
+    expect(r.stdout).toBe(`Wrote the summary of 1 run (a row each, ${header!.length} columns) to ${out}\n`)
+    const cell = (name: string) => row![header!.indexOf(name)]
+    expect([cell('run_id'), cell('run_name'), cell('status')]).toEqual([runId, name, 'completed'])
+    expect([cell('dataset.numTraining'), cell('model.hiddenDim'), cell('iterations')]).toEqual([
+      '500',
+      '20',
+      '5',
+    ])
+    expect(Number(cell('test_acc'))).toBeGreaterThan(0)
+    // it/s is the iterations over the training time.
+    expect(Number(cell('it_per_s'))).toBeCloseTo(5 / Number(cell('duration_s')), 6)
+    // Atomic: no temporary file is left next to it.
+    expect((await readdir(tmp.path)).filter((f) => f.includes('summary.csv'))).toEqual(['summary.csv'])
+  })
+
+  it('writes the summary as JSON (--all --format summary-json); --json prints {out, runs, format, columns, bytes}', async () => {
+    const out = `${tmp.path}/summary.json`
+    const r = await cli([
+      'export',
+      '--all',
+      '--format',
+      'summary-json',
+      '--out',
+      out,
+      '--json',
+      '--data-dir',
+      dataDir,
+    ])
+    expect(r.code).toBe(0)
+    const text = await readFile(out, 'utf8')
+    const doc = JSON.parse(text) as { columns: string[]; varied: string[]; runs: Record<string, unknown>[] }
+    expect(r.json()).toEqual({
+      out,
+      runs: 1,
+      format: 'summary-json',
+      columns: doc.columns.length,
+      bytes: Buffer.byteLength(text),
+    })
+    expect(doc.runs).toEqual([expect.objectContaining({ run_id: runId, 'model.hiddenDim': 20, tags: [] })])
+    expect(doc.varied).toEqual([])
+  })
+
   it('exits 2 on an unknown id and writes nothing', async () => {
     const out = `${tmp.path}/none.csv`
     const r = await cli(['export', runId, '20200101-000000-zzzzzz', '--out', out, '--data-dir', dataDir])

@@ -1,6 +1,6 @@
 /**
- * `export`: runs' metrics to a CSV or JSON file (spreadsheets, notebooks), or their report as a
- * self-contained HTML page or a PDF. `checkpoint`: a run's best parameters as .safetensors.
+ * `export`: runs' metrics to a CSV or JSON file (spreadsheets, notebooks), a summary of them (a row per
+ * run: every hyperparameter and result), or their report as a self-contained HTML page or a PDF. `checkpoint`: a run's best parameters as .safetensors.
  */
 import { existsSync, statSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
@@ -9,7 +9,13 @@ import { EXPORT_FORMATS, type ExportFormat } from '../../src-shared/contract'
 import { createdAtOf, isCorrupt, readableRuns, type CorruptRun } from '../../src-shared/corruptRun'
 import { WorkbenchError } from '../core/errors'
 import { exportCheckpoint } from '../core/export/checkpoint'
-import { exportRuns, loadRecords, writeMetricsExport } from '../core/export/files'
+import {
+  exportRuns,
+  isSummaryFormat,
+  loadRecords,
+  summaryFile,
+  writeMetricsExport,
+} from '../core/export/files'
 import { ChromiumPdfPrinter, findChromium } from '../core/export/pdf/chromium'
 import type { PdfPrinter } from '../core/export/pdf/printer'
 import { REPORT_LOCALES, type ReportLocale } from '../core/export/report/messages'
@@ -59,6 +65,22 @@ export async function exportCommand(ctx: Context, ids: string[], o: ExportOption
     if (selected.length === 0) {
       const why = skipped.length > 0 ? ` (${skipped.length} cannot be read)` : ''
       throw new CliError('usage', `there are no runs to export${why}`, EXIT.usage)
+    }
+    if (isSummaryFormat(format)) {
+      const records = await loadRecords(wb, selected)
+      const file = summaryFile(records, format)
+      await mkdir(dirname(out), { recursive: true })
+      await writeFileAtomic(out, file.bytes)
+      const runs = records.length
+      const columns = file.columns.length
+      const bytes = file.bytes.byteLength
+      if (ctx.json) ctx.printJson({ out, runs, format, columns, bytes, ...skippedJson(skipped) })
+      else {
+        ctx.out(
+          `Wrote the summary of ${runs} run${runs === 1 ? '' : 's'} (a row each, ${columns} columns) to ${out}`,
+        )
+      }
+      return EXIT.ok
     }
     if (format === 'csv' || format === 'json') {
       // Streamed to the file run by run: a 7.5M-iteration run's CSV is hundreds of MB.

@@ -242,8 +242,9 @@ function buildProgram(io: CliIo, json: boolean, setCode: (code: number) => void)
   program
     .command('export')
     .description(
-      "runs' report (self-contained HTML, or PDF via Chromium) or metrics (loss per iteration, " +
-        'accuracies and lr per epoch) as CSV or JSON',
+      "runs' report (self-contained HTML, or PDF via Chromium), metrics (loss per iteration, " +
+        'accuracies and lr per epoch) as CSV or JSON, or a summary (summary-csv, summary-json: a row per ' +
+        'run with every hyperparameter and result)',
     )
     .argument('[id...]', 'run ids')
     .option('--all', 'export every run')

@@ -183,6 +183,10 @@ describe('Workbench', () => {
     expect(run.status).toBe('failed')
     expect(run.error!.reason).toBe('diverged')
     expect(run.error!.iteration).toBeGreaterThan(0)
+    // What the loss became and at which learning rate, for the page to say it in either language.
+    expect(['NaN', 'Infinity', '-Infinity']).toContain(run.error!.lossValue)
+    expect(run.error!.learningRate).toBe(1e6)
+    expect(run.error!.message).toMatch(run.error!.lossValue === 'NaN' ? /NaN/ : /infinit/i)
   })
 
   it('survives SIGKILL mid-run: the run is interrupted, resumes from its checkpoint and continues the same curve', async () => {

@@ -11,6 +11,7 @@ import { WorkbenchError } from '../errors'
 import { readMetricColumns } from '../store/metricsRead'
 import type { Workbench } from '../workbench'
 import { writeMetricsCsv, writeMetricsJson, type RunMetrics, type TextSink } from './metrics'
+import { summaryCsv, summaryJson, summaryTable } from './summary'
 import type { PdfPrinter } from './pdf/printer'
 import { loadReportRuns, type ReportSource } from './report/build'
 import { renderReport } from './report/render'
@@ -27,6 +28,33 @@ export const MIME: Record<ExportFormat, string> = {
   pdf: 'application/pdf',
   csv: 'text/csv; charset=utf-8',
   json: 'application/json',
+  'summary-csv': 'text/csv; charset=utf-8',
+  'summary-json': 'application/json',
+}
+
+export type SummaryFormat = Extract<ExportFormat, `summary-${string}`>
+
+export function isSummaryFormat(format: ExportFormat): format is SummaryFormat {
+  return format === 'summary-csv' || format === 'summary-json'
+}
+
+/**
+ * The summary of `records` (a row per run: summary.ts) and its file name, `<name>-<id>.summary.csv` or
+ * `workbench-<n>-runs.summary.json`, so it never takes the name of the same runs' metrics export.
+ */
+export function summaryFile(
+  records: readonly RunRecord[],
+  format: SummaryFormat,
+  now = Date.now(),
+): ExportFile & { columns: string[] } {
+  const table = summaryTable(records, now)
+  const text = format === 'summary-csv' ? summaryCsv(table) : summaryJson(table)
+  return {
+    fileName: exportFileName([...records], `summary.${format === 'summary-csv' ? 'csv' : 'json'}`),
+    mime: MIME[format],
+    bytes: new TextEncoder().encode(text),
+    columns: table.columns,
+  }
 }
 
 export interface ExportRunsOptions extends ReportOptions {
@@ -50,6 +78,23 @@ export async function exportRuns(
 ): Promise<ExportFile & { records: RunRecord[] }> {
   if (format === 'pdf' && !options.pdf) {
     throw new WorkbenchError('unavailable', 'PDF export is not available here: no PDF printer is configured')
+  }
+  if (isSummaryFormat(format)) {
+    const records = await loadRecords(wb, ids)
+    const { columns: _, ...file } = summaryFile(records, format)
+    if (options.maxBytes !== undefined && file.bytes.byteLength > options.maxBytes) {
+      throw new WorkbenchError(
+        'too-large',
+        `the summary of these ${records.length} runs is larger than ${Math.round(options.maxBytes / 2 ** 20)} MB, ` +
+          `more than the app hands over at once; export it with the command line instead: ` +
+          cliExportCommand(
+            records.map((r) => r.id),
+            format,
+            options.dataDir,
+          ),
+      )
+    }
+    return { ...file, records }
   }
   if (format === 'csv' || format === 'json') {
     const records = await loadRecords(wb, ids)

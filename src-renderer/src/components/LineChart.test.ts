@@ -73,6 +73,44 @@ describe('LineChart export', () => {
   })
 })
 
+describe('LineChart marks', () => {
+  it("draws a diverged run's curve on a log axis, a dashed line where it diverged and a dot at the last finite loss", async () => {
+    const wrapper = mount(LineChart, {
+      attachTo: document.body,
+      props: {
+        series: [{ name: 'loss', x: [1, 2, 3], y: [2.3, 3.4e14, 2.8e31], color: '#2563eb' }],
+        yLog: true,
+        xMax: 5,
+        marks: [
+          { x: 4, label: 'diverged at 4' },
+          { x: 3, y: 2.8e31, label: 'last finite loss 2.80E31' },
+        ],
+        exportName: 'loss',
+      },
+      global: { plugins: [createAppI18n('en')] },
+    })
+    await flushPromises()
+    await wrapper.get('[data-testid="chart-svg"]').trigger('click')
+    const svg = await vi.mocked(saveBlob).mock.calls[0]![1].text()
+    expect(svg).toContain('diverged at 4')
+    expect(svg).toContain('last finite loss 2.80E31')
+    // The curve: three points spread over the plot by the log axis (a linear one would put the first
+    // two at the bottom, 1e31 apart from the third).
+    const line = [...svg.matchAll(/<path d="([^"]+)"[^>]*stroke="#2563eb"/g)].map((m) => m[1]!)
+    const points = line
+      .map((d) => [...d.matchAll(/[ML]\s*(-?[\d.]+)[ ,](-?[\d.]+)/g)].map((m) => Number(m[2])))
+      .find((ys) => ys.length === 3)!
+    expect(points).toHaveLength(3)
+    const [a, b, c] = points as [number, number, number]
+    expect(a - b).toBeGreaterThan(40)
+    expect(b - c).toBeGreaterThan(40)
+    // The mark line is dashed, the point filled, both in the danger colour.
+    expect(svg).toMatch(/stroke="#c62828"[^>]*stroke-dasharray|stroke-dasharray[^>]*stroke="#c62828"/)
+    expect(svg).toMatch(/fill="#c62828"/)
+    wrapper.unmount()
+  })
+})
+
 describe('optionToSvg', () => {
   it('renders a stacked ± band as a filled area and disposes its instance', () => {
     const svg = optionToSvg(

@@ -10,6 +10,7 @@ import * as storage from './features/storage'
 import * as sweepForm from './features/sweepForm'
 import * as datasets from './features/datasets'
 import * as runManagement from './features/runManagement'
+import * as training from './features/training'
 
 export default {
   app: {
@@ -272,4 +273,5 @@ export default {
   sweepForm: sweepForm.en,
   datasets: datasets.en,
   manage: runManagement.en,
+  training: training.en,
 }

@@ -7,6 +7,7 @@ import * as storage from './features/storage'
 import * as sweepForm from './features/sweepForm'
 import * as datasets from './features/datasets'
 import * as runManagement from './features/runManagement'
+import * as training from './features/training'
 
 /** Simplified Chinese. Typed against en, so a missing or extra key fails the type check. */
 const zhCN: typeof en = {
@@ -262,6 +263,7 @@ const zhCN: typeof en = {
   sweepForm: sweepForm.zhCN,
   datasets: datasets.zhCN,
   manage: runManagement.zhCN,
+  training: training.zhCN,
 }
 
 export default zhCN

@@ -5,6 +5,8 @@ import {
   DatasetComponent,
   GridComponent,
   LegendPlainComponent,
+  MarkLineComponent,
+  MarkPointComponent,
   ParallelComponent,
   TooltipComponent,
   VisualMapContinuousComponent,
@@ -25,6 +27,9 @@ use([
   LegendPlainComponent,
   TooltipComponent,
   DataZoomInsideComponent,
+  // Where a diverged run's loss left the finite range, and its last finite loss.
+  MarkLineComponent,
+  MarkPointComponent,
   CanvasRenderer,
   SVGRenderer,
 ])

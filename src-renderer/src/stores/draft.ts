@@ -1,12 +1,17 @@
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
-import type { RunConfig } from '../../../src-shared/config'
 import type { SweepSpec } from '../../../src-shared/sweep'
 
+/** What the form says about where a drafted run came from: a message key and its parameters. */
+export interface DraftNote {
+  key: string
+  params: Record<string, string>
+}
+
 /**
- * A spec drafted elsewhere (the sweep view's "narrow the search"), or a run's config ("New run from
- * this"), for the new-run form to open with: too long for a URL, and the form takes it once so a later
- * visit starts fresh.
+ * A spec drafted elsewhere (the sweep view's "narrow the search") or a run config ("new run from this",
+ * built by lib/runDraft.ts) for the new-run form to open with: a spec is too long for a URL, and the form
+ * takes it once so a later visit starts fresh.
  */
 export const useDraftStore = defineStore('draft', () => {
   const sweep = shallowRef<SweepSpec | null>(null)
@@ -27,14 +32,13 @@ export const useDraftStore = defineStore('draft', () => {
     return taken
   }
 
-  /** A run's config for the single-run form ("New run from this"), and the run's name. */
-  const run = shallowRef<{ config: RunConfig; from: string } | null>(null)
+  const run = shallowRef<{ config: Record<string, unknown>; note: DraftNote | null } | null>(null)
 
-  function setRun(config: RunConfig, fromName: string): void {
-    run.value = { config, from: fromName }
+  function setRun(config: Record<string, unknown>, note: DraftNote | null = null): void {
+    run.value = { config, note }
   }
 
-  function takeRun(): { config: RunConfig; from: string } | null {
+  function takeRun(): { config: Record<string, unknown>; note: DraftNote | null } | null {
     const taken = run.value
     run.value = null
     return taken

@@ -252,4 +252,63 @@ describe('useRunsStore', () => {
     await store.fetchMosaic('a', 2)
     expect(t.api.mocks['runs.mosaic']).toHaveBeenCalledTimes(2)
   })
+
+  it("shows a cached epoch with the run's current list of epochs, not the one it was fetched with", async () => {
+    const mosaic = (epoch: number, epochs: number[]) => ({
+      epochs,
+      damagedEpochs: [],
+      epoch,
+      shape: [1, 1, 1],
+      units: 1,
+      weights: 'AAAAAA==',
+    })
+    let saved = [1, 2]
+    t.api.mocks['runs.mosaic'].mockImplementation(async (_id: string, epoch?: number) =>
+      mosaic(epoch ?? saved.at(-1)!, [...saved]),
+    )
+    const store = useRunsStore()
+    const run = makeRun({ status: 'running' })
+    store.applyRun(run)
+    expect((await store.fetchMosaic(run.id))!.epochs).toEqual([1, 2])
+    // An accuracy check (epoch 3) and its snapshot; then the run finishes.
+    saved = [1, 2, 3]
+    t.api.emit('metrics', {
+      runId: run.id,
+      events: [{ type: 'epoch', epoch: 3, iteration: 30, trainAcc: 0.5, valAcc: 0.5, lr: null }],
+    })
+    // Epoch 2 is cached, but the run's list may have grown: main is asked again.
+    expect((await store.fetchMosaic(run.id, 2))!.epochs).toEqual([1, 2, 3])
+    expect(t.api.mocks['runs.mosaic']).toHaveBeenCalledTimes(2)
+    // From now on epoch 2 comes from the cache, with that list.
+    expect((await store.fetchMosaic(run.id, 2))!).toMatchObject({ epoch: 2, epochs: [1, 2, 3] })
+    expect(t.api.mocks['runs.mosaic']).toHaveBeenCalledTimes(2)
+    // The status change forgets the list too.
+    saved = [1, 2, 3, 4]
+    store.applyRun({ ...run, status: 'completed' })
+    expect((await store.fetchMosaic(run.id, 2))!.epochs).toEqual([1, 2, 3, 4])
+    expect(t.api.mocks['runs.mosaic']).toHaveBeenCalledTimes(3)
+  })
+
+  it('keeps no list an answer from before the run changed would make stale', async () => {
+    const mosaic = (epoch: number, epochs: number[]) => ({
+      epochs,
+      damagedEpochs: [],
+      epoch,
+      shape: [1, 1, 1],
+      units: 1,
+      weights: 'AAAAAA==',
+    })
+    let answer: (v: unknown) => void = () => undefined
+    t.api.mocks['runs.mosaic'].mockImplementationOnce(() => new Promise((resolve) => (answer = resolve)))
+    const store = useRunsStore()
+    const run = makeRun({ status: 'running' })
+    store.applyRun(run)
+    const early = store.fetchMosaic(run.id)
+    // The run finishes while that request is on its way; its answer predates the last snapshot.
+    store.applyRun({ ...run, status: 'completed' })
+    answer(mosaic(2, [1, 2]))
+    await early
+    t.api.mocks['runs.mosaic'].mockResolvedValue(mosaic(2, [1, 2, 3]))
+    expect((await store.fetchMosaic(run.id, 2))!.epochs).toEqual([1, 2, 3])
+  })
 })

@@ -171,6 +171,8 @@ export const useRunsStore = defineStore('runs', () => {
   )
 
   function applyRun(run: RunRecord): void {
+    // A run that stopped or started again may have saved (or will save) other weight snapshots.
+    if (byId.value[run.id]?.status !== run.status) forgetMosaicList(run.id)
     byId.value[run.id] = run
     if (run.id in removed.value) delete removed.value[run.id]
     // Main wrote it again, so it reads now.
@@ -272,6 +274,8 @@ export const useRunsStore = defineStore('runs', () => {
   }
 
   function applyMetrics(payload: { runId: string; events: MetricEvent[] }): void {
+    // An accuracy check comes with a new weight snapshot (a resume may rewrite some).
+    if (payload.events.some((e) => e.type !== 'iteration')) forgetMosaicList(payload.runId)
     const m = metrics.get(payload.runId)
     if (!m) return
     if (m.phase === 'loading') {
@@ -283,14 +287,45 @@ export const useRunsStore = defineStore('runs', () => {
   }
 
   // ---- mosaic ----
-  /** Saved snapshots never change, so an explicit epoch is fetched once. */
-  const mosaics = new Map<string, MosaicData | null>()
+  /**
+   * A saved snapshot's weights never change, so an explicit epoch is fetched once. Which epochs a run has
+   * does change (training saves one per accuracy check): that list is the run's, not the snapshot's, so
+   * it is kept apart, from main's latest answer, and forgotten whenever it may have grown (an epoch
+   * event, a status change). A cached epoch is shown with the run's list, never with the list it was
+   * first fetched with (that made the scrubber end at an epoch before the last once a run finished).
+   */
+  const mosaics = new Map<string, MosaicData>()
+  /**
+   * Per run: its list of epochs as of main's answer to request `since`, or null once forgotten (at
+   * request count `since`); an answer to a request made before that is too old to be kept.
+   */
+  const mosaicLists = new Map<
+    string,
+    { list: Pick<MosaicData, 'epochs' | 'damagedEpochs'> | null; since: number }
+  >()
+  let mosaicRequests = 0
+  function forgetMosaicList(id: string): void {
+    mosaicLists.set(id, { list: null, since: mosaicRequests })
+  }
   async function fetchMosaic(id: string, epoch?: number): Promise<MosaicData | null> {
-    const key = `${id}@${epoch}`
-    if (epoch !== undefined && mosaics.has(key)) return mosaics.get(key) ?? null
+    const cached = epoch !== undefined ? mosaics.get(`${id}@${epoch}`) : undefined
+    const list = mosaicLists.get(id)?.list
+    if (cached && list) return markRaw({ ...cached, ...list })
+    const request = ++mosaicRequests
     const data = await api['runs.mosaic'](id, epoch)
-    const raw = data ? markRaw(data) : null
-    if (raw) mosaics.set(`${id}@${raw.epoch}`, raw)
+    if (!data) return null
+    const raw = markRaw(data)
+    mosaics.set(`${id}@${raw.epoch}`, raw)
+    // A list behind the run's last accuracy check (its snapshot is still being written) is not kept
+    // either: the next fetch asks main again.
+    const m = metrics.get(id)
+    const series = m?.phase === 'loaded' ? m.series : null
+    const lastEpoch = series?.epochs[series.epochs.length - 1]
+    const covered = Math.max(raw.epochs.at(-1) ?? -1, raw.damagedEpochs.at(-1) ?? -1)
+    const current = lastEpoch === undefined || covered >= lastEpoch || byId.value[id]?.status !== 'running'
+    if (current && request > (mosaicLists.get(id)?.since ?? 0)) {
+      mosaicLists.set(id, { list: { epochs: raw.epochs, damagedEpochs: raw.damagedEpochs }, since: request })
+    }
     return raw
   }
 

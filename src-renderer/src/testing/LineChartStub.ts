@@ -1,5 +1,5 @@
 import { defineComponent, h, type PropType } from 'vue'
-import type { LineSeries } from '../components/LineChart.vue'
+import type { ChartMark, LineSeries } from '../components/LineChart.vue'
 
 /** ECharts needs a real canvas; views are tested with the chart stubbed (its props are still checked). */
 export default defineComponent({
@@ -17,6 +17,7 @@ export default defineComponent({
     emptyText: { type: String, default: '' },
     group: { type: String, default: '' },
     exportName: { type: String, default: 'chart' },
+    marks: { type: Array as PropType<ChartMark[]>, default: () => [] },
   },
   setup(props) {
     return () => h('div', { class: 'line-chart-stub', 'data-series': props.series.length })

@@ -1,5 +1,6 @@
 /** Mounts the app's routes as the app does: pinia, i18n (English unless told), router over memory history. */
-import { flushPromises, mount } from '@vue/test-utils'
+import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils'
+import { afterEach } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
 import { defineComponent, h } from 'vue'
 import { createMemoryHistory, createRouter, RouterView } from 'vue-router'
@@ -10,6 +11,11 @@ import { routes } from '../router'
 import type { FakeTransport } from './fakeApi'
 import LineChartStub from './LineChartStub'
 
+// An app left mounted keeps its timers (the views' clocks tick every second) and, calling its stores'
+// actions from a re-render, makes its own pinia the active one: a later test's stores were then not the
+// ones its view showed. Each test's app goes at the end of the test.
+enableAutoUnmount(afterEach)
+
 export async function mountAt(path: string, transport: FakeTransport, locale: Locale = 'en') {
   setTransport(transport)
   const pinia = createPinia()
@@ -17,10 +23,11 @@ export async function mountAt(path: string, transport: FakeTransport, locale: Lo
   const router = createRouter({ history: createMemoryHistory(), routes })
   await router.push(path)
   await router.isReady()
+  const i18n = createAppI18n(locale)
   const wrapper = mount(defineComponent({ setup: () => () => h(RouterView) }), {
     attachTo: document.body,
-    global: { plugins: [pinia, createAppI18n(locale), router], stubs: { LineChart: LineChartStub } },
+    global: { plugins: [pinia, i18n, router], stubs: { LineChart: LineChartStub } },
   })
   await flushPromises()
-  return { wrapper, router }
+  return { wrapper, router, i18n }
 }

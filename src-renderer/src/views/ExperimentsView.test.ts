@@ -138,7 +138,11 @@ describe('ExperimentsView', () => {
     await flushPromises()
     const row = wrapper.get(`[data-testid="run-row"][data-run-id="${running.id}"]`)
     expect(row.get('[data-testid="run-status"]').attributes('data-status')).toBe('failed')
-    expect(row.find('[data-testid="resume-button"]').exists()).toBe(true)
+    // A diverged run would diverge again if resumed: it offers a new run with a lower learning rate.
+    expect(row.find('[data-testid="resume-button"]').exists()).toBe(false)
+    const offer = row.get('[data-testid="new-run-lower-lr"]')
+    expect(offer.attributes('data-lr')).toBe('0.0001')
+    expect(offer.text()).toBe('New run, lr 1e-4')
   })
 
   it('a damaged run gets a row with a red corrupt badge, its reason and file; the other runs render as ever', async () => {

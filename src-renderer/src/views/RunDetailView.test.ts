@@ -145,11 +145,12 @@ describe('RunDetailView', () => {
       fakeTransport({ 'runs.get': run, 'runs.metrics': metricsOf(), 'runs.mosaic': null }),
     )
     await flushPromises()
-    const error = wrapper.get('[data-testid="run-error"]').text()
-    expect(error).toContain('Diverged')
-    expect(error).toContain('at iteration 123')
-    expect(error).toContain('the loss became NaN')
-    expect(wrapper.find('[data-testid="resume-button"]').exists()).toBe(true)
+    const error = wrapper.get('[data-testid="run-error"]')
+    expect(error.text()).toContain('Training diverged at iteration 123')
+    expect(error.attributes('title')).toBe('the loss became NaN')
+    // Resuming would diverge again: a new run with a lower learning rate is offered instead.
+    expect(wrapper.find('[data-testid="resume-button"]').exists()).toBe(false)
+    expect(wrapper.find('[data-testid="new-run-lower-lr"]').exists()).toBe(true)
   })
 
   it('says so when the run does not exist', async () => {
