@@ -7,6 +7,7 @@ import * as sweepView from './features/sweepView'
 import * as diagnosis from './features/diagnosis'
 import * as checks from './features/checks'
 import * as storage from './features/storage'
+import * as fieldErrors from './features/fieldErrors'
 
 export default {
   app: {
@@ -176,8 +177,6 @@ export default {
     submit: 'Queue run',
     submitting: 'Queueing…',
     invalid: 'Fix the fields marked in red first.',
-    notANumber: 'not a number',
-    notAList: 'a list of numbers, e.g. 100, 100',
     otherErrors: 'Other problems',
   },
   sweep: {
@@ -266,4 +265,5 @@ export default {
   diagnosis: diagnosis.en,
   checks: checks.en,
   storage: storage.en,
+  fieldErrors: fieldErrors.en,
 }

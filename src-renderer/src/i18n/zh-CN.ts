@@ -4,6 +4,7 @@ import * as sweepView from './features/sweepView'
 import * as diagnosis from './features/diagnosis'
 import * as checks from './features/checks'
 import * as storage from './features/storage'
+import * as fieldErrors from './features/fieldErrors'
 
 /** Simplified Chinese. Typed against en, so a missing or extra key fails the type check. */
 const zhCN: typeof en = {
@@ -168,8 +169,6 @@ const zhCN: typeof en = {
     submit: '加入队列',
     submitting: '正在提交…',
     invalid: '请先修正标红的字段。',
-    notANumber: '不是数字',
-    notAList: '应为数字列表，如 100, 100',
     otherErrors: '其他问题',
   },
   sweep: {
@@ -256,6 +255,7 @@ const zhCN: typeof en = {
   diagnosis: diagnosis.zhCN,
   checks: checks.zhCN,
   storage: storage.zhCN,
+  fieldErrors: fieldErrors.zhCN,
 }
 
 export default zhCN

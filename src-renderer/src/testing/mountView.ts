@@ -1,4 +1,4 @@
-/** Mounts the app's routes as the app does: pinia, i18n (English), router over memory history. */
+/** Mounts the app's routes as the app does: pinia, i18n (English unless told), router over memory history. */
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { defineComponent, h } from 'vue'
@@ -9,7 +9,7 @@ import { routes } from '../router'
 import type { FakeTransport } from './fakeApi'
 import LineChartStub from './LineChartStub'
 
-export async function mountAt(path: string, transport: FakeTransport) {
+export async function mountAt(path: string, transport: FakeTransport, locale: 'en' | 'zh-CN' = 'en') {
   setTransport(transport)
   const pinia = createPinia()
   setActivePinia(pinia)
@@ -18,7 +18,7 @@ export async function mountAt(path: string, transport: FakeTransport) {
   await router.isReady()
   const wrapper = mount(defineComponent({ setup: () => () => h(RouterView) }), {
     attachTo: document.body,
-    global: { plugins: [pinia, createAppI18n('en'), router], stubs: { LineChart: LineChartStub } },
+    global: { plugins: [pinia, createAppI18n(locale), router], stubs: { LineChart: LineChartStub } },
   })
   await flushPromises()
   return { wrapper, router }
