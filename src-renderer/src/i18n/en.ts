@@ -8,6 +8,8 @@ import * as diagnosis from './features/diagnosis'
 import * as checks from './features/checks'
 import * as storage from './features/storage'
 import * as fieldErrors from './features/fieldErrors'
+import * as fonts from './features/fonts'
+import * as labels from './features/labels'
 
 export default {
   app: {
@@ -266,4 +268,6 @@ export default {
   checks: checks.en,
   storage: storage.en,
   fieldErrors: fieldErrors.en,
+  fonts: fonts.en,
+  labels: labels.en,
 }

@@ -5,6 +5,8 @@ import * as diagnosis from './features/diagnosis'
 import * as checks from './features/checks'
 import * as storage from './features/storage'
 import * as fieldErrors from './features/fieldErrors'
+import * as fonts from './features/fonts'
+import * as labels from './features/labels'
 
 /** Simplified Chinese. Typed against en, so a missing or extra key fails the type check. */
 const zhCN: typeof en = {
@@ -256,6 +258,8 @@ const zhCN: typeof en = {
   checks: checks.zhCN,
   storage: storage.zhCN,
   fieldErrors: fieldErrors.zhCN,
+  fonts: fonts.zhCN,
+  labels: labels.zhCN,
 }
 
 export default zhCN

@@ -1,4 +1,5 @@
 /** A chart as a PNG or SVG file: what LineChart's export buttons save. */
+import { EXPORT_THEME } from './chartTheme'
 import { init, type EChartsType } from './echarts'
 import { dataUrlToBlob } from './download'
 
@@ -16,7 +17,7 @@ export function chartToPng(chart: EChartsType): Blob {
  * vectors and is disposed at once (an undisposed one keeps its timers alive).
  */
 export function optionToSvg(option: object, width: number, height: number): string {
-  const ssr = init(null, null, { renderer: 'svg', ssr: true, width, height })
+  const ssr = init(null, EXPORT_THEME, { renderer: 'svg', ssr: true, width, height })
   try {
     ssr.setOption({ ...option, animation: false, backgroundColor: EXPORT_BACKGROUND })
     return ssr.renderToSVGString()

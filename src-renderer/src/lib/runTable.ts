@@ -207,7 +207,7 @@ export interface RunFilter {
   /** 'corrupt': the runs main could not read. */
   status: RunStatus | 'corrupt' | ''
   dataset: string
-  model: 'two-layer' | 'fc' | ''
+  model: 'two-layer' | 'fc' | 'three-layer-conv' | ''
 }
 
 export const EMPTY_FILTER: RunFilter = { query: '', status: '', dataset: '', model: '' }

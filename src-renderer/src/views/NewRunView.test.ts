@@ -194,6 +194,20 @@ describe('NewRunView', () => {
     )
   })
 
+  it('names the presets in the UI’s language, and the run after the one chosen', async () => {
+    const { wrapper } = await mountAt('/new', setup(), 'zh-CN')
+    const options = wrapper.findAll('[data-testid="run-preset"] option').map((o) => o.text())
+    expect(options).toEqual(['默认值（种子项目的两层网络）', '带批归一化的三层网络'])
+    await wrapper.get('[data-testid="run-preset"]').setValue('fc-batchnorm.json')
+    expect((wrapper.get('[data-testid="field-name"]').element as HTMLInputElement).value).toBe(
+      '带批归一化的三层网络',
+    )
+    await wrapper.get('[data-testid="tab-sweep"]').trigger('click')
+    expect(wrapper.findAll('[data-testid="sweep-preset"] option').map((o) => o.text())).toEqual([
+      '种子项目：随机搜索',
+    ])
+  })
+
   it('fills the form from a preset', async () => {
     const { wrapper } = await mountAt('/new', setup())
     await wrapper.get('[data-testid="run-preset"]').setValue('fc-batchnorm.json')
