@@ -10,6 +10,7 @@ import * as storage from './features/storage'
 import * as fieldErrors from './features/fieldErrors'
 import * as fonts from './features/fonts'
 import * as labels from './features/labels'
+import * as shortcuts from './features/shortcuts'
 
 export default {
   app: {
@@ -270,4 +271,5 @@ export default {
   fieldErrors: fieldErrors.en,
   fonts: fonts.en,
   labels: labels.en,
+  shortcuts: shortcuts.en,
 }

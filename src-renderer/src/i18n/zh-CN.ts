@@ -7,6 +7,7 @@ import * as storage from './features/storage'
 import * as fieldErrors from './features/fieldErrors'
 import * as fonts from './features/fonts'
 import * as labels from './features/labels'
+import * as shortcuts from './features/shortcuts'
 
 /** Simplified Chinese. Typed against en, so a missing or extra key fails the type check. */
 const zhCN: typeof en = {
@@ -260,6 +261,7 @@ const zhCN: typeof en = {
   fieldErrors: fieldErrors.zhCN,
   fonts: fonts.zhCN,
   labels: labels.zhCN,
+  shortcuts: shortcuts.zhCN,
 }
 
 export default zhCN
