@@ -85,9 +85,9 @@ describe('keyboard shortcuts', () => {
     const help = wrapper.get('[data-testid="shortcut-help"]')
     expect(help.text()).toContain('键盘快捷键')
     for (const id of ['new-run', 'search', 'compare', 'help'])
-      expect(help.find(`[data-testid="shortcut-${id}"]`).exists()).toBe(true)
+      expect(help.find(`[data-testid="shortcut-key-${id}"]`).exists()).toBe(true)
     // Delete belongs to the bulk actions of the table, listed once a view binds it.
-    expect(help.find('[data-testid="shortcut-delete"]').exists()).toBe(false)
+    expect(help.find('[data-testid="shortcut-key-delete"]').exists()).toBe(false)
     expect(help.text()).toContain('新建训练')
     await press('Escape')
     expect(wrapper.find('[data-testid="shortcut-help"]').exists()).toBe(false)

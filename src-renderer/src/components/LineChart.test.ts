@@ -42,6 +42,10 @@ afterEach(() => {
   system.scheme.value = 'light'
 })
 
+/** The number of L commands of each path drawn in the first series colour. */
+const curves = (svg: string): number[] =>
+  [...svg.matchAll(/<path d="([^"]+)"[^>]*stroke="#2563eb"/g)].map((m) => (m[1]!.match(/L/g) ?? []).length)
+
 type Axis = { axisLabel?: { color?: string }; splitLine?: { lineStyle?: { color?: string } } }
 const yAxisOf = (c: (typeof live.charts)[number]): Axis => (c.getOption() as { yAxis: Axis[] }).yAxis[0]!
 
@@ -63,13 +67,17 @@ describe('LineChart colours', () => {
     expect(svg).toContain(CHART_COLORS.light.text)
     expect(svg).not.toContain(CHART_COLORS.dark.text)
     expect(svg).not.toContain(CHART_COLORS.dark.grid)
-    // The page's chart is dark again after the export.
+    // With its curve: three points (M + 2 L) in the first series colour.
+    expect(curves(svg)).toEqual([2])
+    // The page's chart stays dark.
     expect(yAxisOf(chart).axisLabel?.color).toBe(CHART_COLORS.dark.text)
 
     system.scheme.value = 'light'
     await nextTick()
     expect(yAxisOf(chart).axisLabel?.color).toBe(CHART_COLORS.light.text)
     expect(yAxisOf(chart).splitLine?.lineStyle?.color).toBe(CHART_COLORS.light.grid)
+    // Recoloured, not emptied: the data is still drawn.
+    expect(curves(chart.renderToSVGString())).toEqual([2])
     wrapper.unmount()
   })
 })

@@ -3,7 +3,7 @@
  * layout only, so `chart.setTheme()` recolours a chart in place when the system switches. Exports are
  * always drawn light: they go on white pages and slides.
  */
-import { CHART_GRID, CHART_TEXT, SERIES_COLORS } from '../../../src-shared/palette'
+import { CHART_SCHEMES, SERIES_COLORS } from '../../../src-shared/palette'
 import type { ColorScheme } from '../composables/useColorScheme'
 import { registerTheme } from './echarts'
 
@@ -16,22 +16,7 @@ export interface ChartColors {
   tooltipText: string
 }
 
-export const CHART_COLORS: Record<ColorScheme, ChartColors> = {
-  light: {
-    text: CHART_TEXT,
-    grid: CHART_GRID,
-    tooltipBackground: '#ffffff',
-    tooltipBorder: '#e2e8f0',
-    tooltipText: '#0f172a',
-  },
-  dark: {
-    text: '#a5b4c8',
-    grid: '#2e3a4e',
-    tooltipBackground: '#182235',
-    tooltipBorder: '#334155',
-    tooltipText: '#e2e8f0',
-  },
-}
+export const CHART_COLORS: Record<ColorScheme, ChartColors> = CHART_SCHEMES
 
 export const chartThemeName = (scheme: ColorScheme): string => `workbench-${scheme}`
 
@@ -66,3 +51,26 @@ registerTheme(chartThemeName('light'), theme(CHART_COLORS.light))
 registerTheme(chartThemeName('dark'), theme(CHART_COLORS.dark))
 
 export const EXPORT_THEME = chartThemeName('light')
+
+const TO_LIGHT = new Map<string, string>(
+  (Object.keys(CHART_COLORS.dark) as (keyof ChartColors)[]).map((k) => [
+    CHART_COLORS.dark[k].toLowerCase(),
+    CHART_COLORS.light[k],
+  ]),
+)
+
+/**
+ * A chart's getOption() with the dark theme's colours (which ECharts writes into it) replaced by the
+ * light theme's; data colours are the same in both themes and stay. A copy: the live chart keeps its own.
+ */
+export function inLightColors<T>(option: T): T {
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return TO_LIGHT.get(v.toLowerCase()) ?? v
+    if (Array.isArray(v)) return v.map(walk)
+    // Typed arrays and other class instances (the data) are kept as they are.
+    if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype)
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]))
+    return v
+  }
+  return walk(option) as T
+}

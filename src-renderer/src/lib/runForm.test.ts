@@ -120,6 +120,15 @@ describe('the run form', () => {
     })
     // Without the dataset's sizes (still loading) only the schema decides.
     expect(validateForm(form).errors.size).toBe(0)
+    // Shown with the other problems of the form, not only once they are fixed.
+    form.dataset.numTraining = ''
+    form.dataset.numTest = ''
+    form.solver.batchSize = '6000'
+    form.twoLayer.hiddenDim = ''
+    expect(messages(validateForm(form, EMBEDDED).errors)).toEqual({
+      'model.hiddenDim': 'required',
+      'solver.batchSize': 'batchTooLarge',
+    })
   })
 
   it('flags text that is not a number before the schema sees it', () => {

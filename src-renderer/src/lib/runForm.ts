@@ -260,9 +260,23 @@ export function validateForm(
       const path = fieldOf(i.path.map(String).join('.')) || '(config)'
       if (!errors.has(path)) errors.set(path, { path, message: i.message, ...describeIssue(i, { input }) })
     }
-  } else if (dataset && dataset.name === r.data.dataset.name) {
-    for (const e of datasetErrors(r.data.dataset, r.data.solver.batchSize, dataset))
-      if (!errors.has(e.path)) errors.set(e.path, e)
+  }
+  // Shown with the rest, as soon as the sizes involved are valid themselves.
+  const sizes = input.dataset as {
+    name: string
+    numTraining?: number
+    numValidation?: number
+    numTest?: number
+  }
+  const batchSize = (input.solver as { batchSize?: number }).batchSize
+  const involved = ['dataset.numTraining', 'dataset.numValidation', 'dataset.numTest', 'solver.batchSize']
+  if (
+    dataset &&
+    dataset.name === sizes.name &&
+    batchSize !== undefined &&
+    !involved.some((p) => errors.has(p))
+  ) {
+    for (const e of datasetErrors(sizes, batchSize, dataset)) if (!errors.has(e.path)) errors.set(e.path, e)
   }
   return { input, errors }
 }
