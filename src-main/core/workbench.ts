@@ -779,12 +779,12 @@ export class Workbench {
   private async admit(config: RunConfig, { resume = false, newRun = false } = {}): Promise<Admitted> {
     const info = await this.checkDataset(config)
     const fields = splitErrors(config, info)
-    if (newRun && fields.length === 0) fields.push(...batchErrors(config, info))
     if (fields.length === 0) {
       const estimate = this.estimate(config, info, resume)
       const tooBig = fieldErrorFor(estimate, this.memoryBudgetBytes, config)
       if (tooBig) fields.push(tooBig)
-      else
+      if (newRun) fields.push(...batchErrors(config, info))
+      if (fields.length === 0)
         return {
           info,
           budget: { bytes: estimate.bytes, dataset: info.name, datasetBytes: estimate.datasetBytes },
