@@ -111,6 +111,16 @@ test.beforeAll(async () => {
     }),
   )
   made.push(failed.id)
+  // The widest cells a table shows: a long fc summary and a conv net.
+  for (const model of [
+    { kind: 'fc', hiddenDims: [200, 200, 200], normalization: 'batchnorm', dropoutKeepRatio: 0.5 },
+    { kind: 'three-layer-conv', numFilters: 128, filterSize: 11, hiddenDim: 1000 },
+  ]) {
+    const r = await store.create(
+      makeRecord({ config: config(`e2e first-try ${model.kind}`, model), status: 'cancelled' }),
+    )
+    made.push(r.id)
+  }
   runs = list
 })
 test.afterAll(async () => {
