@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { DatasetSummary } from '../../../src-shared/contract'
+import type { FieldIssue } from '../../../src-shared/fieldIssue'
 import { createAppI18n } from '../i18n'
 import { fieldMessage } from './fieldMessages'
 import { defaultForm, validateForm, type RunForm } from './runForm'
@@ -104,6 +105,62 @@ describe('field messages', () => {
     expect(en(hidden)).toBe('Required: enter a value.')
     const layers = errorOf('model.hiddenDims', 'fc', (f, v) => (f.fc.hiddenDims = v), '')!
     expect(zh(layers)).toBe('请至少给出一个隐藏层大小，例如 100, 100。')
+  })
+
+  it('word every kind of issue in both languages', () => {
+    const every: FieldIssue[] = [
+      { code: 'required' },
+      { code: 'notANumber' },
+      { code: 'notAList' },
+      { code: 'noLayers' },
+      { code: 'number', integer: true, min: { value: 1, inclusive: true }, max: null },
+      { code: 'number', integer: true, min: null, max: { value: 9, inclusive: true } },
+      { code: 'number', integer: true, min: null, max: null },
+      {
+        code: 'number',
+        integer: false,
+        min: { value: 0, inclusive: true },
+        max: { value: 1, inclusive: true },
+      },
+      {
+        code: 'number',
+        integer: false,
+        min: { value: 0, inclusive: true },
+        max: { value: 1, inclusive: false },
+      },
+      {
+        code: 'number',
+        integer: false,
+        min: { value: 0, inclusive: false },
+        max: { value: 1, inclusive: false },
+      },
+      { code: 'number', integer: false, min: { value: 0, inclusive: true }, max: null },
+      { code: 'number', integer: false, min: null, max: { value: 1, inclusive: true } },
+      { code: 'number', integer: false, min: null, max: { value: 1, inclusive: false } },
+      { code: 'number', integer: false, min: null, max: null },
+      { code: 'textTooLong', max: 200 },
+      { code: 'tooManyItems', max: 32 },
+      { code: 'tooFewItems', min: 1 },
+      { code: 'oneOf', options: ['sgd', 'adam'] },
+      { code: 'unknownFields', keys: ['extra'] },
+      { code: 'brokenText' },
+      { code: 'datasetName' },
+      { code: 'notText' },
+      { code: 'trainSplitTooLarge', dataset: 'd', numTraining: 10, numValidation: 2, available: 11 },
+      { code: 'testSplitTooLarge', dataset: 'd', numTest: 10, available: 5 },
+      { code: 'batchTooLarge', batchSize: 10, numTraining: 5 },
+      { code: 'invalid' },
+    ]
+    const seen = new Set<string>()
+    for (const issue of every) {
+      for (const say of [en, zh]) {
+        const text = say({ message: 'schema text', issue })
+        expect(text, JSON.stringify(issue)).not.toMatch(/fieldErrors\.|schema text|\{/)
+        seen.add(text)
+      }
+    }
+    // No two different issues read the same.
+    expect(seen.size).toBe(every.length * 2)
   })
 
   it('keep main’s message when it comes without an issue, or with one this version does not know', () => {
