@@ -4,6 +4,7 @@
  * migrate old run folders.
  */
 import { z } from 'zod'
+import type { FieldIssue } from './fieldIssue'
 
 export const CONFIG_VERSION = 1
 
@@ -18,7 +19,10 @@ const positiveInt = z.number().int().positive()
  */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 const text = () =>
-  z.string().refine((v) => !LONE_SURROGATE.test(v), 'not valid Unicode (a lone surrogate): re-type it')
+  z.string().refine((v) => !LONE_SURROGATE.test(v), {
+    message: 'not valid Unicode (a lone surrogate): re-type it',
+    params: { issue: 'brokenText' },
+  })
 const nonNegative = z.number().finite().min(0)
 
 export const DatasetRefSchema = z.strictObject({
@@ -107,7 +111,12 @@ export type SolverConfig = z.output<typeof SolverConfigSchema>
 export interface FieldError {
   /** Dotted path of the field, e.g. `solver.optimConfig.learningRate`. */
   path: string
+  /** In English: what the CLI prints. */
   message: string
+  /** What is wrong, as data, for the UI to word in its language (src-shared/fieldIssue.ts). */
+  issue?: FieldIssue
+  /** 1-based position in a list field (`model.hiddenDims.1` is item 2), when the issue is about one item. */
+  item?: number
 }
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] }

@@ -6,6 +6,7 @@
  */
 import type { CorruptRun, RunListEntry } from './corruptRun'
 import type { EngineInfo } from './engine-info'
+import type { FieldIssue } from './fieldIssue'
 import type { MetricEvent, RunRecord } from './runs'
 import type { RunEditInput } from './runMeta'
 import type { SanityReport } from './sanity'
@@ -483,7 +484,8 @@ export interface Notice {
 export interface ApiError {
   code: string
   message: string
-  fields?: { path: string; message: string }[]
+  /** `issue` and `item`: what is wrong, as data, for the UI to word in its language (src-shared/fieldIssue.ts). */
+  fields?: { path: string; message: string; issue?: FieldIssue; item?: number }[]
 }
 
 /** The API as the renderer sees it, however it is transported. */

@@ -45,6 +45,13 @@ describe('admission against the dataset', () => {
         path: 'dataset.numTraining',
         message:
           "numTraining (60000) + numValidation (600) exceed the 6000 training images of 'fashion-mnist-small' (validation images come from the training split)",
+        issue: {
+          code: 'trainSplitTooLarge',
+          dataset: 'fashion-mnist-small',
+          numTraining: 60000,
+          numValidation: 600,
+          available: 6000,
+        },
       },
     ])
     const test = await refusal(
@@ -73,9 +80,75 @@ describe('admission against the dataset', () => {
         path: 'params.dataset.numTraining',
         message:
           "run 3 of 3: numTraining (9000) + numValidation (600) exceed the 6000 training images of 'fashion-mnist-small' (validation images come from the training split)",
+        issue: {
+          code: 'trainSplitTooLarge',
+          dataset: 'fashion-mnist-small',
+          numTraining: 9000,
+          numValidation: 600,
+          available: 6000,
+        },
       },
     ])
     expect(await wb.listRuns()).toEqual([])
     expect(await readdir(join(wb.store.runsDir, '..')).then((n) => n.includes('sweeps'))).toBe(false)
+  })
+
+  it('refuses a batch larger than the training split of a new run, naming solver.batchSize', async () => {
+    const wb = await workbench()
+    const e = await refusal(
+      wb.createRun({
+        ...base,
+        dataset: { name: 'fashion-mnist-small', numTraining: 500 },
+        solver: { numEpochs: 1, batchSize: 501 },
+      }),
+    )
+    expect(e.code).toBe('invalid-config')
+    expect(e.fields).toEqual([
+      {
+        path: 'solver.batchSize',
+        message: 'batchSize (501) exceeds the 500 training images this run uses',
+        issue: { code: 'batchTooLarge', batchSize: 501, numTraining: 500 },
+      },
+    ])
+    // The default split of the embedded set: 5400 training images.
+    const sweep = await refusal(
+      wb.createSweep({
+        name: 'batches',
+        method: 'grid',
+        base: { ...base, dataset: { name: 'fashion-mnist-small' } },
+        params: { 'solver.batchSize': { values: [100, 6000] } },
+      }),
+    )
+    expect(sweep.fields.map((f) => [f.path, f.issue?.code])).toEqual([
+      ['params.solver.batchSize', 'batchTooLarge'],
+    ])
+    expect(await wb.listRuns()).toEqual([])
+    // As large as the split is fine.
+    const ok = await wb.createRun({
+      ...base,
+      dataset: { name: 'fashion-mnist-small', numTraining: 500 },
+      solver: { numEpochs: 1, batchSize: 500 },
+    })
+    expect(ok.status).toBe('queued')
+    await wb.cancel(ok.id)
+  })
+
+  it('answers schema errors with their issue, for the UI to word', async () => {
+    const wb = await workbench()
+    const e = await refusal(
+      wb.createRun({ ...base, dataset: { name: 'fashion-mnist-small' }, solver: { batchSize: 0 } }),
+    )
+    expect(e.fields).toEqual([
+      {
+        path: 'solver.batchSize',
+        message: 'Too small: expected number to be >0',
+        issue: {
+          code: 'number',
+          integer: true,
+          min: { value: 1, inclusive: true },
+          max: { value: 65536, inclusive: true },
+        },
+      },
+    ])
   })
 })

@@ -17,7 +17,8 @@ import { existsSync } from 'node:fs'
 import { rm, stat, writeFile } from 'node:fs/promises'
 import { totalmem } from 'node:os'
 import { join } from 'node:path'
-import { formatFieldErrors, parseRunConfig, type FieldError, type RunConfig } from '../../src-shared/config'
+import { formatFieldErrors, type FieldError, type RunConfig } from '../../src-shared/config'
+import { checkRunConfig } from '../../src-shared/fieldIssue'
 import { isCorrupt, type CorruptRun, type RunListEntry } from '../../src-shared/corruptRun'
 import {
   RESUMABLE_STATUSES,
@@ -474,7 +475,7 @@ export class Workbench {
 
   /** Validates a config (field-level errors), records the run as queued and schedules it. */
   async createRun(input: unknown, options: { sweepId?: string } = {}): Promise<RunRecord> {
-    const parsed = parseRunConfig(input)
+    const parsed = checkRunConfig(input)
     if (!parsed.ok) {
       throw new WorkbenchError(
         'invalid-config',
@@ -491,7 +492,7 @@ export class Workbench {
    * without a seed gets one, returned in the report.
    */
   async check(input: unknown): Promise<SanityReport> {
-    const parsed = parseRunConfig(input)
+    const parsed = checkRunConfig(input)
     if (!parsed.ok) {
       throw new WorkbenchError(
         'invalid-config',
@@ -500,7 +501,7 @@ export class Workbench {
       )
     }
     const config = { ...parsed.value, seed: parsed.value.seed ?? randomInt(0, 2 ** 32 - 1) }
-    await this.admit(config)
+    await this.admit(config, { newRun: true })
     const raw = await this.datasets.load(config.dataset.name)
     const mean = await this.meanFor(config, raw)
     const report = await this.checkPool.run({ config, raw, mean })
@@ -522,7 +523,7 @@ export class Workbench {
     const swept = new Set(Object.keys(expanded.value.spec.params))
     const configs = expanded.value.configs
     for (const [i, c] of configs.entries()) {
-      await this.admit(c).catch((e: unknown) => {
+      await this.admit(c, { newRun: true }).catch((e: unknown) => {
         // Name the field where the user wrote it: a swept param, or the base config.
         if (!(e instanceof WorkbenchError)) throw e
         const fields = e.fields.map((f) => ({
@@ -1092,16 +1093,18 @@ export class Workbench {
   /**
    * What a config needs beyond its schema, checked before it is queued rather than at iteration 0: its
    * dataset exists and holds the splits it asks for, and its estimated peak memory fits in the budget.
-   * Returns what the scheduler counts for it.
+   * Returns what the scheduler counts for it. A new run's batch must also fit in its training split; runs
+   * queued before that rule (resumed, adopted) keep training as they were created.
    */
-  private async admit(config: RunConfig, { resume = false } = {}): Promise<Admitted> {
+  private async admit(config: RunConfig, { resume = false, newRun = false } = {}): Promise<Admitted> {
     const info = await this.checkDataset(config)
     const fields = splitErrors(config, info)
     if (fields.length === 0) {
       const estimate = this.estimate(config, info, resume)
       const tooBig = fieldErrorFor(estimate, this.memoryBudgetBytes, config)
       if (tooBig) fields.push(tooBig)
-      else
+      if (newRun) fields.push(...batchErrors(config, info))
+      if (fields.length === 0)
         return {
           info,
           budget: { bytes: estimate.bytes, dataset: info.name, datasetBytes: estimate.datasetBytes },
@@ -1119,7 +1122,7 @@ export class Workbench {
 
   private async enqueueNew(config: RunConfig, sweepId: string | null): Promise<RunRecord> {
     if (this.closed) throw new WorkbenchError('conflict', 'this workbench is read-only or closed')
-    const { info, budget } = await this.admit(config)
+    const { info, budget } = await this.admit(config, { newRun: true })
     const seeded = { ...config, seed: config.seed ?? randomInt(0, 2 ** 32 - 1) }
     const splits = resolveSplits(
       { format: info.format, train: { count: info.counts.train }, test: { count: info.counts.test } },
@@ -1576,15 +1579,40 @@ function splitErrors(config: RunConfig, info: DatasetInfo): FieldError[] {
       message:
         `numTraining (${s.numTraining}) + numValidation (${s.numValidation}) exceed the ${train} training images ` +
         `of '${info.name}' (validation images come from the training split)`,
+      issue: {
+        code: 'trainSplitTooLarge',
+        dataset: info.name,
+        numTraining: s.numTraining,
+        numValidation: s.numValidation,
+        available: train,
+      },
     })
   }
   if (s.numTest > test) {
     errors.push({
       path: 'dataset.numTest',
       message: `numTest (${s.numTest}) exceeds the ${test} test images of '${info.name}'`,
+      issue: { code: 'testSplitTooLarge', dataset: info.name, numTest: s.numTest, available: test },
     })
   }
   return errors
+}
+
+/** A batch larger than the training split would repeat images within every step: refused up front. */
+function batchErrors(config: RunConfig, info: DatasetInfo): FieldError[] {
+  const { numTraining } = resolveSplits(
+    { format: info.format, train: { count: info.counts.train }, test: { count: info.counts.test } },
+    config.dataset,
+  )
+  const { batchSize } = config.solver
+  if (batchSize <= numTraining) return []
+  return [
+    {
+      path: 'solver.batchSize',
+      message: `batchSize (${batchSize}) exceeds the ${numTraining} training images this run uses`,
+      issue: { code: 'batchTooLarge', batchSize, numTraining },
+    },
+  ]
 }
 
 function notResumable(id: string, status: string): WorkbenchError {

@@ -1,4 +1,9 @@
-import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-router'
+import {
+  createRouter,
+  createWebHashHistory,
+  type RouteRecordRaw,
+  type RouterScrollBehavior,
+} from 'vue-router'
 import ExperimentsView from './views/ExperimentsView.vue'
 
 // Hash history: the app is loaded from a file in Electron, where paths cannot be served.
@@ -25,6 +30,17 @@ export const routes: RouteRecordRaw[] = [
   { path: '/:rest(.*)*', redirect: '/experiments' },
 ]
 
+/**
+ * A new page opens at its top (its title under the sticky header, not at the previous page's scroll);
+ * back and forward return where the page was; a change of query on the same page (the table's filter
+ * box, the compare view's options) keeps the scroll.
+ */
+export const scrollBehavior: RouterScrollBehavior = (to, from, savedPosition) => {
+  if (savedPosition) return savedPosition
+  if (to.path === from.path) return false
+  return { top: 0, left: 0 }
+}
+
 export function createAppRouter() {
-  return createRouter({ history: createWebHashHistory(), routes })
+  return createRouter({ history: createWebHashHistory(), routes, scrollBehavior })
 }

@@ -4,7 +4,7 @@ import type { ApiError } from '../../../src-shared/contract'
 export class ApiCallError extends Error implements ApiError {
   override name = 'ApiCallError'
   readonly code: string
-  readonly fields?: { path: string; message: string }[]
+  readonly fields?: NonNullable<ApiError['fields']>
 
   constructor(error: ApiError) {
     super(error.message)

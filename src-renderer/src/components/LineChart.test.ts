@@ -1,10 +1,21 @@
 // @vitest-environment happy-dom
 import { flushPromises, mount } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { nextTick } from 'vue'
 import { createAppI18n } from '../i18n'
+import { CHART_COLORS } from '../lib/chartTheme'
 import { saveBlob } from '../lib/download'
 import { optionToSvg } from '../lib/chartExport'
 import LineChart from './LineChart.vue'
+
+const live = vi.hoisted(() => ({ charts: [] as import('../lib/echarts').EChartsType[] }))
+// The system's colour scheme, as the test sets it.
+const system = vi.hoisted(() => ({ scheme: null as unknown as import('vue').Ref<'light' | 'dark'> }))
+vi.mock('../composables/useColorScheme', async () => {
+  const { ref } = await import('vue')
+  system.scheme = ref('light')
+  return { useColorScheme: () => system.scheme }
+})
 
 // happy-dom has no canvas: the chart on the page is an SSR SVG instance of the same size instead, which
 // still takes options, reports them back and exports.
@@ -12,8 +23,11 @@ vi.mock('../lib/echarts', async (importOriginal) => {
   const real = await importOriginal<typeof import('../lib/echarts')>()
   return {
     ...real,
-    init: (el: HTMLElement | null, theme: null, opts: Parameters<typeof real.init>[2]) =>
-      real.init(null, theme, el ? { renderer: 'svg', ssr: true, width: 640, height: 320 } : opts),
+    init: (el: HTMLElement | null, theme: string | null, opts: Parameters<typeof real.init>[2]) => {
+      const c = real.init(null, theme, el ? { renderer: 'svg', ssr: true, width: 640, height: 320 } : opts)
+      if (el) live.charts.push(c)
+      return c
+    },
   }
 })
 vi.mock('../lib/download', async (importOriginal) => ({
@@ -24,6 +38,48 @@ vi.mock('../lib/download', async (importOriginal) => ({
 afterEach(() => {
   vi.mocked(saveBlob).mockClear()
   document.body.innerHTML = ''
+  live.charts.length = 0
+  system.scheme.value = 'light'
+})
+
+/** The number of L commands of each path drawn in the first series colour. */
+const curves = (svg: string): number[] =>
+  [...svg.matchAll(/<path d="([^"]+)"[^>]*stroke="#2563eb"/g)].map((m) => (m[1]!.match(/L/g) ?? []).length)
+
+type Axis = { axisLabel?: { color?: string }; splitLine?: { lineStyle?: { color?: string } } }
+const yAxisOf = (c: (typeof live.charts)[number]): Axis => (c.getOption() as { yAxis: Axis[] }).yAxis[0]!
+
+describe('LineChart colours', () => {
+  it('follow the system’s dark setting live, and export light whatever the page', async () => {
+    system.scheme.value = 'dark'
+    const wrapper = mount(LineChart, {
+      attachTo: document.body,
+      props: { series: [{ name: 'loss', x: [0, 1, 2], y: [2, 1.5, 1] }], exportName: 'loss', yName: 'loss' },
+      global: { plugins: [createAppI18n('en')] },
+    })
+    await flushPromises()
+    const chart = live.charts[0]!
+    expect(yAxisOf(chart).axisLabel?.color).toBe(CHART_COLORS.dark.text)
+    expect(yAxisOf(chart).splitLine?.lineStyle?.color).toBe(CHART_COLORS.dark.grid)
+
+    await wrapper.get('[data-testid="chart-svg"]').trigger('click')
+    const svg = await vi.mocked(saveBlob).mock.calls[0]![1].text()
+    expect(svg).toContain(CHART_COLORS.light.text)
+    expect(svg).not.toContain(CHART_COLORS.dark.text)
+    expect(svg).not.toContain(CHART_COLORS.dark.grid)
+    // With its curve: three points (M + 2 L) in the first series colour.
+    expect(curves(svg)).toEqual([2])
+    // The page's chart stays dark.
+    expect(yAxisOf(chart).axisLabel?.color).toBe(CHART_COLORS.dark.text)
+
+    system.scheme.value = 'light'
+    await nextTick()
+    expect(yAxisOf(chart).axisLabel?.color).toBe(CHART_COLORS.light.text)
+    expect(yAxisOf(chart).splitLine?.lineStyle?.color).toBe(CHART_COLORS.light.grid)
+    // Recoloured, not emptied: the data is still drawn.
+    expect(curves(chart.renderToSVGString())).toEqual([2])
+    wrapper.unmount()
+  })
 })
 
 describe('LineChart export', () => {

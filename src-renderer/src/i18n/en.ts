@@ -11,6 +11,10 @@ import * as sweepForm from './features/sweepForm'
 import * as datasets from './features/datasets'
 import * as runManagement from './features/runManagement'
 import * as training from './features/training'
+import * as fieldErrors from './features/fieldErrors'
+import * as fonts from './features/fonts'
+import * as labels from './features/labels'
+import * as shortcuts from './features/shortcuts'
 
 export default {
   app: {
@@ -180,8 +184,6 @@ export default {
     submit: 'Queue run',
     submitting: 'Queueing…',
     invalid: 'Fix the fields marked in red first.',
-    notANumber: 'not a number',
-    notAList: 'a list of numbers, e.g. 100, 100',
     otherErrors: 'Other problems',
   },
   sweep: {
@@ -274,4 +276,8 @@ export default {
   datasets: datasets.en,
   manage: runManagement.en,
   training: training.en,
+  fieldErrors: fieldErrors.en,
+  fonts: fonts.en,
+  labels: labels.en,
+  shortcuts: shortcuts.en,
 }

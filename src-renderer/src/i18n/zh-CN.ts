@@ -8,6 +8,10 @@ import * as sweepForm from './features/sweepForm'
 import * as datasets from './features/datasets'
 import * as runManagement from './features/runManagement'
 import * as training from './features/training'
+import * as fieldErrors from './features/fieldErrors'
+import * as fonts from './features/fonts'
+import * as labels from './features/labels'
+import * as shortcuts from './features/shortcuts'
 
 /** Simplified Chinese. Typed against en, so a missing or extra key fails the type check. */
 const zhCN: typeof en = {
@@ -172,8 +176,6 @@ const zhCN: typeof en = {
     submit: '加入队列',
     submitting: '正在提交…',
     invalid: '请先修正标红的字段。',
-    notANumber: '不是数字',
-    notAList: '应为数字列表，如 100, 100',
     otherErrors: '其他问题',
   },
   sweep: {
@@ -264,6 +266,10 @@ const zhCN: typeof en = {
   datasets: datasets.zhCN,
   manage: runManagement.zhCN,
   training: training.zhCN,
+  fieldErrors: fieldErrors.zhCN,
+  fonts: fonts.zhCN,
+  labels: labels.zhCN,
+  shortcuts: shortcuts.zhCN,
 }
 
 export default zhCN

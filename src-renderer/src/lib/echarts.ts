@@ -11,7 +11,7 @@ import {
   TooltipComponent,
   VisualMapContinuousComponent,
 } from 'echarts/components'
-import { connect, init, use } from 'echarts/core'
+import { connect, init, registerTheme, use } from 'echarts/core'
 // SVG: charts exported as vector files are rendered again offscreen (server-side mode, no DOM).
 import { CanvasRenderer, SVGRenderer } from 'echarts/renderers'
 
@@ -34,5 +34,5 @@ use([
   SVGRenderer,
 ])
 
-export { connect, init }
+export { connect, init, registerTheme }
 export type { EChartsType } from 'echarts/core'

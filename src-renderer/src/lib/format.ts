@@ -5,6 +5,7 @@
  */
 import type { ModelConfig } from '../../../src-shared/config'
 import type { RunRecord } from '../../../src-shared/runs'
+import * as modelWords from '../i18n/features/labels'
 
 /** Named number formats, for vue-i18n's numberFormats as well as the functions below. */
 export const NUMBER_FORMATS = {
@@ -38,15 +39,29 @@ function numberFormat(locale: string, options: Intl.NumberFormatOptions): Intl.N
   return f
 }
 
-/** `2-layer 50`, `fc 100-100 bn`, `fc 200 ln keep 0.5`: the architecture at a glance. */
-export function modelSummary(model: ModelConfig): string {
-  if (model.kind === 'two-layer') return `2-layer ${model.hiddenDim}`
+type ModelWord = keyof typeof modelWords.en.model
+/** vue-i18n's `t`, or anything that fills the same messages. */
+export type Translate = (key: string, named: Record<string, unknown>) => string
+
+/** The English messages filled in by hand: the summary the filter box matches and tests read. */
+const english: Translate = (key, named) => {
+  const word = key.slice('labels.model.'.length) as ModelWord
+  return modelWords.en.model[word].replace(/\{(\w+)\}/g, (_, k: string) => String(named[k]))
+}
+
+/**
+ * `2-layer 50`, `fc 100-100 bn`, `fc 200 ln keep 0.5`: the architecture at a glance, in the UI's
+ * language when given its `t` (`两层 50`).
+ */
+export function modelSummary(model: ModelConfig, t: Translate = english): string {
+  const w = (word: ModelWord, named: Record<string, unknown> = {}): string => t(`labels.model.${word}`, named)
+  if (model.kind === 'two-layer') return w('twoLayer', { hidden: model.hiddenDim })
   if (model.kind === 'three-layer-conv')
-    return `conv ${model.numFilters}x${model.filterSize}x${model.filterSize} ${model.hiddenDim}`
-  const parts = ['fc', model.hiddenDims.join('-') || '0']
-  if (model.normalization === 'batchnorm') parts.push('bn')
-  if (model.normalization === 'layernorm') parts.push('ln')
-  if (model.dropoutKeepRatio < 1) parts.push(`keep ${model.dropoutKeepRatio}`)
+    return w('conv', { filters: model.numFilters, size: model.filterSize, hidden: model.hiddenDim })
+  const parts = [w('fc', { dims: model.hiddenDims.join('-') || '0' })]
+  if (model.normalization === 'batchnorm') parts.push(w('batchnorm'))
+  if (model.normalization === 'layernorm') parts.push(w('layernorm'))
+  if (model.dropoutKeepRatio < 1) parts.push(w('keep', { p: model.dropoutKeepRatio }))
   return parts.join(' ')
 }
 

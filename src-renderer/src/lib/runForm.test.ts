@@ -1,11 +1,25 @@
 import { describe, expect, it } from 'vitest'
 import { RunConfigSchema } from '../../../src-shared/config'
+import type { DatasetSummary } from '../../../src-shared/contract'
+import { datasetSummary } from '../testing/datasetFixtures'
 import seedTwoLayer from '../../../examples/seed-two-layer.json'
 import fcBatchnorm from '../../../examples/fc-batchnorm.json'
 import { defaultForm, fieldOf, formFromConfig, formToInput, suggestName, validateForm } from './runForm'
 
-const messages = (errors: Map<string, { message: string; key?: string }>): Record<string, string> =>
-  Object.fromEntries([...errors].map(([k, e]) => [k, e.key ?? e.message]))
+/** Each field's issue code (what the UI words), or its message where it has none. */
+const messages = (
+  errors: Map<string, { message: string; issue?: { code: string } }>,
+): Record<string, string> => Object.fromEntries([...errors].map(([k, e]) => [k, e.issue?.code ?? e.message]))
+
+const EMBEDDED: DatasetSummary = datasetSummary({
+  name: 'fashion-mnist-small',
+  source: 'builtin',
+  format: 'idx',
+  counts: { train: 6000, test: 1000 },
+  shape: [1, 28, 28],
+  classNames: [],
+  sizeOnDisk: 1,
+})
 
 describe('the run form', () => {
   it('starts from the seed’s defaults, which the schema accepts once named', () => {
@@ -26,7 +40,7 @@ describe('the run form', () => {
     expect(config.seed).toBeUndefined()
   })
 
-  it('shows the schema’s message on the field it belongs to', () => {
+  it('puts the schema’s issue, with the field’s bounds, on the field it belongs to', () => {
     const form = defaultForm()
     form.name = '  '
     form.solver.learningRate = '-1'
@@ -39,9 +53,83 @@ describe('the run form', () => {
       'solver.lrDecay',
       'solver.optimConfig.learningRate',
     ])
-    expect(m.name).toBe('a name is required')
-    expect(m['solver.optimConfig.learningRate']).toMatch(/>\s*0|positive/i)
-    expect(m['solver.batchSize']).toMatch(/int/i)
+    expect(m.name).toBe('required')
+    const errors = validateForm(form).errors
+    expect(errors.get('solver.optimConfig.learningRate')?.issue).toEqual({
+      code: 'number',
+      integer: false,
+      min: { value: 0, inclusive: false },
+      max: null,
+    })
+    expect(errors.get('solver.batchSize')?.issue).toEqual({
+      code: 'number',
+      integer: true,
+      min: { value: 1, inclusive: true },
+      max: { value: 65536, inclusive: true },
+    })
+    expect(errors.get('solver.lrDecay')?.issue).toEqual({
+      code: 'number',
+      integer: false,
+      min: { value: 0, inclusive: false },
+      max: { value: 1, inclusive: true },
+    })
+  })
+
+  it('refuses a blank required number instead of filling the schema’s default', () => {
+    const form = defaultForm()
+    form.name = 'x'
+    form.twoLayer.hiddenDim = ''
+    form.solver.numEpochs = ' '
+    const { input, errors } = validateForm(form)
+    expect(messages(errors)).toEqual({ 'model.hiddenDim': 'required', 'solver.numEpochs': 'required' })
+    expect(input.model).not.toHaveProperty('hiddenDim')
+    // Split sizes, optimizer extras and the seed may be blank: they mean "the default".
+    const ok = defaultForm()
+    ok.name = 'x'
+    ok.solver.updateRule = 'adam'
+    expect(validateForm(ok).errors.size).toBe(0)
+  })
+
+  it('refuses an empty list of hidden layer sizes', () => {
+    const form = defaultForm()
+    form.name = 'fc'
+    form.kind = 'fc'
+    form.fc.hiddenDims = ' , '
+    expect(messages(validateForm(form).errors)).toEqual({ 'model.hiddenDims': 'noLayers' })
+  })
+
+  it('refuses what the chosen dataset cannot give: a batch larger than the training split, too many images', () => {
+    const form = defaultForm()
+    form.name = 'x'
+    form.solver.batchSize = '5401'
+    // The embedded set trains on 5,400 images by default (600 validate).
+    expect(validateForm(form, EMBEDDED).errors.get('solver.batchSize')?.issue).toEqual({
+      code: 'batchTooLarge',
+      batchSize: 5401,
+      numTraining: 5400,
+    })
+    form.solver.batchSize = '5400'
+    expect(validateForm(form, EMBEDDED).errors.size).toBe(0)
+    form.dataset.numTraining = '200'
+    form.solver.batchSize = '256'
+    expect(messages(validateForm(form, EMBEDDED).errors)).toEqual({ 'solver.batchSize': 'batchTooLarge' })
+    form.dataset.numTraining = '5500'
+    form.dataset.numTest = '1001'
+    expect(messages(validateForm(form, EMBEDDED).errors)).toEqual({
+      'dataset.numTraining': 'trainSplitTooLarge',
+      'dataset.numTest': 'testSplitTooLarge',
+    })
+    // Without the dataset's sizes (still loading) only the schema decides.
+    expect(validateForm(form).errors.size).toBe(0)
+    // Shown with the other problems of the form, not only once they are fixed.
+    form.dataset.numTraining = ''
+    form.dataset.numTest = ''
+    form.solver.batchSize = '6000'
+    form.twoLayer.hiddenDim = ''
+    expect(messages(validateForm(form, EMBEDDED).errors)).toEqual({
+      'model.hiddenDim': 'required',
+      'solver.batchSize': 'batchTooLarge',
+    })
   })
 
   it('flags text that is not a number before the schema sees it', () => {
@@ -50,8 +138,8 @@ describe('the run form', () => {
     form.twoLayer.hiddenDim = 'fifty'
     form.solver.learningRate = '1e-3x'
     const m = messages(validateForm(form).errors)
-    expect(m['model.hiddenDim']).toBe('form.notANumber')
-    expect(m['solver.optimConfig.learningRate']).toBe('form.notANumber')
+    expect(m['model.hiddenDim']).toBe('notANumber')
+    expect(m['solver.optimConfig.learningRate']).toBe('notANumber')
   })
 
   it('accepts scientific notation and leaves blank optional fields to the defaults', () => {
@@ -79,8 +167,13 @@ describe('the run form', () => {
     const { input, errors } = validateForm(form)
     expect(input.model).toMatchObject({ kind: 'fc', hiddenDims: [200, 0], normalization: 'layernorm' })
     expect([...errors.keys()]).toEqual(['model.hiddenDims'])
+    // The second size is wrong: the message says which.
+    expect(errors.get('model.hiddenDims')).toMatchObject({
+      item: 2,
+      issue: { code: 'number', integer: true },
+    })
     form.fc.hiddenDims = '100 abc'
-    expect(messages(validateForm(form).errors)['model.hiddenDims']).toBe('form.notAList')
+    expect(messages(validateForm(form).errors)['model.hiddenDims']).toBe('notAList')
   })
 
   it('maps list items to their list field', () => {

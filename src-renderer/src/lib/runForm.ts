@@ -4,6 +4,9 @@
  * config path of the field that shows them (`solver.optimConfig.learningRate`).
  */
 import { RunConfigSchema, UPDATE_RULES, type FieldError } from '../../../src-shared/config'
+import type { DatasetSummary } from '../../../src-shared/contract'
+import { describeIssue } from '../../../src-shared/fieldIssue'
+import { resolveSplits } from '../../../src-shared/splits'
 
 export type UpdateRule = (typeof UPDATE_RULES)[number]
 export type Normalization = 'none' | 'batchnorm' | 'layernorm'
@@ -146,34 +149,41 @@ export function formFromConfig(input: unknown): RunForm {
   return f
 }
 
-/** A form-level problem: `key` names a translated message; otherwise `message` comes from the schema. */
-export interface FormError extends FieldError {
-  key?: 'form.notANumber' | 'form.notAList'
-}
+/**
+ * A field's problem. `issue` says what is wrong as data (the UI words it: lib/fieldMessages.ts);
+ * `message` is the English text it came with.
+ */
+export type FormError = FieldError
 
 const NUMBER = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?$/i
 
 /** The config input the form describes, and the fields whose text is not a number at all. */
 export function formToInput(form: RunForm): { input: Record<string, unknown>; errors: FormError[] } {
   const errors: FormError[] = []
-  const num = (path: string, raw: string): number | undefined => {
+  // Blank is "the default" only where the field says so (split sizes, optimizer extras, seed); a
+  // blank hidden size is a mistake, not a wish for the schema's 100.
+  const num = (path: string, raw: string, { optional = false } = {}): number | undefined => {
     const s = raw.trim()
-    if (s === '') return undefined
+    if (s === '') {
+      if (!optional) errors.push({ path, message: 'required', issue: { code: 'required' } })
+      return undefined
+    }
     if (!NUMBER.test(s)) {
-      errors.push({ path, message: 'not a number', key: 'form.notANumber' })
+      errors.push({ path, message: 'not a number', issue: { code: 'notANumber' } })
       return undefined
     }
     return Number(s)
   }
+  const optional = { optional: true }
   // Blank optional fields are left out, so the schema fills its defaults.
   const put = (o: Record<string, unknown>, k: string, v: unknown): void => {
     if (v !== undefined) o[k] = v
   }
 
   const dataset: Record<string, unknown> = { name: form.dataset.name }
-  put(dataset, 'numTraining', num('dataset.numTraining', form.dataset.numTraining))
-  put(dataset, 'numValidation', num('dataset.numValidation', form.dataset.numValidation))
-  put(dataset, 'numTest', num('dataset.numTest', form.dataset.numTest))
+  put(dataset, 'numTraining', num('dataset.numTraining', form.dataset.numTraining, optional))
+  put(dataset, 'numValidation', num('dataset.numValidation', form.dataset.numValidation, optional))
+  put(dataset, 'numTest', num('dataset.numTest', form.dataset.numTest, optional))
 
   const model: Record<string, unknown> = { kind: form.kind }
   if (form.kind === 'two-layer') {
@@ -185,8 +195,11 @@ export function formToInput(form: RunForm): { input: Record<string, unknown>; er
       put(model, k, num(`model.${k}`, form.conv[k]))
   } else {
     const parts = form.fc.hiddenDims.split(/[\s,]+/).filter(Boolean)
-    if (parts.every((p) => NUMBER.test(p))) model.hiddenDims = parts.map(Number)
-    else errors.push({ path: 'model.hiddenDims', message: 'not a list of numbers', key: 'form.notAList' })
+    if (parts.length === 0)
+      errors.push({ path: 'model.hiddenDims', message: 'no hidden layer sizes', issue: { code: 'noLayers' } })
+    else if (parts.every((p) => NUMBER.test(p))) model.hiddenDims = parts.map(Number)
+    else
+      errors.push({ path: 'model.hiddenDims', message: 'not a list of numbers', issue: { code: 'notAList' } })
     model.normalization = form.fc.normalization === 'none' ? null : form.fc.normalization
     put(model, 'dropoutKeepRatio', num('model.dropoutKeepRatio', form.fc.dropoutKeepRatio))
     put(model, 'weightScale', num('model.weightScale', form.fc.weightScale))
@@ -196,7 +209,8 @@ export function formToInput(form: RunForm): { input: Record<string, unknown>; er
   const s = form.solver
   const optimConfig: Record<string, unknown> = {}
   put(optimConfig, 'learningRate', num('solver.optimConfig.learningRate', s.learningRate))
-  for (const k of RULE_OPTIONS[s.updateRule]) put(optimConfig, k, num(`solver.optimConfig.${k}`, s[k]))
+  for (const k of RULE_OPTIONS[s.updateRule])
+    put(optimConfig, k, num(`solver.optimConfig.${k}`, s[k], optional))
   const solver: Record<string, unknown> = { updateRule: s.updateRule, optimConfig }
   put(solver, 'lrDecay', num('solver.lrDecay', s.lrDecay))
   put(solver, 'batchSize', num('solver.batchSize', s.batchSize))
@@ -213,7 +227,7 @@ export function formToInput(form: RunForm): { input: Record<string, unknown>; er
     model,
     solver,
   }
-  put(input, 'seed', num('seed', form.seed))
+  put(input, 'seed', num('seed', form.seed, optional))
   return { input, errors }
 }
 
@@ -225,8 +239,15 @@ export function fieldOf(path: string): string {
   return path.replace(/(\.\d+)+$/, '')
 }
 
-/** Per-field messages, the first problem of each field; form-level errors (not a number) come first. */
-export function validateForm(form: RunForm): {
+/**
+ * Per-field problems, the first of each field: the form's own (blank, not a number) first, then the
+ * schema's, then what the chosen dataset cannot give (its splits, a batch larger than the training
+ * split), as main would refuse them when queued.
+ */
+export function validateForm(
+  form: RunForm,
+  dataset: DatasetSummary | null = null,
+): {
   input: Record<string, unknown>
   errors: Map<string, FormError>
 } {
@@ -237,10 +258,71 @@ export function validateForm(form: RunForm): {
   if (!r.success) {
     for (const i of r.error.issues) {
       const path = fieldOf(i.path.map(String).join('.')) || '(config)'
-      if (!errors.has(path)) errors.set(path, { path, message: i.message })
+      if (!errors.has(path)) errors.set(path, { path, message: i.message, ...describeIssue(i, { input }) })
     }
   }
+  // Shown with the rest, as soon as the sizes involved are valid themselves.
+  const sizes = input.dataset as {
+    name: string
+    numTraining?: number
+    numValidation?: number
+    numTest?: number
+  }
+  const batchSize = (input.solver as { batchSize?: number }).batchSize
+  const involved = ['dataset.numTraining', 'dataset.numValidation', 'dataset.numTest', 'solver.batchSize']
+  if (
+    dataset &&
+    dataset.name === sizes.name &&
+    batchSize !== undefined &&
+    !involved.some((p) => errors.has(p))
+  ) {
+    for (const e of datasetErrors(sizes, batchSize, dataset)) if (!errors.has(e.path)) errors.set(e.path, e)
+  }
   return { input, errors }
+}
+
+/** What the dataset cannot give: the same rules as main's admission (src-main/core/workbench.ts). */
+function datasetErrors(
+  sizes: { numTraining?: number; numValidation?: number; numTest?: number },
+  batchSize: number,
+  d: DatasetSummary,
+): FormError[] {
+  const s = resolveSplits(
+    { format: d.format, train: { count: d.counts.train }, test: { count: d.counts.test } },
+    sizes,
+  )
+  const out: FormError[] = []
+  if (s.numTraining + s.numValidation > d.counts.train) {
+    const path =
+      sizes.numTraining !== undefined || sizes.numValidation === undefined
+        ? 'dataset.numTraining'
+        : 'dataset.numValidation'
+    out.push({
+      path,
+      message: 'more training and validation images than the dataset has',
+      issue: {
+        code: 'trainSplitTooLarge',
+        dataset: d.name,
+        numTraining: s.numTraining,
+        numValidation: s.numValidation,
+        available: d.counts.train,
+      },
+    })
+  } else if (batchSize > s.numTraining) {
+    out.push({
+      path: 'solver.batchSize',
+      message: 'larger than the training split',
+      issue: { code: 'batchTooLarge', batchSize, numTraining: s.numTraining },
+    })
+  }
+  if (s.numTest > d.counts.test) {
+    out.push({
+      path: 'dataset.numTest',
+      message: 'more test images than the dataset has',
+      issue: { code: 'testSplitTooLarge', dataset: d.name, numTest: s.numTest, available: d.counts.test },
+    })
+  }
+  return out
 }
 
 /** Every path the form has a field for; errors elsewhere (the config as a whole) are listed apart. */

@@ -210,7 +210,7 @@ export interface RunFilter {
   /** 'corrupt': the runs main could not read. */
   status: RunStatus | 'corrupt' | ''
   dataset: string
-  model: 'two-layer' | 'fc' | ''
+  model: 'two-layer' | 'fc' | 'three-layer-conv' | ''
   /** Default 'hide': a person archives runs to get them out of the way. */
   archived?: ArchivedFilter
 }

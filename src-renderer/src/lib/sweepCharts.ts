@@ -5,7 +5,7 @@
  */
 import type { SweepSpec } from '../../../src-shared/sweep'
 import { formatHyper, formatPercent } from './format'
-import { CHART_GRID, CHART_TEXT, SERIES_COLORS } from '../../../src-shared/palette'
+import { SERIES_COLORS } from '../../../src-shared/palette'
 import { axisValue, type SweptParam, type SweepRow } from './sweepView'
 
 export interface SweepChartText {
@@ -97,7 +97,8 @@ export function parallelOption(
   const { top, rest } = split(rows, topK, item)
   return {
     animation: false,
-    textStyle: { color: CHART_TEXT, fontFamily: 'inherit' },
+    // Text and axis colours come from the chart theme (lib/chartTheme.ts), which follows the page.
+    textStyle: { fontFamily: 'inherit' },
     parallel: { left: 48, right: 120, top: 40, bottom: 28 },
     parallelAxis: [
       ...params.map((p, i) => ({ dim: i, name: p.label, ...axisOf(p) })),
@@ -115,7 +116,6 @@ export function parallelOption(
       precision: 3,
       formatter: percent,
       inRange: { color: ACC_COLORS },
-      textStyle: { color: CHART_TEXT },
     },
     tooltip: tooltip(text),
     series: [
@@ -157,7 +157,8 @@ export function scatterOption(
   const points = (data: Item[]): Item[] => data.filter((d) => d.value[0] !== null)
   return {
     animation: false,
-    textStyle: { color: CHART_TEXT, fontFamily: 'inherit' },
+    // Text and axis colours come from the chart theme (lib/chartTheme.ts), which follows the page.
+    textStyle: { fontFamily: 'inherit' },
     grid: { left: 52, right: 16, top: 16, bottom: 44 },
     xAxis: {
       ...axisOf(param),
@@ -165,12 +166,11 @@ export function scatterOption(
       nameLocation: 'middle',
       nameGap: 28,
       splitLine: { show: false },
-      axisLine: { lineStyle: { color: CHART_GRID } },
     },
     yAxis: {
       type: 'value',
       scale: true,
-      splitLine: { lineStyle: { color: CHART_GRID } },
+      splitLine: { show: true },
       axisLabel: { formatter: (v: number) => formatPercent(v, text.locale, 0) },
     },
     tooltip: tooltip(text),

@@ -67,13 +67,59 @@ describe('NewRunView', () => {
     expect(error.text()).toMatch(/0/)
     await wrapper.get('[data-testid="field-solver.optimConfig.learningRate"]').setValue('abc')
     expect(wrapper.get('[data-testid="field-error-solver.optimConfig.learningRate"]').text()).toBe(
-      'not a number',
+      'Not a number: write it like 0.001 or 1e-3.',
     )
     await wrapper.get('[data-testid="field-solver.optimConfig.learningRate"]').setValue('5e-4')
     expect(wrapper.find('[data-testid="field-error-solver.optimConfig.learningRate"]').exists()).toBe(false)
     // Another field is untouched: no message yet.
     await wrapper.get('[data-testid="field-name"]').setValue('')
-    expect(wrapper.get('[data-testid="field-error-name"]').text()).toBe('a name is required')
+    expect(wrapper.get('[data-testid="field-error-name"]').text()).toBe('Required: enter a value.')
+  })
+
+  it('words every message for people, in Chinese too, with the field’s bounds', async () => {
+    const { wrapper } = await mountAt('/new', setup(), 'zh-CN')
+    const error = (path: string) => wrapper.get(`[data-testid="field-error-${path}"]`).text()
+    await wrapper.get('[data-testid="field-solver.batchSize"]').setValue('0')
+    expect(error('solver.batchSize')).toBe('请输入 1 到 65,536 之间的整数。')
+    await wrapper.get('[data-testid="field-solver.numEpochs"]').setValue('1.5')
+    expect(error('solver.numEpochs')).toBe('请输入 1 到 10,000 之间的整数。')
+    await wrapper.get('[data-testid="field-model.hiddenDim"]').setValue('')
+    expect(error('model.hiddenDim')).toBe('必填：请输入一个值。')
+    for (const e of wrapper.findAll('[data-testid^="field-error-"]'))
+      expect(e.text()).not.toMatch(/[A-Za-z]{3,}/)
+  })
+
+  it('refuses a blank hidden size and an empty layer list instead of a default, and sends nothing', async () => {
+    const t = setup()
+    const { wrapper } = await mountAt('/new', t)
+    await wrapper.get('[data-testid="field-model.hiddenDim"]').setValue('')
+    await wrapper.get('[data-testid="run-form"]').trigger('submit')
+    await flushPromises()
+    expect(wrapper.get('[data-testid="field-error-model.hiddenDim"]').text()).toBe('Required: enter a value.')
+    await wrapper.get('[data-testid="field-model.kind"]').setValue('fc')
+    await wrapper.get('[data-testid="field-model.hiddenDims"]').setValue('')
+    await wrapper.get('[data-testid="run-form"]').trigger('submit')
+    await flushPromises()
+    expect(wrapper.get('[data-testid="field-error-model.hiddenDims"]').text()).toBe(
+      'Give at least one hidden layer size, e.g. 100, 100.',
+    )
+    expect(t.api.mocks['runs.create']).not.toHaveBeenCalled()
+  })
+
+  it('refuses a batch larger than the chosen dataset’s training split', async () => {
+    const t = setup()
+    const { wrapper } = await mountAt('/new', t)
+    // The embedded set trains on 5,400 of its 6,000 training images by default.
+    await wrapper.get('[data-testid="field-solver.batchSize"]').setValue('6000')
+    expect(wrapper.get('[data-testid="field-error-solver.batchSize"]').text()).toBe(
+      'A batch of 6,000 is larger than the 5,400 training images this run uses: choose at most 5,400.',
+    )
+    await wrapper.get('[data-testid="run-form"]').trigger('submit')
+    await flushPromises()
+    expect(t.api.mocks['runs.create']).not.toHaveBeenCalled()
+    // CIFAR-10 trains on 49,000: the same batch is fine there.
+    await wrapper.get('[data-testid="field-dataset.name"]').setValue('cifar10')
+    expect(wrapper.find('[data-testid="field-error-solver.batchSize"]').exists()).toBe(false)
   })
 
   it('does not submit an invalid form and then shows every problem', async () => {
@@ -126,6 +172,41 @@ describe('NewRunView', () => {
     // Editing the field clears the server's message about the old value.
     await wrapper.get('[data-testid="field-dataset.name"]').setValue('fashion-mnist-small')
     expect(wrapper.find('[data-testid="field-error-dataset.name"]').exists()).toBe(false)
+  })
+
+  it('words the server’s field errors from their issue, in the UI’s language', async () => {
+    const t = setup()
+    t.api.mocks['runs.create'].mockRejectedValueOnce({
+      code: 'invalid-config',
+      message: 'invalid config',
+      fields: [
+        {
+          path: 'solver.batchSize',
+          message: 'batchSize (300) exceeds the 200 training images this run uses',
+          issue: { code: 'batchTooLarge', batchSize: 300, numTraining: 200 },
+        },
+      ],
+    })
+    const { wrapper } = await mountAt('/new', t, 'zh-CN')
+    await wrapper.get('[data-testid="run-form"]').trigger('submit')
+    await flushPromises()
+    expect(wrapper.get('[data-testid="field-error-solver.batchSize"]').text()).toBe(
+      '批大小 300 超过了本次训练使用的 200 张训练图像：最多为 200。',
+    )
+  })
+
+  it('names the presets in the UI’s language, and the run after the one chosen', async () => {
+    const { wrapper } = await mountAt('/new', setup(), 'zh-CN')
+    const options = wrapper.findAll('[data-testid="run-preset"] option').map((o) => o.text())
+    expect(options).toEqual(['默认值（种子项目的两层网络）', '带批归一化的三层网络'])
+    await wrapper.get('[data-testid="run-preset"]').setValue('fc-batchnorm.json')
+    expect((wrapper.get('[data-testid="field-name"]').element as HTMLInputElement).value).toBe(
+      '带批归一化的三层网络',
+    )
+    await wrapper.get('[data-testid="tab-sweep"]').trigger('click')
+    expect(wrapper.findAll('[data-testid="sweep-preset"] option').map((o) => o.text())).toEqual([
+      '种子项目：随机搜索',
+    ])
   })
 
   it('fills the form from a preset', async () => {

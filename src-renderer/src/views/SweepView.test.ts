@@ -19,6 +19,8 @@ interface FakeChart {
 /** ECharts needs a canvas: the view's charts draw into these instead, which keep the last option. */
 const charts = vi.hoisted(() => [] as FakeChart[])
 vi.mock('../lib/echarts', () => ({
+  // The light and dark chart themes register at import (lib/chartTheme.ts).
+  registerTheme: () => undefined,
   init: () => {
     const c: FakeChart = { option: null, disposed: false }
     charts.push(c)

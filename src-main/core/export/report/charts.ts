@@ -6,6 +6,7 @@ import { lossNeedsLog as spansDecades } from '../../../../src-shared/lossScale'
 import * as echarts from 'echarts'
 import { ema } from '../../../../src-shared/smoothing'
 import { lttb } from '../../../../src-shared/lttb'
+import { fontStack } from '../../../../src-shared/fonts'
 import { CHART_GRID, CHART_TEXT, SERIES_COLORS } from '../../../../src-shared/palette'
 import type { Formats } from './format'
 import type { Translate } from './messages'
@@ -53,7 +54,7 @@ function base(runs: ChartRun[], f: Formats, xName: string, yName: string): Optio
   const legend = runs.length > 1 && runs.length <= MAX_LEGEND
   return {
     animation: false,
-    textStyle: { color: CHART_TEXT, fontFamily: 'system-ui, sans-serif' },
+    textStyle: { color: CHART_TEXT, fontFamily: fontStack() },
     grid: { left: 64, right: 24, top: legend ? 48 : 20, bottom: 48 },
     // Solid swatches: by default a legend entry copies its first series, which is the faint raw loss.
     legend: legend

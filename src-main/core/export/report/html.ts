@@ -1,4 +1,5 @@
 /** Escaping and the page frame: everything a report shows passes through esc(), run names included. */
+import { fontStack } from '../../../../src-shared/fonts'
 
 export function esc(text: string | number): string {
   return String(text).replace(/[&<>"']/g, (c) => ESCAPES[c]!)
@@ -38,8 +39,7 @@ ${body}
 
 const STYLE = `
 :root { color-scheme: light; }
-body { font: 14px/1.5 system-ui, -apple-system, "Segoe UI", "Noto Sans", "PingFang SC",
-  "Microsoft YaHei", sans-serif; color: #0f172a; margin: 0 auto; max-width: 780px; padding: 24px; }
+body { font: 14px/1.5 ${fontStack('"')}; color: #0f172a; margin: 0 auto; max-width: 780px; padding: 24px; }
 h1 { font-size: 22px; margin: 0 0 4px; }
 h2 { font-size: 17px; margin: 28px 0 8px; border-bottom: 1px solid #e2e8f0; padding-bottom: 4px; }
 h3 { font-size: 14px; margin: 16px 0 6px; }
