@@ -79,16 +79,21 @@ describe('keyboard shortcuts', () => {
   })
 
   it('? shows every bound shortcut, in the UI’s language; Escape and the header’s button', async () => {
-    const { wrapper } = await mountApp('zh-CN')
+    const { wrapper, router } = await mountApp('zh-CN')
     expect(wrapper.find('[data-testid="shortcut-help"]').exists()).toBe(false)
     await press('?', { shiftKey: true })
     const help = wrapper.get('[data-testid="shortcut-help"]')
     expect(help.text()).toContain('键盘快捷键')
     for (const id of ['new-run', 'search', 'compare', 'help'])
       expect(help.find(`[data-testid="shortcut-key-${id}"]`).exists()).toBe(true)
-    // Delete belongs to the bulk actions of the table, listed once a view binds it.
-    expect(help.find('[data-testid="shortcut-key-delete"]').exists()).toBe(false)
+    // Delete belongs to the table's bulk actions: listed while the experiments page binds it, gone elsewhere.
+    expect(help.find('[data-testid="shortcut-key-delete"]').exists()).toBe(true)
+    expect(help.find('[data-testid="shortcut-key-delete-backspace"]').exists()).toBe(false)
     expect(help.text()).toContain('新建训练')
+    await router.push('/trash')
+    await flushPromises()
+    expect(wrapper.find('[data-testid="shortcut-key-delete"]').exists()).toBe(false)
+    expect(wrapper.find('[data-testid="shortcut-key-new-run"]').exists()).toBe(true)
     await press('Escape')
     expect(wrapper.find('[data-testid="shortcut-help"]').exists()).toBe(false)
     await wrapper.get('[data-testid="shortcut-help-button"]').trigger('click')

@@ -5,6 +5,7 @@ import { createPinia, setActivePinia } from 'pinia'
 import { defineComponent, h } from 'vue'
 import { createMemoryHistory, createRouter, RouterView } from 'vue-router'
 import { setTransport } from '../api'
+import { useAppShortcuts } from '../composables/useAppShortcuts'
 import { createAppI18n } from '../i18n'
 import type { Locale } from '../i18n/locale'
 import { routes } from '../router'
@@ -24,7 +25,14 @@ export async function mountAt(path: string, transport: FakeTransport, locale: Lo
   await router.push(path)
   await router.isReady()
   const i18n = createAppI18n(locale)
-  const wrapper = mount(defineComponent({ setup: () => () => h(RouterView) }), {
+  // The app's shell keeps the one keydown listener every shortcut goes through; so does this one.
+  const Shell = defineComponent({
+    setup: () => {
+      useAppShortcuts()
+      return () => h(RouterView)
+    },
+  })
+  const wrapper = mount(Shell, {
     attachTo: document.body,
     global: { plugins: [pinia, i18n, router], stubs: { LineChart: LineChartStub } },
   })

@@ -66,11 +66,11 @@ describe('NewRunView and the dataset’s split', () => {
     const { wrapper } = await mountAt('/new', t)
     await wrapper.get('[data-testid="field-dataset.numTraining"]').setValue('5500')
     expect(wrapper.get('[data-testid="field-error-dataset.numTraining"]').text()).toBe(
-      'Training and validation take 6,100 images, fashion-mnist-small has 6,000 training images.',
+      '5,500 training and 600 validation images are more than the 6,000 training images of fashion-mnist-small (validation images come from the training split).',
     )
     await wrapper.get('[data-testid="field-dataset.numTest"]').setValue('1001')
     expect(wrapper.get('[data-testid="field-error-dataset.numTest"]').text()).toBe(
-      'fashion-mnist-small has 1,000 test images.',
+      'fashion-mnist-small has 1,000 test images, fewer than 1,001.',
     )
     await wrapper.get('[data-testid="run-form"]').trigger('submit')
     expect(t.api.mocks['runs.create']).not.toHaveBeenCalled()

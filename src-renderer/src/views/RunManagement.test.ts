@@ -20,6 +20,7 @@ vi.mock('../lib/echarts', () => ({
     resize: () => undefined,
     dispose: () => undefined,
   }),
+  registerTheme: () => undefined,
 }))
 
 // Unmounted after each test: a live app from an earlier test would make its own pinia the active one.

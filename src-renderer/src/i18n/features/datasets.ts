@@ -139,8 +139,6 @@ export const en = {
     split: 'Runs use {train} / {val} / {test} of its images (train / val / test), {shape} each.',
     splitCustom: 'This run uses {train} / {val} / {test} of its images (train / val / test), {shape} each.',
     gone: 'The dataset {name} is not there anymore (removed, or its folder moved): choose another one.',
-    tooManyTrain: 'Training and validation take {need} images, {name} has {have} training images.',
-    tooManyTest: '{name} has {have} test images.',
   },
   run: {
     gone: 'The dataset {name} this run trained on has been removed: its results stay, but it cannot be resumed or run again until a dataset of that name is back.',
@@ -283,8 +281,6 @@ export const zhCN: typeof en = {
     split: '实验使用其中 {train} / {val} / {test} 张图像（训练 / 验证 / 测试），每张 {shape}。',
     splitCustom: '此实验使用其中 {train} / {val} / {test} 张图像（训练 / 验证 / 测试），每张 {shape}。',
     gone: '数据集 {name} 已不存在（已删除，或其文件夹被移动）：请选择其他数据集。',
-    tooManyTrain: '训练和验证共需要 {need} 张图像，{name} 只有 {have} 张训练图像。',
-    tooManyTest: '{name} 只有 {have} 张测试图像。',
   },
   run: {
     gone: '此实验训练所用的数据集 {name} 已被删除：结果仍然保留，但在同名数据集恢复之前无法继续或再次运行。',
