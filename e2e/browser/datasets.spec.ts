@@ -224,7 +224,9 @@ test('the New Run form shows the split; a removed dataset leaves its runs, which
     'Runs use 450 / 50 / 100 of its images (train / val / test), 1×28×28 each.',
   )
   await page.getByTestId('field-dataset.numTest').fill('101')
-  await expect(page.getByTestId('field-error-dataset.numTest')).toHaveText('my-digits has 100 test images.')
+  await expect(page.getByTestId('field-error-dataset.numTest')).toHaveText(
+    'my-digits has 100 test images, fewer than 101.',
+  )
   await page.getByTestId('field-dataset.numTest').fill('')
   await page.getByTestId('field-solver.numEpochs').fill('1')
   await page.getByTestId('field-name').fill('e2e: on my-digits')
