@@ -239,5 +239,5 @@ describe('Workbench', () => {
     expect(resumedLosses).toEqual(losses(await wb.readMetrics(reference.id)))
     expect(resumedLosses).toHaveLength(1000)
     expect((await wb.getRun(id)).result!.testAcc).toBe((await wb.getRun(reference.id)).result!.testAcc)
-  }, 60_000)
+  }, 180_000)
 })
