@@ -47,11 +47,18 @@ export function syntheticRunId(at: Date, index: number): string {
   return `${day}-${time}-${index.toString(36).padStart(6, '0')}`
 }
 
-export function syntheticSweep(input: SweepSpecInput, options: SyntheticOptions): SyntheticSweep {
-  const expanded = expandSweep({ base: SYNTHETIC_BASE, ...input })
+/** The spec without a base (SYNTHETIC_BASE is used) and with params as written. */
+export type SyntheticSpec = Omit<SweepSpecInput, 'base' | 'params'> & {
+  base?: Record<string, unknown>
+  params: Record<string, unknown>
+}
+
+export function syntheticSweep(input: SyntheticSpec, options: SyntheticOptions): SyntheticSweep {
+  const expanded = expandSweep({ ...input, base: input.base ?? SYNTHETIC_BASE })
   if (!expanded.ok) throw new Error(`bad synthetic sweep: ${JSON.stringify(expanded.errors)}`)
   const { spec, configs } = expanded.value
-  const rand = mulberry32(options.seed ?? 7)
+  // Not the seed random search draws the params with: the noise would then be a function of them.
+  const rand = mulberry32(((options.seed ?? 7) ^ 0x5eed1234) >>> 0)
   const start = options.start ?? new Date(Date.UTC(2026, 10, 26, 12, 0, 0))
   const paths = Object.keys(spec.params)
   const runs = configs.map((config, i): RunRecord => {
@@ -60,7 +67,8 @@ export function syntheticSweep(input: SweepSpecInput, options: SyntheticOptions)
     const acc = Math.min(1, Math.max(0, raw))
     const at = new Date(start.getTime() + i * 1000)
     const status = options.status?.(i) ?? 'completed'
-    const diverged = status === 'completed' && options.divergeBelow !== undefined && acc < options.divergeBelow
+    const diverged =
+      status === 'completed' && options.divergeBelow !== undefined && acc < options.divergeBelow
     const done = status === 'completed' && !diverged
     const epochs = config.solver.numEpochs
     return {
@@ -70,8 +78,14 @@ export function syntheticSweep(input: SweepSpecInput, options: SyntheticOptions)
       sweepId: options.sweepId ?? null,
       createdAt: at.toISOString(),
       startedAt: status === 'queued' ? null : at.toISOString(),
-      finishedAt: done || diverged || status === 'failed' ? new Date(at.getTime() + 60_000).toISOString() : null,
-      progress: { iteration: done ? epochs * 54 : 0, numIterations: epochs * 54, epoch: done ? epochs : 0, numEpochs: epochs },
+      finishedAt:
+        done || diverged || status === 'failed' ? new Date(at.getTime() + 60_000).toISOString() : null,
+      progress: {
+        iteration: done ? epochs * 54 : 0,
+        numIterations: epochs * 54,
+        epoch: done ? epochs : 0,
+        numEpochs: epochs,
+      },
       result: done
         ? {
             bestValAcc: acc,

@@ -22,8 +22,8 @@ export const IMPORTANCE_WEAK_FIT = 0.1
 export const IMPORTANCE_TREES = 100
 const SEED = 231
 /** Partial dependence is averaged over at most this many runs and evaluated at this many values. */
-const MAX_BACKGROUND = 200
-const MAX_GRID = 40
+const MAX_BACKGROUND = 100
+const MAX_GRID = 32
 /** Numeric choices spanning this ratio or more (1e-4, 1e-3, 1e-2) are read in log space. */
 const LOG_CHOICE_RATIO = 100
 
@@ -269,7 +269,9 @@ function gridOf(values: number[]): { value: number; weight: number }[] {
   const counts = new Map<number, number>()
   for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1)
   if (counts.size <= MAX_GRID) {
-    return [...counts.entries()].sort((a, b) => a[0] - b[0]).map(([value, n]) => ({ value, weight: n / values.length }))
+    return [...counts.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([value, n]) => ({ value, weight: n / values.length }))
   }
   const s = [...values].sort((a, b) => a - b)
   return Array.from({ length: MAX_GRID }, (_, i) => ({

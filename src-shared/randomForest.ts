@@ -28,6 +28,8 @@ export interface Tree {
   left: Int32Array
   right: Int32Array
   value: Float64Array
+  /** Training rows (bootstrap draws) that reached each node. */
+  count: Int32Array
 }
 
 export interface Forest {
@@ -87,6 +89,7 @@ function growTree(cols: Float64Array[], y: Float64Array, rows: number[], o: Grow
   const left: number[] = []
   const right: number[] = []
   const value: number[] = []
+  const count: number[] = []
   const d = cols.length
   const m = rows.length
   // The bootstrap sample by position (a row drawn twice is two positions), each feature's positions
@@ -113,6 +116,7 @@ function growTree(cols: Float64Array[], y: Float64Array, rows: number[], o: Grow
     left.push(-1)
     right.push(-1)
     value.push(total / n)
+    count.push(n)
     if (depth >= o.maxDepth || n < 2 * o.minLeaf) return node
 
     // A fresh random subset of features per split (a Fisher-Yates prefix).
@@ -178,6 +182,7 @@ function growTree(cols: Float64Array[], y: Float64Array, rows: number[], o: Grow
     left: Int32Array.from(left),
     right: Int32Array.from(right),
     value: Float64Array.from(value),
+    count: Int32Array.from(count),
   }
 }
 
