@@ -52,13 +52,36 @@ describe('SweepImportance', () => {
     )
     expect(first!.get('[data-testid="importance-effect"]').attributes('data-trend')).toBe('down')
     expect(first!.text()).toMatch(/Spearman ρ -0\.99, Pearson r of log learningRate -0\.99/)
-    expect(second!.get('[data-testid="importance-effect"]').text()).toContain('no steady trend')
+    expect(second!.get('[data-testid="importance-effect"]').text()).toBe(
+      'no steady trend, and it barely matters',
+    )
     expect(wrapper.get('[data-testid="importance-notes"]').text()).toBe('Based on 40 of the sweep’s 40 runs.')
     expect(wrapper.get('[data-testid="importance-rest"]').text()).toMatch(
       /Interactions between hyperparameters and run-to-run noise: \d+%\. The forest predicts runs it did not train on with an out-of-bag R² of 0\.\d+\./,
     )
     expect(wrapper.text()).toContain('random forest of 100 trees')
     expect(wrapper.find('[data-testid="importance-weak"]').exists()).toBe(false)
+  })
+
+  it('a param whose best value lies inside its range matters without a steady trend', () => {
+    // A grid symmetric around the optimum at 1e-3: rho is about 0, yet lr decides the accuracy.
+    const { wrapper } = mountPanel(
+      {
+        name: 'peak',
+        method: 'grid',
+        params: {
+          [LR]: { min: 1e-5, max: 1e-1, scale: 'log', steps: 9 },
+          [REG]: { min: 1e-4, max: 1, scale: 'log', steps: 3 },
+        },
+      },
+      { accuracy: (v) => 0.8 - 0.15 * Math.abs(Math.log10(v[LR] as number) + 3), noise: 0.01 },
+    )
+    const first = rows(wrapper)[0]!
+    expect(first.attributes('data-param')).toBe(LR)
+    expect(Number(first.attributes('data-importance'))).toBeGreaterThan(0.6)
+    expect(first.get('[data-testid="importance-effect"]').text()).toBe(
+      'no steady trend: the best value lies in between',
+    )
   })
 
   it('in Chinese', () => {

@@ -9,6 +9,10 @@ describe('sweepImportance (renderer)', () => {
     expect(trendOf(-0.2)).toEqual({ trend: 'down', strength: 'weak' })
     expect(trendOf(0.5)).toEqual({ trend: 'up', strength: 'moderate' })
     expect(trendOf(-0.95)).toEqual({ trend: 'down', strength: 'strong' })
+    // No trend: an optimum in between when the param matters, else it barely matters.
+    expect(trendOf(0.05, 0.6)).toEqual({ trend: 'none', strength: null })
+    expect(trendOf(0.05, 0.01)).toEqual({ trend: 'flat', strength: null })
+    expect(trendOf(-0.9, 0.01)).toEqual({ trend: 'down', strength: 'strong' })
   })
 
   it('formats coefficients with their sign and two decimals', () => {

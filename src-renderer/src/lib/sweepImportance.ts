@@ -12,11 +12,18 @@ export const TREND_MIN = 0.2
 const MODERATE = 0.4
 const STRONG = 0.7
 
-export type Trend = 'up' | 'down' | 'none'
+/** Below this importance a param without a trend "barely matters" rather than peaking in between. */
+export const MATTERS_MIN = 0.05
+
+export type Trend = 'up' | 'down' | 'none' | 'flat'
 export type Strength = 'weak' | 'moderate' | 'strong'
 
-export function trendOf(rho: number | null): { trend: Trend; strength: Strength | null } {
-  if (rho === null || Math.abs(rho) < TREND_MIN) return { trend: 'none', strength: null }
+export function trendOf(
+  rho: number | null,
+  importance: number | null = null,
+): { trend: Trend; strength: Strength | null } {
+  if (rho === null || Math.abs(rho) < TREND_MIN)
+    return { trend: importance !== null && importance < MATTERS_MIN ? 'flat' : 'none', strength: null }
   const a = Math.abs(rho)
   return {
     trend: rho > 0 ? 'up' : 'down',

@@ -37,7 +37,8 @@ export const en = {
   trend: {
     up: 'higher {param} → higher accuracy',
     down: 'higher {param} → lower accuracy',
-    none: 'no steady trend: the best value lies in between, or it barely matters',
+    none: 'no steady trend: the best value lies in between',
+    flat: 'no steady trend, and it barely matters',
   },
   withStrength: '{trend} ({strength})',
   strength: {
@@ -84,7 +85,8 @@ export const zhCN: typeof en = {
   trend: {
     up: '{param} 越高 → 准确率越高',
     down: '{param} 越高 → 准确率越低',
-    none: '没有稳定的趋势：最佳值位于中间，或者它几乎不起作用',
+    none: '没有稳定的趋势：最佳值位于中间',
+    flat: '没有稳定的趋势，且它几乎不起作用',
   },
   withStrength: '{trend}（{strength}）',
   strength: {
