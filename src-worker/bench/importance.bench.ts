@@ -1,15 +1,15 @@
 /**
  * How long the sweep view's importance panel takes to compute (it runs on the UI thread when a run of
  * the sweep finishes): synthetic random searches of 3 params (a driver, noise, a category) from 20 to
- * 5,000 runs, the median of 5 rounds each. Run with `npx tsx src-shared/paramImportance.bench.ts`.
+ * 5,000 runs, the median of 5 rounds each. Run with `npx tsx src-worker/bench/importance.bench.ts`.
  *
  * `ML_RANDOM_FOREST=<folder of an installed ml-random-forest>` also times that library's fit on the same
  * rows (it is not a dependency; see the README's "Dependencies and why").
  */
 import { performance } from 'node:perf_hooks'
-import { syntheticSweep } from './importanceFixtures'
-import { sweepImportance } from './paramImportance'
-import { fitForest } from './randomForest'
+import { syntheticSweep } from '../../src-shared/importanceFixtures'
+import { sweepImportance } from '../../src-shared/paramImportance'
+import { fitForest } from '../../src-shared/randomForest'
 
 const LR = 'solver.optimConfig.learningRate'
 const ROUNDS = 5
