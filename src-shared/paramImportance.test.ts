@@ -212,6 +212,14 @@ describe('sweepImportance', () => {
     })
   })
 
+  it('a run without a usable value for a numeric param is left out and counted', () => {
+    const { spec, runs } = lrDriven(12, 1)
+    const broken = structuredClone(runs)
+    delete (broken[0]!.config.model as { reg?: number }).reg
+    ;(broken[1]!.config.solver.optimConfig as { learningRate: number }).learningRate = -1
+    expect(sweepImportance(spec, broken)).toMatchObject({ used: 10, noValue: 2, completed: 12, status: 'ok' })
+  })
+
   it('is the same whatever order the runs come in', () => {
     const { spec, runs } = lrDriven(30, 2)
     const a = sweepImportance(spec, runs)
