@@ -251,6 +251,11 @@ describe('sweepImportance', () => {
       { accuracy: () => 0.5 },
     )
     expect(sweepImportance(same.spec, same.runs).status).toBe('noSpread')
+    const rounded = same.runs.map((r, i) => ({
+      ...r,
+      result: { ...r.result!, bestValAcc: i % 2 ? 0.1 + 0.2 : 0.3 },
+    }))
+    expect(sweepImportance(same.spec, rounded).status).toBe('noSpread')
     const fixed = syntheticSweep(
       { name: 'fixed', method: 'random', samples: 9, params: { [RULE]: { values: ['adam'] } } },
       { accuracy: () => 0.5, noise: 0.1 },

@@ -149,8 +149,9 @@ export function sweepImportance(spec: SweepSpec, runs: readonly RunRecord[]): Sw
   const varied = distinct.filter((n) => n >= 2).length
   const needed = Math.max(IMPORTANCE_MIN_RUNS, IMPORTANCE_RUNS_PER_PARAM * Math.max(1, varied))
   const y = rows.map((r) => r.acc)
+  // Accuracies that differ by less than a millionth (rounding) are the same accuracy.
   const status: ImportanceStatus =
-    rows.length < needed ? 'tooFewRuns' : varied === 0 ? 'noVaried' : variance(y) <= 0 ? 'noSpread' : 'ok'
+    rows.length < needed ? 'tooFewRuns' : varied === 0 ? 'noVaried' : variance(y) < 1e-12 ? 'noSpread' : 'ok'
 
   const base = {
     status,
@@ -182,7 +183,7 @@ export function sweepImportance(spec: SweepSpec, runs: readonly RunRecord[]): Sw
   const totalVar = variance(y)
   const shares = mainEffects(forest, x, variedIdx.length).map((v) => Math.min(1, v / totalVar))
 
-  const params = paths.map((path, j): ParamImportance => {
+  const params = paths.map((_, j): ParamImportance => {
     const p = blank(j)
     const k = variedIdx.indexOf(j)
     if (k < 0) return p
