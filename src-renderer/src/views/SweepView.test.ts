@@ -10,6 +10,7 @@ import { useRunsStore } from '../stores/runs'
 import { fakeTransport, metricsOf } from '../testing/fakeApi'
 import { mountAt } from '../testing/mountView'
 import { LR, result, seedSweep } from '../testing/sweepFixtures'
+import { syntheticSweep } from '../../../src-shared/importanceFixtures'
 
 interface FakeChart {
   option: Record<string, unknown> | null
@@ -169,6 +170,47 @@ describe('SweepView', () => {
     expect(wrapper.findAll('[data-testid="sweep-top-row"]')[0]!.attributes('data-run-id')).toBe(last.id)
     // 5e-4 sits mid-range: the best run is no longer at an edge.
     expect(wrapper.find('[data-testid="sweep-edge-warnings"]').exists()).toBe(false)
+  })
+
+  it('has the importance panel: too few runs for the seed sweep, the driver first for a known one', async () => {
+    const { wrapper } = await mountSweep()
+    const panel = wrapper.get('[data-testid="sweep-importance"]')
+    expect(panel.attributes('data-status')).toBe('tooFewRuns')
+    // Four varied params need 3 runs each; 5 have finished.
+    expect(panel.get('[data-testid="importance-too-few"]').text()).toContain(
+      '5 finished, and comparing 4 hyperparameters needs at least 12',
+    )
+    wrapper.unmount()
+    setTransport(null)
+
+    const known = syntheticSweep(
+      {
+        name: 'known',
+        method: 'random',
+        samples: 24,
+        seed: 2,
+        params: {
+          [LR]: { min: 1e-5, max: 1e-1, scale: 'log' },
+          'model.reg': { min: 1e-4, max: 1, scale: 'log' },
+        },
+      },
+      { accuracy: (v) => 0.3 - 0.1 * Math.log10(v[LR] as number), noise: 0.01, sweepId: 'sw-1' },
+    )
+    data = {
+      sweep: {
+        version: 1,
+        id: 'sw-1',
+        createdAt: '2026-11-26T12:00:00.000Z',
+        spec: known.spec,
+        runIds: known.runs.map((r) => r.id),
+      },
+      runs: known.runs,
+      corrupt: [],
+    }
+    const again = await mountSweep()
+    const rows = again.wrapper.findAll('[data-testid="importance-row"]')
+    expect(rows.map((r) => r.attributes('data-param'))).toEqual([LR, 'model.reg'])
+    expect(rows[0]!.get('[data-testid="importance-effect"]').attributes('data-trend')).toBe('down')
   })
 
   it('opens the compare view with the top K ids', async () => {
