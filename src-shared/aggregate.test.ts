@@ -27,7 +27,8 @@ if (NO_NUMPY) console.warn(NO_NUMPY)
 
 /** Runs `script` with `input` as JSON on stdin (as `data`) and returns what it prints as JSON. */
 function python<T>(script: string, input: unknown): T {
-  const prelude = 'import json, sys\nimport numpy as np\nimport scipy.stats as st\ndata = json.load(sys.stdin)\n'
+  const prelude =
+    'import json, sys\nimport numpy as np\nimport scipy.stats as st\ndata = json.load(sys.stdin)\n'
   const r = spawnSync('python3', ['-c', prelude + script], {
     input: JSON.stringify(input),
     encoding: 'utf8',
@@ -225,6 +226,22 @@ describe('curves on a common grid', () => {
     // Two points at one x: the later one.
     expect(Array.from(sampleAt({ x: [0, 1, 1, 2], y: [0, 5, 7, 9] }, [1, 1.5]))).toEqual([7, 8])
     expect(Array.from(sampleAt({ x: [], y: [] }, [1]))).toEqual([NaN])
+  })
+
+  it('cuts a band at the bounds of what the quantity can take', () => {
+    const accs = [
+      { x: [1, 2], y: [0.9, 0.99] },
+      { x: [1, 2], y: [0.7, 0.95] },
+    ]
+    const agg = aggregateCurves(accs, { center: 'mean', spread: 'ci95', bounds: { min: 0, max: 1 } })
+    // t(0.975, 1) = 12.7: the interval of two runs is far wider than 0..1.
+    expect(agg.lower[0]).toBe(0)
+    // 0.97 - 12.7 * 0.028 / sqrt(2): inside the bounds, kept.
+    expect(agg.lower[1]).toBeCloseTo(0.97 - (12.706204736174698 * Math.SQRT2 * 0.02) / Math.SQRT2, 9)
+    expect(Array.from(agg.upper)).toEqual([1, 1])
+    expect(agg.center[0]).toBeCloseTo(0.8, 12)
+    const free = aggregateCurves(accs, { center: 'mean', spread: 'ci95' })
+    expect(free.upper[0]).toBeGreaterThan(2)
   })
 
   it('draws a lone run as itself, without a band', () => {

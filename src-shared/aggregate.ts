@@ -110,9 +110,7 @@ function betaContinuedFraction(a: number, b: number, x: number): number {
 export function incompleteBeta(x: number, a: number, b: number): number {
   if (x <= 0) return 0
   if (x >= 1) return 1
-  const front = Math.exp(
-    lnGamma(a + b) - lnGamma(a) - lnGamma(b) + a * Math.log(x) + b * Math.log(1 - x),
-  )
+  const front = Math.exp(lnGamma(a + b) - lnGamma(a) - lnGamma(b) + a * Math.log(x) + b * Math.log(1 - x))
   // The fraction converges fast only on one side of the mean; the symmetry I_x(a,b) = 1 - I_1-x(b,a).
   return x < (a + 1) / (a + b + 2)
     ? (front * betaContinuedFraction(a, b, x)) / a
@@ -268,6 +266,11 @@ export interface AggregateOptions {
   maxPoints?: number
   /** Default 2 (one run is not a spread), or 1 when there is a single curve. */
   minMembers?: number
+  /**
+   * The values the quantity can take (an accuracy within 0..1, a loss >= 0): a band is cut there, where
+   * a wide confidence interval of few runs would otherwise claim an accuracy above 100%.
+   */
+  bounds?: { min?: number; max?: number }
 }
 
 /**
@@ -285,6 +288,8 @@ export function aggregateCurves(curves: Curve[], opts: AggregateOptions): Aggreg
   const lower = new Float64Array(g).fill(NaN)
   const upper = new Float64Array(g).fill(NaN)
   const column = new Float64Array(curves.length)
+  const lo = opts.bounds?.min
+  const hi = opts.bounds?.max
   for (let i = 0; i < g; i++) {
     for (let k = 0; k < ys.length; k++) column[k] = ys[k]![i]!
     const s = sampleStats(column)
@@ -306,6 +311,8 @@ export function aggregateCurves(curves: Curve[], opts: AggregateOptions): Aggreg
       lower[i] = s.mean - half
       upper[i] = s.mean + half
     }
+    if (lo !== undefined && lower[i]! < lo) lower[i] = lo
+    if (hi !== undefined && upper[i]! > hi) upper[i] = hi
   }
   return { x, n, joined, center, lower, upper, minMembers, members: curves.length }
 }

@@ -112,7 +112,12 @@ describe('parseGroupOptions', () => {
       members: false,
     })
     expect(
-      parseGroupOptions({ by: { kind: 'fields', fields: [LR] }, center: 'median', spread: 'ci95', members: true }),
+      parseGroupOptions({
+        by: { kind: 'fields', fields: [LR] },
+        center: 'median',
+        spread: 'ci95',
+        members: true,
+      }),
     ).toEqual({ by: { kind: 'fields', fields: [LR] }, center: 'median', spread: 'ci95', members: true })
   })
 
@@ -132,7 +137,9 @@ describe('parseGroupOptions', () => {
       message: 'must list 1 to 8 config paths, got 0',
     })
     expect(fail({ by: { kind: 'fields', fields: [LR, 'a..b'] } })).toMatchObject({ field: 'by.fields[1]' })
-    expect(fail({ by: { kind: 'fields', fields: ['x'.repeat(121)] } })).toMatchObject({ field: 'by.fields[0]' })
+    expect(fail({ by: { kind: 'fields', fields: ['x'.repeat(121)] } })).toMatchObject({
+      field: 'by.fields[0]',
+    })
     expect(fail({ by: { kind: 'except-seed', fields: [LR] } })).toMatchObject({ field: 'by.fields' })
   })
 })
