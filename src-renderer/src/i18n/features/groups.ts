@@ -26,6 +26,8 @@ export const en = {
   smoothed: 'Losses are smoothed before they are aggregated.',
   thinning: '{label}: {steps}. The line ends where fewer than 2 of its runs remain.',
   step: '{n} runs up to {x}',
+  at: { iteration: 'iteration {x}', epoch: 'epoch {x}', samples: '{x} samples', time: '{x} s' },
+  listSeparator: ', ',
   noCurves: '{label}: no curves yet.',
 }
 
@@ -52,6 +54,8 @@ export const zhCN: typeof en = {
   centerWord: { mean: '均值', median: '中位数' },
   smoothed: '损失先平滑，再聚合。',
   thinning: '{label}：{steps}。组内剩余运行少于 2 个时曲线结束。',
-  step: '{n} 个运行到 {x}',
+  step: '{n} 个运行到{x}',
+  at: { iteration: '第 {x} 次迭代', epoch: '第 {x} 轮', samples: '{x} 个样本', time: '{x} 秒' },
+  listSeparator: '，',
   noCurves: '{label}：尚无曲线。',
 }
