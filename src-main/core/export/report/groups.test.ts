@@ -1,7 +1,13 @@
+import { spawnSync } from 'node:child_process'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { GroupOptions } from '../../../../src-shared/runGroups'
 import type { MetricEvent, RunRecord } from '../../../../src-shared/runs'
 import { makeRecord } from '../../store/testing'
+import { ChromiumPdfPrinter } from '../pdf/chromium'
+import { CHROMIUM, NO_CHROMIUM, NO_PDFTOPPM } from '../testing'
 import { renderReport, type RunInput } from './render'
 
 const LR = 'solver.optimConfig.learningRate'
@@ -134,4 +140,27 @@ describe('a grouped report', () => {
     const one = renderReport(inputs().slice(0, 1), { group: byLr(), now })
     expect(one).not.toContain('id="groups"')
   })
+})
+
+describe('a grouped PDF report', () => {
+  it.skipIf(NO_CHROMIUM || NO_PDFTOPPM)(
+    `prints the grouped figures, their legends with the group sizes as text ${NO_CHROMIUM ?? NO_PDFTOPPM ?? ''}`,
+    async () => {
+      const html = renderReport(inputs(), { group: byLr({ spread: 'ci95' }), now })
+      const pdf = await new ChromiumPdfPrinter({ executablePath: CHROMIUM }).print(html)
+      const dir = await mkdtemp(join(tmpdir(), 'wb-group-pdf-'))
+      try {
+        const file = join(dir, 'groups.pdf')
+        await writeFile(file, pdf)
+        const r = spawnSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' })
+        expect(r.status, r.stderr).toBe(0)
+        // The groups table and both figures' legends.
+        expect(r.stdout.match(/learningRate=1e-3 \(n=3\)/g)?.length).toBeGreaterThanOrEqual(2)
+        expect(r.stdout.match(/learningRate=0\.01 \(n=2\)/g)?.length).toBeGreaterThanOrEqual(2)
+        expect(r.stdout).toContain('Groups')
+      } finally {
+        await rm(dir, { recursive: true, force: true })
+      }
+    },
+  )
 })
