@@ -13,6 +13,7 @@ import {
   sampleAt,
   sampleStats,
   tCdf,
+  thinning,
   tQuantile,
   type Curve,
 } from './aggregate'
@@ -206,6 +207,12 @@ describe('curves on a common grid', () => {
       { n: 3, to: 498 },
       { n: 2, to: 999 },
     ])
+    expect(thinning(agg, 3)).toEqual(coverage(agg))
+    // Every member as long as the others: nothing to say; a run without a curve yet: said.
+    const even = aggregateCurves([long, long], { center: 'mean', spread: 'std' })
+    expect(thinning(even, 2)).toBeNull()
+    expect(thinning(even, 3)).toEqual([{ n: 2, to: 999 }])
+    expect(thinning(aggregateCurves([long], { center: 'mean', spread: 'std' }), 1)).toBeNull()
     const at = (x: number) => agg.center[Array.from(agg.x).indexOf(x)]!
     expect(at(498)).toBeCloseTo(5 / 3, 12)
     expect(at(999)).toBe(1)

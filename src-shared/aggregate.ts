@@ -357,3 +357,17 @@ export function coverage(a: Aggregate): CoverageStep[] {
   while (steps.length > 1 && steps[0]!.n < steps[1]!.n) steps.shift()
   return steps
 }
+
+/**
+ * Where a group's line rests on fewer runs than the group has: the steps of its member count (see
+ * coverage), or null when every one of its `groupSize` runs reaches as far as the line goes and the
+ * line goes as far as the longest run (nothing to say). A group of one run never thins.
+ */
+export function thinning(a: Aggregate, groupSize: number): CoverageStep[] | null {
+  if (groupSize < 2) return null
+  const steps = coverage(a)
+  if (steps.length === 0) return null
+  const fewer = steps.length > 1 || steps[0]!.n < groupSize
+  const cut = steps[steps.length - 1]!.to < a.x[a.x.length - 1]!
+  return fewer || cut ? steps : null
+}

@@ -3,13 +3,8 @@ import { SERIES_COLORS } from '../../../src-shared/palette'
 import type { RunRecord } from '../../../src-shared/runs'
 import { emptySeries, type RunSeries } from '../stores/runs'
 import { makeRun } from '../testing/fakeApi'
-import {
-  groupAccSeries,
-  groupCompareRuns,
-  groupLossSeries,
-  thinning,
-  type GroupSeriesOptions,
-} from './compareGroups'
+import { thinning } from '../../../src-shared/aggregate'
+import { groupAccSeries, groupCompareRuns, groupLossSeries, type GroupSeriesOptions } from './compareGroups'
 import type { CompareRun } from './compareSeries'
 
 const LR = 'solver.optimConfig.learningRate'
@@ -78,11 +73,11 @@ describe('groupLossSeries', () => {
     expect(Array.from(width!.y)).toEqual([7, 7, 7, 7, 7, 7, 2, 2, 2, 2])
     expect(width!.area).toBeGreaterThan(0)
     expect(lower!.opacity).toBe(0)
-    expect(thinning(groups[0]!, aggregates[0]!)).toEqual([
+    expect(thinning(aggregates[0]!, groups[0]!.runs.length)).toEqual([
       { n: 3, to: 6 },
       { n: 2, to: 10 },
     ])
-    expect(thinning(groups[1]!, aggregates[1]!)).toBeNull()
+    expect(thinning(aggregates[1]!, groups[1]!.runs.length)).toBeNull()
   })
 
   it('draws the members faintly behind the lines when asked, and smooths before aggregating', () => {
@@ -110,7 +105,7 @@ describe('groupLossSeries', () => {
     const line = series.find((s) => !s.quiet)!
     expect(Array.from(line.x)).toEqual([100, 150, 200, 250, 300, 350, 400, 450, 500])
     expect(Array.from(line.y).every((v) => v === 2)).toBe(true)
-    expect(thinning(groups[0]!, agg)).toEqual([{ n: 2, to: 500 }])
+    expect(thinning(agg, groups[0]!.runs.length)).toEqual([{ n: 2, to: 500 }])
   })
 
   it('has no band for a group of one run, only its line', () => {

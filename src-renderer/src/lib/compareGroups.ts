@@ -6,11 +6,9 @@
 import type { LineSeries } from '../components/LineChart.vue'
 import {
   aggregateCurves,
-  coverage,
   drawnRanges,
   type Aggregate,
   type Center,
-  type CoverageStep,
   type Curve,
   type Spread,
 } from '../../../src-shared/aggregate'
@@ -184,18 +182,4 @@ export function groupAccSeries(groups: CompareGroup[], opts: GroupSeriesOptions)
     }
   })
   return [...members, ...lines]
-}
-
-/**
- * Where a group's line rests on fewer runs than the group has: the steps of its member count, or null
- * when all its runs with a curve reach as far as the line (nothing to say).
- */
-export function thinning(group: CompareGroup, agg: Aggregate): CoverageStep[] | null {
-  if (group.runs.length < 2) return null
-  const steps = coverage(agg)
-  if (steps.length === 0) return null
-  const fewer = steps.length > 1 || steps[0]!.n < group.runs.length
-  const lastX = agg.x[agg.x.length - 1]
-  const cut = lastX !== undefined && steps[steps.length - 1]!.to < lastX
-  return fewer || cut ? steps : null
 }

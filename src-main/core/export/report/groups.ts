@@ -6,9 +6,9 @@
 import type * as echarts from 'echarts'
 import {
   aggregateCurves,
-  coverage,
   drawnRanges,
   sampleStats,
+  thinning,
   type Aggregate,
   type Curve,
 } from '../../../../src-shared/aggregate'
@@ -222,12 +222,8 @@ function thinningNote(
   f: Formats,
 ): string {
   const notes = groups.flatMap((g, i) => {
-    const agg = aggregates[i]!
-    if (g.runs.length < 2 || agg.x.length === 0) return []
-    const steps = coverage(agg)
-    const last = agg.x[agg.x.length - 1]!
-    if (steps.length === 0 || (steps.length === 1 && steps[0]!.n === g.runs.length && steps[0]!.to >= last))
-      return []
+    const steps = thinning(aggregates[i]!, g.runs.length)
+    if (!steps) return []
     const text = steps
       .map((s) => gt('step', { n: f.integer(s.n), x: f.integer(s.to) }))
       .join(gt('listSeparator'))
