@@ -9,6 +9,7 @@ import type { EngineInfo } from './engine-info'
 import type { FieldIssue } from './fieldIssue'
 import type { MetricEvent, RunRecord } from './runs'
 import type { RunEditInput } from './runMeta'
+import type { GroupOptions } from './runGroups'
 import type { SanityReport } from './sanity'
 import type { SplitSizes } from './splits'
 import type { SweepSpec } from './sweep'
@@ -285,6 +286,8 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number]
 export interface ExportOptions {
   /** Language of a report's text and number formats; default en. */
   locale?: 'en' | 'zh-CN'
+  /** Group and aggregate (issue 13): a report's curves drawn one line and band per group (html, pdf). */
+  group?: GroupOptions
 }
 
 export interface ResumeOptions {

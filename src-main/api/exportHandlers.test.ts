@@ -56,7 +56,24 @@ describe('runs.export / runs.exportCheckpoint: argument validation', () => {
       /^options.locale: must be one of en, zh-CN, got "fr"/,
     ],
     [[[ID], 'html', { locale: 3 }], 'options.locale', /got number/],
-    [[[ID], 'html', { theme: 'dark' }], 'options.theme', /^options.theme: unknown option \(known: locale\)/],
+    [
+      [[ID], 'html', { theme: 'dark' }],
+      'options.theme',
+      /^options.theme: unknown option \(known: locale, group\)/,
+    ],
+    // Group and aggregate: the grouping a report draws, field by field.
+    [[[ID], 'html', { group: 'lr' }], 'options.group', /^options.group: must be an object/],
+    [[[ID], 'html', { group: {} }], 'options.group.by', /^options.group.by: must be/],
+    [
+      [[ID], 'html', { group: { by: { kind: 'fields', fields: ['lr', 'a b'] } } }],
+      'options.group.by.fields[1]',
+      /must be a dotted config path/,
+    ],
+    [
+      [[ID], 'html', { group: { by: { kind: 'except-seed' }, spread: 'iqr' } }],
+      'options.group.spread',
+      /^options.group.spread: must be one of minmax, std, ci95, got "iqr"/,
+    ],
     [[[ID], 'html', {}, 1], 'args', /takes 2 to 3 arguments/],
   ])('runs.export%j: invalid-argument naming %s', async (args, field, message) => {
     const e = await failure(h, 'runs.export', args)
@@ -103,6 +120,19 @@ describe('runs.export / runs.exportCheckpoint over real runs', () => {
     const both = await h['runs.export'](ids(), 'html', null)
     expect(both.fileName).toBe('workbench-2-runs.html')
     expect(text(both.base64)).toContain('<html lang="en">')
+  })
+
+  it('html of a grouped comparison: the groups, their bands and sizes', async () => {
+    const h = createHandlers(t.wb, ctx)
+    const file = await h['runs.export'](ids(), 'html', {
+      locale: 'en',
+      group: { by: { kind: 'fields', fields: ['model.kind'] }, spread: 'minmax' },
+    })
+    const html = text(file.base64)
+    expect(html).toContain('<section id="groups">')
+    expect(html).toContain('>kind=fc (n=1)<')
+    expect(html).toContain('>kind=two-layer (n=1)<')
+    expect(html).toContain('band: lowest to highest run')
   })
 
   it('csv and json: the metrics exporter', async () => {

@@ -6,6 +6,7 @@ import {
   type ExportOptions,
 } from '../../src-shared/contract'
 import { MAX_API_EXPORT_BYTES } from '../../src-shared/exportLimit'
+import { GroupOptionsError, parseGroupOptions, type GroupOptions } from '../../src-shared/runGroups'
 import { exportCheckpoint } from '../core/export/checkpoint'
 import { exportRuns, isSummaryFormat } from '../core/export/files'
 import { isReportLocale, REPORT_LOCALES } from '../core/export/report/messages'
@@ -31,6 +32,7 @@ export function createExportHandlers(
       const options = optional(args[2], optionsArg) ?? {}
       const file = await exportRuns(wb, ids, format, {
         ...(options.locale ? { locale: options.locale } : {}),
+        ...(options.group ? { group: options.group } : {}),
         ...(ctx.pdf ? { pdf: ctx.pdf } : {}),
         maxBytes: MAX_API_EXPORT_BYTES,
         dataDir: ctx.dataDir,
@@ -77,9 +79,13 @@ function optionsArg(value: unknown): ExportOptions {
   }
   const out: ExportOptions = {}
   for (const [key, v] of Object.entries(value)) {
-    if (key !== 'locale')
-      throw invalidArgument(`options.${key.slice(0, 40)}`, 'unknown option (known: locale)')
+    if (key !== 'locale' && key !== 'group')
+      throw invalidArgument(`options.${key.slice(0, 40)}`, 'unknown option (known: locale, group)')
     if (v === undefined || v === null) continue
+    if (key === 'group') {
+      out.group = groupArg(v)
+      continue
+    }
     if (!isReportLocale(v)) {
       const shown = typeof v === 'string' ? JSON.stringify(v.slice(0, 40)) : typeOf(v)
       throw invalidArgument('options.locale', `must be one of ${REPORT_LOCALES.join(', ')}, got ${shown}`)
@@ -87,6 +93,17 @@ function optionsArg(value: unknown): ExportOptions {
     out.locale = v
   }
   return out
+}
+
+/** Group and aggregate (issue 13): the grouping a report draws, checked field by field. */
+function groupArg(value: unknown): GroupOptions {
+  try {
+    return parseGroupOptions(value)
+  } catch (e) {
+    if (e instanceof GroupOptionsError)
+      throw invalidArgument(`options.group${e.field ? `.${e.field}` : ''}`, e.message)
+    throw e
+  }
 }
 
 function typeOf(value: unknown): string {

@@ -16,6 +16,7 @@ import * as fonts from './features/fonts'
 import * as labels from './features/labels'
 import * as shortcuts from './features/shortcuts'
 import * as importance from './features/importance'
+import * as groups from './features/groups'
 
 export default {
   app: {
@@ -282,4 +283,5 @@ export default {
   labels: labels.en,
   shortcuts: shortcuts.en,
   importance: importance.en,
+  groups: groups.en,
 }

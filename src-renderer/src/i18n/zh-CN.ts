@@ -13,6 +13,7 @@ import * as fonts from './features/fonts'
 import * as labels from './features/labels'
 import * as shortcuts from './features/shortcuts'
 import * as importance from './features/importance'
+import * as groups from './features/groups'
 
 /** Simplified Chinese. Typed against en, so a missing or extra key fails the type check. */
 const zhCN: typeof en = {
@@ -272,6 +273,7 @@ const zhCN: typeof en = {
   labels: labels.zhCN,
   shortcuts: shortcuts.zhCN,
   importance: importance.zhCN,
+  groups: groups.zhCN,
 }
 
 export default zhCN

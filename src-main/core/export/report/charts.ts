@@ -34,7 +34,7 @@ export function seriesColor(index: number): string {
 type Option = echarts.EChartsOption
 type Point = [number, number | null]
 
-function render(option: Option): string {
+export function render(option: Option): string {
   const chart = echarts.init(null, null, {
     renderer: 'svg',
     ssr: true,
@@ -50,7 +50,7 @@ function render(option: Option): string {
   }
 }
 
-function base(runs: ChartRun[], f: Formats, xName: string, yName: string): Option {
+export function base(runs: ChartRun[], f: Formats, xName: string, yName: string): Option {
   const legend = runs.length > 1 && runs.length <= MAX_LEGEND
   return {
     animation: false,
@@ -94,7 +94,7 @@ export function lossNeedsLog(runs: ChartRun[]): boolean {
 }
 
 /** Axis labels: plain numbers for everyday losses, 1.5e+26 rather than 27 digits for exploded ones. */
-function lossLabel(f: Formats): (v: number) => string {
+export function lossLabel(f: Formats): (v: number) => string {
   return (v) => (Math.abs(v) >= 1e5 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(0) : f.number(v))
 }
 

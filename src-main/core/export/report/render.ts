@@ -15,6 +15,7 @@ import { formats, type Formats } from './format'
 import { esc, page } from './html'
 import { translator, type Translate } from './messages'
 import { diagnosisNotes } from './diagnosis'
+import { groupedChartsSection, groupsSection, reportGroups } from './groups'
 import { mosaicPng } from './mosaicPng'
 import { curves, trainingDuration } from './series'
 import { configSection, confusionTable, notesSection, resultsTable, userNotesSection } from './tables'
@@ -46,6 +47,9 @@ export function renderReport(inputs: RunInput[], options: ReportOptions = {}): s
     duration: trainingDuration(r.record, r.metrics, now.getTime()),
   }))
   const single = runs.length === 1
+  const group = single ? undefined : options.group
+  // A run's swatch in the tables is its group's colour, the one its group's line has in the figures.
+  if (group) for (const g of reportGroups(runs, group)) for (const r of g.runs) r.color = g.color
   const title = single
     ? t('titleOne', { name: runs[0]!.record.config.name })
     : t('titleMany', { count: f.integer(runs.length) })
@@ -54,8 +58,9 @@ export function renderReport(inputs: RunInput[], options: ReportOptions = {}): s
     `<header><h1>${esc(title)}</h1>`,
     `<p class="meta">${esc(t('generated', { date: f.date(now), version: pkg.version }))}</p></header>`,
     `<section id="results"><h2>${esc(t('results'))}</h2>${resultsTable(runs, t, f)}</section>`,
+    group ? groupsSection(runs, group, f) : '',
     userNotesSection(runs, t),
-    chartsSection(runs, t, f),
+    group ? groupedChartsSection(runs, group, t, f) : chartsSection(runs, t, f),
     notesSection(runs, t),
     `<section id="config"><h2>${esc(t('config'))}</h2>${configSection(runs, t)}</section>`,
     mosaicsSection(runs, t),

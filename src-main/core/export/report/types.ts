@@ -1,5 +1,6 @@
 import type { MosaicData } from '../../../../src-shared/contract'
 import type { MetricEvent, RunRecord } from '../../../../src-shared/runs'
+import type { GroupOptions } from '../../../../src-shared/runGroups'
 import type { ReportLocale } from './messages'
 
 /** A finding about a run (from the diagnosis module), shown in the report's Diagnosis section. */
@@ -14,6 +15,8 @@ export interface ReportOptions {
   notes?: Record<string, ReportNote[]>
   /** The report's "generated" time (tests pin it); default now. */
   now?: Date
+  /** Group and aggregate (issue 13): curves drawn one line and band per group, as the compare view did. */
+  group?: GroupOptions
 }
 
 /** One run as the report draws it. */
