@@ -285,6 +285,9 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number]
 export interface ExportOptions {
   /** Language of a report's text and number formats; default en. */
   locale?: 'en' | 'zh-CN'
+  // Reports like a paper's figures (issue 13, section 5): the view's smoothing goes into its report.
+  /** EMA weight of a report's loss curves, 0 (raw) to 0.999: the slider the view shows; default 0.6. */
+  smoothing?: number
 }
 
 export interface ResumeOptions {

@@ -56,7 +56,21 @@ describe('runs.export / runs.exportCheckpoint: argument validation', () => {
       /^options.locale: must be one of en, zh-CN, got "fr"/,
     ],
     [[[ID], 'html', { locale: 3 }], 'options.locale', /got number/],
-    [[[ID], 'html', { theme: 'dark' }], 'options.theme', /^options.theme: unknown option \(known: locale\)/],
+    [
+      [[ID], 'html', { theme: 'dark' }],
+      'options.theme',
+      /^options.theme: unknown option \(known: locale, smoothing\)/,
+    ],
+    // The view's EMA slider: 0 (raw) to 0.999, a number.
+    [
+      [[ID], 'html', { smoothing: -0.1 }],
+      'options.smoothing',
+      /^options.smoothing: must be a number from 0 \(no smoothing\) to 0.999, got -0.1/,
+    ],
+    [[[ID], 'html', { smoothing: 1 }], 'options.smoothing', /got 1$/],
+    [[[ID], 'html', { smoothing: NaN }], 'options.smoothing', /got NaN$/],
+    [[[ID], 'html', { smoothing: '0.5' }], 'options.smoothing', /got "0.5"$/],
+    [[[ID], 'pdf', { locale: 'en', smoothing: [0.5] }], 'options.smoothing', /got array$/],
     [[[ID], 'html', {}, 1], 'args', /takes 2 to 3 arguments/],
   ])('runs.export%j: invalid-argument naming %s', async (args, field, message) => {
     const e = await failure(h, 'runs.export', args)
@@ -103,6 +117,19 @@ describe('runs.export / runs.exportCheckpoint over real runs', () => {
     const both = await h['runs.export'](ids(), 'html', null)
     expect(both.fileName).toBe('workbench-2-runs.html')
     expect(text(both.base64)).toContain('<html lang="en">')
+  })
+
+  it('html: the loss curves smoothed as the view asked (its slider), else as the UI starts', async () => {
+    const h = createHandlers(t.wb, ctx)
+    const caption = (base64: string) => /<figcaption class="caption">([^<]*)<\/figcaption>/.exec(text(base64))![1]
+    const [id] = ids()
+    expect(caption((await h['runs.export']([id], 'html', { smoothing: 0.95 })).base64)).toContain(
+      'exponential moving average (weight 0.95)',
+    )
+    expect(caption((await h['runs.export']([id], 'html')).base64)).toContain('(weight 0.6)')
+    expect(caption((await h['runs.export']([id], 'html', { smoothing: 0 })).base64)).toBe(
+      'Raw loss, not smoothed.',
+    )
   })
 
   it('csv and json: the metrics exporter', async () => {

@@ -4,7 +4,7 @@
  */
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import type { ExportedFile, ExportFormat } from '../../../src-shared/contract'
+import type { ExportedFile, ExportFormat, ExportOptions } from '../../../src-shared/contract'
 import { cliExportCommand, MAX_API_EXPORT_BYTES } from '../../../src-shared/exportLimit'
 import { getApi, toApiError } from '../api'
 import { i18n } from '../i18n'
@@ -38,8 +38,11 @@ export const useExportsStore = defineStore('exports', () => {
     }
   }
 
-  /** A report or the metrics of `ids`, reports in the language the UI is shown in. */
-  function exportRuns(ids: string[], format: ExportFormat): Promise<boolean> {
+  /**
+   * A report or the metrics of `ids`, reports in the language the UI is shown in and with the loss
+   * smoothing of the view they come from (its slider), so the report draws what the view showed.
+   */
+  function exportRuns(ids: string[], format: ExportFormat, view: { smoothing?: number } = {}): Promise<boolean> {
     const app = useAppStore()
     const locale = app.locale
     // Metrics too long to hand over in one message: the same command main names, in the UI's language.
@@ -48,7 +51,10 @@ export const useExportsStore = defineStore('exports', () => {
         limit: Math.round(MAX_API_EXPORT_BYTES / 2 ** 20),
         command: cliExportCommand(ids, format, app.info?.dataDir),
       })
-    return produce(`${format}:${ids.join(',')}`, () => api['runs.export'](ids, format, { locale }), tooLarge)
+    const report = format === 'html' || format === 'pdf'
+    const options: ExportOptions =
+      report && view.smoothing !== undefined ? { locale, smoothing: view.smoothing } : { locale }
+    return produce(`${format}:${ids.join(',')}`, () => api['runs.export'](ids, format, options), tooLarge)
   }
 
   function exportCheckpoint(id: string): Promise<boolean> {
