@@ -93,7 +93,10 @@ export function layoutLegend(items: readonly LegendEntry[], options: LegendOptio
   const top = options.top ?? 8
   const rowHeight = Math.ceil(fontSize * 1.4)
   const available = Math.max(80, options.width - 2 * margin)
-  const maxLabel = Math.max(40, Math.floor(available * (options.maxLabelShare ?? 0.5)) - SWATCH_WIDTH - SWATCH_GAP)
+  const maxLabel = Math.max(
+    40,
+    Math.floor(available * (options.maxLabelShare ?? 0.5)) - SWATCH_WIDTH - SWATCH_GAP,
+  )
   const entries: PlacedEntry[] = []
   let x = 0
   let row = 0

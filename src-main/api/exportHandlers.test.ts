@@ -121,7 +121,8 @@ describe('runs.export / runs.exportCheckpoint over real runs', () => {
 
   it('html: the loss curves smoothed as the view asked (its slider), else as the UI starts', async () => {
     const h = createHandlers(t.wb, ctx)
-    const caption = (base64: string) => /<figcaption class="caption">([^<]*)<\/figcaption>/.exec(text(base64))![1]
+    const caption = (base64: string) =>
+      /<figcaption class="caption">([^<]*)<\/figcaption>/.exec(text(base64))![1]
     const [id] = ids()
     expect(caption((await h['runs.export']([id], 'html', { smoothing: 0.95 })).base64)).toContain(
       'exponential moving average (weight 0.95)',

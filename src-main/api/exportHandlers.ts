@@ -82,7 +82,10 @@ function optionsArg(value: unknown): ExportOptions {
   const out: ExportOptions = {}
   for (const [key, v] of Object.entries(value)) {
     if (!OPTION_KEYS.includes(key))
-      throw invalidArgument(`options.${key.slice(0, 40)}`, `unknown option (known: ${OPTION_KEYS.join(', ')})`)
+      throw invalidArgument(
+        `options.${key.slice(0, 40)}`,
+        `unknown option (known: ${OPTION_KEYS.join(', ')})`,
+      )
     if (v === undefined || v === null) continue
     if (key === 'smoothing') out.smoothing = smoothingArg(v)
     else if (!isReportLocale(v)) {
@@ -96,7 +99,8 @@ function optionsArg(value: unknown): ExportOptions {
 /** The EMA weight the view's slider set: a number from 0 (raw) to MAX_SMOOTHING. */
 export function smoothingArg(v: unknown, name = 'options.smoothing'): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > MAX_SMOOTHING) {
-    const shown = typeof v === 'number' ? String(v) : typeof v === 'string' ? JSON.stringify(v.slice(0, 40)) : typeOf(v)
+    const shown =
+      typeof v === 'number' ? String(v) : typeof v === 'string' ? JSON.stringify(v.slice(0, 40)) : typeOf(v)
     throw invalidArgument(name, `must be a number from 0 (no smoothing) to ${MAX_SMOOTHING}, got ${shown}`)
   }
   return v

@@ -213,9 +213,12 @@ describe('export', () => {
   })
 
   it('smooths the report as --smoothing says (the app passes its slider the same way)', async () => {
-    const r = await cli(['export', runId, '--out', 'smooth.html', '--smoothing', '0.25', '--data-dir', dataDir], {
-      cwd: tmp.path,
-    })
+    const r = await cli(
+      ['export', runId, '--out', 'smooth.html', '--smoothing', '0.25', '--data-dir', dataDir],
+      {
+        cwd: tmp.path,
+      },
+    )
     expect(r.code).toBe(0)
     expect(await readFile(`${tmp.path}/smooth.html`, 'utf8')).toContain('(weight 0.25)')
   })

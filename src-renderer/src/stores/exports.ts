@@ -42,7 +42,11 @@ export const useExportsStore = defineStore('exports', () => {
    * A report or the metrics of `ids`, reports in the language the UI is shown in and with the loss
    * smoothing of the view they come from (its slider), so the report draws what the view showed.
    */
-  function exportRuns(ids: string[], format: ExportFormat, view: { smoothing?: number } = {}): Promise<boolean> {
+  function exportRuns(
+    ids: string[],
+    format: ExportFormat,
+    view: { smoothing?: number } = {},
+  ): Promise<boolean> {
     const app = useAppStore()
     const locale = app.locale
     // Metrics too long to hand over in one message: the same command main names, in the UI's language.

@@ -94,40 +94,46 @@ function withoutKeepRules(html: string): string {
     .replace(/\.mosaic \{ display: inline-block;[^}]*\}/, '')
 }
 
-describe.skipIf(NO_CHROMIUM || NO_PDFTOTEXT)(`the printed report ${NO_CHROMIUM ?? NO_PDFTOTEXT ?? ''}`, () => {
-  it('never ends a page with a heading: each stays with its figure, table or text', async () => {
-    const printer = new ChromiumPdfPrinter({ executablePath: CHROMIUM })
-    const variants = [1, 3, 5, 7]
-    const orphans: string[] = []
-    let pages = 0
-    for (const lines of variants) {
-      const html = manyFigures(lines)
-      const printed = await pdfPages(await printer.print(html), `keep-${lines}`)
-      pages += printed.length
-      orphans.push(...orphanedHeadings(printed, headings(html)).map((o) => `${lines} lines: ${o}`))
-    }
-    expect(pages).toBeGreaterThan(4 * variants.length)
-    expect(orphans).toEqual([])
-
-    // The check has teeth: the same reports without the keep rules leave a heading at a page's end.
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
-    try {
-      const control: string[] = []
+describe.skipIf(NO_CHROMIUM || NO_PDFTOTEXT)(
+  `the printed report ${NO_CHROMIUM ?? NO_PDFTOTEXT ?? ''}`,
+  () => {
+    it('never ends a page with a heading: each stays with its figure, table or text', async () => {
+      const printer = new ChromiumPdfPrinter({ executablePath: CHROMIUM })
+      const variants = [1, 3, 5, 7]
+      const orphans: string[] = []
+      let pages = 0
       for (const lines of variants) {
-        const html = withoutKeepRules(manyFigures(lines))
-        expect(html).not.toContain('break-after: avoid')
-        const page = await browser.newPage()
-        await page.setContent(html, { waitUntil: 'load' })
-        const printed = await pdfPages(await page.pdf({ format: 'A4', printBackground: true }), `ctl-${lines}`)
-        await page.close()
-        control.push(...orphanedHeadings(printed, headings(html)))
+        const html = manyFigures(lines)
+        const printed = await pdfPages(await printer.print(html), `keep-${lines}`)
+        pages += printed.length
+        orphans.push(...orphanedHeadings(printed, headings(html)).map((o) => `${lines} lines: ${o}`))
       }
-      expect(control.length).toBeGreaterThan(0)
-    } finally {
-      await browser.close()
-    }
-  }, 120_000)
-})
+      expect(pages).toBeGreaterThan(4 * variants.length)
+      expect(orphans).toEqual([])
+
+      // The check has teeth: the same reports without the keep rules leave a heading at a page's end.
+      const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
+      try {
+        const control: string[] = []
+        for (const lines of variants) {
+          const html = withoutKeepRules(manyFigures(lines))
+          expect(html).not.toContain('break-after: avoid')
+          const page = await browser.newPage()
+          await page.setContent(html, { waitUntil: 'load' })
+          const printed = await pdfPages(
+            await page.pdf({ format: 'A4', printBackground: true }),
+            `ctl-${lines}`,
+          )
+          await page.close()
+          control.push(...orphanedHeadings(printed, headings(html)))
+        }
+        expect(control.length).toBeGreaterThan(0)
+      } finally {
+        await browser.close()
+      }
+    }, 120_000)
+  },
+)
 
 /** In the page: each header with CJK text, as the lines its characters were laid out on. */
 const LINES_OF_HEADERS = `(() => {
@@ -175,7 +181,9 @@ describe.skipIf(NO_CHROMIUM)(`the report's layout in Chromium ${NO_CHROMIUM ?? '
   it('wraps Chinese headings and table headers between words, never inside one', async () => {
     // Long names and many differing fields crowd the tables, so their headers must wrap somewhere.
     const runs = Array.from({ length: 3 }, (_, i) =>
-      fakeRun(i, `宽隐藏层 ${'很长的运行名称'.repeat(3)} ${i + 1}`, { learningRate: 0.08713003913871945 * (i + 1) }),
+      fakeRun(i, `宽隐藏层 ${'很长的运行名称'.repeat(3)} ${i + 1}`, {
+        learningRate: 0.08713003913871945 * (i + 1),
+      }),
     )
     const html = renderReport(runs, { locale: 'zh-CN', now: NOW })
     const cuts = async (doc: string): Promise<{ headers: string[]; cut: string[] }> => {
@@ -186,7 +194,7 @@ describe.skipIf(NO_CHROMIUM)(`the report's layout in Chromium ${NO_CHROMIUM ?? '
         const cut = found.flatMap((h) =>
           h.lines
             .slice(0, -1)
-            .filter((line) => !/[\s：:，,（）()—·\-]$/.test(line))
+            .filter((line) => !/[\s：:，,（）()—·-]$/.test(line))
             .map((line) => `${h.text}: "${line}|"`),
         )
         return { headers: found.map((h) => h.text), cut }
@@ -205,7 +213,15 @@ describe.skipIf(NO_CHROMIUM)(`the report's layout in Chromium ${NO_CHROMIUM ?? '
 
   it('puts legends above the plot, entries apart and inside the chart, long names shortened and listed in full', async () => {
     const long = `lr sweep ${'with a very long descriptive name '.repeat(3)}end`
-    const names = ['基线 两层网络', 'wide 200', long, 'WWWW MMMM @@@ WWWW', '学习率 1e-3 批量 200', 'r6', 'r7']
+    const names = [
+      '基线 两层网络',
+      'wide 200',
+      long,
+      'WWWW MMMM @@@ WWWW',
+      '学习率 1e-3 批量 200',
+      'r6',
+      'r7',
+    ]
     const html = renderReport(
       names.map((n, i) => fakeRun(i, n)),
       { now: NOW },
@@ -227,7 +243,11 @@ describe.skipIf(NO_CHROMIUM)(`the report's layout in Chromium ${NO_CHROMIUM ?? '
           const plotTop = Math.min(...paths.map((p) => rel(p.getBoundingClientRect())).filter((r) => r.bottom - r.top > 20).map((r) => r.top))
           return { width: box.width, legend, plotTop }
         })
-      })()`)) as { width: number; plotTop: number; legend: { text: string; left: number; right: number; top: number; bottom: number }[] }[]
+      })()`)) as {
+        width: number
+        plotTop: number
+        legend: { text: string; left: number; right: number; top: number; bottom: number }[]
+      }[]
       expect(charts).toHaveLength(2)
       for (const c of charts) {
         expect(c.legend.map((l) => l.text)).toHaveLength(names.length)

@@ -77,7 +77,9 @@ function base(runs: ChartRun[], f: Formats, xName: string, yName: string): Optio
     animation: false,
     textStyle: { color: CHART_TEXT, fontFamily: fontStack() },
     grid: { left: 64, right: 24, top: 20 + legendHeight, bottom: 48 },
-    legend: (legend ? legendComponents(legend, CHART_TEXT, LEGEND_FONT_SIZE) : { show: false }) as Option['legend'],
+    legend: (legend
+      ? legendComponents(legend, CHART_TEXT, LEGEND_FONT_SIZE)
+      : { show: false }) as Option['legend'],
     xAxis: {
       type: 'value',
       name: xName,

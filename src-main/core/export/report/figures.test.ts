@@ -129,10 +129,9 @@ describe('tables', () => {
   })
 
   it('show durations as the UI does: the attempts’ time, in its narrow units', () => {
-    const html = renderReport(
-      [fakeRun(0, 'timed', { activeMs: 185_000 }), fakeRun(1, 'legacy')],
-      { now: NOW },
-    )
+    const html = renderReport([fakeRun(0, 'timed', { activeMs: 185_000 }), fakeRun(1, 'legacy')], {
+      now: NOW,
+    })
     const results = section(html, 'results')
     expect(results).toContain(`>${formatDuration(185_000, 'en')}<`)
     expect(results).toContain('>3m 05s<')

@@ -3,7 +3,18 @@ import type { MosaicData } from '../../../../src-shared/contract'
 import type { MetricEvent, RunRecord } from '../../../../src-shared/runs'
 import type { RunInput } from './render'
 
-const CLASSES = ['T-shirt', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Boot']
+const CLASSES = [
+  'T-shirt',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Boot',
+]
 
 export interface FakeRunOptions {
   learningRate?: number
@@ -46,7 +57,12 @@ export function fakeRun(index: number, name: string, o: FakeRunOptions = {}): Ru
     createdAt: started.toISOString(),
     startedAt: started.toISOString(),
     finishedAt: new Date(started.getTime() + 65_000).toISOString(),
-    progress: { iteration: iterations, numIterations: iterations, epoch: iterations / perEpoch, numEpochs: 4 },
+    progress: {
+      iteration: iterations,
+      numIterations: iterations,
+      epoch: iterations / perEpoch,
+      numEpochs: 4,
+    },
     result:
       (o.status ?? 'completed') === 'completed'
         ? {
@@ -70,7 +86,14 @@ export function fakeRun(index: number, name: string, o: FakeRunOptions = {}): Ru
     metrics.push({ type: 'iteration', iteration: i, loss: loss(i) })
     if (i % perEpoch === 0) {
       const acc = 0.1 + 0.7 * (1 - Math.exp(-i / 80))
-      metrics.push({ type: 'epoch', epoch: i / perEpoch, iteration: i, trainAcc: acc + 0.03, valAcc: acc, lr: 1e-3 })
+      metrics.push({
+        type: 'epoch',
+        epoch: i / perEpoch,
+        iteration: i,
+        trainAcc: acc + 0.03,
+        valAcc: acc,
+        lr: 1e-3,
+      })
     }
   }
   return { record, metrics, mosaic: o.mosaic ? fakeMosaic(index) : null }
