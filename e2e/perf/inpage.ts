@@ -83,7 +83,8 @@ export const PROBE = `
       return (count ? count.textContent.trim() : '') + '|' + (rows[0] ? rows[0].getAttribute('data-run-id') : '') + '|' + rows.length
     },
     /**
-     * Resolves once the table shows rows and its count line names total (as the UI formats it), plus two
+     * Resolves once the table shows rows and its count line names total (digits only: the count may be
+     * written with or without grouping), plus two
      * frames: ms since the navigation started (a cold load) or since since (a route change).
      */
     tableDrawn(total, since, timeoutMs) {
@@ -92,7 +93,7 @@ export const PROBE = `
         const tick = async () => {
           const count = document.querySelector('[data-testid="runs-count"]')
           const rows = document.querySelectorAll('[data-testid="run-row"]')
-          if (count && rows.length > 0 && count.textContent.includes(total)) {
+          if (count && rows.length > 0 && count.textContent.replace(/[,.\s\u00a0\u202f]/g, '').includes(total)) {
             await nextFrame()
             await nextFrame()
             resolve(performance.now() - t0)

@@ -26,9 +26,10 @@ import { seedStore } from './seedStore'
 const ROOT = resolve(__dirname, '..', '..')
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'
 const TOKEN = 'bench-token-0123456789abcdef'
-const RUNS = 1000
+/** UI_BENCH_RUNS: fewer runs (at least 50) to try the bench quickly; the figures are for 1,000. */
+const RUNS = Math.max(50, Number(process.env['UI_BENCH_RUNS'] ?? 1000))
 const POINTS = 10_000
-const SWEEPS = 50
+const SWEEPS = Math.max(1, Math.round(RUNS / 20))
 const COMPARED = 50
 /**
  * How the compare view is asked to group its runs by learning rate (the grouping feature's URL
@@ -39,6 +40,8 @@ const GROUP_QUERY = process.env['UI_BENCH_GROUP_QUERY'] ?? 'group=solver.optimCo
 const CURVES_PER_RUN = 2
 const TARGET = { tableMs: 100, compareMs: 1000, p95Ms: 33 }
 const ROUNDS = 3
+/** Long enough (about 216,000 iterations) that both live runs still train at the end of the bench. */
+const LIVE_EPOCHS = 4000
 const traceArg = process.argv.indexOf('--trace')
 const TRACE_FILE = traceArg >= 0 ? process.argv[traceArg + 1] : undefined
 
@@ -130,7 +133,7 @@ async function main(): Promise<void> {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
     await page.addInitScript(PROBE)
-    const total = (n: number) => new Intl.NumberFormat('en').format(n)
+    const total = (n: number) => String(n)
 
     // 1. Experiments page to a drawn table: cold loads (the first reads the store), then back from a run.
     await page.goto(url)
@@ -148,9 +151,9 @@ async function main(): Promise<void> {
 
     // 2. Filter and sort: a filter typed (one input event, as a paste or the last keystroke), a header clicked.
     const filters: Record<string, number[]> = {
-      [`lr = 1e-3 (${total(RUNS)} -> 200 rows)`]: [],
-      ['lr = 2e-3 (200 -> 200 other rows)']: [],
-      [`cleared (200 -> ${total(RUNS)} rows)`]: [],
+      [`lr = 1e-3 (${RUNS} -> ${RUNS / 5} rows)`]: [],
+      [`lr = 2e-3 (${RUNS / 5} -> ${RUNS / 5} other rows)`]: [],
+      [`cleared (${RUNS / 5} -> ${RUNS} rows)`]: [],
     }
     const sorts: Record<string, number[]> = {
       'best val, then reversed': [],
@@ -188,8 +191,8 @@ async function main(): Promise<void> {
     const groupsExpected = new Set(compared.map((r) => r.learningRate)).size
 
     // 5. Two live runs (two training threads), long enough to still train through phase c.
-    const live1 = await newLiveRun(page, 'bench live 1', 400)
-    await newLiveRun(page, 'bench live 2', 400)
+    const live1 = await newLiveRun(page, 'bench live 1', LIVE_EPOCHS)
+    await newLiveRun(page, 'bench live 2', LIVE_EPOCHS)
     await page
       .getByTestId('run-detail-status')
       .and(page.locator('[data-status="running"]'))
