@@ -93,7 +93,7 @@ export const PROBE = `
         const tick = async () => {
           const count = document.querySelector('[data-testid="runs-count"]')
           const rows = document.querySelectorAll('[data-testid="run-row"]')
-          if (count && rows.length > 0 && count.textContent.replace(/[,.\s\u00a0\u202f]/g, '').includes(total)) {
+          if (count && rows.length > 0 && count.textContent.replace(/[,.\\s\u00a0\u202f]/g, '').includes(total)) {
             await nextFrame()
             await nextFrame()
             resolve(performance.now() - t0)
