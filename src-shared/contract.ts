@@ -288,6 +288,9 @@ export interface ExportOptions {
   locale?: 'en' | 'zh-CN'
   /** Group and aggregate (issue 13): a report's curves drawn one line and band per group (html, pdf). */
   group?: GroupOptions
+  // Reports like a paper's figures (issue 13, section 5): the view's smoothing goes into its report.
+  /** EMA weight of a report's loss curves, 0 (raw) to 0.999: the slider the view shows; default 0.6. */
+  smoothing?: number
 }
 
 export interface ResumeOptions {

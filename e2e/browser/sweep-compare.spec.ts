@@ -92,15 +92,22 @@ test('from a finished sweep: find the best run, compare, switch the x-axis, expo
   expect(svg.d.suggestedFilename()).toMatch(/\.svg$/)
   expect(svg.text).toMatch(/^<svg/)
   expect(svg.text).toContain('>epoch<')
+  // The file carries what the page shows around the chart: the y axis' title and a legend of the runs.
+  expect(svg.text).toContain('>Loss<')
+  const names = await page.getByTestId('diff-row').locator('td:first-child a').allTextContents()
+  expect(names.length).toBeGreaterThanOrEqual(3)
+  for (const name of names) expect(svg.text).toContain(`>${name.trim()}<`)
   await page.screenshot({ path: test.info().outputPath('compare.png'), fullPage: true })
 
-  // Export the report (HTML): every run, its charts, no outside reference.
+  // Export the report (HTML): every run, its charts, no outside reference, smoothed as the view is.
+  await page.getByTestId('ema-slider').fill('0.85')
   await page.getByTestId('export-menu').locator('summary').click()
   const report = await downloaded(page, () => page.getByTestId('export-html').click())
   expect(report.d.suggestedFilename()).toMatch(/\.html$/)
   expect(report.text).toContain('<html lang="en"')
   // Sweep runs are named after the sweep and their values; the report names each of the three.
   expect(new Set(report.text.match(/e2e-lr[^<"]*/g)).size).toBeGreaterThanOrEqual(3)
+  expect(report.text).toContain('exponential moving average (weight 0.85)')
 
   // Opened in the browser, the report fetches nothing and shows its charts.
   const viewer = await context.newPage()

@@ -18,6 +18,12 @@ export interface OpenResult {
   last: string
 }
 
+/** A grouped compare view drawn: how long it took, and how many groups its chart says it holds. */
+export interface GroupResult {
+  ms: number
+  groups: string
+}
+
 export const PROBE = `
 (() => {
   const longTasks = []
@@ -68,6 +74,119 @@ export const PROBE = `
           el.dispatchEvent(new Event('input', { bubbles: true }))
         }, 1000 / hz)
         setTimeout(() => { clearInterval(timer); resolve(i) }, ms)
+      })
+    },
+    /** What the runs table shows: its count line, first row and number of rows in the DOM. */
+    tableState() {
+      const count = document.querySelector('[data-testid="runs-count"]')
+      const rows = document.querySelectorAll('[data-testid="run-row"]')
+      return (count ? count.textContent.trim() : '') + '|' + (rows[0] ? rows[0].getAttribute('data-run-id') : '') + '|' + rows.length
+    },
+    /**
+     * Resolves once the table shows rows and its count line names total (digits only: the count may be
+     * written with or without grouping), plus two
+     * frames: ms since the navigation started (a cold load) or since since (a route change).
+     */
+    tableDrawn(total, since, timeoutMs) {
+      const t0 = since === null ? 0 : since
+      return new Promise((resolve, reject) => {
+        const tick = async () => {
+          const count = document.querySelector('[data-testid="runs-count"]')
+          const rows = document.querySelectorAll('[data-testid="run-row"]')
+          if (count && rows.length > 0 && count.textContent.replace(/[,.\\s\u00a0\u202f]/g, '').includes(total)) {
+            await nextFrame()
+            await nextFrame()
+            resolve(performance.now() - t0)
+          } else if (performance.now() - t0 > timeoutMs) {
+            reject(new Error('no table of ' + total + ' runs after ' + timeoutMs + ' ms'))
+          } else requestAnimationFrame(tick)
+        }
+        requestAnimationFrame(tick)
+      })
+    },
+    /** Goes to a hash and resolves with the time to the table of total runs drawn. */
+    openTable(hash, total, timeoutMs) {
+      const t0 = performance.now()
+      location.hash = hash
+      return window.__bench.tableDrawn(total, t0, timeoutMs)
+    },
+    /**
+     * Runs act() (a filter typed, a header clicked) and resolves with the ms until the table shows
+     * something else (count, first row or row count), plus two frames for it to be painted.
+     */
+    tableChange(act, timeoutMs) {
+      const before = window.__bench.tableState()
+      const t0 = performance.now()
+      act()
+      return new Promise((resolve, reject) => {
+        const tick = async () => {
+          if (window.__bench.tableState() !== before) {
+            await nextFrame()
+            await nextFrame()
+            resolve(performance.now() - t0)
+          } else if (performance.now() - t0 > timeoutMs) {
+            reject(new Error('the table did not change after ' + timeoutMs + ' ms'))
+          } else requestAnimationFrame(tick)
+        }
+        requestAnimationFrame(tick)
+      })
+    },
+    /** Types text into the filter box as one input event (what a paste or the last keystroke does). */
+    filter(text, timeoutMs) {
+      const box = document.querySelector('[data-testid="runs-filter"]')
+      if (!box) return Promise.reject(new Error('no runs-filter'))
+      return window.__bench.tableChange(() => {
+        box.value = text
+        box.dispatchEvent(new Event('input', { bubbles: true }))
+      }, timeoutMs)
+    },
+    /** Clicks a column's sort button. */
+    sort(key, timeoutMs) {
+      const button = document.querySelector('[data-testid="sort-' + key + '"]')
+      if (!button) return Promise.reject(new Error('no sort-' + key))
+      return window.__bench.tableChange(() => button.click(), timeoutMs)
+    },
+    /**
+     * Goes to a compare link and resolves once every loss and accuracy chart on it has drawn at least
+     * minCurves curves (LineChart's data-drawn), plus two frames.
+     */
+    openCompare(hash, minCurves, timeoutMs) {
+      const t0 = performance.now()
+      location.hash = hash
+      return new Promise((resolve, reject) => {
+        const tick = async () => {
+          const charts = [...document.querySelectorAll('[data-testid="loss-chart"], [data-testid="acc-chart"]')]
+          const drawn = charts.length >= 2 && charts.every((c) => Number(c.getAttribute('data-drawn') || 0) >= minCurves)
+          if (drawn) {
+            await nextFrame()
+            await nextFrame()
+            resolve(performance.now() - t0)
+          } else if (performance.now() - t0 > timeoutMs) {
+            const got = charts.map((c) => c.getAttribute('data-drawn')).join(', ')
+            reject(new Error('compare not drawn after ' + timeoutMs + ' ms (charts drew ' + got + ')'))
+          } else requestAnimationFrame(tick)
+        }
+        requestAnimationFrame(tick)
+      })
+    },
+    /**
+     * Goes to a grouped compare link and resolves once the view shows a grouped chart
+     * (data-testid="compare-grouped" with data-groups), plus two frames; null if none appears in time.
+     */
+    openGrouped(hash, timeoutMs) {
+      const t0 = performance.now()
+      location.hash = hash
+      return new Promise((resolve) => {
+        const tick = async () => {
+          const el = document.querySelector('[data-testid="compare-grouped"][data-groups]')
+          if (el) {
+            await nextFrame()
+            await nextFrame()
+            resolve({ ms: performance.now() - t0, groups: el.getAttribute('data-groups') })
+          } else if (performance.now() - t0 > timeoutMs) resolve(null)
+          else requestAnimationFrame(tick)
+        }
+        requestAnimationFrame(tick)
       })
     },
     /**

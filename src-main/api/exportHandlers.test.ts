@@ -59,7 +59,7 @@ describe('runs.export / runs.exportCheckpoint: argument validation', () => {
     [
       [[ID], 'html', { theme: 'dark' }],
       'options.theme',
-      /^options.theme: unknown option \(known: locale, group\)/,
+      /^options.theme: unknown option \(known: locale, group, smoothing\)/,
     ],
     // Group and aggregate: the grouping a report draws, field by field.
     [[[ID], 'html', { group: 'lr' }], 'options.group', /^options.group: must be an object/],
@@ -74,6 +74,16 @@ describe('runs.export / runs.exportCheckpoint: argument validation', () => {
       'options.group.spread',
       /^options.group.spread: must be one of minmax, std, ci95, got "iqr"/,
     ],
+    // The view's EMA slider: 0 (raw) to 0.999, a number.
+    [
+      [[ID], 'html', { smoothing: -0.1 }],
+      'options.smoothing',
+      /^options.smoothing: must be a number from 0 \(no smoothing\) to 0.999, got -0.1/,
+    ],
+    [[[ID], 'html', { smoothing: 1 }], 'options.smoothing', /got 1$/],
+    [[[ID], 'html', { smoothing: NaN }], 'options.smoothing', /got NaN$/],
+    [[[ID], 'html', { smoothing: '0.5' }], 'options.smoothing', /got "0.5"$/],
+    [[[ID], 'pdf', { locale: 'en', smoothing: [0.5] }], 'options.smoothing', /got array$/],
     [[[ID], 'html', {}, 1], 'args', /takes 2 to 3 arguments/],
   ])('runs.export%j: invalid-argument naming %s', async (args, field, message) => {
     const e = await failure(h, 'runs.export', args)
@@ -133,6 +143,20 @@ describe('runs.export / runs.exportCheckpoint over real runs', () => {
     expect(html).toContain('>kind=fc (n=1)<')
     expect(html).toContain('>kind=two-layer (n=1)<')
     expect(html).toContain('band: lowest to highest run')
+  })
+
+  it('html: the loss curves smoothed as the view asked (its slider), else as the UI starts', async () => {
+    const h = createHandlers(t.wb, ctx)
+    const caption = (base64: string) =>
+      /<figcaption class="caption">([^<]*)<\/figcaption>/.exec(text(base64))![1]
+    const [id] = ids()
+    expect(caption((await h['runs.export']([id], 'html', { smoothing: 0.95 })).base64)).toContain(
+      'exponential moving average (weight 0.95)',
+    )
+    expect(caption((await h['runs.export']([id], 'html')).base64)).toContain('(weight 0.6)')
+    expect(caption((await h['runs.export']([id], 'html', { smoothing: 0 })).base64)).toBe(
+      'Raw loss, not smoothed.',
+    )
   })
 
   it('csv and json: the metrics exporter', async () => {

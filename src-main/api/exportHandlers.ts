@@ -7,6 +7,7 @@ import {
 } from '../../src-shared/contract'
 import { MAX_API_EXPORT_BYTES } from '../../src-shared/exportLimit'
 import { GroupOptionsError, parseGroupOptions, type GroupOptions } from '../../src-shared/runGroups'
+import { MAX_SMOOTHING } from '../../src-shared/smoothing'
 import { exportCheckpoint } from '../core/export/checkpoint'
 import { exportRuns, isSummaryFormat } from '../core/export/files'
 import { isReportLocale, REPORT_LOCALES } from '../core/export/report/messages'
@@ -33,6 +34,7 @@ export function createExportHandlers(
       const file = await exportRuns(wb, ids, format, {
         ...(options.locale ? { locale: options.locale } : {}),
         ...(options.group ? { group: options.group } : {}),
+        ...(options.smoothing !== undefined ? { smoothing: options.smoothing } : {}),
         ...(ctx.pdf ? { pdf: ctx.pdf } : {}),
         maxBytes: MAX_API_EXPORT_BYTES,
         dataDir: ctx.dataDir,
@@ -73,24 +75,26 @@ function formatArg(value: unknown): ExportFormat {
   throw invalidArgument('format', `must be one of ${EXPORT_FORMATS.join(', ')}, got ${shown}`)
 }
 
+const OPTION_KEYS = ['locale', 'group', 'smoothing']
+
 function optionsArg(value: unknown): ExportOptions {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw invalidArgument('options', `must be an object like {locale: 'en'}, got ${typeOf(value)}`)
   }
   const out: ExportOptions = {}
   for (const [key, v] of Object.entries(value)) {
-    if (key !== 'locale' && key !== 'group')
-      throw invalidArgument(`options.${key.slice(0, 40)}`, 'unknown option (known: locale, group)')
+    if (!OPTION_KEYS.includes(key))
+      throw invalidArgument(
+        `options.${key.slice(0, 40)}`,
+        `unknown option (known: ${OPTION_KEYS.join(', ')})`,
+      )
     if (v === undefined || v === null) continue
-    if (key === 'group') {
-      out.group = groupArg(v)
-      continue
-    }
-    if (!isReportLocale(v)) {
+    if (key === 'group') out.group = groupArg(v)
+    else if (key === 'smoothing') out.smoothing = smoothingArg(v)
+    else if (!isReportLocale(v)) {
       const shown = typeof v === 'string' ? JSON.stringify(v.slice(0, 40)) : typeOf(v)
       throw invalidArgument('options.locale', `must be one of ${REPORT_LOCALES.join(', ')}, got ${shown}`)
-    }
-    out.locale = v
+    } else out.locale = v
   }
   return out
 }
@@ -104,6 +108,16 @@ function groupArg(value: unknown): GroupOptions {
       throw invalidArgument(`options.group${e.field ? `.${e.field}` : ''}`, e.message)
     throw e
   }
+}
+
+/** The EMA weight the view's slider set: a number from 0 (raw) to MAX_SMOOTHING. */
+export function smoothingArg(v: unknown, name = 'options.smoothing'): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > MAX_SMOOTHING) {
+    const shown =
+      typeof v === 'number' ? String(v) : typeof v === 'string' ? JSON.stringify(v.slice(0, 40)) : typeOf(v)
+    throw invalidArgument(name, `must be a number from 0 (no smoothing) to ${MAX_SMOOTHING}, got ${shown}`)
+  }
+  return v
 }
 
 function typeOf(value: unknown): string {

@@ -212,6 +212,17 @@ describe('export', () => {
     expect(html).toContain('data:image/png;base64,')
   })
 
+  it('smooths the report as --smoothing says (the app passes its slider the same way)', async () => {
+    const r = await cli(
+      ['export', runId, '--out', 'smooth.html', '--smoothing', '0.25', '--data-dir', dataDir],
+      {
+        cwd: tmp.path,
+      },
+    )
+    expect(r.code).toBe(0)
+    expect(await readFile(`${tmp.path}/smooth.html`, 'utf8')).toContain('(weight 0.25)')
+  })
+
   it('pdf without a browser: exit 1 naming the variable to set, nothing written', async () => {
     const out = `${tmp.path}/nobrowser.pdf`
     const r = await cli(['export', runId, '--out', out, '--data-dir', dataDir], {
@@ -235,6 +246,8 @@ describe('export', () => {
   it.each([
     [['--locale', 'fr'], "argument 'fr' is invalid"],
     [['--format', 'docx'], "argument 'docx' is invalid"],
+    [['--smoothing', '1.5'], "argument '1.5' is invalid. a number from 0 (no smoothing) to 0.999"],
+    [['--smoothing', 'lots'], "argument 'lots' is invalid"],
   ])('exits 2 on a bad report option: %j', async (args, message) => {
     const r = await cli(['export', runId, '--out', 'x.html', ...args, '--data-dir', dataDir], {
       cwd: tmp.path,

@@ -32,6 +32,8 @@ export interface ExportOptions {
   format?: ExportFormat
   all?: boolean
   locale?: ReportLocale
+  /** The report's loss smoothing (EMA weight), as the app's slider sets it. */
+  smoothing?: number
 }
 
 /** The format a file name implies when --format is not given; csv for anything unknown. */
@@ -97,6 +99,7 @@ export async function exportCommand(ctx: Context, ids: string[], o: ExportOption
     }
     const file = await exportRuns(wb, selected, format, {
       ...(o.locale ? { locale: o.locale } : {}),
+      ...(o.smoothing !== undefined ? { smoothing: o.smoothing } : {}),
       ...(pdf ? { pdf } : {}),
     }).catch(unavailableIsFailure)
     await mkdir(dirname(out), { recursive: true })

@@ -10,6 +10,7 @@
  * with their own writers and interrupt signal.
  */
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander'
+import { DEFAULT_SMOOTHING, MAX_SMOOTHING } from '../../src-shared/smoothing'
 import pkg from '../../package.json'
 import { SOURCES } from '../core/datasets'
 import { describeServe, serveCommand, type ServeOptions } from '../server/serve'
@@ -259,6 +260,12 @@ function buildProgram(io: CliIo, json: boolean, setCode: (code: number) => void)
         REPORT_LOCALES,
       ),
     )
+    .addOption(
+      new Option(
+        '--smoothing <weight>',
+        `the report's loss smoothing, 0 (raw) to ${MAX_SMOOTHING}, as the app's slider (default: ${DEFAULT_SMOOTHING})`,
+      ).argParser(parseSmoothing),
+    )
     .requiredOption('--out <file>', 'the file to write (replaced atomically)')
     .action(act((ctx, ids: string[], o: ExportOptions) => exportCommand(ctx, ids, o)))
 
@@ -313,6 +320,14 @@ function buildProgram(io: CliIo, json: boolean, setCode: (code: number) => void)
 
 function leaves(cmd: Command): Command[] {
   return cmd.commands.length === 0 ? [cmd] : cmd.commands.flatMap(leaves)
+}
+
+function parseSmoothing(value: string): number {
+  const w = value.trim() === '' ? NaN : Number(value)
+  if (!Number.isFinite(w) || w < 0 || w > MAX_SMOOTHING) {
+    throw new InvalidArgumentError(`a number from 0 (no smoothing) to ${MAX_SMOOTHING}`)
+  }
+  return w
 }
 
 function parseThreads(value: string): number {

@@ -65,16 +65,8 @@ export function modelSummary(model: ModelConfig, t: Translate = english): string
   return parts.join(' ')
 }
 
-/** Hyperparameters such as 1e-3 or 0.95, short enough for a table cell. */
-export function formatHyper(v: number | null | undefined): string {
-  if (v == null) return '—'
-  // Two significant digits, as sweep run names show them (not imported from sweep.ts: that pulls zod
-  // into the first chunk).
-  const a = Math.abs(v)
-  if (Number.isInteger(v) && a < 1e6) return String(v)
-  if (a >= 1e-2 && a < 1e4) return String(Number(v.toPrecision(2)))
-  return v.toExponential(1).replace('.0e', 'e').replace('e+', 'e')
-}
+/** Hyperparameters such as 1e-3 or 0.95, short enough for a table cell (shared with the reports). */
+export { formatHyper } from '../../../src-shared/hyperFormat'
 
 /** An accuracy (0..1) as a percentage: 85.2% (the sign's position and spacing are the locale's). */
 export function formatPercent(v: number | null | undefined, locale: string, digits = 1): string {
@@ -104,26 +96,8 @@ export function formatCompact(v: number | null | undefined, locale: string): str
   return v == null || !Number.isFinite(v) ? '—' : numberFormat(locale, NUMBER_FORMATS.compact).format(v)
 }
 
-/** 850ms, 42s, 3m 05s, 1h 02m in English; 42秒, 3分钟05秒 in Chinese. */
-export function formatDuration(ms: number | null | undefined, locale: string): string {
-  if (ms == null || !Number.isFinite(ms) || ms < 0) return '—'
-  const unit = (u: string, v: number, pad = false): string =>
-    numberFormat(locale, {
-      style: 'unit',
-      unit: u,
-      unitDisplay: 'narrow',
-      minimumIntegerDigits: pad ? 2 : 1,
-    }).format(v)
-  if (ms < 1000) return unit('millisecond', Math.round(ms))
-  const s = Math.round(ms / 1000)
-  if (s < 60) return unit('second', s)
-  const parts =
-    s < 3600
-      ? [unit('minute', Math.floor(s / 60)), unit('second', s % 60, true)]
-      : [unit('hour', Math.floor(s / 3600)), unit('minute', Math.floor((s % 3600) / 60), true)]
-  // The list format knows whether the locale puts a space between the parts.
-  return new Intl.ListFormat(locale, { type: 'unit', style: 'narrow' }).format(parts)
-}
+/** 850ms, 42s, 3m 05s, 1h 02m in English; 42秒, 3分钟05秒 in Chinese (shared with the reports). */
+export { formatDuration } from '../../../src-shared/durationFormat'
 
 /** Training time (the sum of its attempts, see src-shared/runTiming.ts); null before it starts. */
 export { runDurationMs } from '../../../src-shared/runTiming'

@@ -39,13 +39,14 @@ export const useExportsStore = defineStore('exports', () => {
   }
 
   /**
-   * A report or the metrics of `ids`, reports in the language the UI is shown in; `extra.group` draws a
-   * report's curves grouped as the compare view shows them.
+   * A report or the metrics of `ids`, reports in the language the UI is shown in and with the loss
+   * smoothing of the view they come from (its slider), so the report draws what the view showed;
+   * `view.group` draws a report's curves grouped as the compare view shows them.
    */
   function exportRuns(
     ids: string[],
     format: ExportFormat,
-    extra: Pick<ExportOptions, 'group'> = {},
+    view: Pick<ExportOptions, 'group' | 'smoothing'> = {},
   ): Promise<boolean> {
     const app = useAppStore()
     const locale = app.locale
@@ -55,11 +56,11 @@ export const useExportsStore = defineStore('exports', () => {
         limit: Math.round(MAX_API_EXPORT_BYTES / 2 ** 20),
         command: cliExportCommand(ids, format, app.info?.dataDir),
       })
-    return produce(
-      `${format}:${ids.join(',')}`,
-      () => api['runs.export'](ids, format, { locale, ...extra }),
-      tooLarge,
-    )
+    const report = format === 'html' || format === 'pdf'
+    const options: ExportOptions = { locale }
+    if (report && view.smoothing !== undefined) options.smoothing = view.smoothing
+    if (view.group) options.group = view.group
+    return produce(`${format}:${ids.join(',')}`, () => api['runs.export'](ids, format, options), tooLarge)
   }
 
   function exportCheckpoint(id: string): Promise<boolean> {

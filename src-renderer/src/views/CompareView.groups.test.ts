@@ -192,6 +192,7 @@ describe('CompareView: group and aggregate', () => {
     expect(t.api.mocks['runs.export']).toHaveBeenCalledWith(ids, 'html', {
       locale: 'en',
       group: { by: { kind: 'fields', fields: [LR] }, center: 'mean', spread: 'minmax', members: false },
+      smoothing: 0.6,
     })
     await wrapper.get('[data-testid="export-csv"]').trigger('click')
     await flushPromises()

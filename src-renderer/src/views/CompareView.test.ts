@@ -312,7 +312,7 @@ describe('CompareView', () => {
     expect(charts(wrapper, 'loss-chart')[0]!.props('yLog')).toBe(false)
   })
 
-  it('exports a report in the UI language and saves the file', async () => {
+  it('exports a report in the UI language, smoothed as the view is, and saves the file', async () => {
     const [a, b] = lrRuns()
     const file = { fileName: 'compare.html', mime: 'text/html', base64: btoa('<html></html>') }
     const { wrapper, t } = await open([a, b], { extra: { 'runs.export': file } })
@@ -320,8 +320,22 @@ describe('CompareView', () => {
     vi.spyOn(URL, 'createObjectURL').mockReturnValue('blob:report')
     await wrapper.get('[data-testid="export-html"]').trigger('click')
     await flushPromises()
-    expect(t.api.mocks['runs.export']).toHaveBeenCalledWith([a.id, b.id], 'html', { locale: 'en' })
-    expect(click).toHaveBeenCalledTimes(1)
+    expect(t.api.mocks['runs.export']).toHaveBeenCalledWith([a.id, b.id], 'html', {
+      locale: 'en',
+      smoothing: 0.6,
+    })
+    // The slider moved: the next report uses its weight; metrics exports have no smoothing to take.
+    await wrapper.get('[data-testid="ema-slider"]').setValue('0.85')
+    await wrapper.get('[data-testid="export-pdf"]').trigger('click')
+    await flushPromises()
+    expect(t.api.mocks['runs.export']).toHaveBeenLastCalledWith([a.id, b.id], 'pdf', {
+      locale: 'en',
+      smoothing: 0.85,
+    })
+    await wrapper.get('[data-testid="export-csv"]').trigger('click')
+    await flushPromises()
+    expect(t.api.mocks['runs.export']).toHaveBeenLastCalledWith([a.id, b.id], 'csv', { locale: 'en' })
+    expect(click).toHaveBeenCalledTimes(3)
     expect((click.mock.contexts[0] as HTMLAnchorElement).download).toBe('compare.html')
     expect(useAppStore().notices.map((n) => n.text)).toContain('Saved compare.html')
   })

@@ -46,10 +46,18 @@ describe('RunDetailView exports', () => {
     await wrapper.get('[data-testid="export-json"]').trigger('click')
     await flushPromises()
     expect(t.api.mocks['runs.export']).toHaveBeenCalledWith([run.id], 'json', { locale: 'en' })
+    // A report takes the page's smoothing slider with it.
+    await wrapper.get('[data-testid="ema-slider"]').setValue('0.3')
+    await wrapper.get('[data-testid="export-html"]').trigger('click')
+    await flushPromises()
+    expect(t.api.mocks['runs.export']).toHaveBeenLastCalledWith([run.id], 'html', {
+      locale: 'en',
+      smoothing: 0.3,
+    })
     await wrapper.get('[data-testid="export-checkpoint"]').trigger('click')
     await flushPromises()
     expect(t.api.mocks['runs.exportCheckpoint']).toHaveBeenCalledWith(run.id)
-    expect(names).toEqual(['run.json', 'run.safetensors'])
+    expect(names).toEqual(['run.json', 'run.html', 'run.safetensors'])
   })
 
   it('asks once while an export is in flight, and reports failures', async () => {

@@ -4,7 +4,8 @@
  */
 import { lossNeedsLog as spansDecades } from '../../../../src-shared/lossScale'
 import * as echarts from 'echarts'
-import { ema } from '../../../../src-shared/smoothing'
+import { layoutLegend, legendComponents, type LegendLayout } from '../../../../src-shared/chartLegend'
+import { DEFAULT_SMOOTHING, ema } from '../../../../src-shared/smoothing'
 import { lttb } from '../../../../src-shared/lttb'
 import { fontStack } from '../../../../src-shared/fonts'
 import { CHART_GRID, CHART_TEXT, SERIES_COLORS } from '../../../../src-shared/palette'
@@ -20,8 +21,8 @@ export interface ChartRun {
 
 export const CHART_WIDTH = 720
 export const CHART_HEIGHT = 320
-/** The loss curves' smoothing, as the run page's default. */
-export const EMA_WEIGHT = 0.9
+/** The loss curves' smoothing when the request names none: the UI's default. */
+export const EMA_WEIGHT = DEFAULT_SMOOTHING
 /** Beyond this many points per curve a 720-pixel chart shows nothing more, and the file only grows. */
 const MAX_POINTS = 1200
 /** A legend for more runs than this would cover the plot: the results table's swatches take over. */
@@ -34,12 +35,13 @@ export function seriesColor(index: number): string {
 type Option = echarts.EChartsOption
 type Point = [number, number | null]
 
-export function render(option: Option): string {
+export function render(option: Option, legendHeight: number): string {
   const chart = echarts.init(null, null, {
     renderer: 'svg',
     ssr: true,
     width: CHART_WIDTH,
-    height: CHART_HEIGHT,
+    // The legend gets rows of its own above the plot, which keeps its size.
+    height: CHART_HEIGHT + legendHeight,
   })
   try {
     chart.setOption(option)
@@ -50,23 +52,55 @@ export function render(option: Option): string {
   }
 }
 
-export function base(runs: ChartRun[], f: Formats, xName: string, yName: string): Option {
-  const legend = runs.length > 1 && runs.length <= MAX_LEGEND
+/**
+ * The legend both charts share, or null for one run (nothing to tell apart) and for more than
+ * MAX_LEGEND (the results table's swatches take over). Names too long for it are cut: the report lists
+ * those in full under the figure.
+ */
+export function reportLegend(runs: ChartRun[]): LegendLayout | null {
+  if (runs.length <= 1 || runs.length > MAX_LEGEND) return null
+  return layoutLegend(
+    runs.map((r) => ({ name: r.name, color: r.color })),
+    { width: CHART_WIDTH, fontSize: LEGEND_FONT_SIZE },
+  )
+}
+
+const LEGEND_FONT_SIZE = 12
+/** Room between the legend's last row and the plot (the y axis' top label sits there). */
+const LEGEND_GAP = 16
+
+/**
+ * A legend of the given entries laid out in rows above the plot, and the height it adds to the chart;
+ * none (height 0) for more than MAX_LEGEND entries. The grouped figures name their groups with it.
+ */
+export function legendRows(entries: { name: string; color: string }[]): {
+  legend: Option['legend']
+  height: number
+} {
+  if (entries.length === 0 || entries.length > MAX_LEGEND) return { legend: { show: false }, height: 0 }
+  const layout = layoutLegend(entries, { width: CHART_WIDTH, fontSize: LEGEND_FONT_SIZE })
   return {
+    legend: legendComponents(layout, CHART_TEXT, LEGEND_FONT_SIZE) as Option['legend'],
+    height: layout.height + LEGEND_GAP,
+  }
+}
+
+export function base(
+  runs: ChartRun[],
+  f: Formats,
+  xName: string,
+  yName: string,
+): Option & { legendHeight: number } {
+  const legend = reportLegend(runs)
+  const legendHeight = legend ? legend.height + LEGEND_GAP : 0
+  return {
+    legendHeight,
     animation: false,
     textStyle: { color: CHART_TEXT, fontFamily: fontStack() },
-    grid: { left: 64, right: 24, top: legend ? 48 : 20, bottom: 48 },
-    // Solid swatches: by default a legend entry copies its first series, which is the faint raw loss.
-    legend: legend
-      ? {
-          top: 8,
-          type: 'plain',
-          icon: 'roundRect',
-          // Wide gaps: the server-side renderer estimates text widths and can underestimate them.
-          itemGap: 28,
-          data: runs.map((r) => ({ name: r.name, itemStyle: { color: r.color, opacity: 1 } })),
-        }
-      : { show: false },
+    grid: { left: 64, right: 24, top: 20 + legendHeight, bottom: 48 },
+    legend: (legend
+      ? legendComponents(legend, CHART_TEXT, LEGEND_FONT_SIZE)
+      : { show: false }) as Option['legend'],
     xAxis: {
       type: 'value',
       name: xName,
@@ -98,8 +132,11 @@ export function lossLabel(f: Formats): (v: number) => string {
   return (v) => (Math.abs(v) >= 1e5 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(0) : f.number(v))
 }
 
-/** Loss per iteration: each run's EMA solid and named (the legend), its raw loss faint underneath. */
-export function lossChart(runs: ChartRun[], t: Translate, f: Formats): string {
+/**
+ * Loss per iteration: each run's EMA (with `smoothing`, the UI's slider) solid and named, its raw loss
+ * faint underneath; with no smoothing, the raw loss alone, solid.
+ */
+export function lossChart(runs: ChartRun[], t: Translate, f: Formats, smoothing = EMA_WEIGHT): string {
   const log = lossNeedsLog(runs)
   const series: echarts.LineSeriesOption[] = []
   for (const run of runs) {
@@ -108,7 +145,6 @@ export function lossChart(runs: ChartRun[], t: Translate, f: Formats): string {
     // On a log axis a loss of 0 (or below) has no place either.
     const keep = (l: number) => (Number.isFinite(l) && (!log || l > 0) ? l : null)
     const raw = losses.map(keep)
-    const smooth = Array.from(ema(losses, EMA_WEIGHT), keep)
     const line = (y: (number | null)[], faint: boolean): echarts.LineSeriesOption => ({
       type: 'line',
       name: run.name,
@@ -121,15 +157,16 @@ export function lossChart(runs: ChartRun[], t: Translate, f: Formats): string {
       silent: true,
       z: faint ? 1 : 2,
     })
-    series.push(line(raw, true), line(smooth, false))
+    if (smoothing > 0) series.push(line(raw, true), line(Array.from(ema(losses, smoothing), keep), false))
+    else series.push(line(raw, false))
   }
-  const option = base(runs, f, t('iteration'), t('loss'))
+  const { legendHeight, ...option } = base(runs, f, t('iteration'), t('loss'))
   option.yAxis = {
     ...(option.yAxis as echarts.YAXisComponentOption),
     ...(log ? { type: 'log' as const, scale: false } : {}),
     axisLabel: { formatter: lossLabel(f) },
   } as echarts.YAXisComponentOption
-  return render({ ...option, series })
+  return render({ ...option, series }, legendHeight)
 }
 
 /** Accuracy per epoch: validation solid, training dashed, one colour per run. */
@@ -158,12 +195,12 @@ export function accuracyChart(runs: ChartRun[], t: Translate, f: Formats): strin
       ),
     )
   }
-  const option = base(runs, f, t('epoch'), t('accuracy'))
+  const { legendHeight, ...option } = base(runs, f, t('epoch'), t('accuracy'))
   option.yAxis = {
     ...(option.yAxis as echarts.YAXisComponentOption),
     axisLabel: { formatter: (v: number) => f.percent(v) },
   } as echarts.YAXisComponentOption
-  return render({ ...option, series })
+  return render({ ...option, series }, legendHeight)
 }
 
 /** [x, y] pairs, downsampled (LTTB, which keeps peaks) when there are more than the chart can show. */

@@ -1,5 +1,5 @@
 /** The report's Diagnosis section: the same findings and wording as the run page's "What's wrong?" panel. */
-import { curvesFromEvents, diagnose } from '../../../../src-shared/diagnose'
+import { curvesFromEvents, diagnose, type Diagnosis } from '../../../../src-shared/diagnose'
 import { describeDiagnosis } from '../../../../src-shared/diagnosisText'
 import type { MetricEvent, RunRecord } from '../../../../src-shared/runs'
 import type { ReportLocale } from './messages'
@@ -8,19 +8,30 @@ import type { ReportNote } from './types'
 /** A run whose result is not in yet reports no class names; the datasets the app ships have 10. */
 const DEFAULT_CLASSES = 10
 
-export function diagnosisNotes(
-  record: RunRecord,
-  metrics: MetricEvent[],
-  locale: ReportLocale,
-): ReportNote[] {
-  const findings = diagnose({
+function findings(record: RunRecord, metrics: MetricEvent[]): Diagnosis[] {
+  return diagnose({
     ...curvesFromEvents(metrics),
     numClasses: record.result?.classNames.length || DEFAULT_CLASSES,
     status: record.status,
     error: record.error,
     progress: record.progress,
   })
-  return findings.map((d) => {
+}
+
+/**
+ * Whether the run blew up: its loss became NaN or infinite (or it failed as diverged), or it ended far
+ * above where it started. What a caption may say "blew up" about, and nothing else.
+ */
+export function blewUp(record: RunRecord, metrics: MetricEvent[]): boolean {
+  return findings(record, metrics).some((d) => d.kind === 'diverged' || d.kind === 'lr-too-high')
+}
+
+export function diagnosisNotes(
+  record: RunRecord,
+  metrics: MetricEvent[],
+  locale: ReportLocale,
+): ReportNote[] {
+  return findings(record, metrics).map((d) => {
     const text = describeDiagnosis(d, locale)
     return { title: text.title, detail: text.suggestion ? `${text.detail} ${text.suggestion}` : text.detail }
   })

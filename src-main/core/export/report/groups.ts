@@ -17,6 +17,7 @@ import { ema } from '../../../../src-shared/smoothing'
 import {
   base,
   EMA_WEIGHT,
+  legendRows,
   lossLabel,
   lossNeedsLog,
   MAX_LEGEND,
@@ -120,18 +121,6 @@ function memberLine(
   }
 }
 
-/** The legend: every group with its size, solid swatches (the first series of a name is a faint member). */
-function legend(names: { name: string; color: string }[]): echarts.LegendComponentOption {
-  if (names.length > MAX_LEGEND) return { show: false }
-  return {
-    top: 8,
-    type: 'plain',
-    icon: 'roundRect',
-    itemGap: 28,
-    data: names.map((n) => ({ name: n.name, itemStyle: { color: n.color, opacity: 1 } })),
-  }
-}
-
 interface Drawn {
   svg: string
   aggregates: Aggregate[]
@@ -144,6 +133,7 @@ function lossFigure(
   names: string[],
   t: Translate,
   f: Formats,
+  smoothing: number,
 ): Drawn {
   const pseudo: ChartRun[] = groups.flatMap((g, gi) =>
     g.runs.map((r, ri) => ({ name: r.record.config.name, color: g.color, curves: all[gi]![ri]! })),
@@ -153,7 +143,7 @@ function lossFigure(
   const lines: Series[] = []
   const aggregates: Aggregate[] = []
   groups.forEach((g, gi) => {
-    const smoothed: Curve[] = all[gi]!.map((c) => ({ x: c.iterations, y: ema(c.losses, EMA_WEIGHT) }))
+    const smoothed: Curve[] = all[gi]!.map((c) => ({ x: c.iterations, y: ema(c.losses, smoothing) }))
     const agg = aggregateCurves(smoothed, { center: opts.center, spread: opts.spread, bounds: LOSS })
     aggregates.push(agg)
     let floor: number | undefined
@@ -169,15 +159,16 @@ function lossFigure(
       )
     lines.push(...aggregateLines(agg, { name: names[gi]!, color: g.color, stack: `loss:${gi}`, floor }))
   })
-  const option = base(pseudo, f, t('iteration'), t('loss'))
-  option.legend = legend(groups.map((g, i) => ({ name: names[i]!, color: g.color })))
-  option.grid = { ...(option.grid as object), top: groups.length <= MAX_LEGEND ? 48 : 20 }
+  const { legendHeight: _, ...option } = base(pseudo, f, t('iteration'), t('loss'))
+  const rows = legendRows(groups.map((g, i) => ({ name: names[i]!, color: g.color })))
+  option.legend = rows.legend
+  option.grid = { ...(option.grid as object), top: 20 + rows.height }
   option.yAxis = {
     ...(option.yAxis as echarts.YAXisComponentOption),
     ...(log ? { type: 'log' as const, scale: false } : {}),
     axisLabel: { formatter: lossLabel(f) },
   } as echarts.YAXisComponentOption
-  return { svg: render({ ...option, series: [...members, ...lines] }), aggregates }
+  return { svg: render({ ...option, series: [...members, ...lines] }, rows.height), aggregates }
 }
 
 function accuracyFigure(
@@ -203,14 +194,15 @@ function accuracyFigure(
       lines.push(...aggregateLines(agg, { name: names[gi]!, color: g.color, stack: `${pick}:${gi}`, dashed }))
     }
   })
-  const option = base([], f, t('epoch'), t('accuracy'))
-  option.legend = legend(groups.map((g, i) => ({ name: names[i]!, color: g.color })))
-  option.grid = { ...(option.grid as object), top: groups.length <= MAX_LEGEND ? 48 : 20 }
+  const { legendHeight: _, ...option } = base([], f, t('epoch'), t('accuracy'))
+  const rows = legendRows(groups.map((g, i) => ({ name: names[i]!, color: g.color })))
+  option.legend = rows.legend
+  option.grid = { ...(option.grid as object), top: 20 + rows.height }
   option.yAxis = {
     ...(option.yAxis as echarts.YAXisComponentOption),
     axisLabel: { formatter: (v: number) => f.percent(v) },
   } as echarts.YAXisComponentOption
-  return render({ ...option, series: [...members, ...lines] })
+  return render({ ...option, series: [...members, ...lines] }, rows.height)
 }
 
 /** Where a group's loss line rests on fewer runs than the group has, in words; '' when nowhere. */
@@ -238,6 +230,7 @@ export function groupedChartsSection(
   opts: GroupOptions,
   t: Translate,
   f: Formats,
+  smoothing = EMA_WEIGHT,
 ): string {
   const gt = groupTranslator(f.locale)
   const groups = reportGroups(runs, opts)
@@ -247,7 +240,7 @@ export function groupedChartsSection(
   const all = groups.map((g) => g.runs.map((r) => curves(r.metrics)))
   const band = gt(`band_${opts.spread}`)
   const center = gt(`center_${opts.center}`)
-  const loss = lossFigure(groups, all, opts, names, t, f)
+  const loss = lossFigure(groups, all, opts, names, t, f, smoothing)
   const thin = thinningNote(groups, loss.aggregates, names, gt, f)
   const tail = [opts.members ? gt('members') : '', gt('ends'), thin].filter(Boolean).join(' ')
   const legendNote =
@@ -257,7 +250,7 @@ export function groupedChartsSection(
   return [
     `<section id="charts"><h2>${esc(t('charts'))}</h2>${legendNote}`,
     `<figure class="chart" data-groups="${groups.length}"><h3>${esc(t('lossChart'))}</h3>${loss.svg}`,
-    `<figcaption class="caption">${esc(gt('lossCaption', { center, band, weight: f.number(EMA_WEIGHT) }))} ${esc(tail)}</figcaption></figure>`,
+    `<figcaption class="caption">${esc(gt('lossCaption', { center, band, weight: f.number(smoothing) }))} ${esc(tail)}</figcaption></figure>`,
     `<figure class="chart" data-groups="${groups.length}"><h3>${esc(t('accuracyChart'))}</h3>${accuracyFigure(groups, all, opts, names, t, f)}`,
     `<figcaption class="caption">${esc(gt('accuracyCaption', { center, band }))} ${esc(gt('ends'))}</figcaption></figure></section>`,
   ].join('\n')

@@ -54,13 +54,21 @@ td.num { white-space: nowrap; }
 code { font: 11px ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; }
 .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 6px;
   vertical-align: baseline; }
-.mosaics { display: flex; flex-wrap: wrap; gap: 16px; }
+/* Lines of inline blocks, not a flex box: Chromium keeps a heading with the first line of these when
+   printing, but not with the first row of a flex box (the heading then ended a page). */
+.mosaics { margin-right: -16px; }
+.mosaic { display: inline-block; vertical-align: top; margin: 0 16px 16px 0; }
 .mosaic img { image-rendering: pixelated; display: block; border: 1px solid #e2e8f0; }
 .mosaic figcaption { font-size: 12px; color: #475569; max-width: 240px; }
 .mosaic .damaged { color: #b91c1c; }
 .confusion td { text-align: right; min-width: 28px; }
 .confusion td.diag { font-weight: 600; }
 .notes li { margin-bottom: 4px; }
+/* Chinese headings and table headers wrap between words, never inside one: keep-all keeps a run of
+   CJK characters together (breaking at spaces and punctuation); break-word only when nothing else fits. */
+h1, h2, h3, th, caption { word-break: keep-all; overflow-wrap: break-word; }
+.legend-key { margin-top: -8px; }
+.legend-key caption { text-align: left; }
 .user-notes { white-space: pre-wrap; overflow-wrap: anywhere; margin: 0 0 8px; }
 .error { color: #b91c1c; }
 .print-only { display: none; }
@@ -68,8 +76,8 @@ code { font: 11px ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; }
 @page { size: A4; margin: 14mm 12mm; }
 @media print {
   body { max-width: none; padding: 0; }
-  h2, h3 { break-after: avoid; }
-  figure, table, .mosaic { break-inside: avoid; }
+  h1, h2, h3, caption { break-after: avoid; }
+  figure, table, .mosaic, li { break-inside: avoid; }
   details.screen-only { display: none; }
   .print-only { display: block; }
 }

@@ -8,13 +8,15 @@ import {
   lossChart,
   lossNeedsLog,
   MAX_LEGEND,
+  reportLegend,
   seriesColor,
   type ChartRun,
 } from './charts'
 import { formats, type Formats } from './format'
 import { esc, page } from './html'
 import { translator, type Translate } from './messages'
-import { diagnosisNotes } from './diagnosis'
+import { runDurationMs } from '../../../../src-shared/runTiming'
+import { blewUp, diagnosisNotes } from './diagnosis'
 import { groupedChartsSection, groupsSection, reportGroups } from './groups'
 import { mosaicPng } from './mosaicPng'
 import { curves, trainingDuration } from './series'
@@ -43,8 +45,9 @@ export function renderReport(inputs: RunInput[], options: ReportOptions = {}): s
   const runs: ReportRun[] = inputs.map((r, i) => ({
     ...r,
     notes: options.notes?.[r.record.id] ?? diagnosisNotes(r.record, r.metrics, locale),
+    blewUp: blewUp(r.record, r.metrics),
     color: seriesColor(i),
-    duration: trainingDuration(r.record, r.metrics, now.getTime()),
+    duration: duration(r.record, r.metrics, now.getTime()),
   }))
   const single = runs.length === 1
   const group = single ? undefined : options.group
@@ -60,7 +63,9 @@ export function renderReport(inputs: RunInput[], options: ReportOptions = {}): s
     `<section id="results"><h2>${esc(t('results'))}</h2>${resultsTable(runs, t, f)}</section>`,
     group ? groupsSection(runs, group, f) : '',
     userNotesSection(runs, t),
-    group ? groupedChartsSection(runs, group, t, f) : chartsSection(runs, t, f),
+    group
+      ? groupedChartsSection(runs, group, t, f, options.smoothing ?? EMA_WEIGHT)
+      : chartsSection(runs, t, f, options.smoothing ?? EMA_WEIGHT),
     notesSection(runs, t),
     `<section id="config"><h2>${esc(t('config'))}</h2>${configSection(runs, t)}</section>`,
     mosaicsSection(runs, t),
@@ -72,7 +77,18 @@ export function renderReport(inputs: RunInput[], options: ReportOptions = {}): s
   return page(locale, title, body.filter(Boolean).join('\n'))
 }
 
-function chartsSection(runs: ReportRun[], t: Translate, f: Formats): string {
+/**
+ * The time the UI shows for the run (its attempts, src-shared/runTiming.ts); records from before
+ * attempts were timed are measured from their log's stamps.
+ */
+function duration(record: RunInput['record'], metrics: MetricEvent[], now: number): number | null {
+  return record.activeMs !== undefined ? runDurationMs(record, now) : trainingDuration(record, metrics, now)
+}
+
+/** At most this many runs are named in a caption; the rest are counted. */
+const CAPTION_NAMES = 3
+
+function chartsSection(runs: ReportRun[], t: Translate, f: Formats, smoothing: number): string {
   const chartRuns: ChartRun[] = runs.map((r) => ({
     name: r.record.config.name,
     color: r.color,
@@ -85,16 +101,48 @@ function chartsSection(runs: ReportRun[], t: Translate, f: Formats): string {
     runs.length > MAX_LEGEND
       ? `<p class="caption">${esc(t('legendCapped', { count: f.integer(runs.length) }))}</p>`
       : ''
-  const weight = f.number(EMA_WEIGHT)
-  const logNote = lossNeedsLog(chartRuns) ? ` ${esc(t('lossLogScale'))}` : ''
+  const lossCaption = [
+    smoothing > 0 ? t('lossCaption', { weight: f.number(smoothing) }) : t('lossCaptionRaw'),
+    lossNeedsLog(chartRuns) ? t('lossLogScale') : '',
+    blownUpNote(runs, t, f),
+  ]
+    .filter(Boolean)
+    .join(' ')
+  const key = legendKey(chartRuns, t)
   return [
     `<section id="charts"><h2>${esc(t('charts'))}</h2>${legendNote}`,
     // Headings inside the figures, which do not break across pages, so a heading never ends a page.
-    `<figure class="chart"><h3>${esc(t('lossChart'))}</h3>${lossChart(chartRuns, t, f)}`,
-    `<figcaption class="caption">${esc(t('lossCaption', { weight }))}${logNote}</figcaption></figure>`,
+    `<figure class="chart"><h3>${esc(t('lossChart'))}</h3>${lossChart(chartRuns, t, f, smoothing)}`,
+    `<figcaption class="caption">${esc(lossCaption)}</figcaption></figure>`,
     `<figure class="chart"><h3>${esc(t('accuracyChart'))}</h3>${accuracyChart(chartRuns, t, f)}`,
-    `<figcaption class="caption">${esc(t('accuracyCaption'))}</figcaption></figure></section>`,
+    `<figcaption class="caption">${esc(t('accuracyCaption'))}</figcaption></figure>${key}</section>`,
   ].join('\n')
+}
+
+/** "A run blew up: x." only when one did (diverged or exploded), naming it. */
+function blownUpNote(runs: ReportRun[], t: Translate, f: Formats): string {
+  const names = runs.filter((r) => r.blewUp).map((r) => r.record.config.name)
+  if (names.length === 0) return ''
+  const shown = names.slice(0, CAPTION_NAMES).join(', ')
+  const more = names.length - CAPTION_NAMES
+  const list = more > 0 ? t('andMore', { names: shown, count: f.integer(more) }) : shown
+  return t(names.length === 1 ? 'blewUpOne' : 'blewUpMany', { names: list })
+}
+
+/** The full names of the legend entries cut short, under the figures (empty when none was cut). */
+function legendKey(runs: ChartRun[], t: Translate): string {
+  const cut = reportLegend(runs)?.entries.filter((e) => e.truncated) ?? []
+  if (cut.length === 0) return ''
+  const rows = cut.map(
+    (e) =>
+      `<tr><td><span class="swatch" style="background:${esc(e.color)}"></span>${esc(e.label)}</td>` +
+      `<td>${esc(e.name)}</td></tr>`,
+  )
+  return (
+    `<table class="legend-key"><caption class="caption">${esc(t('legendKey'))}</caption>` +
+    `<thead><tr><th>${esc(t('legendLabel'))}</th><th>${esc(t('run'))}</th></tr></thead>` +
+    `<tbody>${rows.join('')}</tbody></table>`
+  )
 }
 
 function mosaicsSection(runs: ReportRun[], t: Translate): string {

@@ -7,6 +7,8 @@ import { formats } from './format'
 import { mosaicPng } from './mosaicPng'
 import { renderReport } from './render'
 import { trainingDuration } from './series'
+// The UI's lib/format.ts re-exports this one (its test checks it is the same function).
+import { formatDuration as uiDuration } from '../../../../src-shared/durationFormat'
 
 let t: TrainedRuns
 let a: RunRecord
@@ -83,7 +85,11 @@ describe('report of one run', () => {
     expect(results).toContain(a.environment!.backend)
     const config = section(html, 'config')
     expect(config).toContain('<code>model.hiddenDim</code></td><td><code>16</code>')
-    expect(config).toContain('<code>solver.optimConfig.learningRate</code></td><td><code>0.001</code>')
+    // As the UI writes hyperparameters, the exact value in the tooltip; whole numbers (the seed) exact.
+    expect(config).toContain(
+      '<code>solver.optimConfig.learningRate</code></td><td><code title="0.001">1e-3</code>',
+    )
+    expect(config).toContain(`<code>seed</code></td><td><code>${a.config.seed}</code>`)
     const confusion = section(html, 'confusion')
     const classes = a.result!.classNames
     expect(classes).toHaveLength(10)
@@ -254,12 +260,18 @@ describe('pieces', () => {
     })
   })
 
-  it('formats durations per locale', () => {
-    expect(formats('en').duration(1234)).toBe('1.2 sec')
-    expect(formats('en').duration(65_000)).toBe('1 min 5 sec')
-    expect(formats('en').duration(2 * 3600_000 + 60_000)).toBe('2 hr 1 min')
-    expect(formats('zh-CN').duration(65_000)).toBe('1分钟5秒')
+  it('formats durations per locale as the UI does (one formatter)', () => {
+    expect(formats('en').duration(850)).toBe('850ms')
+    expect(formats('en').duration(1234)).toBe('1s')
+    expect(formats('en').duration(65_000)).toBe('1m 05s')
+    expect(formats('en').duration(2 * 3600_000 + 60_000)).toBe('2h 01m')
+    expect(formats('zh-CN').duration(65_000)).toBe('1分钟05秒')
     expect(formats('en').duration(-1)).toBe('—')
+    for (const ms of [0, 999, 59_499, 61_000, 3_599_000, 90_000_000]) {
+      for (const locale of ['en', 'zh-CN'] as const) {
+        expect(formats(locale).duration(ms)).toBe(uiDuration(ms, locale))
+      }
+    }
   })
 
   it('measures a resumed run by its attempts, not the idle time between them', () => {

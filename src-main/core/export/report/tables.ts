@@ -1,6 +1,7 @@
 /** The report's tables: results, configuration (differences first), confusion matrix and notes. */
 import type { RunConfig } from '../../../../src-shared/config'
 import { configDiff } from '../../../../src-shared/configDiff'
+import { formatConfigValue } from '../../../../src-shared/hyperFormat'
 import type { Formats } from './format'
 import { esc } from './html'
 import type { MessageKey, Translate } from './messages'
@@ -60,7 +61,7 @@ export function configSection(runs: ReportRun[], t: Translate): string {
       (r, i) =>
         `<tr><td><span class="swatch" style="background:${esc(r.color)}"></span>` +
         `${esc(r.record.config.name)}</td>` +
-        diffs.map((d) => `<td><code>${esc(show(d.values[i], t))}</code></td>`).join('') +
+        diffs.map((d) => `<td>${value(d.values[i], t)}</td>`).join('') +
         '</tr>',
     )
     html += `<table><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table>`
@@ -125,7 +126,7 @@ export function notesSection(runs: ReportRun[], t: Translate): string {
 
 function fieldTable(fields: Map<string, unknown>, t: Translate): string {
   const rows = [...fields].map(
-    ([path, v]) => `<tr><td><code>${esc(path)}</code></td><td><code>${esc(show(v, t))}</code></td></tr>`,
+    ([path, v]) => `<tr><td><code>${esc(path)}</code></td><td>${value(v, t)}</td></tr>`,
   )
   return `<table><thead><tr>${th(t('field'))}${th(t('value'))}</tr></thead><tbody>${rows.join('')}</tbody></table>`
 }
@@ -145,10 +146,16 @@ function flatten(config: RunConfig): Map<string, unknown> {
   return new Map([...out].sort(([a], [b]) => a.localeCompare(b)))
 }
 
-/** Config values exactly as written (1e-3 stays 0.001, not a rounded locale number). */
-function show(v: unknown, t: Translate): string {
-  if (v === undefined || v === null) return t('none')
-  return typeof v === 'string' ? v : JSON.stringify(v)
+/**
+ * A config value as the UI shows it (`1e-3`, `0.0871`: src-shared/hyperFormat.ts); where that rounds,
+ * the exact value is the cell's tooltip (the JSON and CSV exports carry it too).
+ */
+function value(v: unknown, t: Translate): string {
+  if (v === undefined || v === null) return `<code>${esc(t('none'))}</code>`
+  const shown = formatConfigValue(v)
+  const exact = typeof v === 'string' ? v : JSON.stringify(v)
+  const title = exact !== shown ? ` title="${esc(exact)}"` : ''
+  return `<code${title}>${esc(shown)}</code>`
 }
 
 function th(text: string, numeric = false): string {

@@ -13,6 +13,8 @@ export interface ReportOptions {
   locale?: ReportLocale
   /** Findings per run id; runs without an entry get the diagnosis of their curves (src-shared/diagnose). */
   notes?: Record<string, ReportNote[]>
+  /** EMA weight of the loss curves, 0 (raw) to below 1: the UI's slider; default DEFAULT_SMOOTHING. */
+  smoothing?: number
   /** The report's "generated" time (tests pin it); default now. */
   now?: Date
   /** Group and aggregate (issue 13): curves drawn one line and band per group, as the compare view did. */
@@ -27,6 +29,8 @@ export interface ReportRun {
   /** Set when every weight snapshot of the run is damaged (what is wrong, for logs). */
   mosaicProblem?: string
   notes: ReportNote[]
+  /** Its loss became non-finite or exploded (src-shared/diagnose): only then may a caption say so. */
+  blewUp: boolean
   color: string
   /** Training time in ms, null when unknown. */
   duration: number | null
