@@ -148,6 +148,18 @@ function insert(
   smoothed: number,
 ): void {
   const finite = Number.isFinite(loss)
+  if (i === p.iterations.length) {
+    // Steps come in order: appending is the common case, and a live series takes thousands a second.
+    p.iterations.push(iteration)
+    p.losses.push(finite ? loss : NaN)
+    p.lossMin.push(finite ? loss : NaN)
+    p.lossMax.push(finite ? loss : NaN)
+    p.lossLast.push(finite ? loss : NaN)
+    p.smoothed.push(smoothed)
+    p.counts.push(1)
+    p.times.push(t ?? NaN)
+    return
+  }
   const values: [number[], number][] = [
     [p.iterations, iteration],
     [p.losses, finite ? loss : NaN],

@@ -8,7 +8,6 @@ export const en = {
   /** Under the run page's loss chart. */
   envelopeNote:
     'Smoothed over every logged step; the faint line is the raw loss, with each pixel’s lowest and highest step, so no spike is hidden.',
-  zoomHint: 'Scroll on a chart to zoom, drag to pan; the other charts follow.',
 }
 
 export const zhCN: typeof en = {
@@ -16,5 +15,4 @@ export const zhCN: typeof en = {
   resetZoomHint: '重新显示整个运行（在图表上滚动可缩放，关联的图表随之缩放）',
   envelopeNote:
     '平滑基于每一个记录的步骤计算；浅色线是原始损失，包含每个像素内的最低和最高步骤，因此不会遗漏任何尖峰。',
-  zoomHint: '在图表上滚动可缩放，拖动可平移；其他图表随之变化。',
 }
