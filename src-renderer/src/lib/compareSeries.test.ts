@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { MetricEvent } from '../../../src-shared/runs'
-import { appendEvents, emptySeries } from '../stores/runs'
+import { seriesFromEvents } from '../../../src-shared/metricsSeries'
+import { appendEvents, emptySeries, seriesFromPayload } from '../stores/runs'
 import { makeRun } from '../testing/fakeApi'
 import {
   accCurves,
@@ -127,6 +128,31 @@ describe('series for the charts', () => {
     expect(smooth!.name).toBe(a.record.config.name)
     // Debiased EMA with w = 0.5: 2 / 0.5, 2 / 0.75, 3 / 0.875.
     expect(Array.from(smooth!.y).map((v) => Number(v!.toFixed(4)))).toEqual([4, 2.6667, 3.4286])
+  })
+
+  it('draws a long run’s raw loss as its envelope and main’s smoothing; a zoomed window with finer buckets', () => {
+    const loss = (i: number) => (i === 7_777 ? 40 : 2)
+    const a = { ...run({ iters: 20_000, perEpoch: 1000, batch: 10, loss }), series: null } as CompareRun
+    const events: MetricEvent[] = Array.from({ length: 20_000 }, (_, k) => ({
+      type: 'iteration',
+      iteration: k + 1,
+      loss: loss(k + 1),
+    }))
+    a.series = seriesFromPayload(seriesFromEvents(events, { maxPoints: 1000, smoothing: 0.6 }), 1000)
+    const [raw, smooth] = lossSeries([a], opts())
+    expect(a.series.bucket).toBe(32)
+    expect(Math.max(...Array.from(raw!.yMax!, Number))).toBe(40)
+    expect(Math.max(...Array.from(raw!.y, Number))).toBe(2)
+    expect(Array.from(smooth!.y)).toEqual(a.series.smoothed)
+    // Zoomed on the spike: the window's points come from main's range answer, one step each.
+    a.detail = seriesFromEvents(events, { smoothing: 0.6, range: { from: 7_700, to: 7_800, buckets: 500 } })
+    const [zRaw] = lossSeries([a], opts())
+    const inside = Array.from(zRaw!.x).filter((x) => x >= 7_700 && x <= 7_800)
+    expect(inside).toHaveLength(101)
+    expect(Math.max(...Array.from(zRaw!.y, Number))).toBe(40)
+    // On the epoch axis the same points, divided by the iterations per epoch.
+    const [eRaw] = lossSeries([a], opts({ axis: 'epoch' }))
+    expect(Array.from(eRaw!.x).filter((x) => x >= 7.7 && x <= 7.8)).toHaveLength(101)
   })
 
   it('draws validation solid and training dashed', () => {
