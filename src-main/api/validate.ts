@@ -70,7 +70,10 @@ export function metricsOptionsArg(value: unknown): MetricsArgs {
   let maxPointsGiven = false
   for (const [key, v] of Object.entries(value)) {
     if (key !== 'maxPoints' && key !== 'smoothing' && key !== 'range') {
-      throw invalidArgument(`options.${key.slice(0, 40)}`, 'unknown option (known: maxPoints, smoothing, range)')
+      throw invalidArgument(
+        `options.${key.slice(0, 40)}`,
+        'unknown option (known: maxPoints, smoothing, range)',
+      )
     }
     if (v === undefined || v === null) continue
     if (key === 'maxPoints') {
@@ -79,7 +82,10 @@ export function metricsOptionsArg(value: unknown): MetricsArgs {
     } else if (key === 'smoothing') {
       if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v >= 1) {
         const shown = typeof v === 'number' ? String(v) : typeOf(v)
-        throw invalidArgument('options.smoothing', `must be a number from 0 up to (not including) 1, got ${shown}`)
+        throw invalidArgument(
+          'options.smoothing',
+          `must be a number from 0 up to (not including) 1, got ${shown}`,
+        )
       }
       options.smoothing = v
     } else options.range = metricsRangeArg(v)

@@ -8,11 +8,7 @@
  */
 import { defineStore } from 'pinia'
 import { computed, markRaw, ref } from 'vue'
-import {
-  METRICS_SMOOTHING_DEFAULT,
-  type MetricsSeries,
-  type MosaicData,
-} from '../../../src-shared/contract'
+import { METRICS_SMOOTHING_DEFAULT, type MetricsSeries, type MosaicData } from '../../../src-shared/contract'
 import { createdAtOf, isCorrupt, type CorruptRun, type RunListEntry } from '../../../src-shared/corruptRun'
 import { addLoss, truncateLoss, type LossPoints } from '../../../src-shared/lossPoints'
 import type { MetricEvent, RunRecord } from '../../../src-shared/runs'
