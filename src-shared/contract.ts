@@ -313,7 +313,35 @@ export const METRICS_POINTS_MAX = 20_000
 export interface MetricsOptions {
   /** At most this many loss points, 1 to METRICS_POINTS_MAX; default METRICS_POINTS_DEFAULT. */
   maxPoints?: number
+  /** Charts (issue 13): the EMA weight of `smoothed`, 0 <= w < 1; default METRICS_SMOOTHING_DEFAULT. */
+  smoothing?: number
+  /** Charts (issue 13): only these iterations, in `buckets` equal buckets (a zoomed chart); not with maxPoints. */
+  range?: MetricsRange
 }
+
+// ---- charts that stay true and fast (issue 13 §4) ----
+
+/** The EMA weight runs.metrics smooths with when not told: the run page's and compare view's default. */
+export const METRICS_SMOOTHING_DEFAULT = 0.6
+
+/**
+ * A zoomed chart's window: iterations `from` to `to` (inclusive, integers, from <= to) in `buckets`
+ * buckets of equal width (1 to METRICS_POINTS_MAX; a chart asks for one per pixel). The smoothing is still
+ * computed over the whole log, so a zoomed curve is the same curve, only finer.
+ */
+export interface MetricsRange {
+  from: number
+  to: number
+  buckets: number
+}
+
+/** Where a debiased EMA stands after the series' last iteration, so live steps can continue it. */
+export interface MetricsEma {
+  weight: number
+  acc: number
+  debias: number
+}
+// ---- end of charts (issue 13 §4) ----
 
 /**
  * A run's metrics as the UI draws them (src-shared/lossPoints.ts): the loss as at most `maxPoints`
@@ -334,6 +362,13 @@ export interface MetricsSeries {
   lossMax: (number | null)[]
   counts: number[]
   times: (number | null)[]
+  /** Per point: the loss of its last iteration as logged, and the smoothed loss there (EMA over every iteration). */
+  lossLast: (number | null)[]
+  smoothed: (number | null)[]
+  /** The EMA after the last iteration (of the whole log, also for a range), for live steps to continue. */
+  ema: MetricsEma
+  /** The window asked for (bucket = its bucket width), or null for the whole run in power-of-two buckets. */
+  range: MetricsRange | null
   /** The last logged iteration as it was logged (its point shows a mean); null before the first. */
   last: { iteration: number; loss: number | null; t: number | null } | null
   /** Accuracy checks in epoch order (lr null where the run did not report it). */

@@ -23,6 +23,14 @@ export interface LossPoints {
   /** Lowest and highest finite loss of the point; NaN when it has none. */
   lossMin: number[]
   lossMax: number[]
+  /** The loss of the point's last iteration, as logged (NaN when not finite). */
+  lossLast: number[]
+  /**
+   * The smoothed loss (src-shared/smoothing.ts) at the point's last iteration, computed over every
+   * logged iteration before they were bucketed, so it does not depend on the bucket size; NaN where the
+   * caller gave none.
+   */
+  smoothed: number[]
   /** How many logged iterations the point holds. */
   counts: number[]
   /** Wall-clock ms of the point's last iteration; NaN where the log has no timestamps. */
@@ -30,22 +38,39 @@ export interface LossPoints {
 }
 
 export function emptyLossPoints(): LossPoints {
-  return { bucket: 1, iterations: [], losses: [], lossMin: [], lossMax: [], counts: [], times: [] }
+  return {
+    bucket: 1,
+    iterations: [],
+    losses: [],
+    lossMin: [],
+    lossMax: [],
+    lossLast: [],
+    smoothed: [],
+    counts: [],
+    times: [],
+  }
 }
 
 /**
  * Folds one logged iteration into `p`, keeping at most `cap` points (cap >= 1). Iterations may come in
  * any order, but each at most once: the caller drops duplicates. `t` is the step's wall-clock ms (NaN or
- * undefined when the log has none).
+ * undefined when the log has none); `smoothed` the smoothed loss at this iteration (NaN when unknown).
  */
-export function addLoss(p: LossPoints, cap: number, iteration: number, loss: number, t?: number): void {
+export function addLoss(
+  p: LossPoints,
+  cap: number,
+  iteration: number,
+  loss: number,
+  t?: number,
+  smoothed = NaN,
+): void {
   const k = Math.floor(iteration / p.bucket)
   const n = p.iterations.length
   // Logs come in order: the last point, or a new one after it, is the common case.
   let i = n
   if (n > 0 && Math.floor(p.iterations[n - 1]! / p.bucket) >= k) i = pointAtOrAfter(p, k)
-  if (i < n && Math.floor(p.iterations[i]! / p.bucket) === k) fold(p, i, iteration, loss, t)
-  else insert(p, i, iteration, loss, t)
+  if (i < n && Math.floor(p.iterations[i]! / p.bucket) === k) fold(p, i, iteration, loss, t, smoothed)
+  else insert(p, i, iteration, loss, t, smoothed)
   while (p.iterations.length > Math.max(1, cap)) coarsen(p)
 }
 
@@ -90,7 +115,14 @@ function pointAtOrAfter(p: LossPoints, k: number): number {
   return lo
 }
 
-function fold(p: LossPoints, i: number, iteration: number, loss: number, t: number | undefined): void {
+function fold(
+  p: LossPoints,
+  i: number,
+  iteration: number,
+  loss: number,
+  t: number | undefined,
+  smoothed: number,
+): void {
   const c = p.counts[i]! + 1
   p.counts[i] = c
   const mean = p.losses[i]!
@@ -102,16 +134,39 @@ function fold(p: LossPoints, i: number, iteration: number, loss: number, t: numb
   if (iteration > p.iterations[i]!) {
     p.iterations[i] = iteration
     p.times[i] = t ?? NaN
+    p.lossLast[i] = Number.isFinite(loss) ? loss : NaN
+    p.smoothed[i] = smoothed
   }
 }
 
-function insert(p: LossPoints, i: number, iteration: number, loss: number, t: number | undefined): void {
+function insert(
+  p: LossPoints,
+  i: number,
+  iteration: number,
+  loss: number,
+  t: number | undefined,
+  smoothed: number,
+): void {
   const finite = Number.isFinite(loss)
+  if (i === p.iterations.length) {
+    // Steps come in order: appending is the common case, and a live series takes thousands a second.
+    p.iterations.push(iteration)
+    p.losses.push(finite ? loss : NaN)
+    p.lossMin.push(finite ? loss : NaN)
+    p.lossMax.push(finite ? loss : NaN)
+    p.lossLast.push(finite ? loss : NaN)
+    p.smoothed.push(smoothed)
+    p.counts.push(1)
+    p.times.push(t ?? NaN)
+    return
+  }
   const values: [number[], number][] = [
     [p.iterations, iteration],
     [p.losses, finite ? loss : NaN],
     [p.lossMin, finite ? loss : NaN],
     [p.lossMax, finite ? loss : NaN],
+    [p.lossLast, finite ? loss : NaN],
+    [p.smoothed, smoothed],
     [p.counts, 1],
     [p.times, t ?? NaN],
   ]
@@ -131,6 +186,8 @@ function merge(p: LossPoints, w: number, r: number): void {
   p.counts[w] = cw + cr
   p.iterations[w] = p.iterations[r]!
   p.times[w] = p.times[r]!
+  p.lossLast[w] = p.lossLast[r]!
+  p.smoothed[w] = p.smoothed[r]!
 }
 
 function copy(p: LossPoints, w: number, r: number): void {
@@ -140,6 +197,8 @@ function copy(p: LossPoints, w: number, r: number): void {
   p.lossMax[w] = p.lossMax[r]!
   p.counts[w] = p.counts[r]!
   p.times[w] = p.times[r]!
+  p.lossLast[w] = p.lossLast[r]!
+  p.smoothed[w] = p.smoothed[r]!
 }
 
 function setLength(p: LossPoints, n: number): void {
@@ -149,6 +208,8 @@ function setLength(p: LossPoints, n: number): void {
   p.lossMax.length = n
   p.counts.length = n
   p.times.length = n
+  p.lossLast.length = n
+  p.smoothed.length = n
 }
 
 function finiteMin(a: number, b: number): number {

@@ -66,8 +66,7 @@ export function createHandlers(wb: Workbench, ctx: HandlerContext): Handlers {
     'runs.metrics': async (...args) => {
       checkArity('runs.metrics', args, ['id', 'options'], 1)
       const id = runIdArg(args[0])
-      const { maxPoints } = metricsOptionsArg(args[1])
-      return wb.readMetricsWith(id, seriesReader(maxPoints))
+      return wb.readMetricsWith(id, seriesReader(metricsOptionsArg(args[1])))
     },
     'runs.create': async (...args) => {
       checkArity('runs.create', args, ['config'])

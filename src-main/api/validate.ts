@@ -5,7 +5,8 @@
 import {
   METRICS_POINTS_DEFAULT,
   METRICS_POINTS_MAX,
-  type MetricsOptions,
+  METRICS_SMOOTHING_DEFAULT,
+  type MetricsRange,
   type ResumeOptions,
 } from '../../src-shared/contract'
 import { isRunId } from '../core/store/ids'
@@ -45,31 +46,82 @@ export function nonNegativeIntArg(value: unknown, name: string): number {
   throw invalidArgument(name, `must be a non-negative integer, got ${shown}`)
 }
 
+/** runs.metrics's options as main uses them: the whole run in at most maxPoints points, or a range. */
+export interface MetricsArgs {
+  maxPoints: number
+  smoothing: number
+  range: MetricsRange | null
+}
+
 /**
- * runs.metrics's options with their defaults: at most METRICS_POINTS_MAX loss points, so no answer
- * grows with the length of a run (a 7.5M-iteration log is 600 MB; its series is under 1 MB).
+ * runs.metrics's options with their defaults: at most METRICS_POINTS_MAX loss points (or range buckets),
+ * so no answer grows with the length of a run (a 7.5M-iteration log is 600 MB; its series is under 1 MB).
  */
-export function metricsOptionsArg(value: unknown): Required<MetricsOptions> {
-  const options = { maxPoints: METRICS_POINTS_DEFAULT }
+export function metricsOptionsArg(value: unknown): MetricsArgs {
+  const options: MetricsArgs = {
+    maxPoints: METRICS_POINTS_DEFAULT,
+    smoothing: METRICS_SMOOTHING_DEFAULT,
+    range: null,
+  }
   if (value === undefined || value === null) return options
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw invalidArgument('options', `must be an object like {maxPoints: 2000}, got ${typeOf(value)}`)
   }
+  let maxPointsGiven = false
   for (const [key, v] of Object.entries(value)) {
-    if (key !== 'maxPoints') {
-      throw invalidArgument(`options.${key.slice(0, 40)}`, 'unknown option (known: maxPoints)')
-    }
-    if (v === undefined || v === null) continue
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1 || v > METRICS_POINTS_MAX) {
-      const shown = typeof v === 'number' ? String(v) : typeOf(v)
+    if (key !== 'maxPoints' && key !== 'smoothing' && key !== 'range') {
       throw invalidArgument(
-        'options.maxPoints',
-        `must be an integer from 1 to ${METRICS_POINTS_MAX}, got ${shown}`,
+        `options.${key.slice(0, 40)}`,
+        'unknown option (known: maxPoints, smoothing, range)',
       )
     }
-    options.maxPoints = v
+    if (v === undefined || v === null) continue
+    if (key === 'maxPoints') {
+      options.maxPoints = pointCount(v, 'options.maxPoints')
+      maxPointsGiven = true
+    } else if (key === 'smoothing') {
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v >= 1) {
+        const shown = typeof v === 'number' ? String(v) : typeOf(v)
+        throw invalidArgument(
+          'options.smoothing',
+          `must be a number from 0 up to (not including) 1, got ${shown}`,
+        )
+      }
+      options.smoothing = v
+    } else options.range = metricsRangeArg(v)
+  }
+  if (maxPointsGiven && options.range) {
+    throw invalidArgument('options.maxPoints', 'cannot be given with options.range (a range has its buckets)')
   }
   return options
+}
+
+function pointCount(v: unknown, name: string): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1 || v > METRICS_POINTS_MAX) {
+    const shown = typeof v === 'number' ? String(v) : typeOf(v)
+    throw invalidArgument(name, `must be an integer from 1 to ${METRICS_POINTS_MAX}, got ${shown}`)
+  }
+  return v
+}
+
+/** `{from, to, buckets}`: iterations from <= to, non-negative integers, and 1 to METRICS_POINTS_MAX buckets. */
+function metricsRangeArg(value: unknown): MetricsRange {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw invalidArgument(
+      'options.range',
+      `must be an object like {from: 0, to: 1000, buckets: 800}, got ${typeOf(value)}`,
+    )
+  }
+  for (const key of Object.keys(value)) {
+    if (key !== 'from' && key !== 'to' && key !== 'buckets') {
+      throw invalidArgument(`options.range.${key.slice(0, 40)}`, 'unknown field (known: from, to, buckets)')
+    }
+  }
+  const r = value as Record<string, unknown>
+  const from = nonNegativeIntArg(r['from'], 'options.range.from')
+  const to = nonNegativeIntArg(r['to'], 'options.range.to')
+  if (to < from) throw invalidArgument('options.range.to', `must be at least from (${from}), got ${to}`)
+  return { from, to, buckets: pointCount(r['buckets'], 'options.range.buckets') }
 }
 
 /** `{fresh?: boolean}`; any other key or type is refused, naming it. */

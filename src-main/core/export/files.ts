@@ -14,7 +14,8 @@ import { writeMetricsCsv, writeMetricsJson, type RunMetrics, type TextSink } fro
 import { summaryCsv, summaryJson, summaryTable } from './summary'
 import type { PdfPrinter } from './pdf/printer'
 import { loadReportRuns, type ReportSource } from './report/build'
-import { renderReport } from './report/render'
+import { EMA_WEIGHT } from './report/charts'
+import { MAX_MOSAICS, renderReport } from './report/render'
 import type { ReportOptions } from './report/types'
 
 export interface ExportFile {
@@ -111,7 +112,8 @@ export async function exportRuns(
     const fileName = exportFileName(records, format)
     return { fileName, mime: MIME[format], bytes: Buffer.concat(parts), records }
   }
-  const inputs = await loadReportRuns(wb, ids)
+  // Read with the view's smoothing: main smooths every logged step before bucketing.
+  const inputs = await loadReportRuns(wb, ids, MAX_MOSAICS, options.smoothing ?? EMA_WEIGHT)
   const records = inputs.map((r) => r.record)
   const html = renderReport(inputs, options)
   const bytes = format === 'html' ? new TextEncoder().encode(html) : await options.pdf!.print(html)

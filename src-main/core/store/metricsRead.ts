@@ -8,7 +8,7 @@
  * - readMetrics: the same as a list of events, for small runs and tests.
  */
 import type { MetricsSeries } from '../../../src-shared/contract'
-import { SeriesBuilder } from '../../../src-shared/metricsSeries'
+import { SeriesBuilder, type SeriesOptions } from '../../../src-shared/metricsSeries'
 import type { MetricEvent } from '../../../src-shared/runs'
 import { scanMetrics, type ReadMetricsOptions } from './metricsScan'
 
@@ -36,17 +36,23 @@ export interface MetricColumns {
 
 export function readMetricsSeries(
   path: string,
-  maxPoints: number,
+  series: number | SeriesOptions,
   options: ReadMetricsOptions = {},
 ): Promise<MetricsSeries> {
-  return seriesReader(maxPoints)(path, options)
+  return seriesReader(series)(path, options)
 }
 
-export function seriesReader(maxPoints: number): MetricsReader<MetricsSeries> {
+/** `series`: the most points, or the smoothing and range too (metricsSeries.ts). */
+export function seriesReader(series: number | SeriesOptions): MetricsReader<MetricsSeries> {
   return async (path, options = {}) => {
-    const b = new SeriesBuilder(maxPoints)
+    const b = new SeriesBuilder(series)
     await scanMetrics(path, (e) => b.add(e), options)
-    return b.finish()
+    if (b.ordered) return b.finish()
+    // A log trained twice at once interleaves its steps: smoothing needs them in order, so it is read
+    // again as sorted columns (the rare case costs the memory of an export).
+    const sorted = new SeriesBuilder(series)
+    for (const e of columnsToEvents(await readMetricColumns(path, options))) sorted.add(e)
+    return sorted.finish()
   }
 }
 

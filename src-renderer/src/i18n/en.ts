@@ -17,6 +17,7 @@ import * as labels from './features/labels'
 import * as shortcuts from './features/shortcuts'
 import * as importance from './features/importance'
 import * as groups from './features/groups'
+import * as charts from './features/charts'
 
 export default {
   app: {
@@ -284,4 +285,5 @@ export default {
   shortcuts: shortcuts.en,
   importance: importance.en,
   groups: groups.en,
+  charts: charts.en,
 }

@@ -14,6 +14,7 @@ import * as labels from './features/labels'
 import * as shortcuts from './features/shortcuts'
 import * as importance from './features/importance'
 import * as groups from './features/groups'
+import * as charts from './features/charts'
 
 /** Simplified Chinese. Typed against en, so a missing or extra key fails the type check. */
 const zhCN: typeof en = {
@@ -274,6 +275,7 @@ const zhCN: typeof en = {
   shortcuts: shortcuts.zhCN,
   importance: importance.zhCN,
   groups: groups.zhCN,
+  charts: charts.zhCN,
 }
 
 export default zhCN

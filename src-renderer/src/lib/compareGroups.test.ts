@@ -19,6 +19,12 @@ function compareRun(lr: number, seed: number, n: number, level: number, batchSiz
   for (let i = 1; i <= n; i++) {
     s.iterations.push(i)
     s.losses.push(level)
+    // One step per point: its last, lowest, highest and smoothed (a constant's EMA is itself) are the level.
+    s.lossLast.push(level)
+    s.lossMin.push(level)
+    s.lossMax.push(level)
+    s.smoothed.push(level)
+    s.counts.push(1)
     s.times.push(1000 * i)
     if (i % 2 === 0) {
       s.epochs.push(i / 2)
@@ -32,7 +38,6 @@ function compareRun(lr: number, seed: number, n: number, level: number, batchSiz
 
 const options = (over: Partial<GroupSeriesOptions> = {}): GroupSeriesOptions => ({
   axis: 'iteration',
-  smoothing: 0,
   center: 'mean',
   spread: 'minmax',
   members: false,
@@ -80,9 +85,9 @@ describe('groupLossSeries', () => {
     expect(thinning(aggregates[1]!, groups[1]!.runs.length)).toBeNull()
   })
 
-  it('draws the members faintly behind the lines when asked, and smooths before aggregating', () => {
+  it('draws the members faintly behind the lines when asked', () => {
     const groups = groupCompareRuns(runs(), { kind: 'fields', fields: [LR] })
-    const { series } = groupLossSeries(groups, options({ members: true, smoothing: 0.5 }))
+    const { series } = groupLossSeries(groups, options({ members: true }))
     const faint = series.filter((s) => s.quiet && s.stack === undefined)
     expect(faint).toHaveLength(5)
     expect(faint.every((s) => (s.opacity ?? 1) < 0.5 && (s.width ?? 2) <= 1)).toBe(true)

@@ -14,7 +14,6 @@ import {
 } from '../../../src-shared/aggregate'
 import { SERIES_COLORS } from '../../../src-shared/palette'
 import { groupLabel, groupRuns, type GroupBy } from '../../../src-shared/runGroups'
-import { ema } from '../../../src-shared/smoothing'
 import type { XAxis } from './compare'
 import { accCurves, lossCurve, type CompareRun } from './compareSeries'
 
@@ -49,7 +48,6 @@ export function groupCompareRuns(runs: CompareRun[], by: GroupBy): CompareGroup[
 
 export interface GroupSeriesOptions {
   axis: XAxis
-  smoothing: number
   center: Center
   spread: Spread
   members: boolean
@@ -116,7 +114,8 @@ export function groupLossSeries(groups: CompareGroup[], opts: GroupSeriesOptions
   groups.forEach((g, gi) => {
     const smoothed = g.runs.flatMap((r) => {
       const c = lossCurve(r, opts.axis)
-      return c ? [{ r, c: { x: c.x, y: ema(c.y, opts.smoothing) } }] : []
+      // main's EMA over every logged step (smoothed before bucketing, with the view's weight).
+      return c ? [{ r, c: { x: c.x, y: c.smoothed } }] : []
     })
     const agg = aggregateCurves(
       smoothed.map((s) => s.c),

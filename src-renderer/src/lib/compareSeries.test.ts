@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { MetricEvent } from '../../../src-shared/runs'
-import { appendEvents, emptySeries } from '../stores/runs'
+import { seriesFromEvents } from '../../../src-shared/metricsSeries'
+import { appendEvents, emptySeries, seriesFromPayload } from '../stores/runs'
 import { makeRun } from '../testing/fakeApi'
 import {
   accCurves,
@@ -23,6 +24,8 @@ function run(opts: {
   timed?: boolean
   loss?: (i: number) => number
   color?: string
+  /** The EMA weight the series is smoothed with (the store's, as main reads it). */
+  smoothing?: number
 }): CompareRun {
   const { iters, perEpoch, batch, stepMs = 100, timed = true, loss = (i) => 2 / i } = opts
   const record = makeRun({
@@ -51,7 +54,7 @@ function run(opts: {
         lr: 1e-3,
       })
   }
-  const series = emptySeries()
+  const series = emptySeries(undefined, opts.smoothing)
   appendEvents(series, events)
   return { record, series, color: opts.color ?? '#000000' }
 }
@@ -59,7 +62,6 @@ function run(opts: {
 const labels = { train: 'train', val: 'val', mean: 'mean' }
 const opts = (o: Partial<SeriesOptions> = {}): SeriesOptions => ({
   axis: 'iteration',
-  smoothing: 0,
   band: false,
   labels,
   ...o,
@@ -111,14 +113,46 @@ describe('curves on the chosen x axis', () => {
 
 describe('series for the charts', () => {
   it('draws each run as a faint raw curve behind its EMA, in the run colour', () => {
-    const a = run({ iters: 3, perEpoch: 3, batch: 10, color: '#ff0000', loss: (i) => [4, 2, 4][i - 1]! })
-    const [raw, smooth] = lossSeries([a], opts({ smoothing: 0.5 }))
+    const a = run({
+      iters: 3,
+      perEpoch: 3,
+      batch: 10,
+      color: '#ff0000',
+      loss: (i) => [4, 2, 4][i - 1]!,
+      smoothing: 0.5,
+    })
+    const [raw, smooth] = lossSeries([a], opts())
     expect(raw).toMatchObject({ color: '#ff0000', quiet: true })
     expect(raw!.opacity).toBeLessThan(0.5)
     expect(Array.from(raw!.y)).toEqual([4, 2, 4])
     expect(smooth!.name).toBe(a.record.config.name)
     // Debiased EMA with w = 0.5: 2 / 0.5, 2 / 0.75, 3 / 0.875.
     expect(Array.from(smooth!.y).map((v) => Number(v!.toFixed(4)))).toEqual([4, 2.6667, 3.4286])
+  })
+
+  it('draws a long run’s raw loss as its envelope and main’s smoothing; a zoomed window with finer buckets', () => {
+    const loss = (i: number) => (i === 7_777 ? 40 : 2)
+    const a = { ...run({ iters: 20_000, perEpoch: 1000, batch: 10, loss }), series: null } as CompareRun
+    const events: MetricEvent[] = Array.from({ length: 20_000 }, (_, k) => ({
+      type: 'iteration',
+      iteration: k + 1,
+      loss: loss(k + 1),
+    }))
+    a.series = seriesFromPayload(seriesFromEvents(events, { maxPoints: 1000, smoothing: 0.6 }), 1000)
+    const [raw, smooth] = lossSeries([a], opts())
+    expect(a.series.bucket).toBe(32)
+    expect(Math.max(...Array.from(raw!.yMax!, Number))).toBe(40)
+    expect(Math.max(...Array.from(raw!.y, Number))).toBe(2)
+    expect(Array.from(smooth!.y)).toEqual(a.series.smoothed)
+    // Zoomed on the spike: the window's points come from main's range answer, one step each.
+    a.detail = seriesFromEvents(events, { smoothing: 0.6, range: { from: 7_700, to: 7_800, buckets: 500 } })
+    const [zRaw] = lossSeries([a], opts())
+    const inside = Array.from(zRaw!.x).filter((x) => x >= 7_700 && x <= 7_800)
+    expect(inside).toHaveLength(101)
+    expect(Math.max(...Array.from(zRaw!.y, Number))).toBe(40)
+    // On the epoch axis the same points, divided by the iterations per epoch.
+    const [eRaw] = lossSeries([a], opts({ axis: 'epoch' }))
+    expect(Array.from(eRaw!.x).filter((x) => x >= 7.7 && x <= 7.8)).toHaveLength(101)
   })
 
   it('draws validation solid and training dashed', () => {
@@ -139,9 +173,9 @@ describe('series for the charts', () => {
     expect(lower!.stack).toBe('loss')
     expect(width!.stack).toBe('loss')
     expect(width!.area).toBeGreaterThan(0)
-    expect(Array.from(mean!.y)).toEqual(Array(mean!.y.length).fill(2))
-    expect(Array.from(lower!.y)[0]).toBe(1)
-    expect(Array.from(width!.y)[0]).toBe(2)
+    for (const v of Array.from(mean!.y)) expect(v).toBeCloseTo(2, 12)
+    expect(Array.from(lower!.y)[0]).toBeCloseTo(1, 12)
+    expect(Array.from(width!.y)[0]).toBeCloseTo(2, 12)
     // Without the option, two runs are two pairs of curves.
     expect(lossSeries([a, b], opts())).toHaveLength(4)
     // Accuracy gets a band for validation and one for training.

@@ -1,18 +1,25 @@
 /**
  * The compare view's curves: each run's loss and accuracies on the chosen x axis, smoothed, coloured, or
  * folded into a mean ± std band when the runs are seed repeats. Pure, so the view only renders.
+ *
+ * The smoothed loss is main's (src-shared/smoothing.ts: over every logged step, before bucketing, with
+ * the weight the series was read with), never an EMA of bucket means, so a curve keeps its shape as a
+ * run grows; the raw loss is drawn faint as each bucket's envelope.
  */
 import type { LineSeries } from '../components/LineChart.vue'
+import type { MetricsSeries } from '../../../src-shared/contract'
 import type { RunRecord } from '../../../src-shared/runs'
 import type { RunSeries } from '../stores/runs'
 import { alignX, iterationsPerEpoch, type XAxis } from './compare'
 import { meanStdBand, type Band, type Curve } from './seedBand'
-import { ema } from '../../../src-shared/smoothing'
+import { withDetail } from './zoomDetail'
 
 export interface CompareRun {
   record: RunRecord
   series: RunSeries | null
   color: string
+  /** main's finer buckets of a zoomed window (runs.metrics with a range), drawn in place of the series' there. */
+  detail?: MetricsSeries | null
 }
 
 export interface SeriesLabels {
@@ -24,8 +31,6 @@ export interface SeriesLabels {
 
 export interface SeriesOptions {
   axis: XAxis
-  /** EMA weight for the loss, 0..1. */
-  smoothing: number
   /** Draw the runs as one mean ± std band (only meaningful for seed repeats). */
   band: boolean
   labels: SeriesLabels
@@ -54,15 +59,22 @@ function canPlace(r: CompareRun, axis: XAxis): boolean {
   return true
 }
 
-export function lossCurve(r: CompareRun, axis: XAxis): Curve | null {
-  const s = r.series
-  if (!s || s.iterations.length === 0 || !canPlace(r, axis)) return null
+/** A run's loss on an axis: y the raw loss of each point's last step, with its bucket's extremes. */
+export interface LossCurve extends Curve {
+  yMin: number[]
+  yMax: number[]
+  smoothed: number[]
+}
+
+export function lossCurve(r: CompareRun, axis: XAxis): LossCurve | null {
+  if (!r.series || r.series.iterations.length === 0 || !canPlace(r, axis)) return null
+  const s = withDetail(r.series, r.detail)
   const x = alignX(s.iterations, axis, {
     batchSize: batchSize(r.record),
     iterationsPerEpoch: iterationsPerEpoch(r.record),
     timestampsMs: s.times,
   })
-  return { x, y: s.losses }
+  return { x, y: s.lossLast, yMin: s.lossMin, yMax: s.lossMax, smoothed: s.smoothed }
 }
 
 /** Index of the last element <= v in ascending `a`, or -1. */
@@ -165,7 +177,7 @@ export function lossSeries(runs: CompareRun[], opts: SeriesOptions): LineSeries[
     return c ? [{ r, c }] : []
   })
   if (opts.band && placed.length > 1) {
-    const smoothed = placed.map(({ c }) => ({ x: c.x, y: ema(c.y, opts.smoothing) }))
+    const smoothed = placed.map(({ c }) => ({ x: c.x, y: c.smoothed }))
     return bandSeries(meanStdBand(smoothed), {
       name: opts.labels.mean,
       color: placed[0]!.r.color,
@@ -178,12 +190,14 @@ export function lossSeries(runs: CompareRun[], opts: SeriesOptions): LineSeries[
       name: `${r.record.config.name} raw`,
       x: c.x,
       y: c.y,
+      yMin: c.yMin,
+      yMax: c.yMax,
       color: r.color,
       opacity: 0.18,
       width: 1,
       quiet: true,
     },
-    { name: r.record.config.name, x: c.x, y: ema(c.y, opts.smoothing), color: r.color, width: 2 },
+    { name: r.record.config.name, x: c.x, y: c.smoothed, color: r.color, width: 2 },
   ])
 }
 

@@ -5,6 +5,7 @@ import {
   DatasetComponent,
   GridComponent,
   LegendPlainComponent,
+  LegendScrollComponent,
   MarkLineComponent,
   MarkPointComponent,
   ParallelComponent,
@@ -25,6 +26,8 @@ use([
   DatasetComponent,
   GridComponent,
   LegendPlainComponent,
+  // A legend of many long run names stays one row (chartLayout reserves it) and pages.
+  LegendScrollComponent,
   TooltipComponent,
   DataZoomInsideComponent,
   // Where a diverged run's loss left the finite range, and its last finite loss.

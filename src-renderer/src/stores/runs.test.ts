@@ -191,7 +191,10 @@ describe('useRunsStore', () => {
     t.api.mocks['runs.metrics'].mockResolvedValueOnce(metricsOf(iters(1, 20_000), METRICS_POINTS))
     const store = useRunsStore()
     await store.loadMetrics(newer.id)
-    expect(t.api.mocks['runs.metrics']).toHaveBeenCalledWith(newer.id, { maxPoints: METRICS_POINTS })
+    expect(t.api.mocks['runs.metrics']).toHaveBeenCalledWith(newer.id, {
+      maxPoints: METRICS_POINTS,
+      smoothing: 0.6,
+    })
     const s = store.seriesOf(newer.id).series!
     expect(s.bucket).toBe(8)
     const columns = s.losses
@@ -210,6 +213,23 @@ describe('useRunsStore', () => {
     expect(s.counts).toEqual(whole.counts)
     expect(s.lossMax).toEqual(whole.lossMax)
     s.losses.forEach((m, i) => expect(m).toBeCloseTo(whole.losses[i]!, 12))
+    // The smoothing main did over the first 20,000 steps, continued step by step on the live ones, is
+    // main's smoothing of the whole log: the curve does not change shape when it is read again.
+    s.smoothed.forEach((v, i) => expect(v).toBeCloseTo(whole.smoothed[i]!, 12))
+    expect(s.lossLast).toEqual(whole.lossLast)
+  })
+
+  it('reads the series again, smoothed with the new weight, when the slider moves', async () => {
+    const store = useRunsStore()
+    await store.loadMetrics(newer.id)
+    await store.loadMetrics(newer.id, false, 0.6)
+    expect(t.api.mocks['runs.metrics']).toHaveBeenCalledTimes(1)
+    await store.loadMetrics(newer.id, false, 0.9)
+    expect(t.api.mocks['runs.metrics']).toHaveBeenLastCalledWith(newer.id, {
+      maxPoints: METRICS_POINTS,
+      smoothing: 0.9,
+    })
+    expect(t.api.mocks['runs.metrics']).toHaveBeenCalledTimes(2)
   })
 
   it('reads the series again when a run resumes into a bucketed curve', async () => {

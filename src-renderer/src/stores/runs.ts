@@ -8,10 +8,11 @@
  */
 import { defineStore } from 'pinia'
 import { computed, markRaw, ref } from 'vue'
-import type { MetricsSeries, MosaicData } from '../../../src-shared/contract'
+import { METRICS_SMOOTHING_DEFAULT, type MetricsSeries, type MosaicData } from '../../../src-shared/contract'
 import { createdAtOf, isCorrupt, type CorruptRun, type RunListEntry } from '../../../src-shared/corruptRun'
 import { addLoss, truncateLoss, type LossPoints } from '../../../src-shared/lossPoints'
 import type { MetricEvent, RunRecord } from '../../../src-shared/runs'
+import { clampWeight, emaPush, emaState, type EmaState } from '../../../src-shared/smoothing'
 import { getApi, onReconnect, toApiError } from '../api'
 import { useAppStore } from './app'
 
@@ -43,9 +44,14 @@ export interface RunSeries extends LossPoints {
   lr: (number | null)[]
   /** Where the run was resumed from a checkpoint, as iterations. */
   resumes: number[]
+  /**
+   * The `smoothed` column's EMA after the last iteration: live steps continue it one by one, so the
+   * smoothing stays computed at full resolution (main's, src-shared/smoothing.ts) as the run grows.
+   */
+  ema: EmaState
 }
 
-export function emptySeries(cap = METRICS_POINTS): RunSeries {
+export function emptySeries(cap = METRICS_POINTS, smoothing = METRICS_SMOOTHING_DEFAULT): RunSeries {
   return markRaw({
     cap,
     bucket: 1,
@@ -53,6 +59,8 @@ export function emptySeries(cap = METRICS_POINTS): RunSeries {
     losses: [],
     lossMin: [],
     lossMax: [],
+    lossLast: [],
+    smoothed: [],
     counts: [],
     times: [],
     iterationCount: 0,
@@ -64,6 +72,7 @@ export function emptySeries(cap = METRICS_POINTS): RunSeries {
     valAcc: [],
     lr: [],
     resumes: [],
+    ema: emaState(smoothing),
   })
 }
 
@@ -78,6 +87,9 @@ export function seriesFromPayload(m: MetricsSeries, cap = METRICS_POINTS): RunSe
   s.lossMax.push(...m.lossMax.map(nan))
   s.counts.push(...m.counts)
   s.times.push(...m.times.map(nan))
+  s.lossLast.push(...m.lossLast.map(nan))
+  s.smoothed.push(...m.smoothed.map(nan))
+  s.ema = { ...m.ema }
   s.iterationCount = m.iterationCount
   s.lastIteration = m.last?.iteration ?? NaN
   s.lastLoss = m.last ? nan(m.last.loss) : NaN
@@ -116,7 +128,7 @@ export function appendEvents(s: RunSeries, events: readonly MetricEvent[]): bool
   for (const e of events) {
     if (e.type === 'iteration') {
       if (e.iteration <= s.lastIteration) continue
-      addLoss(s, s.cap, e.iteration, e.loss, e.t)
+      addLoss(s, s.cap, e.iteration, e.loss, e.t, emaPush(s.ema, e.loss))
       s.iterationCount++
       s.lastIteration = e.iteration
       s.lastLoss = e.loss
@@ -129,6 +141,9 @@ export function appendEvents(s: RunSeries, events: readonly MetricEvent[]): bool
       s.iterationCount = s.iterations.length
       s.lastIteration = s.iterations[s.iterations.length - 1] ?? NaN
       s.lastLoss = s.losses[s.losses.length - 1] ?? NaN
+      // Every iteration is still a point of its own (bucket 1): the EMA is taken up again from them.
+      s.ema = emaState(s.ema.weight)
+      for (const loss of s.losses) emaPush(s.ema, loss)
       const keepEpochs = upperBound(s.epochs, e.fromEpoch)
       s.epochs.length = keepEpochs
       s.epochIterations.length = keepEpochs
@@ -248,9 +263,20 @@ export const useRunsStore = defineStore('runs', () => {
     return { series: m ? (m.phase === 'loaded' ? m.series : m.previous) : null, version }
   }
 
-  async function loadMetrics(id: string, force = false): Promise<void> {
+  /** The EMA weight each run's curve was last asked for (a view's smoothing slider); main smooths with it. */
+  const wantedSmoothing = new Map<string, number>()
+  const smoothingFor = (id: string): number => wantedSmoothing.get(id) ?? METRICS_SMOOTHING_DEFAULT
+
+  /**
+   * Loads a run's series once (again with `force`, or when `smoothing` differs from the weight it was
+   * smoothed with: main smooths every logged step before bucketing, so a new weight is a new read).
+   */
+  async function loadMetrics(id: string, force = false, smoothing?: number): Promise<void> {
+    if (smoothing !== undefined) wantedSmoothing.set(id, clampWeight(smoothing))
     const current = metrics.get(id)
+    if (current?.phase === 'loaded' && current.series.ema.weight !== smoothingFor(id)) force = true
     if (current && !force) return
+    // The read under way checks the wanted weight again when it lands.
     if (current?.phase === 'loading') return
     // Events that arrive while the file is read are kept and applied after it.
     const state: MetricsState = {
@@ -260,12 +286,14 @@ export const useRunsStore = defineStore('runs', () => {
     }
     metrics.set(id, state)
     try {
-      const series = seriesFromPayload(await api['runs.metrics'](id, { maxPoints: METRICS_POINTS }))
+      const weight = smoothingFor(id)
+      const payload = await api['runs.metrics'](id, { maxPoints: METRICS_POINTS, smoothing: weight })
+      const series = seriesFromPayload(payload)
       const current = state.buffer.every((batch) => appendEvents(series, batch))
       metrics.set(id, { phase: 'loaded', series })
       bump(id)
-      // A resume arrived while the file was read: read it again, now that the resume is in it.
-      if (!current) void loadMetrics(id, true)
+      // A resume arrived while the file was read, or the slider moved: read it again.
+      if (!current || smoothingFor(id) !== weight) void loadMetrics(id, true)
     } catch (e) {
       if (state.previous) metrics.set(id, { phase: 'loaded', series: state.previous })
       else metrics.delete(id)

@@ -18,7 +18,12 @@ export default defineComponent({
     group: { type: String, default: '' },
     exportName: { type: String, default: 'chart' },
     marks: { type: Array as PropType<ChartMark[]>, default: () => [] },
+    xKind: { type: String, default: 'value' },
+    yLr: Boolean,
+    xRange: { type: Array as unknown as PropType<[number, number] | null>, default: null },
+    linkScale: { type: Number, default: 1 },
   },
+  emits: ['update:xRange', 'zoom'],
   setup(props) {
     return () => h('div', { class: 'line-chart-stub', 'data-series': props.series.length })
   },

@@ -8,6 +8,7 @@ import {
   type EventName,
   type Events,
   type MethodName,
+  type MetricsOptions,
   type MetricsSeries,
 } from '../../../src-shared/contract'
 import { seriesFromEvents } from '../../../src-shared/metricsSeries'
@@ -65,6 +66,11 @@ export function fakeTransport(results: Partial<Record<MethodName, unknown>> = {}
 /** What runs.metrics answers for a log of these events (each counted once, as main reads them). */
 export function metricsOf(events: MetricEvent[] = [], maxPoints = 5000): MetricsSeries {
   return seriesFromEvents(events, maxPoints)
+}
+
+/** runs.metrics as main answers it for these events, options (smoothing, range) included. */
+export function metricsFrom(events: MetricEvent[] = []) {
+  return (_id: unknown, options?: MetricsOptions): MetricsSeries => seriesFromEvents(events, options ?? {})
 }
 
 let counter = 0

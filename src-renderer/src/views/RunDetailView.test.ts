@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { MosaicData } from '../../../src-shared/contract'
 import type { MetricEvent } from '../../../src-shared/runs'
 import { setTransport } from '../api'
-import { fakeTransport, makeRun, metricsOf } from '../testing/fakeApi'
+import { fakeTransport, makeRun, metricsFrom, metricsOf } from '../testing/fakeApi'
 import type { LineSeries } from '../components/LineChart.vue'
 import LineChartStub from '../testing/LineChartStub'
 import { mountAt } from '../testing/mountView'
@@ -94,11 +94,15 @@ describe('RunDetailView', () => {
 
   it('smooths with the slider and follows live metrics', async () => {
     const run = makeRun({ status: 'running', startedAt: '2026-11-26T12:00:00.000Z' })
-    const t = fakeTransport({ 'runs.get': run, 'runs.metrics': metricsOf(metrics), 'runs.mosaic': null })
+    const t = fakeTransport({ 'runs.get': run, 'runs.metrics': metricsFrom(metrics), 'runs.mosaic': null })
     const { wrapper } = await mountAt(`/runs/${run.id}`, t)
     await flushPromises()
     const loss = () => wrapper.findAllComponents(LineChartStub)[0]!
+    // Smoothed by main over every step: the slider asks for the series again with its weight.
     await wrapper.get('[data-testid="ema-slider"]').setValue('0')
+    await new Promise((r) => setTimeout(r, 200))
+    await flushPromises()
+    expect(t.api.mocks['runs.metrics']).toHaveBeenLastCalledWith(run.id, { maxPoints: 5000, smoothing: 0 })
     expect(Array.from(loss().props('series')[1]!.y)).toEqual([2.3, 2.1])
     t.api.emit('metrics', { runId: run.id, events: [{ type: 'iteration', iteration: 3, loss: 1.9 }] })
     await flushPromises()
@@ -107,7 +111,7 @@ describe('RunDetailView', () => {
     expect(wrapper.find('[data-testid="confusion-matrix"]').exists()).toBe(false)
   })
 
-  it('draws a long run as buckets: the mean, its lowest and highest loss, and says so', async () => {
+  it('draws a long run as buckets: the raw envelope (last, lowest, highest) and main’s smoothing, and says so', async () => {
     const run = makeRun({ status: 'running', startedAt: '2026-11-26T12:00:00.000Z' })
     // 100,000 steps, one a spike: main sends them as buckets of 32.
     const long: MetricEvent[] = Array.from({ length: 100_000 }, (_, i) => ({
@@ -119,19 +123,16 @@ describe('RunDetailView', () => {
     const { wrapper } = await mountAt(`/runs/${run.id}`, t)
     await flushPromises()
     const series: LineSeries[] = wrapper.findAllComponents(LineChartStub)[0]!.props('series')
-    expect(series.map((s) => s.name)).toEqual([
-      'Loss (lowest)',
-      'Loss (highest)',
-      'Loss (raw)',
-      'Loss (smoothed)',
-    ])
-    const [low, high, mean] = series.map((s) => Array.from(s.y, Number))
-    expect(mean!.length).toBeLessThanOrEqual(5000)
-    expect(Math.max(...high!)).toBe(50)
-    expect(Math.min(...low!)).toBe(2)
-    expect(Math.max(...mean!)).toBeLessThan(4)
+    expect(series.map((s) => s.name)).toEqual(['Loss (raw)', 'Loss (smoothed)'])
+    const [raw, smoothed] = series
+    expect(raw!.y.length).toBeLessThanOrEqual(5000)
+    expect(raw!.quiet).toBe(true)
+    expect(Math.max(...Array.from(raw!.yMax!, Number))).toBe(50)
+    expect(Math.min(...Array.from(raw!.yMin!, Number))).toBe(2)
+    // The smoothed line is main's EMA at each bucket's last step: 2 everywhere but just after the spike.
+    expect(Array.from(smoothed!.y, Number).filter((v) => Math.abs(v - 2) > 1e-9).length).toBeLessThan(10)
     expect(wrapper.get('[data-testid="loss-bucketed"]').text()).toBe(
-      'Each point is the mean of 32 iterations; the faint lines are their lowest and highest loss.',
+      'Smoothed over every logged step; the faint line is the raw loss, with each pixel’s lowest and highest step, so no spike is hidden.',
     )
   })
 

@@ -4,6 +4,7 @@ import type { MetricEvent } from '../../../../src-shared/runs'
 import { inIterationOrder, seriesReader } from '../../store/metricsRead'
 import { StoreError } from '../../store/errors'
 import type { Workbench } from '../../workbench'
+import { EMA_WEIGHT } from './charts'
 import { MAX_MOSAICS, renderReport, type RunInput } from './render'
 import type { ReportOptions } from './types'
 
@@ -24,16 +25,18 @@ export async function loadReportRuns(
   wb: ReportSource,
   ids: readonly string[],
   mosaics: number = MAX_MOSAICS,
+  smoothing: number = EMA_WEIGHT,
 ): Promise<RunInput[]> {
   const unique = [...new Set(ids)]
   return Promise.all(
     unique.map(async (id, i) => {
       const record = await wb.getRun(id)
-      const [metrics, mosaic] = await Promise.all([
-        wb.readMetricsWith(id, seriesReader(REPORT_POINTS)).then(seriesEvents),
+      const [series, mosaic] = await Promise.all([
+        // Smoothed by main over every logged step, before the steps are bucketed (as in the UI).
+        wb.readMetricsWith(id, seriesReader({ maxPoints: REPORT_POINTS, smoothing })),
         i < mosaics ? readMosaic(wb, id) : Promise.resolve({ mosaic: null }),
       ])
-      return { record, metrics, ...mosaic }
+      return { record, metrics: seriesEvents(series), loss: lossColumns(series), ...mosaic }
     }),
   )
 }
@@ -56,7 +59,13 @@ export async function buildReport(
   ids: readonly string[],
   options: ReportOptions = {},
 ): Promise<string> {
-  return renderReport(await loadReportRuns(wb, ids), options)
+  return renderReport(await loadReportRuns(wb, ids, MAX_MOSAICS, options.smoothing ?? EMA_WEIGHT), options)
+}
+
+/** The smoothed loss and each point's lowest and highest, aligned with the series' iterations. */
+export function lossColumns(s: MetricsSeries): NonNullable<RunInput['loss']> {
+  const nan = (v: number | null): number => v ?? NaN
+  return { smoothed: s.smoothed.map(nan), lossMin: s.lossMin.map(nan), lossMax: s.lossMax.map(nan) }
 }
 
 /**

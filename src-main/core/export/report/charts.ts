@@ -6,7 +6,7 @@ import { lossNeedsLog as spansDecades } from '../../../../src-shared/lossScale'
 import * as echarts from 'echarts'
 import { layoutLegend, legendComponents, type LegendLayout } from '../../../../src-shared/chartLegend'
 import { DEFAULT_SMOOTHING, ema } from '../../../../src-shared/smoothing'
-import { lttb } from '../../../../src-shared/lttb'
+import { envelope } from '../../../../src-shared/envelope'
 import { fontStack } from '../../../../src-shared/fonts'
 import { CHART_GRID, CHART_TEXT, SERIES_COLORS } from '../../../../src-shared/palette'
 import type { Formats } from './format'
@@ -23,8 +23,8 @@ export const CHART_WIDTH = 720
 export const CHART_HEIGHT = 320
 /** The loss curves' smoothing when the request names none: the UI's default. */
 export const EMA_WEIGHT = DEFAULT_SMOOTHING
-/** Beyond this many points per curve a 720-pixel chart shows nothing more, and the file only grows. */
-const MAX_POINTS = 1200
+/** The plot's width in pixels: one envelope bucket each, beyond which the file only grows. */
+const PLOT_PIXELS = 640
 /** A legend for more runs than this would cover the plot: the results table's swatches take over. */
 export const MAX_LEGEND = 10
 
@@ -140,15 +140,18 @@ export function lossChart(runs: ChartRun[], t: Translate, f: Formats, smoothing 
   const log = lossNeedsLog(runs)
   const series: echarts.LineSeriesOption[] = []
   for (const run of runs) {
-    const { iterations, losses } = run.curves
+    const { iterations, losses, loss } = run.curves
     // Non-finite losses become gaps; ECharts would otherwise stretch the axis to infinity.
     // On a log axis a loss of 0 (or below) has no place either.
     const keep = (l: number) => (Number.isFinite(l) && (!log || l > 0) ? l : null)
     const raw = losses.map(keep)
+    // main smoothed every logged step before bucketing (with the request's weight); a bare list of events is smoothed here.
+    const smooth = Array.from(loss?.smoothed ?? ema(losses, smoothing), keep)
+    const band = loss ? { yMin: loss.lossMin.map(keep), yMax: loss.lossMax.map(keep) } : {}
     const line = (y: (number | null)[], faint: boolean): echarts.LineSeriesOption => ({
       type: 'line',
       name: run.name,
-      data: points(iterations, y),
+      data: points(iterations, y, faint ? band : {}),
       showSymbol: iterations.length <= 1,
       symbolSize: 4,
       connectNulls: false,
@@ -157,7 +160,7 @@ export function lossChart(runs: ChartRun[], t: Translate, f: Formats, smoothing 
       silent: true,
       z: faint ? 1 : 2,
     })
-    if (smoothing > 0) series.push(line(raw, true), line(Array.from(ema(losses, smoothing), keep), false))
+    if (smoothing > 0) series.push(line(raw, true), line(smooth, false))
     else series.push(line(raw, false))
   }
   const { legendHeight, ...option } = base(runs, f, t('iteration'), t('loss'))
@@ -203,9 +206,15 @@ export function accuracyChart(runs: ChartRun[], t: Translate, f: Formats): strin
   return render({ ...option, series }, legendHeight)
 }
 
-/** [x, y] pairs, downsampled (LTTB, which keeps peaks) when there are more than the chart can show. */
-function points(x: number[], y: (number | null)[]): Point[] {
-  if (x.length <= MAX_POINTS) return x.map((v, i) => [v, y[i] ?? null])
-  const d = lttb(x, y, MAX_POINTS)
-  return Array.from(d.x, (v, i) => [v, d.y[i] ?? null])
+/**
+ * [x, y] pairs, one envelope bucket per pixel (src-shared/envelope.ts): a point's lowest and highest
+ * step are drawn, so a spike a bucket's mean would flatten stays in the faint raw line.
+ */
+function points(
+  x: number[],
+  y: (number | null)[],
+  band: { yMin?: (number | null)[]; yMax?: (number | null)[] },
+): Point[] {
+  const d = envelope({ x, y, ...band }, PLOT_PIXELS)
+  return d.x.map((v, i) => [v, d.y[i] ?? null])
 }

@@ -143,7 +143,10 @@ function lossFigure(
   const lines: Series[] = []
   const aggregates: Aggregate[] = []
   groups.forEach((g, gi) => {
-    const smoothed: Curve[] = all[gi]!.map((c) => ({ x: c.iterations, y: ema(c.losses, smoothing) }))
+    const smoothed: Curve[] = all[gi]!.map((c) => ({
+      x: c.iterations,
+      y: c.loss?.smoothed ?? ema(c.losses, smoothing),
+    }))
     const agg = aggregateCurves(smoothed, { center: opts.center, spread: opts.spread, bounds: LOSS })
     aggregates.push(agg)
     let floor: number | undefined
@@ -237,7 +240,7 @@ export function groupedChartsSection(
   const names = groups.map((g) =>
     gt('legend', { label: g.label || gt('allRuns'), n: f.integer(g.runs.length) }),
   )
-  const all = groups.map((g) => g.runs.map((r) => curves(r.metrics)))
+  const all = groups.map((g) => g.runs.map((r) => curves(r.metrics, r.loss)))
   const band = gt(`band_${opts.spread}`)
   const center = gt(`center_${opts.center}`)
   const loss = lossFigure(groups, all, opts, names, t, f, smoothing)

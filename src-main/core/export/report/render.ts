@@ -19,7 +19,7 @@ import { runDurationMs } from '../../../../src-shared/runTiming'
 import { blewUp, diagnosisNotes } from './diagnosis'
 import { groupedChartsSection, groupsSection, reportGroups } from './groups'
 import { mosaicPng } from './mosaicPng'
-import { curves, trainingDuration } from './series'
+import { curves, trainingDuration, type LossColumns } from './series'
 import { configSection, confusionTable, notesSection, resultsTable, userNotesSection } from './tables'
 import type { ReportOptions, ReportRun } from './types'
 
@@ -31,6 +31,8 @@ const MOSAIC_DISPLAY_WIDTH = 220
 export interface RunInput {
   record: RunRecord
   metrics: MetricEvent[]
+  /** Per loss point of `metrics`: the smoothed loss (over every step) and its lowest and highest step. */
+  loss?: LossColumns
   mosaic: MosaicData | null
   /** Why there is no mosaic although the run saved weights: every snapshot is damaged. */
   mosaicProblem?: string
@@ -92,7 +94,7 @@ function chartsSection(runs: ReportRun[], t: Translate, f: Formats, smoothing: n
   const chartRuns: ChartRun[] = runs.map((r) => ({
     name: r.record.config.name,
     color: r.color,
-    curves: curves(r.metrics),
+    curves: curves(r.metrics, r.loss),
   }))
   if (chartRuns.every((r) => r.curves.iterations.length === 0 && r.curves.epochs.length === 0)) {
     return `<section id="charts"><h2>${esc(t('charts'))}</h2><p class="meta">${esc(t('noMetrics'))}</p></section>`

@@ -10,15 +10,29 @@ export interface EpochPoint {
   valAcc: number
 }
 
+/** Per loss point, as main's series has them (NaN where none). */
+export interface LossColumns {
+  /** The EMA over every logged step, at the point's last iteration. */
+  smoothed: number[]
+  /** The lowest and highest loss of the steps the point holds. */
+  lossMin: number[]
+  lossMax: number[]
+}
+
 export interface Curves {
   iterations: number[]
   /** Non-finite losses (a diverging run) are kept: the chart leaves a gap there. */
   losses: number[]
   epochs: EpochPoint[]
+  /** One entry per iteration point when the series came with them (else the chart smooths `losses`). */
+  loss?: LossColumns
 }
 
-/** `metrics`: events as the store reads them, each iteration and epoch once, ascending. */
-export function curves(metrics: MetricEvent[]): Curves {
+/**
+ * `metrics`: events as the store reads them, each iteration and epoch once, ascending; `loss`: the
+ * columns aligned with its iteration events.
+ */
+export function curves(metrics: MetricEvent[], loss?: LossColumns): Curves {
   const out: Curves = { iterations: [], losses: [], epochs: [] }
   for (const e of metrics) {
     if (e.type === 'iteration') {
@@ -26,6 +40,7 @@ export function curves(metrics: MetricEvent[]): Curves {
       out.losses.push(e.loss)
     } else if (e.type === 'epoch') out.epochs.push({ epoch: e.epoch, trainAcc: e.trainAcc, valAcc: e.valAcc })
   }
+  if (loss && loss.smoothed.length === out.iterations.length) out.loss = loss
   return out
 }
 

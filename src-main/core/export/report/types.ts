@@ -2,6 +2,7 @@ import type { MosaicData } from '../../../../src-shared/contract'
 import type { MetricEvent, RunRecord } from '../../../../src-shared/runs'
 import type { GroupOptions } from '../../../../src-shared/runGroups'
 import type { ReportLocale } from './messages'
+import type { LossColumns } from './series'
 
 /** A finding about a run (from the diagnosis module), shown in the report's Diagnosis section. */
 export interface ReportNote {
@@ -25,6 +26,8 @@ export interface ReportOptions {
 export interface ReportRun {
   record: RunRecord
   metrics: MetricEvent[]
+  /** The smoothed loss and each point's lowest and highest step, aligned with metrics' steps. */
+  loss?: LossColumns
   mosaic: MosaicData | null
   /** Set when every weight snapshot of the run is damaged (what is wrong, for logs). */
   mosaicProblem?: string
