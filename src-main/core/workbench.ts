@@ -54,6 +54,7 @@ import { resumePoint, TRAINING_STATE } from './resumePoint'
 import type { MetricsLog } from './store/metricsLog'
 import { readMetrics, type MetricsReader } from './store/metricsRead'
 import { RUN_FILE, RunStore, newRunId, type Checkpoint } from './store/runStore'
+import { RUN_INDEX_FILE } from './store/runIndexDb'
 import { KeyedLock } from './store/lock'
 import { assertRunId } from './store/ids'
 import { StoreError, type ProblemReporter } from './store/errors'
@@ -183,7 +184,10 @@ export class Workbench {
   private readonly changes: ChangeFeed
 
   private constructor(private readonly options: WorkbenchOptions) {
-    this.store = new RunStore(options.dataDir, options.onProblem ? { onProblem: options.onProblem } : {})
+    this.store = new RunStore(options.dataDir, {
+      ...(options.onProblem ? { onProblem: options.onProblem } : {}),
+      index: { file: join(options.dataDir, RUN_INDEX_FILE) },
+    })
     this.locks = new RunLocks(options.dataDir, this.identity)
     const budget = resolveMemoryBudget(options.memoryBudget, totalmem())
     if (!budget.ok) throw new WorkbenchError('invalid-argument', `memory budget: ${budget.message}`)
@@ -582,7 +586,11 @@ export class Workbench {
   /** Every run: the readable ones' records and, for each run whose run.json is damaged, its corrupt entry. */
   async listRuns(): Promise<RunListEntry[]> {
     const entries = await this.store.listEntries()
-    return Promise.all(entries.map((r) => (isCorrupt(r) ? r : this.present(r))))
+    // Only a `running` run another process owned needs a look at its owner: the others are shown as
+    // stored (the index's own objects, which the API's JSON cache recognises).
+    return Promise.all(
+      entries.map((r) => (isCorrupt(r) || !this.mayPresentOtherwise(r) ? r : this.present(r))),
+    )
   }
 
   async getRun(id: string): Promise<RunRecord> {
@@ -598,6 +606,10 @@ export class Workbench {
    * The record as every view should show it: this process's live copy of its own runs, and `interrupted`
    * for a `running` run whose owner is gone (computed, not written: a read-only view changes nothing).
    */
+  private mayPresentOtherwise(stored: RunRecord): boolean {
+    return stored.status === 'running' || this.active.has(stored.id) || this.unsaved.has(stored.id)
+  }
+
   private async present(stored: RunRecord): Promise<RunRecord> {
     const r = this.active.get(stored.id)?.record ?? this.unsaved.get(stored.id) ?? stored
     if (r.status !== 'running' || this.active.has(r.id)) return r
@@ -1075,6 +1087,7 @@ export class Workbench {
     // on disk, which every view then shows as interrupted.
     for (const id of [...this.locks.held]) await this.locks.release(id).catch(() => undefined)
     await Promise.all([this.pool.destroy(), this.checkPool.destroy()])
+    this.store.close()
   }
 
   private async checkDataset(config: RunConfig): Promise<DatasetInfo> {
