@@ -28,7 +28,18 @@ import { RUN_INDEX_FILE, loadSqlite } from './runIndexDb'
 import { RunStore } from './runStore'
 import { makeRecord, makeTempDir } from './testing'
 
-const CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot']
+const CLASSES = [
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
+]
 
 /** A finished run as training leaves it. */
 function finishedRun(i: number, start: number): RunRecord {
@@ -40,9 +51,19 @@ function finishedRun(i: number, start: number): RunRecord {
   r.finishedAt = at
   r.updatedAt = at
   r.progress = { iteration: 4900, numIterations: 4900, epoch: 10, numEpochs: 10 }
-  const confusion = CLASSES.map((_, a) => CLASSES.map((_, b) => (a === b ? 70 + ((i + a) % 30) : (i * 7 + a * 3 + b) % 9)))
+  const confusion = CLASSES.map((_, a) =>
+    CLASSES.map((_, b) => (a === b ? 70 + ((i + a) % 30) : (i * 7 + a * 3 + b) % 9)),
+  )
   const acc = 0.5 + (i % 40) / 100
-  r.result = { bestValAcc: acc, finalTrainAcc: acc + 0.05, finalValAcc: acc, valAcc: acc, testAcc: acc - 0.01, confusion, classNames: CLASSES }
+  r.result = {
+    bestValAcc: acc,
+    finalTrainAcc: acc + 0.05,
+    finalValAcc: acc,
+    valAcc: acc,
+    testAcc: acc - 0.01,
+    confusion,
+    classNames: CLASSES,
+  }
   r.environment = {
     backend: 'native',
     library: 'OpenBLAS 0.3.21',
@@ -79,7 +100,12 @@ function finishedRun(i: number, start: number): RunRecord {
       check('regularization', 'reg = 1 raises the loss by 0.01988 (2.305 -> 2.325)'),
       {
         ...check('gradient', 'analytic and numerical gradients agree: worst relative error 1.90e-7 (b1)'),
-        params: ['W1', 'b1', 'W2', 'b2'].map((name, k) => ({ name, checked: 10, relError: 1.9e-7 / (k + 1), passed: true })),
+        params: ['W1', 'b1', 'W2', 'b2'].map((name, k) => ({
+          name,
+          checked: 10,
+          relError: 1.9e-7 / (k + 1),
+          passed: true,
+        })),
       },
       check('overfit', 'reached 100% train accuracy on 50 examples in 43 epochs (reg and dropout off)'),
     ],
@@ -100,7 +126,14 @@ async function buildStore(dataDir: string, count: number): Promise<string[]> {
     const text = i % 2000 === 1999 ? '{"id": "truncated' : `${JSON.stringify(r, null, 2)}\n`
     await writeFile(join(dir, 'run.json'), text)
     if (i % 10 === 3) {
-      const meta = { version: 1, name: `${r.config.name} (kept)`, tags: ['baseline', `lr-${i % 30}`], notes: 'rerun with more epochs', archived: i % 20 === 3, updatedAt: at(start) }
+      const meta = {
+        version: 1,
+        name: `${r.config.name} (kept)`,
+        tags: ['baseline', `lr-${i % 30}`],
+        notes: 'rerun with more epochs',
+        archived: i % 20 === 3,
+        updatedAt: at(start),
+      }
       await writeFile(join(dir, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`)
     }
   }
@@ -127,7 +160,8 @@ async function main(): Promise<void> {
   const cpu = cpus()
   console.log(`machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores; Node ${process.version}`)
   const sqlite = loadSqlite()
-  if (!sqlite.ok) console.log(`better-sqlite3 cannot be loaded (${sqlite.reason}): the index is measured in memory only`)
+  if (!sqlite.ok)
+    console.log(`better-sqlite3 cannot be loaded (${sqlite.reason}): the index is measured in memory only`)
   const tmp = await makeTempDir('wb-list-bench-')
   const rows: [string, string][] = []
   const row = (what: string, ms: number, note = '') => {
@@ -167,7 +201,15 @@ async function main(): Promise<void> {
     for (let k = 0; k < 100; k++) {
       const id = good[k * Math.floor(good.length / 100)]!.id
       if (k % 2 === 0) await other.update(id, (r) => ({ ...r, checkpointEpoch: r.checkpointEpoch + 1 }))
-      else await other.writeMeta(id, { version: 1, name: `renamed ${k}`, tags: ['edited'], notes: '', archived: false, updatedAt: at(Date.now()) })
+      else
+        await other.writeMeta(id, {
+          version: 1,
+          name: `renamed ${k}`,
+          tags: ['edited'],
+          notes: '',
+          archived: false,
+          updatedAt: at(Date.now()),
+        })
     }
     const changed = await time(() => first.listEntries())
     same(changed.value, await scanStore.scanEntries(), 'after 100 changes')
@@ -184,7 +226,9 @@ async function main(): Promise<void> {
       bytes = resultFrameJson(1, await handlers['runs.list']()).length
     })
     const handlerOnly = await median(5, () => handlers['runs.list']())
-    const plain = await median(3, async () => JSON.stringify({ id: 1, result: await handlers['runs.list']() }))
+    const plain = await median(3, async () =>
+      JSON.stringify({ id: 1, result: await handlers['runs.list']() }),
+    )
     row('runs.list warm: handler alone (median of 5)', handlerOnly)
     row('runs.list warm: handler + frame JSON (median of 5)', api, `${(bytes / 1e6).toFixed(1)} MB`)
     row('  the same with plain JSON.stringify (no kept JSON)', plain)
@@ -193,7 +237,9 @@ async function main(): Promise<void> {
     // The alternative: every entry in one JSON file, replaced atomically on each change.
     const jsonFile = join(tmp.dir, 'index', 'runs.json')
     const entries = await first.listEntries()
-    const write = await time(() => writeFileAtomic(jsonFile, JSON.stringify(entries.map((e) => ({ fp: 'x', entry: e })))))
+    const write = await time(() =>
+      writeFileAtomic(jsonFile, JSON.stringify(entries.map((e) => ({ fp: 'x', entry: e })))),
+    )
     const read = await time(async () => JSON.parse(await readFile(jsonFile, 'utf8')) as unknown[])
     console.log('a single-file index instead of SQLite:')
     row('  read and parse it whole (a new process)', read.ms)
@@ -210,7 +256,8 @@ async function main(): Promise<void> {
 }
 
 function same(a: unknown, b: unknown, what: string): void {
-  if (JSON.stringify(a) !== JSON.stringify(b)) throw new Error(`${what}: the index did not list what the scan lists`)
+  if (JSON.stringify(a) !== JSON.stringify(b))
+    throw new Error(`${what}: the index did not list what the scan lists`)
 }
 
 void main()

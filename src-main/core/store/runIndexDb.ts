@@ -151,8 +151,7 @@ function open(Database: DatabaseConstructor, file: string, onProblem: ProblemRep
         db.pragma(`user_version = ${INDEX_SCHEMA_VERSION}`)
       }
       const records = db.prepare("SELECT value FROM info WHERE key = 'records'").get() as
-        | { value: string }
-        | undefined
+        { value: string } | undefined
       if (records?.value !== RECORDS_VERSION) {
         db.exec('DELETE FROM runs')
         db.prepare("INSERT OR REPLACE INTO info (key, value) VALUES ('records', ?)").run(RECORDS_VERSION)
