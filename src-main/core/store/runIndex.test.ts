@@ -362,6 +362,36 @@ withSqlite('the index file', () => {
     after.close()
   })
 
+  it('in a folder that cannot be written, an index there is still read, and nothing is said', async () => {
+    for (let i = 0; i < 5; i++) await putRun(record(i))
+    const { Database } = sqlite as { Database: DatabaseConstructor }
+    // As on a read-only mount: opening for writing fails the way SQLite fails there.
+    const readOnly: typeof loadSqlite = () => ({
+      ok: true,
+      Database: class extends (Database as unknown as new (...a: unknown[]) => object) {
+        constructor(file: string, options?: { readonly?: boolean }) {
+          if (!options?.readonly) {
+            throw Object.assign(new Error('unable to open database file'), { code: 'SQLITE_CANTOPEN' })
+          }
+          super(file, options)
+        }
+      } as unknown as DatabaseConstructor,
+    })
+    const none = indexed({ loadSqlite: readOnly })
+    expect(await none.listEntries()).toStrictEqual(await scanner().scanEntries())
+    expect(none.index!.lastPass.read).toBe(5)
+    const writer = indexed()
+    await writer.listEntries()
+    writer.close()
+    const reader = indexed({ loadSqlite: readOnly })
+    expect(await reader.listEntries()).toStrictEqual(await scanner().scanEntries())
+    expect(reader.index!.lastPass.read).toBe(0)
+    await scanner().update((await scanner().list())[1]!.id, (r) => ({ ...r, status: 'failed' }))
+    expect(await reader.listEntries()).toStrictEqual(await scanner().scanEntries())
+    expect(reader.index!.lastPass.read).toBe(1)
+    expect(problems).toEqual([])
+  })
+
   it('two processes list and edit the same data folder at once', async () => {
     const ids: string[] = []
     for (let i = 0; i < 12; i++) ids.push(await putRun(record(i)))

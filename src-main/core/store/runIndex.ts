@@ -21,7 +21,7 @@ import { META_FILE } from '../../../src-shared/runMeta'
 import { errorMessage, isErrno, type ProblemReporter } from './errors'
 import { deepFreeze } from './frozen'
 import { isRunId } from './ids'
-import { openIndexDb, type IndexDb, type IndexRow, type loadSqlite } from './runIndexDb'
+import { isUnwritable, openIndexDb, type IndexDb, type IndexRow, type loadSqlite } from './runIndexDb'
 
 export const RACY_MS = 3000
 /** Runs stat'ed between two turns of the event loop, so a listing never holds up other work for long. */
@@ -159,10 +159,13 @@ export class RunIndex {
     try {
       this.db.apply(upserts, deletes)
     } catch (err) {
-      this.options.onProblem({
-        file: this.db.file,
-        message: `the run index cannot be written (${errorMessage(err)}); this process lists from memory`,
-      })
+      // A folder that went read-only needs no word (see runIndexDb.ts); a full disk or a damaged file does.
+      if (!isUnwritable(err)) {
+        this.options.onProblem({
+          file: this.db.file,
+          message: `the run index cannot be written (${errorMessage(err)}); this process lists from memory`,
+        })
+      }
       this.db.close()
       this.db = null
     }

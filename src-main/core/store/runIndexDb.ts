@@ -56,7 +56,10 @@ interface Database {
   transaction<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void
   close(): void
 }
-export type DatabaseConstructor = new (file: string, options?: { timeout?: number }) => Database
+export type DatabaseConstructor = new (
+  file: string,
+  options?: { timeout?: number; readonly?: boolean; fileMustExist?: boolean },
+) => Database
 
 let loaded: { ok: true; Database: DatabaseConstructor } | { ok: false; reason: string } | null = null
 
@@ -100,6 +103,9 @@ export function openIndexDb(file: string, options: OpenIndexOptions): IndexDb | 
   try {
     return open(sqlite.Database, file, options.onProblem)
   } catch (err) {
+    // A read-only data folder (a mounted copy, a folder of someone else's): the index there, if any, is
+    // still read; nothing needs saying, since listing from the folders gives the same answer.
+    if (isUnwritable(err)) return openReadOnly(sqlite.Database, file)
     if (!isDamaged(err)) {
       options.onProblem({
         file,
@@ -165,6 +171,31 @@ function open(Database: DatabaseConstructor, file: string, onProblem: ProblemRep
     db.close()
     throw err
   }
+  return access(db, file)
+}
+
+/** An existing index of this version, for reading only; null when there is none to read. */
+function openReadOnly(Database: DatabaseConstructor, file: string): IndexDb | null {
+  let db: Database
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true, timeout: BUSY_MS })
+  } catch {
+    return null
+  }
+  try {
+    const records = db.prepare("SELECT value FROM info WHERE key = 'records'").get() as
+      { value: string } | undefined
+    if (Number(db.pragma('user_version', { simple: true })) === INDEX_SCHEMA_VERSION) {
+      if (records?.value === RECORDS_VERSION) return { ...access(db, file), apply: () => {} }
+    }
+  } catch {
+    // Not readable as an index of this version: listed from the folders.
+  }
+  db.close()
+  return null
+}
+
+function access(db: Database, file: string): IndexDb {
   const select = db.prepare('SELECT id, fp, racy, entry FROM runs').raw()
   const upsert = db.prepare('INSERT OR REPLACE INTO runs (id, fp, racy, entry) VALUES (?, ?, ?, ?)')
   const remove = db.prepare('DELETE FROM runs WHERE id = ?')
@@ -186,6 +217,14 @@ function open(Database: DatabaseConstructor, file: string, onProblem: ProblemRep
     },
     close: () => db.close(),
   }
+}
+
+/** The folder or the file cannot be written: read-only, not ours. */
+export function isUnwritable(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code
+  return ['EROFS', 'EACCES', 'EPERM', 'SQLITE_CANTOPEN', 'SQLITE_READONLY', 'SQLITE_PERM'].includes(
+    String(code),
+  )
 }
 
 /** SQLite's codes for a file that is not a database, or a damaged one. */
