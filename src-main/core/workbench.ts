@@ -355,7 +355,10 @@ export class Workbench {
         await this.pollChanges()
         // Queued runs a session left behind when it closed carry no lock to watch: look for them now
         // and then.
-        if (++this.polls % ORPHAN_SCAN_POLLS === 0) await this.scanOrphans()
+        if (++this.polls % ORPHAN_SCAN_POLLS === 0) {
+          await this.scanOrphans()
+          await this.announceFolderChanges()
+        }
         await this.retryUnsaved()
       } catch {
         // A failed look (a folder briefly unreadable) is retried at the next poll.
@@ -364,6 +367,24 @@ export class Workbench {
       }
     })()
     return this.polling
+  }
+
+  /**
+   * Runs whose folders changed without a note in the change feed (edited by hand, copied in, removed,
+   * or written by an older version), as the run index's listings found them: subscribers hear of each.
+   */
+  private async announceFolderChanges(): Promise<void> {
+    const found = this.store.index?.takeChanges()
+    if (!found) return
+    for (const id of found.removed) {
+      this.foreign.delete(id)
+      this.emit({ type: 'runRemoved', id })
+    }
+    for (const id of found.changed) {
+      const entry = await this.store.getEntry(id).catch(() => null)
+      if (entry === null || isCorrupt(entry)) continue
+      this.emit({ type: 'run', run: await this.present(entry) })
+    }
   }
 
   /** Cancel requests other processes (e.g. `workbench cancel`) left for runs this process owns. */

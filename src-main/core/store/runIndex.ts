@@ -62,6 +62,10 @@ export class RunIndex {
   private opened: Promise<void> | null = null
   private closed = false
   lastPass: IndexPass = { listed: 0, read: 0 }
+  /** Runs whose entry changed, appeared or left since the last takeChanges(), once a listing was made. */
+  private primed = false
+  private readonly changed = new Set<string>()
+  private readonly removed = new Set<string>()
 
   constructor(
     private readonly runsDir: string,
@@ -101,14 +105,21 @@ export class RunIndex {
       const read = await this.readFolder(id)
       const print = prints[i]
       if (read === null || !read.cacheable || print == null) {
-        if (this.cache.delete(id)) deletes.push(id)
+        const was = this.cache.delete(id)
+        if (was) deletes.push(id)
         if (read !== null) out[i] = read.entry
+        if (read !== null) this.noteChange(id, true)
+        else if (was) this.noteChange(id, false)
         return
       }
       const entry = deepFreeze(read.entry)
       const racy = now - print.newest < RACY_MS
+      const text = JSON.stringify(entry)
+      const previous = this.cache.get(id)
+      const before = previous && (previous.text ?? (previous.entry && JSON.stringify(previous.entry)))
+      if (before !== text) this.noteChange(id, true)
       this.cache.set(id, { fp: print.fp, racy, entry, text: null })
-      upserts.push({ id, fp: print.fp, racy, entry: JSON.stringify(entry) })
+      upserts.push({ id, fp: print.fp, racy, entry: text })
       out[i] = entry
     })
     const present = new Set(ids)
@@ -116,11 +127,32 @@ export class RunIndex {
       if (!present.has(id)) {
         this.cache.delete(id)
         deletes.push(id)
+        this.noteChange(id, false)
       }
     }
     this.persist(upserts, deletes)
     this.lastPass = { listed: ids.length, read: stale.length }
+    this.primed = true
     return out.filter((e) => e !== null)
+  }
+
+  /**
+   * What listings found changed since the last call (from the second listing on: the first one only
+   * learns what is there): the ids of runs whose entry is new or other than before, and of runs that
+   * left. A long-lived workbench tells its windows, so a run edited by hand or by a process that leaves
+   * no note reaches them without a reload.
+   */
+  takeChanges(): { changed: string[]; removed: string[] } {
+    const out = { changed: [...this.changed], removed: [...this.removed] }
+    this.changed.clear()
+    this.removed.clear()
+    return out
+  }
+
+  private noteChange(id: string, present: boolean): void {
+    if (!this.primed) return
+    ;(present ? this.changed : this.removed).add(id)
+    ;(present ? this.removed : this.changed).delete(id)
   }
 
   /** Closes the index file; the index still lists, from memory and the folders. */
