@@ -609,9 +609,7 @@ export class Workbench {
     const entries = await this.store.listEntries()
     // Only a `running` run another process owned needs a look at its owner: the others are shown as
     // stored (the index's own objects, which the API's JSON cache recognises).
-    return Promise.all(
-      entries.map((r) => (isCorrupt(r) || !this.mayPresentOtherwise(r) ? r : this.present(r))),
-    )
+    return Promise.all(entries.map((r) => (isCorrupt(r) || !this.mayShowOtherwise(r) ? r : this.present(r))))
   }
 
   async getRun(id: string): Promise<RunRecord> {
@@ -623,14 +621,15 @@ export class Workbench {
     return this.present(await this.store.get(id))
   }
 
+  /** Whether present() may show the run otherwise than stored: live here, unsaved, or running elsewhere. */
+  private mayShowOtherwise(stored: RunRecord): boolean {
+    return stored.status === 'running' || this.active.has(stored.id) || this.unsaved.has(stored.id)
+  }
+
   /**
    * The record as every view should show it: this process's live copy of its own runs, and `interrupted`
    * for a `running` run whose owner is gone (computed, not written: a read-only view changes nothing).
    */
-  private mayPresentOtherwise(stored: RunRecord): boolean {
-    return stored.status === 'running' || this.active.has(stored.id) || this.unsaved.has(stored.id)
-  }
-
   private async present(stored: RunRecord): Promise<RunRecord> {
     const r = this.active.get(stored.id)?.record ?? this.unsaved.get(stored.id) ?? stored
     if (r.status !== 'running' || this.active.has(r.id)) return r
