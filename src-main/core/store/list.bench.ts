@@ -232,6 +232,11 @@ async function main(): Promise<void> {
     row('runs.list warm: handler alone (median of 5)', handlerOnly)
     row('runs.list warm: handler + frame JSON (median of 5)', api, `${(bytes / 1e6).toFixed(1)} MB`)
     row('  the same with plain JSON.stringify (no kept JSON)', plain)
+    globalThis.gc?.()
+    const heap = process.memoryUsage().heapUsed / 2 ** 20
+    console.log(
+      `  heap in use with two indexes, a workbench and the kept JSON: ${heap.toFixed(0)} MB${globalThis.gc ? '' : ' (before garbage collection; --expose-gc for after)'}`,
+    )
     await wb.close()
 
     // The alternative: every entry in one JSON file, replaced atomically on each change.
