@@ -6,9 +6,10 @@
  */
 import pkg from '../../package.json'
 import { CONTRACT_VERSION, type MethodName, type Methods } from '../../src-shared/contract'
-import { isCorrupt } from '../../src-shared/corruptRun'
+import { isCorrupt, type RunListEntry } from '../../src-shared/corruptRun'
 import { backendInfo } from '../../src-worker/engine/backend'
 import type { PdfPrinter } from '../core/export/pdf/printer'
+import { deepFreeze, isDeepFrozen } from '../core/store/frozen'
 import { seriesReader } from '../core/store/metricsRead'
 import type { Workbench } from '../core/workbench'
 import { listExamples } from './examples'
@@ -40,6 +41,18 @@ export interface HandlerContext {
 
 export type Handlers = { [M in MethodName]: (...args: unknown[]) => Promise<Methods[M]['result']> }
 
+/** The listed form of each index entry, made once, so it stays the same object (see api/frameJson.ts). */
+const listed = new WeakMap<RunListEntry, RunListEntry>()
+
+/** Every readable run says whether it is archived (records of older versions lack the field). */
+function withArchived(r: RunListEntry): RunListEntry {
+  if (isCorrupt(r) || r.archived !== undefined) return r
+  if (!isDeepFrozen(r)) return { ...r, archived: false }
+  let out = listed.get(r)
+  if (out === undefined) listed.set(r, (out = deepFreeze({ ...r, archived: false })))
+  return out
+}
+
 export function createHandlers(wb: Workbench, ctx: HandlerContext): Handlers {
   return {
     'app.info': async (...args) => {
@@ -57,7 +70,7 @@ export function createHandlers(wb: Workbench, ctx: HandlerContext): Handlers {
     'runs.list': async (...args) => {
       checkArity('runs.list', args, [])
       // Every readable run says whether it is archived (records of older versions lack the field).
-      return (await wb.listRuns()).map((r) => (isCorrupt(r) ? r : { ...r, archived: r.archived ?? false }))
+      return (await wb.listRuns()).map(withArchived)
     },
     'runs.get': async (...args) => {
       checkArity('runs.get', args, ['id'])

@@ -54,6 +54,7 @@ import { resumePoint, TRAINING_STATE } from './resumePoint'
 import type { MetricsLog } from './store/metricsLog'
 import { readMetrics, type MetricsReader } from './store/metricsRead'
 import { RUN_FILE, RunStore, newRunId, type Checkpoint } from './store/runStore'
+import { RUN_INDEX_FILE } from './store/runIndexDb'
 import { KeyedLock } from './store/lock'
 import { assertRunId } from './store/ids'
 import { StoreError, type ProblemReporter } from './store/errors'
@@ -183,7 +184,10 @@ export class Workbench {
   private readonly changes: ChangeFeed
 
   private constructor(private readonly options: WorkbenchOptions) {
-    this.store = new RunStore(options.dataDir, options.onProblem ? { onProblem: options.onProblem } : {})
+    this.store = new RunStore(options.dataDir, {
+      ...(options.onProblem ? { onProblem: options.onProblem } : {}),
+      index: { file: join(options.dataDir, RUN_INDEX_FILE) },
+    })
     this.locks = new RunLocks(options.dataDir, this.identity)
     const budget = resolveMemoryBudget(options.memoryBudget, totalmem())
     if (!budget.ok) throw new WorkbenchError('invalid-argument', `memory budget: ${budget.message}`)
@@ -351,7 +355,10 @@ export class Workbench {
         await this.pollChanges()
         // Queued runs a session left behind when it closed carry no lock to watch: look for them now
         // and then.
-        if (++this.polls % ORPHAN_SCAN_POLLS === 0) await this.scanOrphans()
+        if (++this.polls % ORPHAN_SCAN_POLLS === 0) {
+          await this.scanOrphans()
+          await this.announceFolderChanges()
+        }
         await this.retryUnsaved()
       } catch {
         // A failed look (a folder briefly unreadable) is retried at the next poll.
@@ -360,6 +367,24 @@ export class Workbench {
       }
     })()
     return this.polling
+  }
+
+  /**
+   * Runs whose folders changed without a note in the change feed (edited by hand, copied in, removed,
+   * or written by an older version), as the run index's listings found them: subscribers hear of each.
+   */
+  private async announceFolderChanges(): Promise<void> {
+    const found = this.store.index?.takeChanges()
+    if (!found) return
+    for (const id of found.removed) {
+      this.foreign.delete(id)
+      this.emit({ type: 'runRemoved', id })
+    }
+    for (const id of found.changed) {
+      const entry = await this.store.getEntry(id).catch(() => null)
+      if (entry === null || isCorrupt(entry)) continue
+      this.emit({ type: 'run', run: await this.present(entry) })
+    }
   }
 
   /** Cancel requests other processes (e.g. `workbench cancel`) left for runs this process owns. */
@@ -582,7 +607,9 @@ export class Workbench {
   /** Every run: the readable ones' records and, for each run whose run.json is damaged, its corrupt entry. */
   async listRuns(): Promise<RunListEntry[]> {
     const entries = await this.store.listEntries()
-    return Promise.all(entries.map((r) => (isCorrupt(r) ? r : this.present(r))))
+    // Only a `running` run another process owned needs a look at its owner: the others are shown as
+    // stored (the index's own objects, which the API's JSON cache recognises).
+    return Promise.all(entries.map((r) => (isCorrupt(r) || !this.mayShowOtherwise(r) ? r : this.present(r))))
   }
 
   async getRun(id: string): Promise<RunRecord> {
@@ -592,6 +619,11 @@ export class Workbench {
     const kept = this.unsaved.get(id)
     if (kept) return kept
     return this.present(await this.store.get(id))
+  }
+
+  /** Whether present() may show the run otherwise than stored: live here, unsaved, or running elsewhere. */
+  private mayShowOtherwise(stored: RunRecord): boolean {
+    return stored.status === 'running' || this.active.has(stored.id) || this.unsaved.has(stored.id)
   }
 
   /**
@@ -1075,6 +1107,7 @@ export class Workbench {
     // on disk, which every view then shows as interrupted.
     for (const id of [...this.locks.held]) await this.locks.release(id).catch(() => undefined)
     await Promise.all([this.pool.destroy(), this.checkPool.destroy()])
+    this.store.close()
   }
 
   private async checkDataset(config: RunConfig): Promise<DatasetInfo> {

@@ -1,6 +1,7 @@
 /** One browser's WebSocket: calls in, results and errors out, each answered when its handler finishes. */
 import type { ServerFrame } from '../../src-shared/contract'
 import { dispatch } from '../api/dispatch'
+import { resultFrameJson } from '../api/frameJson'
 import type { Handlers } from '../api/handlers'
 import { parseFrame } from './frames'
 import type { RawData, WebSocket } from 'ws'
@@ -25,7 +26,7 @@ export function send(ws: WebSocket, frame: ServerFrame): void {
   if (ws.readyState !== ws.OPEN) return
   let text: string
   try {
-    text = JSON.stringify(frame)
+    text = 'result' in frame ? resultFrameJson(frame.id, frame.result) : JSON.stringify(frame)
   } catch (e) {
     if (!('id' in frame)) return
     const message = `the result could not be serialized: ${e instanceof Error ? e.message : String(e)}`

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, statSync } from 'node:fs'
 import { mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { corruptRun, type CorruptRun, type RunListEntry } from '../../../src-shared/corruptRun'
+import { corruptRun, isCorrupt, type CorruptRun, type RunListEntry } from '../../../src-shared/corruptRun'
 import type { MetricEvent, RunRecord } from '../../../src-shared/runs'
 import { META_FILE, overlayMeta, RunMetaSchema, type RunMeta } from '../../../src-shared/runMeta'
 import { describeFieldErrors, parseRunRecord, recordFieldErrors } from '../../../src-shared/runSchema'
@@ -24,6 +24,7 @@ import { assertRunId, isRunId } from './ids'
 import { KeyedLock } from './lock'
 import { MetricsLog } from './metricsLog'
 import { readMetrics, type MetricsReader } from './metricsRead'
+import { RunIndex, type FolderRead, type RunIndexOptions } from './runIndex'
 import {
   CHECKPOINT_KINDS,
   findCheckpointIn,
@@ -60,6 +61,11 @@ export interface RunStoreOptions {
   metricsFlushIntervalMs?: number
   /** The folder of the data dir holding the run folders: `runs` (default), or `trash` for the trash's. */
   folder?: string
+  /**
+   * List through an index (runIndex.ts) rather than by reading every run.json: `file` is where it is
+   * kept between processes (null: in memory only). Lists exactly what the scan lists.
+   */
+  index?: Pick<RunIndexOptions, 'file' | 'loadSqlite' | 'now'>
 }
 
 export class RunStore {
@@ -70,12 +76,26 @@ export class RunStore {
   private readonly lock = new KeyedLock()
   /** Runs with an open MetricsLog: one writer per run, and such runs are not removed or recovered. */
   private readonly writing = new Set<string>()
+  /** Null: every listing reads every run folder. */
+  readonly index: RunIndex | null
 
   constructor(dataDir: string, options: RunStoreOptions = {}) {
     this.runsDir = join(dataDir, options.folder ?? 'runs')
     this.onProblem = options.onProblem ?? warnProblem
     this.listConcurrency = options.listConcurrency ?? 16
     this.flushIntervalMs = options.metricsFlushIntervalMs
+    this.index = options.index
+      ? new RunIndex(this.runsDir, (id) => this.readFolder(id), {
+          ...options.index,
+          onProblem: this.onProblem,
+          concurrency: this.listConcurrency,
+        })
+      : null
+  }
+
+  /** Closes the index's file (listing goes on, from memory and the folders). */
+  close(): void {
+    this.index?.close()
   }
 
   /** The run's folder; throws on anything that is not a run id, so no caller can reach outside `runs/`. */
@@ -143,7 +163,7 @@ export class RunStore {
    * others.
    */
   async list(): Promise<RunRecord[]> {
-    return (await this.scan()).flatMap((e) => (e.ok ? [e.record] : []))
+    return (await this.listEntries()).filter((e): e is RunRecord => !isCorrupt(e))
   }
 
   /**
@@ -151,7 +171,23 @@ export class RunStore {
    * damaged or invalid, its corrupt entry (the file, the reason, what could be salvaged).
    */
   async listEntries(): Promise<RunListEntry[]> {
+    return this.index ? this.index.list() : this.scanEntries()
+  }
+
+  /** listEntries() by reading every run folder, whether or not there is an index. */
+  async scanEntries(): Promise<RunListEntry[]> {
     return (await this.scan()).map((e) => (e.ok ? e.record : e.corrupt))
+  }
+
+  /** One run folder as the scan reads it, for the index: cacheable when its run.json could be read. */
+  private async readFolder(id: string): Promise<FolderRead> {
+    try {
+      const read = await this.readEntry(id)
+      return { entry: read.ok ? read.record : read.corrupt, cacheable: true }
+    } catch (err) {
+      const read = await this.unreadable(id, err)
+      return read && { entry: read.ok ? read.record : read.corrupt, cacheable: false }
+    }
   }
 
   private async scan(): Promise<RecordRead[]> {
@@ -163,25 +199,26 @@ export class RunStore {
       throw err
     }
     const ids = names.filter(isRunId).sort()
-    const reads = await mapLimit(ids, this.listConcurrency, async (id): Promise<RecordRead | null> => {
-      try {
-        return await this.readEntry(id)
-      } catch (err) {
-        const file = join(this.runDir(id), RUN_FILE)
-        if (!(err instanceof StoreError && err.code === 'not-found')) {
-          return { ok: false, corrupt: corruptRun(id, file, errorMessage(err)) }
-        }
-        // Removed between readdir and read, or being created (the folder is made just before its
-        // run.json): not a problem. A folder that holds a run's files but no run.json is one.
-        const left = await readdir(this.runDir(id)).catch(() => [] as string[])
-        if (!left.some((name) => !name.startsWith('.'))) return null
-        return {
-          ok: false,
-          corrupt: corruptRun(id, file, `run.json is missing (the folder holds ${left.join(', ')})`),
-        }
-      }
-    })
+    const reads = await mapLimit(ids, this.listConcurrency, (id) =>
+      this.readEntry(id).catch((err: unknown) => this.unreadable(id, err)),
+    )
     return reads.filter((r) => r !== null)
+  }
+
+  /** What the scan lists for a folder whose run.json could not be read: a corrupt entry, or nothing. */
+  private async unreadable(id: string, err: unknown): Promise<RecordRead | null> {
+    const file = join(this.runDir(id), RUN_FILE)
+    if (!(err instanceof StoreError && err.code === 'not-found')) {
+      return { ok: false, corrupt: corruptRun(id, file, errorMessage(err)) }
+    }
+    // Removed between readdir and read, or being created (the folder is made just before its
+    // run.json): not a problem. A folder that holds a run's files but no run.json is one.
+    const left = await readdir(this.runDir(id)).catch(() => [] as string[])
+    if (!left.some((name) => !name.startsWith('.'))) return null
+    return {
+      ok: false,
+      corrupt: corruptRun(id, file, `run.json is missing (the folder holds ${left.join(', ')})`),
+    }
   }
 
   /**

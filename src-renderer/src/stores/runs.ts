@@ -7,7 +7,7 @@
  * however long a run trains.
  */
 import { defineStore } from 'pinia'
-import { computed, markRaw, ref } from 'vue'
+import { computed, markRaw, ref, shallowRef, toRaw } from 'vue'
 import { METRICS_SMOOTHING_DEFAULT, type MetricsSeries, type MosaicData } from '../../../src-shared/contract'
 import { createdAtOf, isCorrupt, type CorruptRun, type RunListEntry } from '../../../src-shared/corruptRun'
 import { addLoss, truncateLoss, type LossPoints } from '../../../src-shared/lossPoints'
@@ -15,6 +15,7 @@ import type { MetricEvent, RunRecord } from '../../../src-shared/runs'
 import { clampWeight, emaPush, emaState, type EmaState } from '../../../src-shared/smoothing'
 import { getApi, onReconnect, toApiError } from '../api'
 import { useAppStore } from './app'
+import { moveSorted } from './runOrder'
 
 /**
  * The most loss points a run's series holds: about twice the widest chart's pixels (LineChart thins to
@@ -179,16 +180,42 @@ export const useRunsStore = defineStore('runs', () => {
   /** Checked rows in the experiments table, kept here so they survive navigation (compare). */
   const selected = ref<string[]>([])
 
-  const list = computed(() => Object.values(byId.value).sort(newestFirst))
-  /** Every run the table shows, damaged ones included, newest first. */
-  const entries = computed<RunListEntry[]>(() =>
-    [...Object.values(byId.value), ...Object.values(corrupt.value)].sort(newestFirst),
-  )
+  /**
+   * The readable runs, and every run the table shows (damaged ones included), newest first. Sorted once
+   * per load; a `run` event moves only its run (runOrder.ts), so 20,000 runs are not sorted again five
+   * times a second while one trains.
+   */
+  const sortedList = shallowRef<RunRecord[]>([])
+  const sortedEntries = shallowRef<RunListEntry[]>([])
+  const list = computed(() => sortedList.value)
+  const entries = computed<RunListEntry[]>(() => sortedEntries.value)
+
+  /** Puts `next` (undefined: nothing) where the entry of that id was (none: nowhere) in both orders. */
+  function reorder(id: string, next: RunListEntry | undefined): void {
+    const stored = byId.value[id] ?? corrupt.value[id]
+    const before = stored === undefined ? undefined : toRaw(stored)
+    const wasRecord = byId.value[id] !== undefined
+    const isRecord = next !== undefined && !isCorrupt(next)
+    if (wasRecord || isRecord) {
+      sortedList.value = moveSorted<RunRecord>(
+        sortedList.value,
+        wasRecord ? (before as RunRecord) : undefined,
+        isRecord ? next : undefined,
+        newestFirst,
+      )
+    }
+    if (before !== undefined || next !== undefined) {
+      sortedEntries.value = moveSorted(sortedEntries.value, before, next, newestFirst)
+    }
+  }
 
   function applyRun(run: RunRecord): void {
     // A run that stopped or started again may have saved (or will save) other weight snapshots.
     if (byId.value[run.id]?.status !== run.status) forgetMosaicList(run.id)
-    byId.value[run.id] = run
+    // Records are replaced whole, never changed in place: no deep proxies over 20,000 of them.
+    const record = markRaw(run)
+    reorder(run.id, record)
+    byId.value[run.id] = record
     if (run.id in removed.value) delete removed.value[run.id]
     // Main wrote it again, so it reads now.
     if (run.id in corrupt.value) delete corrupt.value[run.id]
@@ -200,6 +227,7 @@ export const useRunsStore = defineStore('runs', () => {
   /** A run that left the runs folder (moved to the trash, here or in another window or process). */
   function removeRun(id: string): void {
     removed.value[id] = true
+    reorder(id, undefined)
     delete byId.value[id]
     delete corrupt.value[id]
     if (selected.value.includes(id)) selected.value = selected.value.filter((x) => x !== id)
@@ -212,11 +240,13 @@ export const useRunsStore = defineStore('runs', () => {
       const next: Record<string, RunRecord> = {}
       const damaged: Record<string, CorruptRun> = {}
       for (const r of runs) {
-        if (isCorrupt(r)) damaged[r.id] = r
-        else next[r.id] = r
+        if (isCorrupt(r)) damaged[r.id] = markRaw(r)
+        else next[r.id] = markRaw(r)
       }
       byId.value = next
       corrupt.value = damaged
+      sortedList.value = Object.values(next).sort(newestFirst)
+      sortedEntries.value = [...sortedList.value, ...Object.values(damaged)].sort(newestFirst)
       loaded.value = true
       loadError.value = null
       // A damaged run cannot be compared: it leaves the selection too.
