@@ -15,6 +15,7 @@ import * as fieldErrors from './features/fieldErrors'
 import * as fonts from './features/fonts'
 import * as labels from './features/labels'
 import * as shortcuts from './features/shortcuts'
+import * as runsTable from './features/runsTable'
 
 export default {
   app: {
@@ -280,4 +281,5 @@ export default {
   fonts: fonts.en,
   labels: labels.en,
   shortcuts: shortcuts.en,
+  runsTable: runsTable.en,
 }

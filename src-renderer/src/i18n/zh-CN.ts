@@ -12,6 +12,7 @@ import * as fieldErrors from './features/fieldErrors'
 import * as fonts from './features/fonts'
 import * as labels from './features/labels'
 import * as shortcuts from './features/shortcuts'
+import * as runsTable from './features/runsTable'
 
 /** Simplified Chinese. Typed against en, so a missing or extra key fails the type check. */
 const zhCN: typeof en = {
@@ -270,6 +271,7 @@ const zhCN: typeof en = {
   fonts: fonts.zhCN,
   labels: labels.zhCN,
   shortcuts: shortcuts.zhCN,
+  runsTable: runsTable.zhCN,
 }
 
 export default zhCN

@@ -36,7 +36,9 @@ describe('parseFilter: what it accepted before', () => {
   it('reads words and comparisons side by side as and, commas as spaces', () => {
     expect(tree('')).toBe('∅')
     expect(tree('   ')).toBe('∅')
-    expect(tree('seed lr < 1e-3 best>=85% epochs=10')).toBe('("seed" AND lr<0.001 AND best>=0.85 AND epochs=10)')
+    expect(tree('seed lr < 1e-3 best>=85% epochs=10')).toBe(
+      '("seed" AND lr<0.001 AND best>=0.85 AND epochs=10)',
+    )
     expect(tree('lr<1e-3,best > 85%')).toBe('(lr<0.001 AND best>0.85)')
     expect(tree('BETA')).toBe('"beta"')
   })
@@ -108,7 +110,12 @@ describe('parseFilter: or, not and parentheses', () => {
 
 describe('parseFilter: what is wrong, and where', () => {
   it('a comparison without its value', () => {
-    expect(error('lr <')).toEqual({ code: 'expectedValue', start: 4, end: 4, params: { field: 'lr', op: '<' } })
+    expect(error('lr <')).toEqual({
+      code: 'expectedValue',
+      start: 4,
+      end: 4,
+      params: { field: 'lr', op: '<' },
+    })
     expect(error('(lr < ) x').code).toBe('expectedValue')
     expect(error('(lr < ) x').start).toBe(6)
   })
@@ -156,7 +163,12 @@ describe('parseFilter: what is wrong, and where', () => {
   })
 
   it('and, or, not without what they apply to', () => {
-    expect(error('a and')).toMatchObject({ code: 'missingOperand', start: 2, end: 5, params: { keyword: 'and' } })
+    expect(error('a and')).toMatchObject({
+      code: 'missingOperand',
+      start: 2,
+      end: 5,
+      params: { keyword: 'and' },
+    })
     expect(error('or a')).toMatchObject({ code: 'missingOperand', start: 0, params: { keyword: 'or' } })
     expect(error('a or or b')).toMatchObject({ code: 'missingOperand', start: 2 })
     expect(error('not')).toMatchObject({ code: 'missingOperand', start: 0, params: { keyword: 'not' } })

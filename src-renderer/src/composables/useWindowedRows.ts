@@ -1,0 +1,111 @@
+/**
+ * Renders only the rows of a long table that are in (or near) the view of its scroll box, for 20,000
+ * runs (lib/windowing.ts does the arithmetic). A short table renders every row, as before: the find bar
+ * and the e2e specs see all of them, and there is nothing to gain.
+ *
+ * Written here rather than taken from a virtual-list library: the table needs spacer rows inside its own
+ * <tbody> (so the columns stay one table's, with the sticky header), heights measured by run id (so a
+ * sort keeps them), and a test environment without layout (happy-dom) to still render a first screen.
+ */
+import { computed, onBeforeUnmount, onMounted, ref, shallowRef, watch, type Ref } from 'vue'
+import { meanHeight, rowOffsets, visibleWindow } from '../lib/windowing'
+
+export interface WindowOptions {
+  /** The rows' keys, in the order drawn. */
+  keys: () => readonly string[]
+  /** The element that scrolls (the table's box); its first child rows are measured inside `body`. */
+  scroller: Ref<HTMLElement | null>
+  /** The <tbody> whose rows carry `data-row-key`. */
+  body: Ref<HTMLElement | null>
+  /** More rows than this are windowed. */
+  threshold?: number
+  /** A row's height before any is measured, in pixels. */
+  estimate?: number
+  /** Pixels rendered beyond the view on each side. */
+  margin?: number
+  /** The view's height where the layout says 0 (no layout engine): a first screen's worth. */
+  fallbackHeight?: number
+}
+
+export function useWindowedRows(options: WindowOptions) {
+  const threshold = options.threshold ?? 150
+  const estimate = options.estimate ?? 37
+  const margin = options.margin ?? 600
+  const fallbackHeight = options.fallbackHeight ?? 800
+
+  const scrollTop = ref(0)
+  const viewHeight = ref(0)
+  /** Where the first row starts inside the scroll box: the header's height. */
+  const bodyTop = ref(0)
+  const measured = shallowRef(new Map<string, number>())
+
+  const windowed = computed(() => options.keys().length > threshold)
+  const offsets = computed(() =>
+    windowed.value
+      ? rowOffsets(options.keys(), measured.value, meanHeight(measured.value, estimate))
+      : new Float64Array(0),
+  )
+  const range = computed(() => {
+    const n = options.keys().length
+    if (!windowed.value) return { start: 0, end: n, padTop: 0, padBottom: 0 }
+    const height = viewHeight.value > 0 ? viewHeight.value : fallbackHeight
+    return visibleWindow(offsets.value, scrollTop.value - bodyTop.value, height, margin)
+  })
+  // Separate values, so a scroll within the same rows re-renders nothing.
+  const start = computed(() => range.value.start)
+  const end = computed(() => range.value.end)
+  const padTop = computed(() => range.value.padTop)
+  const padBottom = computed(() => range.value.padBottom)
+
+  /** Reads the drawn rows' heights; the spacers change only when one differs from what was assumed. */
+  function measure(): void {
+    const body = options.body.value
+    if (!body || !windowed.value) return
+    bodyTop.value = body.offsetTop
+    let next: Map<string, number> | null = null
+    for (const row of body.querySelectorAll<HTMLElement>(':scope > tr[data-row-key]')) {
+      const h = row.offsetHeight
+      // 0: not laid out (hidden, or no layout engine): the estimate stands.
+      if (h <= 0) continue
+      const key = row.dataset['rowKey']!
+      if (measured.value.get(key) !== h) (next ??= new Map(measured.value)).set(key, h)
+    }
+    if (next) measured.value = next
+  }
+
+  function onScroll(): void {
+    const el = options.scroller.value
+    if (el) scrollTop.value = el.scrollTop
+  }
+
+  let observer: ResizeObserver | null = null
+  onMounted(() => {
+    const el = options.scroller.value
+    if (!el) return
+    el.addEventListener('scroll', onScroll, { passive: true })
+    viewHeight.value = el.clientHeight
+    if (typeof ResizeObserver === 'function') {
+      observer = new ResizeObserver(() => {
+        viewHeight.value = el.clientHeight
+        measure()
+      })
+      observer.observe(el)
+    }
+    measure()
+  })
+  onBeforeUnmount(() => {
+    options.scroller.value?.removeEventListener('scroll', onScroll)
+    observer?.disconnect()
+  })
+  // After every change of the drawn rows, once they are in the document.
+  watch([start, end, options.keys], () => measure(), { flush: 'post' })
+
+  /** Back to the first row (a new sort order). */
+  function scrollToTop(): void {
+    const el = options.scroller.value
+    if (el) el.scrollTop = 0
+    scrollTop.value = 0
+  }
+
+  return { windowed, start, end, padTop, padBottom, measure, scrollToTop }
+}
