@@ -8,14 +8,14 @@
  * sort keeps them), and a test environment without layout (happy-dom) to still render a first screen.
  */
 import { computed, onBeforeUnmount, onMounted, ref, shallowRef, watch, type Ref } from 'vue'
-import { meanHeight, rowOffsets, visibleWindow } from '../lib/windowing'
+import { meanHeight, rowOffsets, visibleWindow, type RowWindow } from '../lib/windowing'
 
 export interface WindowOptions {
   /** The rows' keys, in the order drawn. */
   keys: () => readonly string[]
   /** The element that scrolls (the table's box); its first child rows are measured inside `body`. */
   scroller: Ref<HTMLElement | null>
-  /** The <tbody> whose rows carry `data-row-key`. */
+  /** The <tbody> whose rows carry their key as `data-run-id`. */
   body: Ref<HTMLElement | null>
   /** More rows than this are windowed. */
   threshold?: number
@@ -45,11 +45,19 @@ export function useWindowedRows(options: WindowOptions) {
       ? rowOffsets(options.keys(), measured.value, meanHeight(measured.value, estimate))
       : new Float64Array(0),
   )
-  const range = computed(() => {
+  const range = computed<RowWindow>((previous) => {
     const n = options.keys().length
     if (!windowed.value) return { start: 0, end: n, padTop: 0, padBottom: 0 }
     const height = viewHeight.value > 0 ? viewHeight.value : fallbackHeight
-    return visibleWindow(offsets.value, scrollTop.value - bodyTop.value, height, margin)
+    const top = scrollTop.value - bodyTop.value
+    const o = offsets.value
+    // The rows drawn stay while they cover the view and a third of the margin: a scroll re-renders
+    // once every few rows, not at each pixel.
+    const need = visibleWindow(o, top, height, margin / 3)
+    if (previous && previous.end <= n && previous.start <= need.start && previous.end >= need.end) {
+      return { ...previous, padTop: o[previous.start]!, padBottom: o[n]! - o[previous.end]! }
+    }
+    return visibleWindow(o, top, height, margin)
   })
   // Separate values, so a scroll within the same rows re-renders nothing.
   const start = computed(() => range.value.start)
@@ -57,20 +65,32 @@ export function useWindowedRows(options: WindowOptions) {
   const padTop = computed(() => range.value.padTop)
   const padBottom = computed(() => range.value.padBottom)
 
-  /** Reads the drawn rows' heights; the spacers change only when one differs from what was assumed. */
+  /**
+   * Reads the heights of the drawn rows not measured yet (a row's height changes only with the columns or
+   * the window's width: `remeasure` forgets them). Reading lays the page out, so rows known already are not
+   * read again, and a scroll that brings no new row reads nothing.
+   */
   function measure(): void {
     const body = options.body.value
     if (!body || !windowed.value) return
-    bodyTop.value = body.offsetTop
     let next: Map<string, number> | null = null
-    for (const row of body.querySelectorAll<HTMLElement>(':scope > tr[data-row-key]')) {
+    for (const row of body.querySelectorAll<HTMLElement>(':scope > tr[data-run-id]')) {
+      const key = row.dataset['runId']!
+      if (measured.value.has(key)) continue
       const h = row.offsetHeight
       // 0: not laid out (hidden, or no layout engine): the estimate stands.
-      if (h <= 0) continue
-      const key = row.dataset['rowKey']!
-      if (measured.value.get(key) !== h) (next ??= new Map(measured.value)).set(key, h)
+      if (h > 0) (next ??= new Map(measured.value)).set(key, h)
     }
     if (next) measured.value = next
+  }
+
+  /** The header's height and every row's again: after a resize or a change of columns. */
+  function remeasure(): void {
+    const body = options.body.value
+    if (!body) return
+    bodyTop.value = body.offsetTop
+    measured.value = new Map()
+    measure()
   }
 
   function onScroll(): void {
@@ -85,13 +105,18 @@ export function useWindowedRows(options: WindowOptions) {
     el.addEventListener('scroll', onScroll, { passive: true })
     viewHeight.value = el.clientHeight
     if (typeof ResizeObserver === 'function') {
+      let width = el.clientWidth
       observer = new ResizeObserver(() => {
         viewHeight.value = el.clientHeight
-        measure()
+        // A narrower window wraps cells: the rows' heights change.
+        if (el.clientWidth !== width) {
+          width = el.clientWidth
+          remeasure()
+        }
       })
       observer.observe(el)
     }
-    measure()
+    remeasure()
   })
   onBeforeUnmount(() => {
     options.scroller.value?.removeEventListener('scroll', onScroll)
@@ -107,5 +132,5 @@ export function useWindowedRows(options: WindowOptions) {
     scrollTop.value = 0
   }
 
-  return { windowed, start, end, padTop, padBottom, measure, scrollToTop }
+  return { windowed, start, end, padTop, padBottom, measure, remeasure, scrollToTop }
 }
