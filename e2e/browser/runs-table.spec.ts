@@ -158,7 +158,7 @@ test('a malformed filter says what is wrong and where, in English and Chinese', 
   await box.fill('tag:baseline and (lr < or reg > abc')
   const note = page.getByTestId('filter-error')
   await expect(note).toHaveAttribute('data-code', 'expectedValue')
-  await expect(note.getByTestId('filter-error-where')).toHaveText('Character 23:')
+  await expect(note.getByTestId('filter-error-where')).toHaveText('Character 24:')
   await expect(note.getByTestId('filter-error-message')).toHaveText('a number is missing after “lr <”.')
   await expect(note.locator('mark.bad')).toHaveText('or')
   await expect(box).toHaveAttribute('aria-invalid', 'true')

@@ -43,7 +43,8 @@ function idOf(index: number, at: Date): string {
   return `${day}-${time}-${index.toString(36).padStart(6, '0')}`
 }
 
-function record(run: TableRun): RunRecord {
+/** The run.json of a seeded run (also what e2e/perf/table.bench.ts filters and sorts in memory). */
+export function tableRecord(run: TableRun): RunRecord {
   const created = new Date(Date.UTC(2026, 0, 1) + run.index * 1000)
   const finished = new Date(created.getTime() + 30_000 + (run.index % 90) * 1000)
   const model = run.conv
@@ -104,14 +105,14 @@ function record(run: TableRun): RunRecord {
 /** Writes `count` runs into `dataDir`; returns them in index order (the table shows the last first). */
 export async function seedTable(dataDir: string, count: number): Promise<TableRun[]> {
   const runs = Array.from({ length: count }, (_, i) => tableRun(i))
-  const first = parseRunRecord(record(runs[0]!))
+  const first = parseRunRecord(tableRecord(runs[0]!))
   if (!first.ok) throw new Error(`the seeded record does not validate: ${JSON.stringify(first.errors)}`)
   const runsDir = join(dataDir, 'runs')
   await mkdir(runsDir, { recursive: true })
   let next = 0
   const worker = async (): Promise<void> => {
     while (next < runs.length) {
-      const rec = record(runs[next++]!)
+      const rec = tableRecord(runs[next++]!)
       const dir = join(runsDir, rec.id)
       await mkdir(dir)
       await writeFile(join(dir, 'run.json'), JSON.stringify(rec, null, 2))

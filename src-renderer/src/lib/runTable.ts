@@ -15,13 +15,6 @@ export type ColumnKey = string
 
 const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true })
 
-function compareCells(a: number | string, b: number | string): number {
-  if (typeof a === 'number' && typeof b === 'number') return a - b
-  if (typeof a === 'number') return -1
-  if (typeof b === 'number') return 1
-  return collator.compare(a, b)
-}
-
 /** What a damaged run sorts by: its salvaged name, creation time and status (after every other); else empty. */
 function corruptValue(key: ColumnKey, run: CorruptRun): CellValue {
   if (key === 'name') return run.name ?? run.id
@@ -47,9 +40,20 @@ export function sortRuns<R extends RunListEntry>(
     const v = isCorrupt(run) ? corruptValue(key, run) : col.value(run, now)
     return { run, i, v: typeof v === 'number' && Number.isNaN(v) ? null : v }
   })
+  // Text is ranked once per distinct value (a model column has a handful), so the sort itself compares
+  // numbers: the collator runs over the distinct values, not n log n times.
+  const texts = new Set<string>()
+  for (const x of keyed) if (typeof x.v === 'string') texts.add(x.v)
+  if (texts.size > 0) {
+    const rank = new Map([...texts].sort(collator.compare).map((t, r) => [t, r]))
+    // Numbers (a status index) and text never share a column; were they to, numbers come first.
+    let offset = 0
+    for (const x of keyed) if (typeof x.v === 'number') offset = Math.max(offset, x.v + 1)
+    for (const x of keyed) if (typeof x.v === 'string') x.v = offset + rank.get(x.v)!
+  }
   keyed.sort((a, b) => {
     if (a.v === null || b.v === null) return a.v === b.v ? a.i - b.i : a.v === null ? 1 : -1
-    return sign * compareCells(a.v, b.v) || a.i - b.i
+    return sign * ((a.v as number) - (b.v as number)) || a.i - b.i
   })
   return keyed.map((x) => x.run)
 }
