@@ -7,7 +7,7 @@
  * <tbody> (so the columns stay one table's, with the sticky header), heights measured by run id (so a
  * sort keeps them), and a test environment without layout (happy-dom) to still render a first screen.
  */
-import { computed, onBeforeUnmount, onMounted, ref, shallowRef, watch, type Ref } from 'vue'
+import { computed, nextTick, onBeforeUnmount, onMounted, ref, shallowRef, watch, type Ref } from 'vue'
 import { meanHeight, rowOffsets, visibleWindow, type RowWindow } from '../lib/windowing'
 
 export interface WindowOptions {
@@ -25,7 +25,19 @@ export interface WindowOptions {
   margin?: number
   /** The view's height where the layout says 0 (no layout engine): a first screen's worth. */
   fallbackHeight?: number
+  /**
+   * Where the box was scrolled (and the heights it measured) is kept under this name when the table
+   * leaves the page, and restored when it comes back: a run's page, then Back, returns to the same rows.
+   */
+  restoreKey?: string
 }
+
+interface Kept {
+  top: number
+  measured: Map<string, number>
+}
+/** Per table, while the app runs (like the router's saved window positions). */
+const kept = new Map<string, Kept>()
 
 export function useWindowedRows(options: WindowOptions) {
   const threshold = options.threshold ?? 150
@@ -117,9 +129,20 @@ export function useWindowedRows(options: WindowOptions) {
       observer.observe(el)
     }
     remeasure()
+    const saved = options.restoreKey ? kept.get(options.restoreKey) : undefined
+    if (saved && options.keys().length > 0) {
+      if (saved.measured.size > 0) measured.value = saved.measured
+      // Once the spacers have the heights measured before, the box is as tall as it was.
+      void nextTick(() => {
+        el.scrollTop = saved.top
+        scrollTop.value = el.scrollTop
+      })
+    }
   })
   onBeforeUnmount(() => {
-    options.scroller.value?.removeEventListener('scroll', onScroll)
+    const el = options.scroller.value
+    if (el && options.restoreKey) kept.set(options.restoreKey, { top: el.scrollTop, measured: measured.value })
+    el?.removeEventListener('scroll', onScroll)
     observer?.disconnect()
   })
   // After every change of the drawn rows, once they are in the document.

@@ -264,6 +264,22 @@ describe('a long table', () => {
     expect((t.api.mocks['runs.trash']!.mock.calls[0]![0] as string[]).length).toBe(200)
   })
 
+  it('comes back to the rows it showed after another page', async () => {
+    const { wrapper, router } = await setup(many(1000))
+    const box = () => wrapper.get('[data-testid="runs-scroll"]').element as HTMLElement
+    box().scrollTop = 37 * 600
+    box().dispatchEvent(new Event('scroll'))
+    await flushPromises()
+    expect(rowNames(wrapper)).toContain('run 0399')
+    await router.push('/trash')
+    await flushPromises()
+    expect(wrapper.find('[data-testid="runs-scroll"]').exists()).toBe(false)
+    await router.push('/experiments')
+    await flushPromises()
+    expect(box().scrollTop).toBe(37 * 600)
+    expect(rowNames(wrapper)).toContain('run 0399')
+  })
+
   it('starts a new sort at its top', async () => {
     const { wrapper } = await setup(many(1000))
     const el = wrapper.get('[data-testid="runs-scroll"]').element as HTMLElement
