@@ -45,7 +45,6 @@ export const en = {
     keptNote: 'The table keeps the last filter that could be read.',
     fields: 'Fields: {names}.',
   },
-  scrolled: 'Rows {from}–{to} of {n}',
 }
 
 export const zhCN: typeof en = {
@@ -90,5 +89,4 @@ export const zhCN: typeof en = {
     keptNote: '表格仍按上一个能读懂的筛选条件显示。',
     fields: '字段：{names}。',
   },
-  scrolled: '第 {from}–{to} 行，共 {n} 行',
 }
