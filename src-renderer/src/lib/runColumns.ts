@@ -50,6 +50,14 @@ const acc =
   (r: RunRecord): number | null =>
     r.result ? (pick(r.result) ?? null) : null
 
+/** A model's summary, the model column's sort key, made once per model object (records are replaced, not edited). */
+const summaries = new WeakMap<object, string>()
+function summaryOf(model: RunRecord['config']['model']): string {
+  let s = summaries.get(model)
+  if (s === undefined) summaries.set(model, (s = modelSummary(model)))
+  return s
+}
+
 const FIXED: ColumnDef[] = [
   { key: 'name', group: 'run', kind: 'name', numeric: false, firstDir: 'asc', value: (r) => r.config.name },
   {
@@ -74,7 +82,7 @@ const FIXED: ColumnDef[] = [
     kind: 'model',
     numeric: false,
     firstDir: 'asc',
-    value: (r) => modelSummary(r.config.model),
+    value: (r) => summaryOf(r.config.model),
   },
   {
     key: 'lr',
