@@ -141,7 +141,8 @@ export function useWindowedRows(options: WindowOptions) {
   })
   onBeforeUnmount(() => {
     const el = options.scroller.value
-    if (el && options.restoreKey) kept.set(options.restoreKey, { top: el.scrollTop, measured: measured.value })
+    if (el && options.restoreKey)
+      kept.set(options.restoreKey, { top: el.scrollTop, measured: measured.value })
     el?.removeEventListener('scroll', onScroll)
     observer?.disconnect()
   })
