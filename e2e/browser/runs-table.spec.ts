@@ -53,23 +53,42 @@ async function shownCount(page: Page): Promise<number> {
   return Number(/\d[\d,]*/.exec(text)![0].replace(/,/g, ''))
 }
 
-/** How long the page takes from a changed filter to the new count drawn, in ms (in the page's clock). */
-async function timeFilter(page: Page, text: string): Promise<number> {
+/**
+ * How long the page takes from an action (run in the page) until `watched` shows other text, drawn: in
+ * the page's clock, so the test runner's round trips do not count.
+ */
+async function timeChange(page: Page, action: string, watched: string): Promise<number> {
   return page.evaluate(`new Promise((resolve) => {
-    const input = document.querySelector('[data-testid="runs-filter"]')
-    const count = document.querySelector('[data-testid="runs-count"]')
-    const before = count.textContent
+    const before = document.querySelector(${JSON.stringify(watched)}).textContent
     const t0 = performance.now()
     const observer = new MutationObserver(() => {
-      if (count.textContent === before) return
+      const now = document.querySelector(${JSON.stringify(watched)})
+      if (now && now.textContent === before) return
       observer.disconnect()
       requestAnimationFrame(() => resolve(performance.now() - t0))
     })
-    observer.observe(count, { characterData: true, childList: true, subtree: true })
-    input.value = ${JSON.stringify(text)}
-    input.dispatchEvent(new Event('input', { bubbles: true }))
+    observer.observe(document.querySelector('.page'), { characterData: true, childList: true, subtree: true })
+    ${action}
   })`)
 }
+
+/** The filter box set to `text` (as typing would), timed to the new count drawn. */
+const timeFilter = (page: Page, text: string): Promise<number> =>
+  timeChange(
+    page,
+    `const input = document.querySelector('[data-testid="runs-filter"]')
+    input.value = ${JSON.stringify(text)}
+    input.dispatchEvent(new Event('input', { bubbles: true }))`,
+    '[data-testid="runs-count"]',
+  )
+
+/** A header clicked, timed to the first row's best validation accuracy drawn anew. */
+const timeSort = (page: Page, key: string): Promise<number> =>
+  timeChange(
+    page,
+    `document.querySelector('[data-testid="sort-${key}"]').click()`,
+    '[data-testid="run-best-val"]',
+  )
 
 test('20,000 runs scroll through a few dozen rows in the page, the header staying in view', async () => {
   await open(page)
@@ -143,14 +162,12 @@ test('a filter with or, not and parentheses, fast on 20,000 runs; sorting too', 
   await expect.poll(() => shownCount(page)).toBe(seeded.filter((r) => r.conv).length)
   await page.getByTestId('filter-model').selectOption('')
 
-  // Best validation accuracy, best first, then worst first.
-  const t0 = Date.now()
-  await page.getByTestId('sort-bestVal').click()
+  // Best validation accuracy, best first, then worst first. The newest run (the first row) is not the best.
+  const sortMs = await timeSort(page, 'bestVal')
   const best = Math.max(...seeded.map((r) => r.bestValAcc))
   await expect(page.getByTestId('run-best-val').first()).toHaveText(`${(best * 100).toFixed(1)}%`)
-  console.log(
-    `runs-table: sort of 20,000 runs by best val drawn in ${Date.now() - t0} ms (with the round trip)`,
-  )
+  test.info().annotations.push({ type: 'sort 20,000 runs (ms)', description: sortMs.toFixed(0) })
+  console.log(`runs-table: sort of 20,000 runs by best val drawn in ${sortMs.toFixed(0)} ms`)
   await page.getByTestId('sort-bestVal').click()
   const worst = Math.min(...seeded.map((r) => r.bestValAcc))
   await expect(page.getByTestId('run-best-val').first()).toHaveText(`${(worst * 100).toFixed(1)}%`)
