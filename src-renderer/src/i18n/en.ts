@@ -18,6 +18,7 @@ import * as shortcuts from './features/shortcuts'
 import * as importance from './features/importance'
 import * as groups from './features/groups'
 import * as charts from './features/charts'
+import * as runsTable from './features/runsTable'
 
 export default {
   app: {
@@ -286,4 +287,5 @@ export default {
   importance: importance.en,
   groups: groups.en,
   charts: charts.en,
+  runsTable: runsTable.en,
 }

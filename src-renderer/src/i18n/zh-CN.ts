@@ -15,6 +15,7 @@ import * as shortcuts from './features/shortcuts'
 import * as importance from './features/importance'
 import * as groups from './features/groups'
 import * as charts from './features/charts'
+import * as runsTable from './features/runsTable'
 
 /** Simplified Chinese. Typed against en, so a missing or extra key fails the type check. */
 const zhCN: typeof en = {
@@ -276,6 +277,7 @@ const zhCN: typeof en = {
   importance: importance.zhCN,
   groups: groups.zhCN,
   charts: charts.zhCN,
+  runsTable: runsTable.zhCN,
 }
 
 export default zhCN

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { CorruptRun } from '../../../src-shared/corruptRun'
 import type { RunRecord } from '../../../src-shared/runs'
 import { makeRun } from '../testing/fakeApi'
-import { EMPTY_FILTER, filterRuns, parseQuery, sortRuns } from './runTable'
+import { EMPTY_FILTER, filterRuns, sortRuns } from './runTable'
 
 const result = (best: number, test = best - 0.01): RunRecord['result'] => ({
   bestValAcc: best,
@@ -62,35 +62,49 @@ describe('sortRuns', () => {
     expect(names(sortRuns(runs, 'epochs', 'desc', 0))).toEqual(['alpha', 'Beta', 'delta', 'gamma fc'])
   })
 
+  it('puts empty cells last both ways, for results and config fields a model lacks', () => {
+    const runs = fixture()
+    // Only gamma fc has a normalization (batchnorm); the others sort after it either way.
+    expect(names(sortRuns(runs, 'config:model.normalization', 'asc', 0))[0]).toBe('gamma fc')
+    expect(names(sortRuns(runs, 'config:model.normalization', 'desc', 0))[0]).toBe('gamma fc')
+    expect(names(sortRuns(runs, 'test', 'asc', 0)).slice(2)).toEqual(['gamma fc', 'delta'])
+    expect(names(sortRuns(runs, 'test', 'desc', 0)).slice(2)).toEqual(['gamma fc', 'delta'])
+    const nan = makeRun({ config: { name: 'nan' }, result: result(Number.NaN) })
+    expect(names(sortRuns([nan, ...runs], 'bestVal', 'desc', 0))).toEqual([
+      'Beta',
+      'alpha',
+      'nan',
+      'gamma fc',
+      'delta',
+    ])
+  })
+
+  it('sorts numbers as numbers, not as text: 1e-4 < 5e-4 < 1e-3 < 1e-2', () => {
+    const lrs = [1e-2, 1e-4, 1e-3, 5e-4]
+    const runs = lrs.map((lr) => makeRun({ config: { solver: { optimConfig: { learningRate: lr } } } }))
+    const sorted = (dir: 'asc' | 'desc') =>
+      sortRuns(runs, 'lr', dir, 0).map((r) => r.config.solver.optimConfig.learningRate)
+    expect(sorted('asc')).toEqual([1e-4, 5e-4, 1e-3, 1e-2])
+    expect(sorted('desc')).toEqual([1e-2, 1e-3, 5e-4, 1e-4])
+    const dims = [[100, 100], [50], [200, 50]].map((d) =>
+      makeRun({ config: { model: { kind: 'fc', hiddenDims: d } } }),
+    )
+    expect(sortRuns(dims, 'config:model.hiddenDims', 'asc', 0).map((r) => r.config.model)).toMatchObject([
+      { hiddenDims: [50] },
+      { hiddenDims: [100, 100] },
+      { hiddenDims: [200, 50] },
+    ])
+  })
+
+  it('keeps the order for a column it does not know', () => {
+    expect(names(sortRuns(fixture(), 'config:nowhere', 'asc', 0))).toEqual(names(fixture()))
+  })
+
   it('does not modify its input', () => {
     const runs = fixture()
     const before = names(runs)
     sortRuns(runs, 'name', 'desc', 0)
     expect(names(runs)).toEqual(before)
-  })
-})
-
-describe('parseQuery', () => {
-  it('splits free text from numeric conditions', () => {
-    const q = parseQuery('seed lr < 1e-3 best>=85% epochs=10')
-    expect(q.terms).toEqual(['seed'])
-    expect(q.conditions).toEqual([
-      { field: 'lr', op: '<', value: 1e-3 },
-      { field: 'best', op: '>=', value: 0.85 },
-      { field: 'epochs', op: '=', value: 10 },
-    ])
-    expect(q.unknownFields).toEqual([])
-  })
-
-  it('reads accuracies as fractions or percents, durations with units, and aliases', () => {
-    expect(parseQuery('test > 80').conditions[0]).toEqual({ field: 'test', op: '>', value: 0.8 })
-    expect(parseQuery('val > 0.8').conditions[0]).toEqual({ field: 'val', op: '>', value: 0.8 })
-    expect(parseQuery('duration > 5m').conditions[0]).toEqual({ field: 'duration', op: '>', value: 300 })
-    expect(parseQuery('learningRate <= 0.01').conditions[0]).toEqual({ field: 'lr', op: '<=', value: 0.01 })
-  })
-
-  it('reports unknown fields', () => {
-    expect(parseQuery('foo < 3').unknownFields).toEqual(['foo'])
   })
 })
 
@@ -110,6 +124,40 @@ describe('filterRuns', () => {
     expect(f('lr = 0.001')).toEqual(['alpha', 'delta'])
     expect(f('best > 85%')).toEqual(['Beta'])
     expect(f('batch != 100')).toEqual(['Beta'])
+  })
+
+  it('combines with or, not and parentheses', () => {
+    // alpha: lr 1e-3 tag seed; Beta: lr 5e-4 tag sweep:lr; gamma fc: lr 1e-2; delta: lr 1e-3 tag sweep:lr.
+    expect(f('lr < 1e-3 or lr > 5e-3')).toEqual(['Beta', 'gamma fc'])
+    expect(f('not tag:sweep:lr')).toEqual(['alpha', 'gamma fc'])
+    expect(f('(lr < 1e-3 or batch = 100) and not tag:seed')).toEqual(['Beta', 'gamma fc', 'delta'])
+    expect(f('not (alpha or beta)')).toEqual(['gamma fc', 'delta'])
+    expect(f('tag:sweep:*')).toEqual(['Beta', 'delta'])
+    expect(f('tag:swe')).toEqual([])
+    expect(f('name:alpha or name:"gamma fc"')).toEqual(['alpha', 'gamma fc'])
+  })
+
+  it('leaves a run without the value out of a comparison and out of its negation', () => {
+    // gamma fc and delta have no result.
+    expect(f('best > 86%')).toEqual(['Beta'])
+    expect(f('not best > 86%')).toEqual(['alpha'])
+    expect(f('not best > 86% or status:running')).toEqual(['alpha', 'gamma fc'])
+    expect(f('best > 86% or not best > 86%')).toEqual(['alpha', 'Beta'])
+  })
+
+  it('matches status, model and choice fields by prefix', () => {
+    expect(f('status:failed or status:running')).toEqual(['gamma fc', 'delta'])
+    expect(f('model:fc')).toEqual(['gamma fc'])
+    expect(f('not model:two-layer')).toEqual(['gamma fc'])
+    // Only fc models have a normalization: the others can tell neither way.
+    expect(f('normalization:batchnorm')).toEqual(['gamma fc'])
+    expect(f('not normalization:batchnorm')).toEqual([])
+    expect(f('updateRule:sgd')).toHaveLength(4)
+  })
+
+  it('filters nothing out with a malformed text (the view says what is wrong)', () => {
+    expect(f('lr <')).toHaveLength(4)
+    expect(f('reg > abc', { status: 'failed' })).toEqual(['delta'])
   })
 
   it('filters by status, dataset and model kind', () => {
@@ -149,5 +197,9 @@ describe('damaged runs in the table', () => {
     expect(filterRuns(runs, { ...EMPTY_FILTER, status: 'failed' }, now)).not.toContain(damaged)
     expect(filterRuns(runs, { ...EMPTY_FILTER, query: 'best < 2' }, now)).not.toContain(damaged)
     expect(filterRuns(runs, { ...EMPTY_FILTER, model: 'fc' }, now)).not.toContain(damaged)
+    expect(filterRuns(runs, { ...EMPTY_FILTER, query: 'status:corrupt' }, now)).toEqual([damaged])
+    expect(filterRuns(runs, { ...EMPTY_FILTER, query: 'name:eps*' }, now)).toEqual([damaged])
+    // Neither the tag nor its absence can be told for a run whose config is unreadable.
+    expect(filterRuns(runs, { ...EMPTY_FILTER, query: 'not tag:seed' }, now)).not.toContain(damaged)
   })
 })
