@@ -2,7 +2,7 @@
  * `--redis <url>` and `--queue <name>` for the commands that talk to the cluster (`worker`, and `run`,
  * `sweep`, `resume` sending runs to it), and the lines that tell a person what the cluster is doing.
  */
-import { Option } from 'commander'
+import { InvalidArgumentError, Option } from 'commander'
 import {
   DEFAULT_QUEUE,
   parseRedisUrl,
@@ -19,6 +19,8 @@ import { EXIT } from './exitCodes'
 export interface ClusterCliOptions {
   redis?: string
   queue?: string
+  /** Least seconds between epoch checkpoints (what a killed worker or process can lose). */
+  checkpointInterval?: number
 }
 
 export function redisOption(description: string): Option {
@@ -55,10 +57,25 @@ export function clusterAddress(
 export function clusterWorkbenchOptions(
   ctx: Context,
   o: ClusterCliOptions,
-): Pick<WorkbenchOptions, 'cluster'> {
-  if (o.redis === undefined) return {}
+): Pick<WorkbenchOptions, 'cluster' | 'checkpointIntervalMs'> {
+  const interval =
+    o.checkpointInterval !== undefined
+      ? { checkpointIntervalMs: Math.round(o.checkpointInterval * 1000) }
+      : {}
+  if (o.redis === undefined) return interval
   const { address, queue } = clusterAddress(ctx, { ...o, redis: o.redis })
-  return { cluster: clusterExecutor({ address, queue }) }
+  return { ...interval, cluster: clusterExecutor({ address, queue }) }
+}
+
+export function checkpointIntervalOption(): Option {
+  return new Option(
+    '--checkpoint-interval <seconds>',
+    'least time between epoch checkpoints, what a crash or a killed worker can lose (default: 5)',
+  ).argParser((v) => {
+    const n = Number(v)
+    if (!Number.isFinite(n) || n < 0 || n > 3600) throw new InvalidArgumentError('seconds from 0 to 3600')
+    return n
+  })
 }
 
 /** Prints what the cluster is doing whenever it changes (connection, workers); returns the unsubscribe. */

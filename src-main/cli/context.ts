@@ -98,7 +98,7 @@ export class Context {
   async open(
     mode: 'train' | 'inspect',
     threads?: number,
-    extra: Pick<WorkbenchOptions, 'cluster'> = {},
+    extra: Pick<WorkbenchOptions, 'cluster' | 'checkpointIntervalMs'> = {},
   ): Promise<Workbench> {
     return Workbench.open({
       ...extra,
@@ -120,7 +120,7 @@ export class Context {
     mode: 'train' | 'inspect',
     threads: number | undefined,
     fn: (wb: Workbench, close: () => Promise<void>) => Promise<T>,
-    extra: Pick<WorkbenchOptions, 'cluster'> = {},
+    extra: Pick<WorkbenchOptions, 'cluster' | 'checkpointIntervalMs'> = {},
   ): Promise<T> {
     const wb = await this.open(mode, threads, extra)
     let closing: Promise<void> | null = null

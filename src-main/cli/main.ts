@@ -51,7 +51,7 @@ import {
   type ResumeCommandOptions,
   type TrainOptions,
 } from './train'
-import { queueOption, redisOption } from './cluster'
+import { checkpointIntervalOption, queueOption, redisOption } from './cluster'
 import { workerCommand, type WorkerCommandOptions } from './worker'
 
 export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<number> {
@@ -135,6 +135,7 @@ function buildProgram(io: CliIo, json: boolean, setCode: (code: number) => void)
     .addOption(threads())
     .addOption(redisOption("train it on the cluster's workers instead of here"))
     .addOption(queueOption())
+    .addOption(checkpointIntervalOption())
     .action(act((ctx, file: string, o: TrainOptions) => runCommand(ctx, file, o)))
 
   program
@@ -153,6 +154,7 @@ function buildProgram(io: CliIo, json: boolean, setCode: (code: number) => void)
     .addOption(threads())
     .addOption(redisOption("train its runs on the cluster's workers instead of here"))
     .addOption(queueOption())
+    .addOption(checkpointIntervalOption())
     .action(act((ctx, file: string, o: TrainOptions) => sweepCommand(ctx, file, o)))
 
   program
@@ -185,6 +187,7 @@ function buildProgram(io: CliIo, json: boolean, setCode: (code: number) => void)
     .addOption(threads())
     .addOption(redisOption("continue them on the cluster's workers instead of here"))
     .addOption(queueOption())
+    .addOption(checkpointIntervalOption())
     .action(act((ctx, ids: string[], o: ResumeCommandOptions) => resumeCommand(ctx, ids, o)))
 
   program

@@ -206,6 +206,8 @@ export class RedisExecutor implements Executor {
     await this.reconciling
     this.reader.disconnect()
     await this.consuming
+    // Its stream has no reader any more.
+    await this.redis.del(this.keys.outbox(this.ctx.origin)).catch(() => undefined)
     await this.queue.close().catch(() => undefined)
     await this.redis.quit().catch(() => this.redis.disconnect())
   }

@@ -85,8 +85,18 @@ export async function testRedis({ envOnly = false } = {}): Promise<TestRedis | n
       url: shared,
       client: client(shared),
       restart: async () => {
-        const r = client(shared)()
+        const parsed = parseRedisUrl(shared)
+        if (!parsed.ok) throw new Error(parsed.message)
+        // Sent once: a client that resends unanswered commands after reconnecting would shut it down again.
+        const r = new Redis({
+          ...parsed.value.options,
+          maxRetriesPerRequest: 0,
+          autoResendUnfulfilledCommands: false,
+          retryStrategy: () => null,
+        })
+        r.on('error', () => undefined)
         await r.call('SHUTDOWN', 'NOSAVE').catch(() => undefined)
+        r.disconnect()
         await new Promise((res) => setTimeout(res, 300))
         await untilUp(shared)
       },
