@@ -10,6 +10,8 @@ import { parseRedisUrl } from '../cluster/connection'
 import { SKIP_MESSAGE, testRedis, type TestRedis } from '../cluster/testing/redisServer'
 import { ClusterWorker } from '../cluster/worker'
 import { Workbench, type WorkbenchEvent } from '../workbench'
+import { Queue } from 'bullmq'
+import { decodeMessage } from '../cluster/codec'
 import { clusterExecutor, type RedisExecutor } from './redis'
 
 let redis: TestRedis | null = null
@@ -40,7 +42,11 @@ function address() {
   return parsed.value
 }
 
-async function setup(queue = `t${randomBytes(4).toString('hex')}`, workers = 1) {
+async function setup(
+  queue = `t${randomBytes(4).toString('hex')}`,
+  workers = 1,
+  workerOptions: Partial<ConstructorParameters<typeof ClusterWorker>[0]> = {},
+) {
   const wb = await Workbench.open({
     dataDir: await tempDir('wb-cluster-'),
     maxThreads: 1,
@@ -56,6 +62,7 @@ async function setup(queue = `t${randomBytes(4).toString('hex')}`, workers = 1) 
       concurrency: 1,
       dataDir: await tempDir('wb-worker-'),
       lockDurationMs: 3000,
+      ...workerOptions,
     })
     await w.start()
     cleanups.push(() => w.close())
@@ -165,5 +172,100 @@ describe('cluster executor (BullMQ on Redis)', () => {
     const wb = await Workbench.open({ dataDir: await tempDir('wb-nocluster-'), maxThreads: 1 })
     cleanups.push(() => wb.close())
     await expect(wb.createRun(tiny('x'), { trainOn: 'cluster' })).rejects.toThrow(/no cluster is configured/)
+  })
+})
+
+describe('cluster worker: datasets by digest, validation, budget', () => {
+  it('fetches a dataset it lacks from the submitting machine, verifies it, and keeps it for the next run', async (ctx) => {
+    if (!redis) return ctx.skip()
+    const empty = await tempDir('wb-no-builtin-')
+    const { wb, workers, cluster, queue } = await setup(undefined, 1, { builtinDatasetsDir: empty })
+    await until('a worker to register', async () => cluster.capacity > 0)
+    const first = await wb.createRun(tiny('fetched'), { trainOn: 'cluster' })
+    await wb.whenIdle()
+    expect((await wb.getRun(first.id)).status).toBe('completed')
+    const digest = [
+      ...(workers[0] as unknown as { datasets: { sources: Map<string, string> } }).datasets.sources,
+    ]
+    expect(digest).toHaveLength(1)
+    expect(digest[0]![1]).toBe('transfer')
+    // The chunks left Redis once no run needed them.
+    const client = redis.client()
+    await until('the dataset chunks to go', async () => (await client.keys(`wb:${queue}:ds:*`)).length === 0)
+    // A second worker process with the same data folder finds its kept copy.
+    const again = new ClusterWorker({
+      address: address(),
+      queue,
+      concurrency: 1,
+      dataDir: (workers[0] as unknown as { options: { dataDir: string } }).options.dataDir,
+      builtinDatasetsDir: empty,
+    })
+    await workers[0]!.close()
+    await again.start()
+    cleanups.push(() => again.close())
+    const second = await wb.createRun(tiny('kept'), { trainOn: 'cluster' })
+    await wb.whenIdle()
+    expect((await wb.getRun(second.id)).status).toBe('completed')
+    expect(
+      [...(again as unknown as { datasets: { sources: Map<string, string> } }).datasets.sources][0]![1],
+    ).toBe('cache')
+    expect(losses(await wb.readMetrics(second.id))).toEqual(losses(await wb.readMetrics(first.id)))
+  })
+
+  it("holds runs to the worker's own memory budget", async (ctx) => {
+    if (!redis) return ctx.skip()
+    const { wb, cluster } = await setup(undefined, 1, { memoryBudget: '1MB' })
+    await until('a worker to register', async () => cluster.capacity > 0)
+    const run = await wb.createRun(tiny('too big here'), { trainOn: 'cluster' })
+    await wb.whenIdle()
+    const r = await wb.getRun(run.id)
+    expect(r.status).toBe('failed')
+    expect(r.error?.reason).toBe('memory')
+    expect(r.error?.message).toMatch(/on worker/)
+  })
+
+  it("validates a job's config as local runs are: a bad one fails, naming the field", async (ctx) => {
+    if (!redis) return ctx.skip()
+    const queue = `t${randomBytes(4).toString('hex')}`
+    const w = new ClusterWorker({
+      address: address(),
+      queue,
+      concurrency: 1,
+      dataDir: await tempDir('wb-worker-'),
+    })
+    await w.start()
+    cleanups.push(() => w.close())
+    const client = redis.client()
+    const origin = randomBytes(8).toString('hex')
+    const runId = '20261202-000000-abcdef'
+    await client.hset(`wb:${queue}:run:${runId}`, 'origin', origin, 'attempt', '')
+    const q = new Queue(queue, { connection: { ...address().options } })
+    cleanups.push(() => q.close())
+    const config = { ...tiny('bad'), seed: 1, solver: { ...tiny('bad').solver, batchSize: -5 } }
+    const digest = 'a'.repeat(64)
+    await q.add(
+      'train',
+      { v: 1, runId, origin, config, dataset: { name: 'fashion-mnist-small', digest }, sanityChecks: false },
+      { removeOnComplete: true },
+    )
+    const done = await until('the outcome on the stream', async () => {
+      const res = (await client.xrangeBuffer(`wb:${queue}:out:${origin}`, '-', '+')) as [Buffer, Buffer[]][]
+      const bodies = res.map(
+        ([, f]) =>
+          (
+            decodeMessage(f[1]!) as {
+              body: {
+                type: string
+                outcome?: { status: string; error?: { reason: string; message: string } }
+              }
+            }
+          ).body,
+      )
+      return bodies.find((b) => b.type === 'done')
+    })
+    expect(done.outcome?.status).toBe('failed')
+    expect(done.outcome?.error?.reason).toBe('invalid')
+    expect(done.outcome?.error?.message).toMatch(/solver\.batchSize/)
+    await client.del(`wb:${queue}:run:${runId}`, `wb:${queue}:out:${origin}`)
   })
 })

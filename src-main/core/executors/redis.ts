@@ -332,6 +332,8 @@ export class RedisExecutor implements Executor {
       this.emitStatus()
       return
     }
+    // An attempt that ends before it placed the run (a config or budget the worker refused) still counts.
+    if (run.current === null) run.current = env.attempt
     if (env.attempt !== run.current || env.seq <= run.lastSeq) return
     run.lastSeq = env.seq
     if (body.type === 'done') {
