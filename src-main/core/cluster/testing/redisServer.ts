@@ -64,7 +64,11 @@ async function untilUp(url: string, timeoutMs = 20_000): Promise<void> {
   }
 }
 
-/** Redis for a test, or null (print SKIP_MESSAGE) when there is none. `own`: never the shared one. */
+/**
+ * Redis for a test, or null (print SKIP_MESSAGE) when there is none. `envOnly`: the one
+ * $WORKBENCH_TEST_REDIS names, else none; otherwise a server of the test's own when `redis-server` is on
+ * PATH, else the shared one.
+ */
 export async function testRedis({ envOnly = false } = {}): Promise<TestRedis | null> {
   const clients: Redis[] = []
   const client = (url: string) => (): Redis => {
@@ -79,7 +83,9 @@ export async function testRedis({ envOnly = false } = {}): Promise<TestRedis | n
     for (const c of clients.splice(0)) c.disconnect()
   }
   const shared = process.env[TEST_REDIS_ENV]
-  if (shared) {
+  // Tests that do not restart Redis get one of their own when they can: the shared one restarts under
+  // the multi-process test, which runs in parallel with them.
+  if (shared && (envOnly || !hasRedisServer())) {
     await untilUp(shared)
     return {
       url: shared,
