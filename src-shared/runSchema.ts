@@ -92,6 +92,22 @@ export const SanityReportSchema = z.looseObject({
   checks: z.array(SanityCheckSchema),
 })
 
+const WorkerMachineSchema = z.looseObject({
+  id: z.string(),
+  host: z.string(),
+  cpu: z.string(),
+  cores: z.number().int().min(0),
+  blasCore: z.string().nullable(),
+  freeMemBytes: z.number().min(0),
+  totalMemBytes: z.number().min(0),
+  concurrency: z.number().int().min(1),
+})
+
+export const RunPlacementSchema = z.looseObject({
+  executor: z.literal('cluster'),
+  worker: WorkerMachineSchema.nullable(),
+})
+
 export const RunRecordSchema = z.looseObject({
   id: z.string(),
   config: RunConfigSchema,
@@ -111,6 +127,7 @@ export const RunRecordSchema = z.looseObject({
   attemptStartedAt: z.string().nullable().optional(),
   updatedAt: z.string().optional(),
   archived: z.boolean().optional(),
+  placement: RunPlacementSchema.nullable().optional(),
 })
 
 // Every record the schema accepts is a RunRecord (checked by the compiler); the other direction, that

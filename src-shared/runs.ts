@@ -97,6 +97,32 @@ export interface RunRecord {
    * other edits (runMeta.ts). Every record main hands out has it; absent in run.json of older versions.
    */
   archived?: boolean
+  /**
+   * Where the run trains (issue 16): absent or null for this machine's pool; for the cluster, the worker
+   * that took it (null while it waits for one). Never holds the cluster's address or password.
+   */
+  placement?: RunPlacement | null
+}
+
+/** A run sent to the cluster (workers on other machines, through Redis). */
+export interface RunPlacement {
+  executor: 'cluster'
+  worker: WorkerMachine | null
+}
+
+/** The machine a cluster worker trains on, as it reports itself. */
+export interface WorkerMachine {
+  /** The worker process: host, pid and a random part, unique while it lives. */
+  id: string
+  host: string
+  cpu: string
+  cores: number
+  /** The BLAS core its engine runs (OpenBLAS core type, Accelerate, ...); null for the TypeScript backend. */
+  blasCore: string | null
+  freeMemBytes: number
+  totalMemBytes: number
+  /** Runs it trains at once. */
+  concurrency: number
 }
 
 export interface RunOwner {

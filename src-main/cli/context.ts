@@ -2,7 +2,7 @@
 import { totalmem } from 'node:os'
 import { isAbsolute, resolve } from 'node:path'
 import { resolveMemoryBudget } from '../../src-shared/memoryBudget'
-import { Workbench } from '../core/workbench'
+import { Workbench, type WorkbenchOptions } from '../core/workbench'
 import { defaultDataDir } from './dataDir'
 import { CliError } from './errors'
 import { EXIT } from './exitCodes'
@@ -95,8 +95,13 @@ export class Context {
    * trains) must never recover, adopt or start runs. `train` trains only the runs the command names:
    * queued runs of other sessions are left for the app or `serve`, which adopt them.
    */
-  async open(mode: 'train' | 'inspect', threads?: number): Promise<Workbench> {
+  async open(
+    mode: 'train' | 'inspect',
+    threads?: number,
+    extra: Pick<WorkbenchOptions, 'cluster' | 'checkpointIntervalMs'> = {},
+  ): Promise<Workbench> {
     return Workbench.open({
+      ...extra,
       dataDir: this.dataDir,
       // Damaged files passed over are notes for a person (silent under --json, whose stderr is JSON only).
       onProblem: (p) =>
@@ -115,8 +120,9 @@ export class Context {
     mode: 'train' | 'inspect',
     threads: number | undefined,
     fn: (wb: Workbench, close: () => Promise<void>) => Promise<T>,
+    extra: Pick<WorkbenchOptions, 'cluster' | 'checkpointIntervalMs'> = {},
   ): Promise<T> {
-    const wb = await this.open(mode, threads)
+    const wb = await this.open(mode, threads, extra)
     let closing: Promise<void> | null = null
     const close = (): Promise<void> => (closing ??= wb.close())
     try {

@@ -52,6 +52,8 @@ import {
   type ResumeCommandOptions,
   type TrainOptions,
 } from './train'
+import { checkpointIntervalOption, queueOption, redisOption } from './cluster'
+import { workerCommand, type WorkerCommandOptions } from './worker'
 
 export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<number> {
   const sigint = io.interrupt ? null : new SigintHandler()
@@ -132,6 +134,9 @@ function buildProgram(io: CliIo, json: boolean, setCode: (code: number) => void)
     .description('validate a run config, queue it and train it here until it finishes (Ctrl-C: interrupt)')
     .argument('<config.json>', 'run config file (see examples/)')
     .addOption(threads())
+    .addOption(redisOption("train it on the cluster's workers instead of here"))
+    .addOption(queueOption())
+    .addOption(checkpointIntervalOption())
     .action(act((ctx, file: string, o: TrainOptions) => runCommand(ctx, file, o)))
 
   program
@@ -148,6 +153,9 @@ function buildProgram(io: CliIo, json: boolean, setCode: (code: number) => void)
     .description('queue every run of a sweep (grid or random search) and train them in parallel')
     .argument('<sweep.json>', 'sweep file (see examples/seed-random-search.json)')
     .addOption(threads())
+    .addOption(redisOption("train its runs on the cluster's workers instead of here"))
+    .addOption(queueOption())
+    .addOption(checkpointIntervalOption())
     .action(act((ctx, file: string, o: TrainOptions) => sweepCommand(ctx, file, o)))
 
   program
@@ -178,6 +186,9 @@ function buildProgram(io: CliIo, json: boolean, setCode: (code: number) => void)
         'replaces its curve so far)',
     )
     .addOption(threads())
+    .addOption(redisOption("continue them on the cluster's workers instead of here"))
+    .addOption(queueOption())
+    .addOption(checkpointIntervalOption())
     .action(act((ctx, ids: string[], o: ResumeCommandOptions) => resumeCommand(ctx, ids, o)))
 
   program
@@ -276,6 +287,29 @@ function buildProgram(io: CliIo, json: boolean, setCode: (code: number) => void)
     .requiredOption('--out <file>', 'the .safetensors file to write (replaced atomically)')
     .action(act((ctx, id: string, o: { out: string }) => checkpointCommand(ctx, id, o)))
 
+  program
+    .command('worker')
+    .description(
+      'train runs from the cluster queue on this machine until stopped (Ctrl-C or SIGTERM: its runs go back ' +
+        'to the queue and continue from their last checkpoint on another worker)',
+    )
+    .addOption(redisOption('the Redis the app sends runs to').makeOptionMandatory())
+    .addOption(queueOption())
+    .addOption(
+      new Option('--concurrency <n>', 'runs trained at once (default: the number of cores)').argParser(
+        parseThreads,
+      ),
+    )
+    .addOption(
+      new Option(
+        '--lock-duration <ms>',
+        'how long a silent worker keeps its run before another takes it over',
+      )
+        .default(30_000)
+        .argParser(parseLockMs),
+    )
+    .action(act((ctx, o: WorkerCommandOptions) => workerCommand(ctx, o)))
+
   describeServe(program.command('serve'))
     .addOption(threads())
     .action(act((ctx, o: ServeOptions) => serveCommand(ctx, o)))
@@ -328,6 +362,13 @@ function parseSmoothing(value: string): number {
     throw new InvalidArgumentError(`a number from 0 (no smoothing) to ${MAX_SMOOTHING}`)
   }
   return w
+}
+
+function parseLockMs(value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1000 || n > 600_000)
+    throw new InvalidArgumentError('an integer from 1000 to 600000')
+  return n
 }
 
 function parseThreads(value: string): number {

@@ -4,7 +4,7 @@ import type { RunRecord } from '../../src-shared/runs'
 import { expandSweep } from '../../src-shared/sweep'
 import { WorkbenchError } from '../core/errors'
 import { resumePoint } from '../core/resumePoint'
-import type { Workbench } from '../core/workbench'
+import type { Placement, Workbench } from '../core/workbench'
 import type { Context } from './context'
 import { CliError } from './errors'
 import { EXIT } from './exitCodes'
@@ -12,9 +12,15 @@ import { readJsonFile } from './jsonFile'
 import { trainingView } from './progress'
 import { printRunOutcome, printRunsTable } from './results'
 import { Watcher } from './watcher'
+import { clusterWorkbenchOptions, followCluster, type ClusterCliOptions } from './cluster'
 
-export interface TrainOptions {
+export interface TrainOptions extends ClusterCliOptions {
   threads?: number
+}
+
+/** With --redis, runs go to the cluster's workers instead of this machine's pool. */
+function placementOf(options: TrainOptions): Placement {
+  return options.redis !== undefined ? { trainOn: 'cluster' } : {}
 }
 
 export interface ResumeCommandOptions extends TrainOptions {
@@ -29,16 +35,24 @@ export async function runCommand(ctx: Context, file: string, options: TrainOptio
   const input = await readJsonFile(file)
   const parsed = parseRunConfig(input)
   if (!parsed.ok) throw invalidInput(file, 'run config', parsed.errors)
-  return ctx.withWorkbench('train', options.threads, async (wb, close) => {
-    const watcher = new Watcher(wb, trainingView(ctx, { multi: false }))
-    try {
-      const run = await withFile(file, 'run config', () => wb.createRun(input))
-      ctx.note(`Run ${run.id} "${run.config.name}" queued in ${ctx.dataDir}`)
-      return await follow(ctx, wb, watcher, [run], close)
-    } finally {
-      watcher.dispose()
-    }
-  })
+  const cluster = clusterWorkbenchOptions(ctx, options)
+  return ctx.withWorkbench(
+    'train',
+    options.threads,
+    async (wb, close) => {
+      const watcher = new Watcher(wb, trainingView(ctx, { multi: false }))
+      const unfollow = followCluster(wb, (line) => watcher.view.note(line))
+      try {
+        const run = await withFile(file, 'run config', () => wb.createRun(input, placementOf(options)))
+        ctx.note(`Run ${run.id} "${run.config.name}" queued in ${ctx.dataDir}`)
+        return await follow(ctx, wb, watcher, [run], close)
+      } finally {
+        unfollow()
+        watcher.dispose()
+      }
+    },
+    cluster,
+  )
 }
 
 export async function sweepCommand(ctx: Context, file: string, options: TrainOptions): Promise<number> {
@@ -46,19 +60,33 @@ export async function sweepCommand(ctx: Context, file: string, options: TrainOpt
   const expanded = expandSweep(input)
   if (!expanded.ok) throw invalidInput(file, 'sweep', expanded.errors)
   const total = expanded.value.configs.length
-  return ctx.withWorkbench('train', options.threads, async (wb, close) => {
-    const watcher = new Watcher(wb, trainingView(ctx, { multi: true, total }))
-    try {
-      const { sweepId, runs } = await withFile(file, 'sweep', () => wb.createSweep(input))
-      const parallel = Math.min(wb.maxThreads, runs.length)
-      ctx.note(
-        `Sweep ${sweepId} "${expanded.value.spec.name}": ${runs.length} runs queued, ${parallel} at a time`,
-      )
-      return await follow(ctx, wb, watcher, runs, close, sweepId)
-    } finally {
-      watcher.dispose()
-    }
-  })
+  const cluster = clusterWorkbenchOptions(ctx, options)
+  return ctx.withWorkbench(
+    'train',
+    options.threads,
+    async (wb, close) => {
+      const watcher = new Watcher(wb, trainingView(ctx, { multi: true, total }))
+      const unfollow = followCluster(wb, (line) => watcher.view.note(line))
+      try {
+        const { sweepId, runs } = await withFile(file, 'sweep', () =>
+          wb.createSweep(input, placementOf(options)),
+        )
+        const parallel = Math.min(wb.maxThreads, runs.length)
+        ctx.note(
+          `Sweep ${sweepId} "${expanded.value.spec.name}": ${runs.length} runs queued, ${
+            options.redis !== undefined
+              ? "as many at a time as the cluster's workers take"
+              : `${parallel} at a time`
+          }`,
+        )
+        return await follow(ctx, wb, watcher, runs, close, sweepId)
+      } finally {
+        unfollow()
+        watcher.dispose()
+      }
+    },
+    cluster,
+  )
 }
 
 export async function resumeCommand(
@@ -67,26 +95,32 @@ export async function resumeCommand(
   options: ResumeCommandOptions,
 ): Promise<number> {
   const fresh = options.fresh === true
-  return ctx.withWorkbench('train', options.threads, async (wb, close) => {
-    // Every id (and, unless fresh, its checkpoint) is checked before any run is queued, so a typo or a
-    // damaged checkpoint in the third id starts nothing.
-    for (const id of ids) {
-      const run = await wb.getRun(id)
-      if (!fresh) await resumePoint(wb.store, run)
-    }
-    const watcher = new Watcher(wb, trainingView(ctx, { multi: ids.length > 1, total: ids.length }))
-    try {
-      const runs: RunRecord[] = []
-      for (const id of ids) runs.push(await wb.resume(id, { fresh }))
-      const from = runs
-        .map((r) => `${r.id} (${fresh ? 'fresh, from iteration 0' : `from epoch ${r.checkpointEpoch}`})`)
-        .join(', ')
-      ctx.note(`Resuming ${from} in ${ctx.dataDir}`)
-      return await follow(ctx, wb, watcher, runs, close)
-    } finally {
-      watcher.dispose()
-    }
-  })
+  const cluster = clusterWorkbenchOptions(ctx, options)
+  return ctx.withWorkbench(
+    'train',
+    options.threads,
+    async (wb, close) => {
+      // Every id (and, unless fresh, its checkpoint) is checked before any run is queued, so a typo or a
+      // damaged checkpoint in the third id starts nothing.
+      for (const id of ids) {
+        const run = await wb.getRun(id)
+        if (!fresh) await resumePoint(wb.store, run)
+      }
+      const watcher = new Watcher(wb, trainingView(ctx, { multi: ids.length > 1, total: ids.length }))
+      try {
+        const runs: RunRecord[] = []
+        for (const id of ids) runs.push(await wb.resume(id, { fresh, ...placementOf(options) }))
+        const from = runs
+          .map((r) => `${r.id} (${fresh ? 'fresh, from iteration 0' : `from epoch ${r.checkpointEpoch}`})`)
+          .join(', ')
+        ctx.note(`Resuming ${from} in ${ctx.dataDir}`)
+        return await follow(ctx, wb, watcher, runs, close)
+      } finally {
+        watcher.dispose()
+      }
+    },
+    cluster,
+  )
 }
 
 /** Trains until the runs finish or Ctrl-C; prints the outcome; returns the exit code. */

@@ -38,7 +38,6 @@ import { meanImageAsync, resolveSplits } from '../../src-worker/data/prepare'
 import type { RawDataset } from '../../src-worker/data/types'
 import type { SolverCheckpoint } from '../../src-worker/engine/solver'
 import type { Tensor } from '../../src-worker/engine/tensor'
-import type { WorkerMessage } from '../../src-worker/train'
 import { appPaths } from './appPaths'
 import { DatasetRegistry, type DatasetInfo, type DatasetRegistryOptions } from './datasets'
 import { DatasetJobs } from './datasets/jobs'
@@ -49,7 +48,9 @@ import type { BulkFailure, BulkResult, MosaicData, Notice, TrashedRun } from '..
 import type { SanityReport } from '../../src-shared/sanity'
 import { CheckPool } from './checkPool'
 import { RecentChecks, shouldCheckInWorker, type ChecksPolicy } from './checks'
-import { TrainingPool, type RunningTask } from './pool'
+import type { RunningTask } from './pool'
+import { LocalExecutor } from './executors/local'
+import type { Executor, ExecutorContext, ExecutorMessage, ExecutorName, TrainJob } from './executors/types'
 import { resumePoint, TRAINING_STATE } from './resumePoint'
 import type { MetricsLog } from './store/metricsLog'
 import { readMetrics, type MetricsReader } from './store/metricsRead'
@@ -101,6 +102,13 @@ export interface WorkbenchOptions {
   onProblem?: ProblemReporter
   /** Dataset downloads: extra sources, a mirror, retries (serve reads them from the environment). */
   datasetOptions?: Pick<DatasetRegistryOptions, 'downloadOptions' | 'sources'>
+  /** Workers on other machines (executors/redis.ts): runs created with `trainOn: 'cluster'` train there. */
+  cluster?: (context: ExecutorContext) => Executor
+}
+
+/** Where a new or resumed run should train; default 'local'. */
+export interface Placement {
+  trainOn?: ExecutorName
 }
 
 export type WorkbenchEvent =
@@ -121,6 +129,8 @@ const PROGRESS_WRITE_MS = 2000
 export const DEFAULT_BUILTIN_DATASETS = appPaths().builtinDatasetsDir
 
 interface Active {
+  /** The executor the run trains on. */
+  on: Executor | null
   task: RunningTask | null
   log: MetricsLog | null
   record: RunRecord
@@ -143,7 +153,11 @@ export class Workbench {
   readonly datasets: DatasetRegistry
   /** Imports and downloads started from the app, as jobs every window sees. */
   readonly datasetJobs: DatasetJobs
-  private readonly pool: TrainingPool
+  private readonly local: LocalExecutor
+  /** Set when a cluster is configured. */
+  readonly cluster: Executor | null
+  /** Runs queued here that go to the cluster (the others train on the local pool). */
+  private readonly toCluster = new Set<string>()
   private readonly queued: string[] = []
   private readonly active = new Map<string, Active>()
   /** Each started run's whole lifecycle, final status write included: close() waits for them. */
@@ -210,10 +224,24 @@ export class Workbench {
     this.datasets.onChange(({ name }) => {
       for (const key of [...this.means.keys()]) if (key.startsWith(`${name}:`)) this.means.delete(key)
     })
-    this.pool = new TrainingPool({
-      ...(options.maxThreads !== undefined ? { maxThreads: options.maxThreads } : {}),
-      ...(options.workerFile !== undefined ? { filename: options.workerFile } : {}),
-    })
+    this.local = new LocalExecutor(
+      async (job) => {
+        const raw = await this.datasets.load(job.config.dataset.name)
+        return { raw, mean: await this.meanFor(job.config, raw) }
+      },
+      {
+        ...(options.maxThreads !== undefined ? { maxThreads: options.maxThreads } : {}),
+        ...(options.workerFile !== undefined ? { filename: options.workerFile } : {}),
+      },
+    )
+    this.cluster =
+      options.cluster && !options.readOnly
+        ? options.cluster({
+            datasets: this.datasets,
+            origin: this.identity.nonce,
+            onCapacityChange: () => this.schedule(),
+          })
+        : null
     this.checkPool = new CheckPool(options.workerFile)
   }
 
@@ -283,8 +311,9 @@ export class Workbench {
           // A request left for the dead owner is not meant for this session.
           await rm(join(this.store.runDir(id), CANCEL_REQUEST), { force: true })
           let admitted: Admitted
+          const trainOn = this.targetOf(r)
           try {
-            admitted = await this.admit(r.config, { resume: r.checkpointEpoch > 0 })
+            admitted = await this.admit(r.config, { resume: r.checkpointEpoch > 0, trainOn })
           } catch (e) {
             if (!(e instanceof WorkbenchError)) throw e
             // Queued under another budget (or version): it cannot train here; say why rather than wait.
@@ -297,8 +326,9 @@ export class Workbench {
             })
             return true
           }
-          await this.store.update(id, (x) => ({ ...x, owner: this.owner }))
+          await this.store.update(id, (x) => ({ ...x, owner: this.owner, ...placementPatch(trainOn, x) }))
           this.budgeted.set(id, admitted.budget)
+          this.place(id, trainOn)
           this.queued.push(id)
           keep = true
           this.schedule()
@@ -489,8 +519,9 @@ export class Workbench {
     }
   }
 
+  /** Runs the local pool trains at once. */
   get maxThreads(): number {
-    return this.pool.maxThreads
+    return this.local.capacity
   }
 
   subscribe(listener: (e: WorkbenchEvent) => void): () => void {
@@ -499,7 +530,7 @@ export class Workbench {
   }
 
   /** Validates a config (field-level errors), records the run as queued and schedules it. */
-  async createRun(input: unknown, options: { sweepId?: string } = {}): Promise<RunRecord> {
+  async createRun(input: unknown, options: { sweepId?: string } & Placement = {}): Promise<RunRecord> {
     const parsed = checkRunConfig(input)
     if (!parsed.ok) {
       throw new WorkbenchError(
@@ -508,7 +539,7 @@ export class Workbench {
         parsed.errors,
       )
     }
-    return this.enqueueNew(parsed.value, options.sweepId ?? null)
+    return this.enqueueNew(parsed.value, options.sweepId ?? null, this.checkTarget(options.trainOn))
   }
 
   /**
@@ -535,7 +566,11 @@ export class Workbench {
   }
 
   /** Expands a sweep (all configs validated before any is queued) and queues its runs under one sweep id. */
-  async createSweep(spec: unknown): Promise<{ sweepId: string; runs: RunRecord[] }> {
+  async createSweep(
+    spec: unknown,
+    placement: Placement = {},
+  ): Promise<{ sweepId: string; runs: RunRecord[] }> {
+    const trainOn = this.checkTarget(placement.trainOn)
     const expanded = expandSweep(spec)
     if (!expanded.ok) {
       throw new WorkbenchError(
@@ -548,7 +583,7 @@ export class Workbench {
     const swept = new Set(Object.keys(expanded.value.spec.params))
     const configs = expanded.value.configs
     for (const [i, c] of configs.entries()) {
-      await this.admit(c, { newRun: true }).catch((e: unknown) => {
+      await this.admit(c, { newRun: true, trainOn }).catch((e: unknown) => {
         // Name the field where the user wrote it: a swept param, or the base config.
         if (!(e instanceof WorkbenchError)) throw e
         const fields = e.fields.map((f) => ({
@@ -570,7 +605,7 @@ export class Workbench {
     }
     await this.sweeps.write(record)
     const runs: RunRecord[] = []
-    for (const c of expanded.value.configs) runs.push(await this.enqueueNew(c, sweepId))
+    for (const c of expanded.value.configs) runs.push(await this.enqueueNew(c, sweepId, trainOn))
     await this.sweeps.write({ ...record, runIds: runs.map((r) => r.id) })
     return { sweepId, runs }
   }
@@ -739,11 +774,11 @@ export class Workbench {
    * checkpoint. With none usable (damaged or gone) it is refused (`no-checkpoint`) unless `fresh`, which
    * restarts the run from iteration 0 (its log's resume marker then supersedes the whole old curve).
    */
-  resume(id: string, options: { fresh?: boolean } = {}): Promise<RunRecord> {
+  resume(id: string, options: { fresh?: boolean } & Placement = {}): Promise<RunRecord> {
     return this.ops.run(id, () => this.resumeNow(id, options))
   }
 
-  private async resumeNow(id: string, options: { fresh?: boolean }): Promise<RunRecord> {
+  private async resumeNow(id: string, options: { fresh?: boolean } & Placement): Promise<RunRecord> {
     const seen = await this.getRun(id)
     // A queued run whose owner died (a closed terminal) is resumed like an interrupted one.
     const orphanQueued =
@@ -783,7 +818,8 @@ export class Workbench {
       if (options.fresh) await this.store.removeCheckpoint(id, 'last')
       const from = options.fresh ? 0 : (await resumePoint(this.store, r)).epoch
       // The budget may have changed since the run was queued; a resume checks it again.
-      const { budget } = await this.admit(r.config, { resume: from > 0 })
+      const trainOn = options.trainOn !== undefined ? this.checkTarget(options.trainOn) : this.targetOf(r)
+      const { budget } = await this.admit(r.config, { resume: from > 0, trainOn })
       const record = await this.setStatus(id, {
         status: 'queued',
         error: null,
@@ -792,8 +828,10 @@ export class Workbench {
         checkpointEpoch: from,
         ...(options.fresh ? { progress: { ...r.progress, iteration: 0, epoch: 0 } } : {}),
         ...closing,
+        ...placementPatch(trainOn, r),
       })
       this.budgeted.set(id, budget)
+      this.place(id, trainOn)
       this.queued.push(id)
       this.schedule()
       return record
@@ -1106,7 +1144,7 @@ export class Workbench {
     // Queued runs stay queued for whoever opens the folder next; what a full disk refused stays as it is
     // on disk, which every view then shows as interrupted.
     for (const id of [...this.locks.held]) await this.locks.release(id).catch(() => undefined)
-    await Promise.all([this.pool.destroy(), this.checkPool.destroy()])
+    await Promise.all([this.local.destroy(), this.cluster?.destroy(), this.checkPool.destroy()])
     this.store.close()
   }
 
@@ -1129,12 +1167,16 @@ export class Workbench {
    * Returns what the scheduler counts for it. A new run's batch must also fit in its training split; runs
    * queued before that rule (resumed, adopted) keep training as they were created.
    */
-  private async admit(config: RunConfig, { resume = false, newRun = false } = {}): Promise<Admitted> {
+  private async admit(
+    config: RunConfig,
+    { resume = false, newRun = false, trainOn = 'local' as ExecutorName } = {},
+  ): Promise<Admitted> {
     const info = await this.checkDataset(config)
     const fields = splitErrors(config, info)
     if (fields.length === 0) {
       const estimate = this.estimate(config, info, resume)
-      const tooBig = fieldErrorFor(estimate, this.memoryBudgetBytes, config)
+      // A cluster run is held to the budget of the worker that takes it, not this machine's.
+      const tooBig = trainOn === 'local' ? fieldErrorFor(estimate, this.memoryBudgetBytes, config) : null
       if (tooBig) fields.push(tooBig)
       if (newRun) fields.push(...batchErrors(config, info))
       if (fields.length === 0)
@@ -1153,9 +1195,13 @@ export class Workbench {
     return estimateForDataset(config, info, { sanityChecks, resume })
   }
 
-  private async enqueueNew(config: RunConfig, sweepId: string | null): Promise<RunRecord> {
+  private async enqueueNew(
+    config: RunConfig,
+    sweepId: string | null,
+    trainOn: ExecutorName = 'local',
+  ): Promise<RunRecord> {
     if (this.closed) throw new WorkbenchError('conflict', 'this workbench is read-only or closed')
-    const { info, budget } = await this.admit(config, { newRun: true })
+    const { info, budget } = await this.admit(config, { newRun: true, trainOn })
     const seeded = { ...config, seed: config.seed ?? randomInt(0, 2 ** 32 - 1) }
     const splits = resolveSplits(
       { format: info.format, train: { count: info.counts.train }, test: { count: info.counts.test } },
@@ -1194,6 +1240,7 @@ export class Workbench {
       attemptStartedAt: null,
       owner: this.owner,
       checks: this.recentChecks.find(seeded),
+      ...placementPatch(trainOn),
     }
     try {
       await this.store.create(record)
@@ -1203,6 +1250,7 @@ export class Workbench {
     }
     this.emit({ type: 'run', run: record })
     this.budgeted.set(record.id, budget)
+    this.place(record.id, trainOn)
     this.queued.push(record.id)
     this.schedule()
     return record
@@ -1216,11 +1264,16 @@ export class Workbench {
     // The first run held back keeps its place: later runs may start only in what is left beside it, so
     // a big run is never overtaken without end by small ones.
     let reserved: BudgetedRun | null = null
-    for (let i = 0; !this.closed && this.active.size < this.pool.maxThreads && i < this.queued.length;) {
+    for (let i = 0; !this.closed && i < this.queued.length;) {
       const id = this.queued[i]!
-      const candidate = this.budgeted.get(id)
+      const executor = this.executorOf(id)
+      if (this.activeOn(executor) >= executor.capacity) {
+        i++
+        continue
+      }
+      const candidate = executor.usesLocalMemory ? this.budgeted.get(id) : undefined
       const running = [
-        ...[...this.active.keys()].flatMap((r) => this.budgeted.get(r) ?? []),
+        ...[...this.active].flatMap(([r, a]) => (a.on?.usesLocalMemory ? (this.budgeted.get(r) ?? []) : [])),
         ...this.foreignBudget.values(),
         ...(reserved ? [reserved] : []),
       ]
@@ -1230,7 +1283,7 @@ export class Workbench {
         continue
       }
       this.queued.splice(i, 1)
-      const life = this.start(id)
+      const life = this.start(id, executor)
       this.lifecycles.add(life)
       this.lifeOf.set(id, life)
       void life.finally(() => {
@@ -1246,11 +1299,12 @@ export class Workbench {
     }
   }
 
-  private async start(id: string): Promise<void> {
+  private async start(id: string, executor: Executor): Promise<void> {
     if (this.active.has(id)) return
     // Registered before the first await, so the run counts as active (not idle) from the moment it leaves
     // the queue.
     const a: Active = {
+      on: executor,
       task: null,
       log: null,
       record: null as unknown as RunRecord,
@@ -1266,12 +1320,23 @@ export class Workbench {
       a.log = this.store.metricsLog(id, { onError: (e) => this.onWriteFailure(a, e) })
       a.record = await this.store.get(id)
       const config = a.record.config as RunConfig & { seed: number }
-      const raw = await this.datasets.load(config.dataset.name)
-      const mean = await this.meanFor(config, raw)
       const last = await this.store.readCheckpoint(id, 'last', TRAINING_STATE)
       const resume = last ? toSolverCheckpoint(last) : null
       const policy = this.options.checksBeforeTraining ?? 'auto'
       const sanityChecks = shouldCheckInWorker(policy, a.record, resume !== null)
+      const job: TrainJob = {
+        runId: id,
+        config,
+        resume,
+        sanityChecks,
+        ...(this.options.progressIntervalMs !== undefined
+          ? { progressIntervalMs: this.options.progressIntervalMs }
+          : {}),
+        ...(this.options.checkpointIntervalMs !== undefined
+          ? { checkpointIntervalMs: this.options.checkpointIntervalMs }
+          : {}),
+      }
+      const prepared = await executor.prepare(job)
       if (a.record.startedAt !== null) {
         // A resumed run: its log says where the earlier attempt's events stop counting.
         const fromIteration = resume?.state.iteration ?? 0
@@ -1297,23 +1362,7 @@ export class Workbench {
         checkpointEpoch: resume?.state.epoch ?? 0,
       })
       if (a.cancelRequested) throw new CancelledBeforeStart()
-      a.task = this.pool.run(
-        {
-          runId: id,
-          config,
-          raw,
-          mean,
-          resume,
-          sanityChecks,
-          ...(this.options.progressIntervalMs !== undefined
-            ? { progressIntervalMs: this.options.progressIntervalMs }
-            : {}),
-          ...(this.options.checkpointIntervalMs !== undefined
-            ? { checkpointIntervalMs: this.options.checkpointIntervalMs }
-            : {}),
-        },
-        (m) => this.onWorkerMessage(a, m),
-      )
+      a.task = executor.start(prepared, (m) => this.onWorkerMessage(a, m))
       if (this.closed || a.failure) a.task.cancel()
       const outcome = await a.task.done
       await a.writes
@@ -1456,10 +1505,31 @@ export class Workbench {
     return new WorkbenchError('storage', problem.message)
   }
 
-  private onWorkerMessage(a: Active, m: WorkerMessage): void {
+  private onWorkerMessage(a: Active, m: ExecutorMessage): void {
     const id = a.record.id
     if (a.lost) return
     switch (m.type) {
+      case 'placed': {
+        a.record.placement = m.placement
+        if (m.restartFrom) {
+          // A cluster worker died and another continues from the last checkpoint: what the dead one
+          // trained past it is superseded, in the log and in every live curve.
+          const restart: MetricEvent = {
+            type: 'resume',
+            fromIteration: m.restartFrom.iteration,
+            fromEpoch: m.restartFrom.epoch,
+          }
+          if (!a.log?.closed) a.log?.append(restart)
+          a.record.progress = {
+            ...a.record.progress,
+            iteration: restart.fromIteration,
+            epoch: restart.fromEpoch,
+          }
+          this.emit({ type: 'metrics', runId: id, events: [restart] })
+        }
+        this.queueWrite(a, true)
+        return
+      }
       case 'started':
         a.record.environment = runEnvironment(m.engine)
         a.record.progress = m.progress
@@ -1515,6 +1585,7 @@ export class Workbench {
         progress: snapshot.progress,
         environment: snapshot.environment,
         checkpointEpoch: a.record.checkpointEpoch,
+        ...(snapshot.placement !== undefined ? { placement: snapshot.placement } : {}),
         updatedAt,
       })),
     )
@@ -1552,6 +1623,35 @@ export class Workbench {
     return mean
   }
 
+  /** The executor a queued run goes to (a cluster run whose cluster is not configured here trains locally). */
+  private executorOf(id: string): Executor {
+    return this.toCluster.has(id) && this.cluster ? this.cluster : this.local
+  }
+
+  private activeOn(executor: Executor): number {
+    let n = 0
+    for (const a of this.active.values()) if (a.on === executor) n++
+    return n
+  }
+
+  private place(id: string, trainOn: ExecutorName): void {
+    if (trainOn === 'cluster') this.toCluster.add(id)
+    else this.toCluster.delete(id)
+  }
+
+  /** Where a stored run asks to train, as this workbench can honour it. */
+  private targetOf(r: RunRecord): ExecutorName {
+    return r.placement?.executor === 'cluster' && this.cluster ? 'cluster' : 'local'
+  }
+
+  private checkTarget(trainOn: ExecutorName | undefined): ExecutorName {
+    if (trainOn === 'cluster' && !this.cluster) {
+      const message = 'no cluster is configured here (set its Redis URL in the settings, or pass --redis)'
+      throw new WorkbenchError('invalid-argument', `trainOn: ${message}`, [{ path: 'trainOn', message }])
+    }
+    return trainOn ?? 'local'
+  }
+
   private emit(e: WorkbenchEvent): void {
     for (const l of this.listeners) {
       try {
@@ -1572,6 +1672,12 @@ class CancelledBeforeStart extends Error {}
 interface Admitted {
   info: DatasetInfo
   budget: BudgetedRun
+}
+
+/** The record's placement for a run about to queue: cluster runs wait for a worker, local ones have none. */
+function placementPatch(trainOn: ExecutorName, previous?: RunRecord): Partial<RunRecord> {
+  if (trainOn === 'cluster') return { placement: { executor: 'cluster', worker: null } }
+  return previous?.placement ? { placement: null } : {}
 }
 
 function now(): string {
