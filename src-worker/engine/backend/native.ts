@@ -7,7 +7,20 @@ import { existsSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { Rng } from '../rng'
 import type { FloatArray } from '../tensor'
-import { axpyTs, col2imTs, gatherU8Ts, gemmTs, im2colTs, maxPool2x2BackwardTs, maxPool2x2Ts } from './ts'
+import {
+  axpyTs,
+  biasActTs,
+  col2imTs,
+  colSumsTs,
+  gatherU8Ts,
+  gemmTs,
+  im2colTs,
+  maxPool2x2BackwardTs,
+  maxPool2x2Ts,
+  reluBackwardTs,
+  softmaxLossTs,
+  sumSquaresTs,
+} from './ts'
 import type { Backend, BackendInfo } from './types'
 
 type GemmArgs<T> = [boolean, boolean, number, number, number, number, T, number, T, number, number, T, number]
@@ -35,6 +48,11 @@ export interface NativeAddon {
   dgemm(...args: GemmArgs<Float64Array>): void
   saxpy(n: number, alpha: number, x: Float32Array, y: Float32Array): void
   daxpy(n: number, alpha: number, x: Float64Array, y: Float64Array): void
+  sumSquares: Backend['sumSquares']
+  biasAct: Backend['biasAct']
+  reluBackward: Backend['reluBackward']
+  colSums: Backend['colSums']
+  softmaxLoss: Backend['softmaxLoss']
   gatherU8(
     src: Uint8Array,
     D: number,
@@ -286,6 +304,81 @@ export function selfTestPool(
   return null
 }
 
+/** The fused kernels of a backend, as loadNativeBackend binds them. */
+export type FusedKernels = Pick<Backend, 'sumSquares' | 'biasAct' | 'reluBackward' | 'colSums' | 'softmaxLoss'>
+
+/**
+ * Native vs TypeScript fused kernels on both dtypes, odd shapes (wider than the native column block),
+ * in-place and separate outputs, a NaN through the relu; returns the first disagreement or null.
+ */
+export function selfTestFused(k: FusedKernels): string | null {
+  const rng = new Rng(11)
+  const [N, M] = [7, 301]
+  for (const [make, tol] of [
+    [(n: number) => new Float32Array(n), 2e-6],
+    [(n: number) => new Float64Array(n), 1e-12],
+  ] as const) {
+    const rand = (n: number): FloatArray => make(n).map(() => rng.random() * 4 - 2)
+    const kind = arrayName(make(0))
+    const close = (a: number, b: number): boolean =>
+      Object.is(a, b) || Math.abs(a - b) <= tol * (1 + Math.abs(b))
+    const differs = (what: string, got: FloatArray, want: FloatArray): string | null => {
+      for (let i = 0; i < want.length; i++) {
+        if (!close(got[i]!, want[i]!)) return `${kind} ${what} differs at ${i}: ${got[i]} vs ${want[i]}`
+      }
+      return null
+    }
+    const x = rand(N * M)
+    x[5] = NaN
+    const b = rand(M)
+    for (const relu of [true, false]) {
+      for (const bias of [b, null]) {
+        const want = make(N * M)
+        biasActTs(x, bias, N, M, relu, want)
+        const got = make(N * M)
+        k.biasAct(x, bias, N, M, relu, got)
+        const inPlace = x.slice()
+        k.biasAct(inPlace, bias, N, M, relu, inPlace)
+        const what = `biasAct (relu ${relu}, bias ${bias !== null})`
+        const bad = differs(what, got, want) ?? differs(`${what} in place`, inPlace, want)
+        if (bad) return bad
+      }
+    }
+    const g = rand(N * M)
+    const dbWant = make(M)
+    const outWant = make(N * M)
+    reluBackwardTs(g, x, N, M, outWant, dbWant)
+    const dbGot = make(M)
+    const outGot = g.slice()
+    k.reluBackward(outGot, x, N, M, outGot, dbGot)
+    const bad =
+      differs('reluBackward', outGot, outWant) ??
+      differs('reluBackward db', dbGot, dbWant) ??
+      (() => {
+        const sums = make(M)
+        const want = make(M)
+        colSumsTs(g, N, M, want)
+        k.colSums(g, N, M, sums)
+        return differs('colSums', sums, want)
+      })()
+    if (bad) return bad
+    const ss = k.sumSquares(g, g.length - 3)
+    const ssWant = sumSquaresTs(g, g.length - 3)
+    if (!close(ss, ssWant)) return `${kind} sumSquares differs: ${ss} vs ${ssWant}`
+    const C = 10
+    const scores = rand(N * C).map((v) => v * 20)
+    const y = Int32Array.from({ length: N }, (_, i) => (i * 3) % C)
+    const dWant = make(N * C)
+    const lossWant = softmaxLossTs(scores, y, N, C, dWant)
+    const dGot = make(N * C)
+    const loss = k.softmaxLoss(scores, y, N, C, dGot)
+    if (!close(loss, lossWant)) return `${kind} softmaxLoss loss differs: ${loss} vs ${lossWant}`
+    const badSoftmax = differs('softmaxLoss dx', dGot, dWant)
+    if (badSoftmax) return badSoftmax
+  }
+  return null
+}
+
 /** Native vs TypeScript axpy on both dtypes; returns the first disagreement or null. */
 function selfTestAxpy(axpy: Backend['axpy']): string | null {
   const rng = new Rng(7)
@@ -390,8 +483,16 @@ export function loadNativeBackend(): { backend: Backend; info: BackendInfo } | {
     const maxPool2x2: Backend['maxPool2x2'] = (x, planes, H, W, out) => addon.maxPool2x2(x, planes, H, W, out)
     const maxPool2x2Backward: Backend['maxPool2x2Backward'] = (x, dout, planes, H, W, dx) =>
       addon.maxPool2x2Backward(x, dout, planes, H, W, dx)
+    const fusedKernels: FusedKernels = {
+      sumSquares: (x, n) => addon.sumSquares(x, n),
+      biasAct: (x, b, N, M, relu, out) => addon.biasAct(x, b, N, M, relu, out),
+      reluBackward: (g, h, N, M, out, db) => addon.reluBackward(g, h, N, M, out, db),
+      colSums: (g, N, M, db) => addon.colSums(g, N, M, db),
+      softmaxLoss: (x, y, N, C, dx) => addon.softmaxLoss(x, y, N, C, dx),
+    }
     const failure =
       selfTest(gemm) ??
+      selfTestFused(fusedKernels) ??
       selfTestAxpy(axpy) ??
       selfTestIm2col(im2col, col2im) ??
       selfTestPool(maxPool2x2, maxPool2x2Backward)
@@ -405,7 +506,17 @@ export function loadNativeBackend(): { backend: Backend; info: BackendInfo } | {
       }
     }
     return {
-      backend: { name: 'native', gemm, axpy, gatherU8, im2col, col2im, maxPool2x2, maxPool2x2Backward },
+      backend: {
+        name: 'native',
+        gemm,
+        axpy,
+        ...fusedKernels,
+        gatherU8,
+        im2col,
+        col2im,
+        maxPool2x2,
+        maxPool2x2Backward,
+      },
       info: {
         backend: 'native',
         library,
