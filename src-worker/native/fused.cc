@@ -113,24 +113,60 @@ napi_value Throw(napi_env env, const char* fn, const char* what) {
   return nullptr;
 }
 
+// Every kernel's output is either exactly one of its inputs (in place) or apart from all of them (the
+// wrappers check), so each row loop exists in both forms with restrict pointers: that lets the compiler
+// vectorise it into branch-free selects. Left to guess, it must allow a partial overlap and falls back to
+// a scalar loop whose data-dependent branch mispredicts on half of the relu's inputs.
+
+template <typename T, bool kBias, bool kRelu>
+inline void BiasActRow(const T* __restrict x, const T* __restrict b, int64_t M, T* __restrict o) {
+  for (int64_t j = 0; j < M; j++) {
+    const T v = kBias ? x[j] + b[j] : x[j];
+    o[j] = kRelu ? (v < 0 ? T(0) : v) : v;
+  }
+}
+
+template <typename T, bool kBias, bool kRelu>
+inline void BiasActRowInPlace(T* __restrict o, const T* __restrict b, int64_t M) {
+  for (int64_t j = 0; j < M; j++) {
+    const T v = kBias ? o[j] + b[j] : o[j];
+    o[j] = kRelu ? (v < 0 ? T(0) : v) : v;
+  }
+}
+
+template <typename T, bool kBias, bool kRelu>
+void BiasActRows(const T* x, const T* b, int64_t N, int64_t M, T* out) {
+  for (int64_t i = 0; i < N; i++) {
+    if (x == out)
+      BiasActRowInPlace<T, kBias, kRelu>(out + i * M, b, M);
+    else
+      BiasActRow<T, kBias, kRelu>(x + i * M, b, M, out + i * M);
+  }
+}
+
 // out[i, j] = act(x[i, j] + b[j]); act is relu (v < 0 ? 0 : v, so NaN passes) or the identity.
 template <typename T>
 void BiasAct(const T* x, const T* b, int64_t N, int64_t M, bool relu, T* out) {
-  for (int64_t i = 0; i < N; i++) {
-    const T* xi = x + i * M;
-    T* oi = out + i * M;
-    if (b && relu)
-      for (int64_t j = 0; j < M; j++) {
-        const T v = xi[j] + b[j];
-        oi[j] = v < 0 ? T(0) : v;
-      }
-    else if (b)
-      for (int64_t j = 0; j < M; j++) oi[j] = xi[j] + b[j];
-    else if (relu)
-      for (int64_t j = 0; j < M; j++) oi[j] = xi[j] < 0 ? T(0) : xi[j];
-    else
-      for (int64_t j = 0; j < M; j++) oi[j] = xi[j];
-  }
+  if (b && relu) BiasActRows<T, true, true>(x, b, N, M, out);
+  else if (b) BiasActRows<T, true, false>(x, b, N, M, out);
+  else if (relu) BiasActRows<T, false, true>(x, b, N, M, out);
+  else if (x != out)
+    for (int64_t i = 0; i < N * M; i++) out[i] = x[i];
+}
+
+template <typename T>
+inline void ReluMaskRow(const T* __restrict g, const T* __restrict h, int64_t M, T* __restrict o) {
+  for (int64_t j = 0; j < M; j++) o[j] = h[j] > 0 ? g[j] : T(0);
+}
+
+template <typename T>
+inline void ReluMaskRowInPlace(T* __restrict o, const T* __restrict h, int64_t M) {
+  for (int64_t j = 0; j < M; j++) o[j] = h[j] > 0 ? o[j] : T(0);
+}
+
+template <typename T>
+inline void AddRow(const T* __restrict v, int64_t M, double* __restrict acc) {
+  for (int64_t j = 0; j < M; j++) acc[j] += v[j];
 }
 
 // out = h > 0 ? g : 0; db[j] = sum_i out[i, j] in double (db may be null).
@@ -138,22 +174,21 @@ template <typename T>
 void ReluBackward(const T* g, const T* h, int64_t N, int64_t M, T* out, T* db) {
   constexpr int64_t kChunk = 256;
   double acc[kChunk];
-  // Column blocks keep the double accumulators in registers / L1 for any M.
+  // Column blocks keep the double accumulators in L1 for any M; each row's block is masked, then added
+  // while it is still in L1.
   for (int64_t j0 = 0; j0 < M; j0 += kChunk) {
-    const int64_t j1 = j0 + kChunk < M ? j0 + kChunk : M;
-    for (int64_t j = j0; j < j1; j++) acc[j - j0] = 0;
+    const int64_t w = j0 + kChunk < M ? kChunk : M - j0;
+    for (int64_t j = 0; j < w; j++) acc[j] = 0;
     for (int64_t i = 0; i < N; i++) {
-      const T* gi = g + i * M;
-      const T* hi = h + i * M;
-      T* oi = out + i * M;
-      for (int64_t j = j0; j < j1; j++) {
-        const T v = hi[j] > 0 ? gi[j] : T(0);
-        oi[j] = v;
-        acc[j - j0] += v;
-      }
+      const int64_t r = i * M + j0;
+      if (g == out)
+        ReluMaskRowInPlace<T>(out + r, h + r, w);
+      else
+        ReluMaskRow<T>(g + r, h + r, w, out + r);
+      if (db) AddRow<T>(out + r, w, acc);
     }
     if (db)
-      for (int64_t j = j0; j < j1; j++) db[j] = static_cast<T>(acc[j - j0]);
+      for (int64_t j = 0; j < w; j++) db[j0 + j] = static_cast<T>(acc[j]);
   }
 }
 
@@ -164,10 +199,7 @@ void ColSums(const T* g, int64_t N, int64_t M, T* db) {
   for (int64_t j0 = 0; j0 < M; j0 += kChunk) {
     const int64_t j1 = j0 + kChunk < M ? j0 + kChunk : M;
     for (int64_t j = j0; j < j1; j++) acc[j - j0] = 0;
-    for (int64_t i = 0; i < N; i++) {
-      const T* gi = g + i * M;
-      for (int64_t j = j0; j < j1; j++) acc[j - j0] += gi[j];
-    }
+    for (int64_t i = 0; i < N; i++) AddRow<T>(g + i * M + j0, j1 - j0, acc);
     for (int64_t j = j0; j < j1; j++) db[j] = static_cast<T>(acc[j - j0]);
   }
 }
@@ -186,11 +218,18 @@ double SoftmaxLoss(const T* x, const int32_t* y, int64_t N, int64_t C, T* dx) {
     double max = s[0];
     for (int64_t j = 1; j < C; j++)
       if (s[j] > max) max = s[j];
+    // The exponentials are kept (in dx, in double for float64 rows) and divided by their sum: one exp per
+    // score instead of the two of exp(s - max - log(sum)); the same value up to rounding.
     double sum = 0;
-    for (int64_t j = 0; j < C; j++) sum += std::exp(double(s[j]) - max);
+    for (int64_t j = 0; j < C; j++) {
+      const double e = std::exp(double(s[j]) - max);
+      sum += e;
+      d[j] = static_cast<T>(e);
+    }
     const double logSum = std::log(sum);
     loss -= double(s[yi]) - max - logSum;
-    for (int64_t j = 0; j < C; j++) d[j] = static_cast<T>(std::exp(double(s[j]) - max - logSum) / n);
+    const double scale = 1.0 / (sum * n);
+    for (int64_t j = 0; j < C; j++) d[j] = static_cast<T>(double(d[j]) * scale);
     d[yi] = static_cast<T>(double(d[yi]) - invN);
   }
   return loss / n;
