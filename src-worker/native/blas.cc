@@ -884,6 +884,7 @@ NAPI_MODULE_INIT() {
       {"reluBackward", nullptr, fused::ReluBackwardJs, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"colSums", nullptr, fused::ColSumsJs, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"softmaxLoss", nullptr, fused::SoftmaxLossJs, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"gatherRows", nullptr, fused::GatherRowsJs, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"gatherU8", nullptr, GatherU8, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"im2col", nullptr, ImCol<true>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"col2im", nullptr, ImCol<false>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

@@ -9,6 +9,13 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
+
+#if defined(__GNUC__) || defined(__clang__)
+#define WB_FUSED_PREFETCH(p) __builtin_prefetch(p)
+#else
+#define WB_FUSED_PREFETCH(p) ((void)(p))
+#endif
 
 namespace fused {
 namespace {
@@ -235,6 +242,19 @@ double SoftmaxLoss(const T* x, const int32_t* y, int64_t N, int64_t C, T* dx) {
   return loss / n;
 }
 
+// out[b] = row indices[b] of src (rows of D): the minibatch of a float dataset. The row after next is
+// prefetched while this one is copied: rows are random rows of an array far larger than the caches.
+template <typename T>
+void GatherRows(const T* src, int64_t D, const int32_t* idx, int64_t count, T* out) {
+  for (int64_t b = 0; b < count; b++) {
+    if (b + 2 < count) {
+      const char* ahead = reinterpret_cast<const char*>(src + int64_t(idx[b + 2]) * D);
+      for (int64_t k = 0; k < D * int64_t(sizeof(T)); k += 64) WB_FUSED_PREFETCH(ahead + k);
+    }
+    std::memcpy(out + b * D, src + int64_t(idx[b]) * D, size_t(D) * sizeof(T));
+  }
+}
+
 template <typename T>
 inline const T* P(const Array& a) {
   return a.null ? nullptr : static_cast<const T*>(a.data);
@@ -351,6 +371,41 @@ napi_value SoftmaxLossJs(napi_env env, napi_callback_info info) {
   napi_value out;
   napi_create_double(env, loss, &out);
   return out;
+}
+
+// gatherRows(src, D, indices: Int32Array, count, out)
+napi_value GatherRowsJs(napi_env env, napi_callback_info info) {
+  const char* fn = "gatherRows";
+  napi_value a[5];
+  if (!Args(env, info, fn, 5, a)) return nullptr;
+  Array src, out;
+  int64_t D, count;
+  napi_typedarray_type it;
+  size_t idxLen;
+  void* idxData;
+  if (!GetFloats(env, a[0], fn, "src", false, &src) || !GetInt(env, a[1], fn, "D", &D)) return nullptr;
+  if (napi_get_typedarray_info(env, a[2], &it, &idxLen, &idxData, nullptr, nullptr) != napi_ok ||
+      it != napi_int32_array) {
+    napi_throw_type_error(env, nullptr, "gatherRows: indices must be an Int32Array");
+    return nullptr;
+  }
+  if (!GetInt(env, a[3], fn, "count", &count) || !GetFloats(env, a[4], fn, "out", false, &out)) return nullptr;
+  const char* names[] = {"src", "out"};
+  Array* arrays[] = {&src, &out};
+  const int64_t need[] = {0, count * D};
+  if (!Check(env, fn, names, arrays, need, 2)) return nullptr;
+  if (int64_t(idxLen) < count) return Throw(env, fn, "indices has fewer than count entries");
+  const int32_t* idx = static_cast<const int32_t*>(idxData);
+  const int64_t rows = D > 0 ? int64_t(src.length) / D : 0;
+  for (int64_t b = 0; b < count; b++) {
+    if (idx[b] < 0 || idx[b] >= rows) return Throw(env, fn, "an index is outside the rows of src");
+  }
+  if (Overlap(src, out, int64_t(src.length), count * D)) return Throw(env, fn, "out must not share memory with src");
+  if (src.type == napi_float32_array)
+    GatherRows<float>(P<float>(src), D, idx, count, W<float>(out));
+  else
+    GatherRows<double>(P<double>(src), D, idx, count, W<double>(out));
+  return nullptr;
 }
 
 }  // namespace fused

@@ -9,4 +9,5 @@ napi_value BiasActJs(napi_env env, napi_callback_info info);
 napi_value ReluBackwardJs(napi_env env, napi_callback_info info);
 napi_value ColSumsJs(napi_env env, napi_callback_info info);
 napi_value SoftmaxLossJs(napi_env env, napi_callback_info info);
+napi_value GatherRowsJs(napi_env env, napi_callback_info info);
 }  // namespace fused

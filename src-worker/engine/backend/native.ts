@@ -12,6 +12,7 @@ import {
   biasActTs,
   col2imTs,
   colSumsTs,
+  gatherRowsTs,
   gatherU8Ts,
   gemmTs,
   im2colTs,
@@ -61,6 +62,7 @@ export interface NativeAddon {
     mean: Float32Array | null,
     out: Float32Array,
   ): void
+  gatherRows: Backend['gatherRows']
   im2col: Backend['im2col']
   col2im: Backend['col2im']
   maxPool2x2: Backend['maxPool2x2']
@@ -379,6 +381,24 @@ export function selfTestFused(k: FusedKernels): string | null {
   return null
 }
 
+/** Native vs TypeScript row gathers on both dtypes, repeated and out-of-order rows; null when they agree. */
+export function selfTestGatherRows(gatherRows: Backend['gatherRows']): string | null {
+  const rng = new Rng(13)
+  const [rows, D, count] = [9, 37, 12]
+  for (const make of [(n: number) => new Float32Array(n), (n: number) => new Float64Array(n)]) {
+    const src = make(rows * D).map(() => rng.random())
+    const idx = Int32Array.from({ length: count }, () => rng.int(rows))
+    const want = make(count * D)
+    const got = make(count * D)
+    gatherRowsTs(src, D, idx, count, want)
+    gatherRows(src, D, idx, count, got)
+    for (let i = 0; i < want.length; i++) {
+      if (got[i] !== want[i]) return `${arrayName(src)} gatherRows differs at ${i}: ${got[i]} vs ${want[i]}`
+    }
+  }
+  return null
+}
+
 /** Native vs TypeScript axpy on both dtypes; returns the first disagreement or null. */
 function selfTestAxpy(axpy: Backend['axpy']): string | null {
   const rng = new Rng(7)
@@ -476,6 +496,12 @@ export function loadNativeBackend(): { backend: Backend; info: BackendInfo } | {
     const gemm = nativeGemm(addon)
     const axpy = nativeAxpy(addon)
     const gatherU8 = nativeGatherU8(addon)
+    const gatherRows: Backend['gatherRows'] = (src, D, indices, count, out) => {
+      // Mixed element types (a float64 gradient check reading float32 rows) take the TypeScript copy.
+      if (src instanceof Float32Array === out instanceof Float32Array)
+        addon.gatherRows(src, D, indices, count, out)
+      else gatherRowsTs(src, D, indices, count, out)
+    }
     const im2col: Backend['im2col'] = (x, C, H, W, HH, WW, stride, pad, cols) =>
       addon.im2col(x, C, H, W, HH, WW, stride, pad, cols)
     const col2im: Backend['col2im'] = (cols, C, H, W, HH, WW, stride, pad, dx) =>
@@ -493,6 +519,7 @@ export function loadNativeBackend(): { backend: Backend; info: BackendInfo } | {
     const failure =
       selfTest(gemm) ??
       selfTestFused(fusedKernels) ??
+      selfTestGatherRows(gatherRows) ??
       selfTestAxpy(axpy) ??
       selfTestIm2col(im2col, col2im) ??
       selfTestPool(maxPool2x2, maxPool2x2Backward)
@@ -512,6 +539,7 @@ export function loadNativeBackend(): { backend: Backend; info: BackendInfo } | {
         axpy,
         ...fusedKernels,
         gatherU8,
+        gatherRows,
         im2col,
         col2im,
         maxPool2x2,

@@ -109,6 +109,13 @@ export function gatherU8Ts(
   }
 }
 
+export const gatherRowsTs: Backend['gatherRows'] = (src, D, indices, count, out) => {
+  for (let b = 0; b < count; b++) {
+    const s = indices[b]! * D
+    out.set(src.subarray(s, s + D), b * D)
+  }
+}
+
 /** Output size of a convolution or pooling window along one axis (floor, as numpy's // and PyTorch). */
 export function convOutSize(size: number, window: number, stride: number, pad: number): number {
   return Math.floor((size + 2 * pad - window) / stride) + 1
@@ -224,6 +231,7 @@ export const tsBackend: Backend = {
   colSums: colSumsTs,
   softmaxLoss: softmaxLossTs,
   gatherU8: gatherU8Ts,
+  gatherRows: gatherRowsTs,
   im2col: im2colTs,
   col2im: col2imTs,
   maxPool2x2: maxPool2x2Ts,

@@ -72,6 +72,11 @@ export interface Backend {
     out: FloatArray,
   ): void
   /**
+   * Minibatch assembly from float rows: out[b * D + j] = src[indices[b] * D + j] for b < count, j < D.
+   * src and out share one element type and do not overlap; indices are in range (the caller checked).
+   */
+  gatherRows(src: FloatArray, D: number, indices: Int32Array, count: number, out: FloatArray): void
+  /**
    * im2col of one image for a convolution with zero padding `pad` and `stride`:
    * x: (C, H, W) -> cols: (C * HH * WW, Ho * Wo), row-major, with Ho = floor((H + 2 pad - HH) / stride) + 1
    * (Wo likewise) and
