@@ -39,7 +39,9 @@ const TARGETS: Record<Workload, Record<string, number>> = {
   w2: { numpy: 0.6, torch: 0.75 },
 }
 
-async function engineData(w: Workload): Promise<(SolverData & { XTest?: SolverData['XTrain']; yTest?: Int32Array }) | null> {
+async function engineData(
+  w: Workload,
+): Promise<(SolverData & { XTest?: SolverData['XTrain']; yTest?: Int32Array }) | null> {
   if (w === 'w1') {
     if (!existsSync(FASHION)) return null
     const data = prepareData(await loadDataset(FASHION, { kind: 'fashion-mnist' }))
@@ -77,25 +79,30 @@ function gemmFloor(w: Workload): { stepMs: number; checkBatchMs: number; gflops:
     gemm(false, false, CHECK_BATCH, H, D, 1, X, D, W1, H, 0, out, H)
     gemm(false, false, CHECK_BATCH, C, H, 1, h, H, W2, C, 0, sc, C)
   }
-  const time = (f: () => void, reps: number): number => {
+  // Process CPU time over batches of calls: on a shared machine wall time also counts other processes'
+  // turns on the core, CPU time does not.
+  const time = (f: () => void, batches: number): number => {
     for (let i = 0; i < 10; i++) f()
     const ms: number[] = []
-    for (let i = 0; i < reps; i++) {
-      const t0 = performance.now()
-      f()
-      ms.push(performance.now() - t0)
+    for (let b = 0; b < batches; b++) {
+      const c0 = process.cpuUsage()
+      for (let i = 0; i < 20; i++) f()
+      const c = process.cpuUsage(c0)
+      ms.push((c.user + c.system) / 1000 / 20)
     }
     return median(ms)
   }
-  const stepMs = time(step, 200)
+  const stepMs = time(step, 15)
   const flops = 2 * (2 * BATCH * D * H + 3 * BATCH * H * C)
-  return { stepMs, checkBatchMs: time(check, 200), gflops: flops / stepMs / 1e6 }
+  return { stepMs, checkBatchMs: time(check, 15), gflops: flops / stepMs / 1e6 }
 }
 
 /** Child mode: the engine, driven over stdin/stdout with the Python references' protocol. */
 function serve(): void {
   const cache = new Map<Workload, Awaited<ReturnType<typeof engineData>>>()
-  console.log(JSON.stringify({ label: `workbench engine, ${machineLines()[2]!.slice('engine BLAS: '.length)}` }))
+  console.log(
+    JSON.stringify({ label: `workbench engine, ${machineLines()[2]!.slice('engine BLAS: '.length)}` }),
+  )
   const lines = createInterface({ input: process.stdin })
   let queue = Promise.resolve()
   lines.on('line', (line) => {
@@ -160,7 +167,13 @@ async function main(): Promise<void> {
   const specs: ChildSpec[] = [
     ['engine', 0, process.execPath, [...process.execArgv, __filename, '--serve'], env],
     ['numpy', 0, process.env['BENCH_NUMPY_PYTHON'] ?? 'python3', [join(__dirname, 'epochs_numpy.py')], py],
-    ['torch', 0, process.env['BENCH_TORCH_PYTHON'] ?? '/usr/bin/python3', [join(__dirname, 'epochs_torch.py')], py],
+    [
+      'torch',
+      0,
+      process.env['BENCH_TORCH_PYTHON'] ?? '/usr/bin/python3',
+      [join(__dirname, 'epochs_torch.py')],
+      py,
+    ],
   ]
   const children = await startAll(
     specs,
@@ -207,19 +220,20 @@ async function main(): Promise<void> {
 function report(w: Workload, results: Map<string, Result>, floor: ReturnType<typeof gemmFloor>): void {
   const { epochs, train, checks } = SPEC[w]
   const iterations = Math.floor(train / BATCH)
-  const floorS = (iterations * floor.stepMs + (checks * CHECK_ROWS * floor.checkBatchMs) / CHECK_BATCH / epochs) / 1000
+  const floorS =
+    (iterations * floor.stepMs + (checks * CHECK_ROWS * floor.checkBatchMs) / CHECK_BATCH / epochs) / 1000
   console.log('')
   console.log(
     `${w.toUpperCase()} (${SPEC[w].D}-100-10, ${train} training rows, ${epochs} epoch(s)), ${ROUNDS} rounds: ` +
       `floor ${floorS.toFixed(3)} s/epoch (step GEMMs ${floor.stepMs.toFixed(3)} ms at ${floor.gflops.toFixed(1)} GFLOP/s)`,
   )
-  console.log('engine   s/epoch wall   s/epoch cpu   floor / wall   best val   test')
+  console.log('engine   s/epoch cpu   s/epoch wall   floor / cpu   best val   test')
   for (const [name, r] of results) {
     const wall = median(r.wall)
     const test = r.test.length ? median(r.test).toFixed(3) : '-'
     console.log(
-      `${name.padEnd(8)} ${wall.toFixed(3).padStart(13)}   ${median(r.cpu).toFixed(3).padStart(11)}   ` +
-        `${(floorS / wall).toFixed(2).padStart(12)}   ${median(r.bestVal).toFixed(3).padStart(8)}   ${test.padStart(5)}`,
+      `${name.padEnd(8)} ${median(r.cpu).toFixed(3).padStart(11)}   ${wall.toFixed(3).padStart(12)}   ` +
+        `${(floorS / median(r.cpu)).toFixed(2).padStart(11)}   ${median(r.bestVal).toFixed(3).padStart(8)}   ${test.padStart(5)}`,
     )
   }
   const mine = results.get('engine')!
@@ -228,16 +242,18 @@ function report(w: Workload, results: Map<string, Result>, floor: ReturnType<typ
     if (!other) continue
     const per = mine.wall.map((v, i) => v / other.wall[i]!)
     const perCpu = mine.cpu.map((v, i) => v / other.cpu[i]!)
-    const ratio = median(mine.wall) / median(other.wall)
+    const ratio = median(mine.cpu) / median(other.cpu)
+    const wallRatio = median(mine.wall) / median(other.wall)
     const target = TARGETS[w][ref]!
     console.log(
-      `ratio engine / ${ref}: ${ratio.toFixed(2)} wall (rounds ${spread(per)}), ` +
-        `${(median(mine.cpu) / median(other.cpu)).toFixed(2)} cpu (rounds ${spread(perCpu)}); ` +
-        `target <= ${target}: ${ratio <= target ? 'met' : 'NOT met'}`,
+      `ratio engine / ${ref}: ${ratio.toFixed(2)} cpu (rounds ${spread(perCpu)}), ` +
+        `${wallRatio.toFixed(2)} wall (rounds ${spread(per)}); target <= ${target}: ` +
+        `${ratio <= target ? 'met' : 'NOT met'} on CPU time, ${wallRatio <= target ? 'met' : 'NOT met'} on wall time`,
     )
     if (w === 'w1') {
       const dv = Math.abs(median(mine.bestVal) - median(other.bestVal))
-      const dt = mine.test.length && other.test.length ? Math.abs(median(mine.test) - median(other.test)) : NaN
+      const dt =
+        mine.test.length && other.test.length ? Math.abs(median(mine.test) - median(other.test)) : NaN
       console.log(
         `accuracy engine vs ${ref}: best val differs by ${dv.toFixed(3)}, test by ${dt.toFixed(3)} (within 0.005: ${dv <= 0.005 && dt <= 0.005 ? 'yes' : 'no'})`,
       )
@@ -251,4 +267,3 @@ else
     console.error(e)
     process.exit(1)
   })
-
