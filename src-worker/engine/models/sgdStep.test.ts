@@ -10,12 +10,47 @@ import { Rng } from '../rng'
 import { DivergenceError, Solver } from '../solver'
 import { clone, type DType, type Tensor } from '../tensor'
 import { randLabels, randn } from '../testing'
+import { ThreeLayerConvNet } from './threeLayerConvNet'
 import { TwoLayerNet } from './twoLayerNet'
+import type { Model } from './types'
 
 const [N, D, H, C] = [13, 21, 17, 5]
 
 function model(dtype: DType, reg: number): TwoLayerNet {
   return new TwoLayerNet({ inputDim: D, hiddenDim: H, numClasses: C, weightScale: 0.1, reg, dtype, seed: 4 })
+}
+
+/** A small conv net: 2x6x6 images, 3 filters 3x3, hidden 7, 4 classes. */
+function convModel(dtype: DType, reg: number): ThreeLayerConvNet {
+  return new ThreeLayerConvNet({
+    inputDim: [2, 6, 6],
+    numFilters: 3,
+    filterSize: 3,
+    hiddenDim: 7,
+    numClasses: 4,
+    weightScale: 0.3,
+    reg,
+    dtype,
+    seed: 6,
+  })
+}
+
+/** sgdStep against loss() and sgd() for three steps; both models built by `make`. */
+function compareSteps(make: () => Model, X: Tensor, y: Int32Array, tol: number): void {
+  const fused = make()
+  const plain = make()
+  const lr = Object.fromEntries(Object.keys(plain.params).map((k, i) => [k, 0.02 + 0.01 * i]))
+  for (let step = 0; step < 3; step++) {
+    const { loss, grads } = plain.loss(X, y)
+    // Copies: the gradients live in scratch memory the fused step below reuses.
+    const g = Object.fromEntries(Object.entries(grads).map(([k, t]) => [k, clone(t)]))
+    for (const k of Object.keys(lr)) sgd(plain.params[k]!, g[k]!, { learningRate: lr[k] })
+    const fusedLoss = fused.sgdStep!(X, y, lr)
+    expect(Math.abs(fusedLoss - loss)).toBeLessThanOrEqual(tol * Math.abs(loss))
+    for (const k of Object.keys(lr)) {
+      expect(maxRelDiff(fused.params[k]!, plain.params[k]!), `${k} after step ${step}`).toBeLessThan(tol)
+    }
+  }
 }
 
 function maxRelDiff(a: Tensor, b: Tensor): number {
@@ -43,22 +78,14 @@ for (const backend of ['ts', 'native'] as const) {
         it(`${dtype}, reg ${reg}: equals loss() and sgd() on every parameter`, () => {
           setBackend(backend)
           const rng = new Rng(8)
-          const X = randn(rng, [N, D], { dtype })
-          const y = randLabels(rng, N, C)
-          const lr = { W1: 0.05, b1: 0.03, W2: 0.07, b2: 0.02 }
-          const fused = model(dtype, reg)
-          const plain = model(dtype, reg)
-          for (let step = 0; step < 3; step++) {
-            const { loss, grads } = plain.loss(X, y)
-            // Copies: the gradients live in scratch memory the fused step below reuses.
-            const g = Object.fromEntries(Object.entries(grads).map(([k, t]) => [k, clone(t)]))
-            for (const k of Object.keys(lr)) sgd(plain.params[k]!, g[k]!, { learningRate: lr[k as 'W1'] })
-            const fusedLoss = fused.sgdStep(X, y, lr)
-            expect(Math.abs(fusedLoss - loss)).toBeLessThanOrEqual(tol * Math.abs(loss))
-            for (const k of Object.keys(lr)) {
-              expect(maxRelDiff(fused.params[k]!, plain.params[k]!), `${k} after step ${step}`).toBeLessThan(tol)
-            }
-          }
+          compareSteps(() => model(dtype, reg), randn(rng, [N, D], { dtype }), randLabels(rng, N, C), tol)
+        })
+
+        it(`ThreeLayerConvNet ${dtype}, reg ${reg}: equals loss() and sgd() on every parameter`, () => {
+          setBackend(backend)
+          const rng = new Rng(9)
+          const X = randn(rng, [5, 2 * 6 * 6], { dtype })
+          compareSteps(() => convModel(dtype, reg), X, randLabels(rng, 5, 4), tol)
         })
       }
     }
