@@ -307,7 +307,10 @@ export function selfTestPool(
 }
 
 /** The fused kernels of a backend, as loadNativeBackend binds them. */
-export type FusedKernels = Pick<Backend, 'sumSquares' | 'biasAct' | 'reluBackward' | 'colSums' | 'softmaxLoss'>
+export type FusedKernels = Pick<
+  Backend,
+  'sumSquares' | 'biasAct' | 'reluBackward' | 'colSums' | 'softmaxLoss'
+>
 
 /**
  * Native vs TypeScript fused kernels on both dtypes, odd shapes (wider than the native column block),

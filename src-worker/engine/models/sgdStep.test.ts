@@ -154,7 +154,12 @@ describe('Solver with the fused sgd step', () => {
 
   it('throws a DivergenceError for a learning rate that blows up, as the unfused path does', () => {
     const m = model('float32', 0)
-    const s = new Solver(m, data(), { optimConfig: { learningRate: 1e30 }, batchSize: 10, numEpochs: 5, seed: 2 })
+    const s = new Solver(m, data(), {
+      optimConfig: { learningRate: 1e30 },
+      batchSize: 10,
+      numEpochs: 5,
+      seed: 2,
+    })
     expect(() => s.train()).toThrow(DivergenceError)
   })
 })
