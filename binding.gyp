@@ -4,7 +4,7 @@
   'targets': [
     {
       'target_name': 'workbench_blas',
-      'sources': ['src-worker/native/blas.cc'],
+      'sources': ['src-worker/native/blas.cc', 'src-worker/native/fused.cc'],
       'cflags_cc': ['-Wall', '-Wextra'],
       'conditions': [
         ['OS=="linux"', { 'libraries': ['-ldl'] }],

@@ -166,16 +166,20 @@ export function modelLayout(config: RunConfig, data: Pick<DataFacts, 'shape' | '
       params: F * C * fs * fs + F + pooled * hd + hd + hd * K + K,
       firstLayer: F * C * fs * fs,
       buffers: 0,
-      // Forward: conv out, im2col columns, pool out, relu out, affine and relu (hidden), scores. Backward:
-      // dscores, the hidden layer's dx and relu dx, the pooled layer's dx and relu dx, the pool's dx (the
-      // conv output's size), the columns again (convBackward recomputes them) and its float64 bias sums.
-      train: (n) => n * (2 * convOut + 4 * pooled + 4 * hd + 2 * K) + 2 * cols + 2 * F,
-      evaluate: (n) => n * (D + convOut + 2 * pooled + 2 * hd + K) + cols,
+      // Forward: conv out (bias-free), im2col columns, pool out (bias and relu applied in place, from a
+      // per-value copy of the bias), hidden (affine and relu in one buffer), scores. Backward: dscores,
+      // the hidden layer's dx and relu dx, the pooled layer's dx and relu dx, the pool's dx (the conv
+      // output's size), the bias gradient's per-position sums, the filter gradient as the transposed GEMM
+      // writes it, and the columns again (recomputed). The fused sgd step (Model.sgdStep) takes less.
+      train: (n) =>
+        n * (2 * convOut + 3 * pooled + 3 * hd + 2 * K) + 2 * cols + pooled + convOut + F * C * fs * fs,
+      evaluate: (n) => n * (D + convOut + pooled + hd + K) + cols + pooled,
     }
   }
   const hidden = m.kind === 'two-layer' ? [m.hiddenDim] : m.hiddenDims
   const norm = m.kind === 'fc' && m.normalization !== null ? 1 : 0
   const drop = m.kind === 'fc' && m.dropoutKeepRatio < 1 ? 1 : 0
+  const sandwich = m.kind === 'two-layer' ? 1 : 0
   const dims = [D, ...hidden, K]
   let params = 0
   for (let l = 1; l < dims.length; l++) params += dims[l - 1]! * dims[l]! + dims[l]!
@@ -187,9 +191,10 @@ export function modelLayout(config: RunConfig, data: Pick<DataFacts, 'shape' | '
     buffers: m.kind === 'fc' && m.normalization === 'batchnorm' ? 2 * units : 0,
     // Per hidden layer of h units: forward affine out, relu out, [norm xhat and out], [dropout mask and
     // out]; backward relu dx, [norm dx], [dropout dx] and the next affine layer's dx (h). Scores, dscores.
-    train: (n) => n * ((4 + 3 * norm + 3 * drop) * units + 2 * K),
+    // The two-layer net's affine-relu sandwich applies the relu in the affine layer's buffer: one fewer.
+    train: (n) => n * ((4 - sandwich + 3 * norm + 3 * drop) * units + 2 * K),
     // Test time: affine out, relu out and the norm's two per layer; dropout passes its input through.
-    evaluate: (n) => n * (D + (2 + 2 * norm) * units + K),
+    evaluate: (n) => n * (D + (2 - sandwich + 2 * norm) * units + K),
   }
 }
 

@@ -56,11 +56,9 @@ describe('modelLayout agrees with the engine', () => {
     const net = buildModel(c, { shape: SHAPE, classNames: Array.from({ length: CLASSES }, String) })
     const train = rows(64)
     const val = rows(130)
-    const solver = new Solver(
-      net,
-      { XTrain: train.X, yTrain: train.y, XVal: val.X, yVal: val.y },
-      { batchSize: 16, seed: 1 },
-    )
+    const data = { XTrain: train.X, yTrain: train.y, XVal: val.X, yVal: val.y }
+    // The loss() path (every rule but the built-in sgd on a model with a fused step, Model.sgdStep).
+    const solver = new Solver(net, data, { batchSize: 16, seed: 1, updateRule: 'sgdMomentum' })
     solver.step()
     // The arena holds the step's activations and temporaries plus the gradients (one value per parameter).
     expect(solver.arena.allocatedBytes).toBe(4 * (layout.train(16) + layout.params))
@@ -69,5 +67,14 @@ describe('modelLayout agrees with the engine', () => {
     // 100 rows, the check's batch: its first batch allocates exactly one pass's buffers.
     solver.checkAccuracy(val.X, val.y, 100)
     expect(solver.evalArena.allocatedBytes).toBe(4 * layout.evaluate(100))
+    // The fused sgd step stores no weight gradients: the layout is an upper bound for it.
+    const fusedNet = buildModel(c, { shape: SHAPE, classNames: Array.from({ length: CLASSES }, String) })
+    if (fusedNet.sgdStep) {
+      const fused = new Solver(fusedNet, data, { batchSize: 16, seed: 1 })
+      fused.step()
+      fused.step()
+      expect(fused.arena.allocatedBytes).toBeGreaterThan(0)
+      expect(fused.arena.allocatedBytes).toBeLessThan(4 * (layout.train(16) + layout.params))
+    }
   })
 })

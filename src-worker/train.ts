@@ -141,6 +141,24 @@ export function mosaicWeights(
   return { W1: t, shape: [C, HH, WW] }
 }
 
+/**
+ * Tensors in buffers of their own, for a transfer list. Posting the live tensors would copy each twice,
+ * once here and once more in the main thread as it decodes the message; copying here and transferring
+ * leaves main no copying to do, and main's thread is the one every run's messages share.
+ */
+export function ownCopies(tensors: Tensor[]): Tensor[] {
+  return tensors.map((t) => ({ shape: [...t.shape], dtype: t.dtype, data: t.data.slice() }))
+}
+
+function copyRecord(r: Record<string, Tensor>): { record: Record<string, Tensor>; buffers: ArrayBuffer[] } {
+  const names = Object.keys(r)
+  const copies = ownCopies(names.map((k) => r[k]!))
+  return {
+    record: Object.fromEntries(names.map((k, i) => [k, copies[i]!])),
+    buffers: copies.map((t) => t.data.buffer as ArrayBuffer),
+  }
+}
+
 /** Test-split confusion matrix, confusion[true][predicted], with the model's current parameters. */
 function confusionMatrix(model: Model, data: PreparedData, batchSize = 200): number[][] {
   const C = data.classNames.length
@@ -201,7 +219,7 @@ function trainRun(task: TrainTask, state: TaskState): TrainOutcome {
   const interval = task.progressIntervalMs ?? 200
   const checkpointInterval = task.checkpointIntervalMs ?? 5000
   let lastCheckpoint = Date.now()
-  const post = (m: WorkerMessage): void => port.postMessage(m)
+  const post = (m: WorkerMessage, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer)
   const data = prepareData(task.raw, config.dataset, { mean: task.mean })
   state.during = 'building the model'
   const model = buildModel(config, data)
@@ -255,7 +273,9 @@ function trainRun(task: TrainTask, state: TaskState): TrainOutcome {
       flush()
       if (e.epoch !== lastSnapshot) {
         state.during = 'sending a weight snapshot to the main thread'
-        post({ type: 'snapshot', epoch: e.epoch, ...mosaicWeights(model, data.shape) })
+        const { W1, shape } = mosaicWeights(model, data.shape)
+        const [W1Copy] = ownCopies([W1])
+        post({ type: 'snapshot', epoch: e.epoch, W1: W1Copy!, shape }, [W1Copy!.data.buffer as ArrayBuffer])
         lastSnapshot = e.epoch
       }
       // Epoch ends (not the first check, nor the last iteration's extra one) are the resume points.
@@ -264,7 +284,12 @@ function trainRun(task: TrainTask, state: TaskState): TrainOutcome {
       const due = Date.now() - lastCheckpoint >= checkpointInterval || e.epoch === s.numEpochs
       if (atEpochEnd && due) {
         state.during = 'sending a checkpoint to the main thread'
-        post({ type: 'checkpoint', epoch: e.epoch, checkpoint: solver.checkpoint() })
+        const ckpt = solver.checkpoint()
+        const copies = copyRecord(ckpt.tensors)
+        post(
+          { type: 'checkpoint', epoch: e.epoch, checkpoint: { tensors: copies.record, state: ckpt.state } },
+          copies.buffers,
+        )
         lastCheckpoint = Date.now()
       }
       state.during = 'training'
@@ -296,7 +321,8 @@ function trainRun(task: TrainTask, state: TaskState): TrainOutcome {
 
   // The model holds the best parameters now: the seed's "Test your model!".
   state.during = 'sending the best parameters to the main thread'
-  post({ type: 'best', params: model.params })
+  const best = copyRecord(model.params)
+  post({ type: 'best', params: best.record }, best.buffers)
   state.during = 'evaluating the best parameters'
   const valAcc = solver.checkAccuracy(data.XVal, data.yVal)
   const testAcc = solver.checkAccuracy(data.XTest, data.yTest)

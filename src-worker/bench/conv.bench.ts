@@ -7,11 +7,11 @@
  * Each engine runs in its own process and answers `run K` with K step times; rounds alternate between
  * them so that load from elsewhere on a shared machine hits them alike.
  */
-import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { engineLabel, median, runRounds, startAll, type ChildSpec } from './sideBySide'
-import { Rng, Solver, ThreeLayerConvNet, setBackend, zeros } from '../engine'
+import { Rng, Solver, ThreeLayerConvNet, backendInfo, setBackend, zeros } from '../engine'
+import { machineLines } from './machine'
 
 const N_TRAIN = 1000
 const BATCH = 50
@@ -39,12 +39,16 @@ function serve(backend: 'native' | 'ts'): void {
     if (cmd !== 'run') process.exit(0)
     const before = solver.arena.allocatedBytes
     const ms: number[] = []
+    const cpu: number[] = []
     for (let i = 0; i < Number(arg); i++) {
+      const c0 = process.cpuUsage()
       const t0 = performance.now()
       solver.step()
       ms.push(performance.now() - t0)
+      const c = process.cpuUsage(c0)
+      cpu.push((c.user + c.system) / 1000)
     }
-    console.log(JSON.stringify({ ms, allocated: solver.arena.allocatedBytes - before }))
+    console.log(JSON.stringify({ ms, cpu, allocated: solver.arena.allocatedBytes - before }))
   })
 }
 
@@ -52,7 +56,7 @@ async function main(): Promise<void> {
   console.log(
     `Workbench conv benchmark: ThreeLayerConvNet 3x32x32, 32 filters 7x7, hidden 100, float32, batch ${BATCH}, sgd`,
   )
-  console.log(`machine: ${cpus()[0]?.model ?? '?'} x${cpus().length}, node ${process.version}`)
+  for (const l of machineLines()) console.log(l)
   const self = [...process.execArgv, __filename, '--serve']
   const specs: ChildSpec[] = [['native', STEPS, process.execPath, [...self, 'native'], process.env]]
   const userCore = process.env['OPENBLAS_CORETYPE']
@@ -66,7 +70,17 @@ async function main(): Promise<void> {
     specs.push(['ts', 1, process.execPath, [...self, 'ts'], { ...process.env, WORKBENCH_BACKEND: 'ts' }])
   }
   const python = process.env['BENCH_PYTHON'] ?? '/usr/bin/python3'
-  const torchEnv = { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', BENCH_N: String(N_TRAIN) }
+  // torch on the engine's OpenBLAS core, one thread (its convolutions may go through oneDNN instead,
+  // which picks its own kernels from the CPU's flags).
+  const torchEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    OMP_NUM_THREADS: '1',
+    MKL_NUM_THREADS: '1',
+    OPENBLAS_NUM_THREADS: '1',
+    BENCH_N: String(N_TRAIN),
+  }
+  const core = backendInfo().core
+  if (core) torchEnv['OPENBLAS_CORETYPE'] = core
   specs.push(['torch cpu', STEPS, python, [join(__dirname, 'conv_torch.py')], torchEnv])
 
   const children = await startAll(
@@ -75,31 +89,43 @@ async function main(): Promise<void> {
       `torch ${header['torch']}, ${header['threads']} thread(s), oneDNN ${header['mkldnn'] ? 'on' : 'off'}`,
     18,
   )
+  if (!children.some((c) => c.name === 'torch cpu')) console.log('(torch skipped: see the line above)')
   if (userCore) console.log(`(OPENBLAS_CORETYPE=${userCore} is set here: 'native' respects it)`)
 
   await runRounds(children, ROUNDS)
   for (const c of children) c.close()
 
   console.log('')
-  console.log('engine             ms/step (median)   min ms   steps   scratch bytes allocated')
-  const medians = new Map<string, number>()
+  console.log('engine             ms/step cpu   ms/step wall   min wall   steps   scratch bytes allocated')
+  const cpu = new Map<string, number[]>()
+  const wall = new Map<string, number>()
   for (const c of children) {
-    const m = median(c.times)
-    medians.set(c.name, m)
+    cpu.set(c.name, c.cpu)
+    wall.set(c.name, median(c.times))
     const alloc = c.name.startsWith('torch') ? '-' : String(c.allocated)
     console.log(
-      `${c.name.padEnd(18)} ${m.toFixed(1).padStart(16)}   ${Math.min(...c.times)
-        .toFixed(1)
-        .padStart(6)}   ${String(c.times.length).padStart(5)}   ${alloc.padStart(23)}`,
+      `${c.name.padEnd(18)} ${median(c.cpu).toFixed(1).padStart(11)}   ${median(c.times).toFixed(1).padStart(12)}   ` +
+        `${Math.min(...c.times)
+          .toFixed(1)
+          .padStart(8)}   ${String(c.times.length).padStart(5)}   ${alloc.padStart(23)}`,
     )
   }
-  const torch = medians.get('torch cpu')
+  const torch = cpu.get('torch cpu')
   console.log('')
   for (const name of ['native', 'native (own pick)', 'ts']) {
-    const m = medians.get(name)
-    if (m !== undefined && torch !== undefined) {
-      console.log(`ratio ${name} / torch: ${(m / torch).toFixed(2)} (target <= 1.5)`)
-    }
+    const m = cpu.get(name)
+    if (m === undefined || torch === undefined) continue
+    // The spread: the ratio of each round's median step (rounds ran side by side).
+    const per = Array.from({ length: ROUNDS }, (_, r) => {
+      const a = m.slice(r * STEPS, (r + 1) * STEPS)
+      const b = torch.slice(r * STEPS, (r + 1) * STEPS)
+      return median(a) / median(b)
+    })
+    const ratio = median(m) / median(torch)
+    console.log(
+      `ratio ${name} / torch: ${ratio.toFixed(2)} cpu (rounds ${Math.min(...per).toFixed(2)}-${Math.max(...per).toFixed(2)}), ` +
+        `${(wall.get(name)! / wall.get('torch cpu')!).toFixed(2)} wall; target <= 0.9: ${ratio <= 0.9 ? 'met' : 'NOT met'}`,
+    )
   }
 }
 

@@ -68,12 +68,13 @@ def main():
         parts = line.split()
         if not parts or parts[0] != "run":
             break
-        ms = []
+        ms, cpu = [], []
         for _ in range(int(parts[1])):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             step()
             ms.append((time.perf_counter() - t0) * 1000)
-        print(json.dumps({"ms": ms}), flush=True)
+            cpu.append((time.process_time() - c0) * 1000)
+        print(json.dumps({"ms": ms, "cpu": cpu}), flush=True)
 
 
 if __name__ == "__main__":

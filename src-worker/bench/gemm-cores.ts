@@ -3,12 +3,14 @@
  * core when it loads, so every core runs in its own node process.
  *   npx tsx src-worker/bench/gemm-cores.ts [rounds] [core...]
  * Core 'unset' lets OpenBLAS detect; 'pick' is what the engine chooses (loadNativeBackend); 'ts' times the
- * TypeScript kernel for scale.
+ * TypeScript kernel for scale. Only cores this CPU can execute are tried (cores.ts); a child that dies
+ * anyway (an illegal instruction the flags did not predict) is reported as not supported here.
  */
 import { spawnSync } from 'node:child_process'
 import { gemmTs } from '../engine/backend/ts'
 import { loadAddon, loadNativeBackend } from '../engine/backend/native'
 import type { Backend } from '../engine/backend/types'
+import { cpuFlags, runnableCores } from './cores'
 
 // The forward pass and the two backward GEMMs of a 3072 -> 100 affine layer on a batch of 200.
 const SHAPES = [
@@ -60,14 +62,21 @@ function child(mode: string): void {
 
 function parent(): void {
   const rounds = Number(process.argv[2] ?? 3)
-  const cores =
+  const wanted =
     process.argv.length > 3
       ? process.argv.slice(3)
       : ['Haswell', 'SkylakeX', 'Cooperlake', 'Zen', 'Sandybridge', 'Prescott', 'unset', 'pick']
+  const addon = loadAddon()
+  const flags = cpuFlags(() => ('error' in addon ? {} : { ...addon.addon.cpuFeatures() }))
+  const { run: cores, skip } = runnableCores(wanted, flags)
+  for (const s of skip)
+    console.log(`${s.core}: not supported by this CPU (no ${s.missing.join(', ')}), skipped`)
   const best = new Map<string, { core: string; times: Record<string, number> }>()
+  const failed = new Map<string, string>()
   // Rounds interleave the cores so that load from other processes hits them all alike; keep the best.
   for (let round = 0; round < rounds; round++) {
     for (const core of cores) {
+      if (failed.has(core)) continue
       const env: NodeJS.ProcessEnv = { ...process.env, WORKBENCH_BLAS_THREADS: '1' }
       if (core === 'unset' || core === 'pick') delete env['OPENBLAS_CORETYPE']
       else env['OPENBLAS_CORETYPE'] = core
@@ -77,12 +86,20 @@ function parent(): void {
         encoding: 'utf8',
       })
       const line = out.stdout.trim().split('\n').pop() ?? ''
-      const res = JSON.parse(line || JSON.stringify({ error: out.stderr })) as {
-        error?: string
-        core?: string
-        times?: Record<string, number>
+      let res: { error?: string; core?: string; times?: Record<string, number> }
+      try {
+        res = JSON.parse(line) as typeof res
+      } catch {
+        const why = out.signal
+          ? `killed by ${out.signal}`
+          : `exited ${out.status}: ${out.stderr.trim().split('\n').pop()}`
+        failed.set(core, `not supported here (${why})`)
+        continue
       }
-      if (res.error || !res.times) throw new Error(`${core}: ${res.error}`)
+      if (res.error || !res.times) {
+        failed.set(core, `failed: ${res.error ?? 'no timings'}`)
+        continue
+      }
       const prev = best.get(core)
       if (!prev) best.set(core, { core: res.core ?? '-', times: res.times })
       else for (const [k, v] of Object.entries(res.times)) prev.times[k] = Math.min(prev.times[k]!, v)
@@ -98,6 +115,7 @@ function parent(): void {
     const cols = SHAPES.map((s) => times[s.name]!.toFixed(3).padStart(s.name.length))
     console.log([core.padEnd(18), used.padEnd(12), ...cols].join('  '))
   }
+  for (const [core, why] of failed) console.log(`${core.padEnd(18)} ${why}`)
 }
 
 const at = process.argv.indexOf('--child')

@@ -27,6 +27,8 @@ export interface Child {
   label: string
   steps: number
   times: number[]
+  /** Process CPU ms per step, where the engine reports it: steady on a loaded machine, unlike wall time. */
+  cpu: number[]
   allocated: number
   ask(cmd: string): Promise<Record<string, unknown>>
   close(): void
@@ -62,6 +64,7 @@ export async function startChild(
     label,
     steps,
     times: [],
+    cpu: [],
     allocated: 0,
     ask: (cmd) =>
       new Promise((resolve) => {
@@ -96,6 +99,7 @@ export async function runRounds(children: Child[], rounds: number): Promise<void
     for (const c of children) {
       const res = await c.ask(`run ${c.steps}`)
       c.times.push(...(res['ms'] as number[]))
+      c.cpu.push(...((res['cpu'] as number[] | undefined) ?? []))
       c.allocated += (res['allocated'] as number | undefined) ?? 0
     }
   }

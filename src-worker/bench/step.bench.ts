@@ -7,11 +7,11 @@
  * second process) and answers `run K` with K step times. Rounds alternate between engines so that load
  * from elsewhere on a shared machine hits them alike.
  */
-import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { engineLabel, median, runRounds, startAll, type ChildSpec } from './sideBySide'
-import { Rng, Solver, TwoLayerNet, setBackend, tensor, zeros, type Tensor } from '../engine'
+import { Rng, Solver, TwoLayerNet, backendInfo, setBackend, tensor, zeros, type Tensor } from '../engine'
+import { machineLines } from './machine'
 
 const N_TRAIN = 49_000
 const BATCH = 200
@@ -42,12 +42,16 @@ function serve(backend: 'native' | 'ts'): void {
     if (cmd === 'run') {
       const before = solver.arena.allocatedBytes
       const ms: number[] = []
+      const cpu: number[] = []
       for (let i = 0; i < Number(arg); i++) {
+        const c0 = process.cpuUsage()
         const t0 = performance.now()
         solver.step()
         ms.push(performance.now() - t0)
+        const c = process.cpuUsage(c0)
+        cpu.push((c.user + c.system) / 1000)
       }
-      console.log(JSON.stringify({ ms, allocated: solver.arena.allocatedBytes - before }))
+      console.log(JSON.stringify({ ms, cpu, allocated: solver.arena.allocatedBytes - before }))
     } else if (cmd === 'epoch') {
       // A real epoch through Solver.train(): its steps plus the accuracy checks at start and end.
       const s = new Solver(new TwoLayerNet({ seed: 1 }), data, { ...opts, seed: 3 })
@@ -68,31 +72,32 @@ async function main(): Promise<void> {
   console.log(
     `Workbench step benchmark: TwoLayerNet 3072-100-10 float32, batch ${BATCH}, sgd, ${N_TRAIN} samples`,
   )
-  console.log(`machine: ${cpus()[0]?.model ?? '?'} x${cpus().length}, node ${process.version}`)
+  for (const l of machineLines()) console.log(l)
   const self = [...process.execArgv, __filename, '--serve']
-  const noCore: NodeJS.ProcessEnv = { ...process.env }
-  delete noCore['OPENBLAS_CORETYPE']
-  delete noCore['OPENBLAS_L2_SIZE']
-
-  const specs: ChildSpec[] = [['native', 40, process.execPath, [...self, 'native'], process.env]]
-  const userCore = process.env['OPENBLAS_CORETYPE']
-  if (userCore) {
-    // The environment pins a core; also show what the engine picks from the CPU's features.
-    specs.push(['native (own pick)', 40, process.execPath, [...self, 'native'], noCore])
-  }
-  specs.push(['ts', 2, process.execPath, [...self, 'ts'], { ...process.env, WORKBENCH_BACKEND: 'ts' }])
-  // numpy's own (newer) OpenBLAS picks its best core when left alone: compare with numpy at its best.
-  const numpyEnv = { ...noCore, OPENBLAS_NUM_THREADS: '1', BENCH_N: String(N_TRAIN) }
+  // Every engine on the engine's OpenBLAS core, so that the ratios compare the code around the GEMMs.
+  const core = backendInfo().core ?? undefined
+  const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: '1' }
+  if (core) env['OPENBLAS_CORETYPE'] = core
+  const specs: ChildSpec[] = [['native', 40, process.execPath, [...self, 'native'], env]]
+  specs.push(['ts', 2, process.execPath, [...self, 'ts'], { ...env, WORKBENCH_BACKEND: 'ts' }])
+  const numpyEnv = { ...env, BENCH_N: String(N_TRAIN), BENCH_DTYPE: 'float32' }
   // glibc returns every freed multi-megabyte temporary to the kernel and faults it in again on the next
   // step; on virtual machines those page faults can cost more than the GEMMs. A high mmap threshold keeps
   // numpy's temporaries in the heap: numpy as fast as it gets here, the fair reference for a ratio.
   const noChurn = { MALLOC_MMAP_THRESHOLD_: String(2 ** 28), MALLOC_TRIM_THRESHOLD_: String(2 ** 28) }
-  for (const [name, env] of [
-    ['numpy float32', { ...numpyEnv, BENCH_DTYPE: 'float32' }],
-    ['numpy float32 tuned', { ...numpyEnv, ...noChurn, BENCH_DTYPE: 'float32' }],
-    ['numpy float64 tuned', { ...numpyEnv, ...noChurn, BENCH_DTYPE: 'float64' }],
+  for (const [name, extra] of [
+    ['numpy cs231n', {}],
+    ['numpy cs231n tuned', noChurn],
+    // The same step written lean (no first-layer dx, in-place work): the floor of a numpy step.
+    ['numpy lean tuned', { ...noChurn, BENCH_STYLE: 'lean' }],
   ] as const) {
-    specs.push([name, 40, 'python3', [join(__dirname, 'step_numpy.py')], env])
+    specs.push([
+      name,
+      40,
+      process.env['BENCH_NUMPY_PYTHON'] ?? 'python3',
+      [join(__dirname, 'step_numpy.py')],
+      { ...numpyEnv, ...extra },
+    ])
   }
 
   const children = await startAll(
@@ -100,38 +105,44 @@ async function main(): Promise<void> {
     (header) => `numpy ${header['numpy']}, OpenBLAS core ${header['core']}, ${header['threads']} thread(s)`,
     20,
   )
-  if (userCore) console.log(`(OPENBLAS_CORETYPE=${userCore} is set here: 'native' respects it)`)
-
   await runRounds(children, ROUNDS)
 
   console.log('')
-  console.log('engine               ms/step (median)   s/epoch (245 steps)   steps   scratch bytes allocated')
-  const medians = new Map<string, number>()
+  console.log(
+    'engine               ms/step wall   ms/step cpu   s/epoch cpu (245 steps)   steps   scratch bytes allocated',
+  )
+  const wall = new Map<string, number>()
+  const cpu = new Map<string, number>()
   for (const c of children) {
     const m = median(c.times)
-    medians.set(c.name, m)
+    const mc = c.cpu.length ? median(c.cpu) : NaN
+    wall.set(c.name, m)
+    cpu.set(c.name, mc)
     const alloc = c.name.startsWith('numpy') ? '-' : String(c.allocated)
     console.log(
-      `${c.name.padEnd(20)} ${fmt(m).padStart(16)}   ${((m * STEPS_PER_EPOCH) / 1000).toFixed(2).padStart(19)}` +
-        `   ${String(c.times.length).padStart(5)}   ${alloc.padStart(23)}`,
+      `${c.name.padEnd(20)} ${fmt(m).padStart(12)}   ${fmt(mc).padStart(11)}   ` +
+        `${((mc * STEPS_PER_EPOCH) / 1000).toFixed(2).padStart(23)}   ${String(c.times.length).padStart(5)}   ${alloc.padStart(23)}`,
     )
   }
   for (const c of children) {
-    if (!c.name.startsWith('native')) continue
+    if (c.name !== 'native') continue
     const res = await c.ask('epoch')
     console.log(
-      `${c.name}: Solver.train(), 1 epoch incl. accuracy checks: ${(res['s'] as number).toFixed(2)} s`,
+      `${c.name}: Solver.train(), 1 epoch incl. accuracy checks: ${(res['s'] as number).toFixed(2)} s wall`,
     )
   }
   for (const c of children) c.close()
 
   console.log('')
-  for (const name of ['native', 'native (own pick)', 'ts']) {
-    const m = medians.get(name)
-    if (m === undefined) continue
-    for (const ref of ['numpy float32 tuned', 'numpy float32', 'numpy float64 tuned']) {
-      const r = medians.get(ref)
-      if (r !== undefined) console.log(`ratio ${name} / ${ref}: ${(m / r).toFixed(2)}`)
+  for (const name of ['native', 'ts']) {
+    for (const ref of ['numpy lean tuned', 'numpy cs231n tuned', 'numpy cs231n']) {
+      const [a, b, aw, bw] = [cpu.get(name), cpu.get(ref), wall.get(name), wall.get(ref)]
+      if (a === undefined || b === undefined || aw === undefined || bw === undefined) continue
+      const target = name === 'native' && ref === 'numpy lean tuned' ? a / b <= 1.05 : null
+      console.log(
+        `ratio ${name} / ${ref}: ${(a / b).toFixed(2)} cpu, ${(aw / bw).toFixed(2)} wall` +
+          (target === null ? '' : ` (target <= 1.05 cpu: ${target ? 'met' : 'NOT met'})`),
+      )
     }
   }
 }

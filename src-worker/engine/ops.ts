@@ -3,12 +3,9 @@ import { getBackend } from './backend'
 import type { Rng } from './rng'
 import { zeros, type DType, type Tensor } from './tensor'
 
-/** sum(t * t), accumulated in float64. */
+/** sum(t * t), accumulated in float64 (the backend's kernel: a BLAS dot product on native). */
 export function sumSquares(t: Tensor): number {
-  const d = t.data
-  let s = 0
-  for (let i = 0; i < d.length; i++) s += d[i]! * d[i]!
-  return s
+  return getBackend().sumSquares(t.data, t.data.length)
 }
 
 /** y += alpha * x, in place (the backend's axpy). x and y have the same number of elements. */

@@ -54,11 +54,7 @@ export function tensorRows(X: Tensor): RowSource {
     storage: X.dtype,
     readRows(indices, count, out) {
       const rowSize = checkRead('tensorRows.readRows', X.shape, indices, count, out)
-      const src = X.data
-      for (let b = 0; b < count; b++) {
-        const i = indices[b]!
-        out.set(src.subarray(i * rowSize, (i + 1) * rowSize), b * rowSize)
-      }
+      getBackend().gatherRows(X.data, rowSize, indices, count, out)
     },
   }
 }

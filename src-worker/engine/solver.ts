@@ -22,6 +22,7 @@ import { Arena, withArena } from './memory'
 import type { LossAndGrads, Model } from './models/types'
 import {
   optimConfigKeys,
+  sgd,
   updateRules,
   type AdamConfig,
   type OptimConfig,
@@ -328,15 +329,26 @@ export class Solver {
    */
   step(): number {
     const { X, y } = this.sampleBatch()
+    const fusedRates = this.fusedSgdRates()
     // Gradients live in the arena until the next step: they are consumed by the updates below first.
-    let result: LossAndGrads
+    let result: LossAndGrads | number
     try {
-      result = withArena(this.arena, () => this.model.loss(X, y))
+      result = withArena(this.arena, () =>
+        fusedRates ? this.model.sgdStep!(X, y, fusedRates) : this.model.loss(X, y),
+      )
     } catch (e) {
       // The data was checked finite at construction, so NaN or Inf scores mean the weights blew up.
       if (e instanceof NonFiniteError)
         throw new DivergenceError(this.lossHistory.length + 1, e.value, this.learningRate())
       throw e
+    }
+    if (typeof result === 'number') {
+      // The fused step has updated the parameters already, unless the loss was not finite.
+      if (!Number.isFinite(result)) {
+        throw new DivergenceError(this.lossHistory.length + 1, result, this.learningRate())
+      }
+      this.lossHistory.push(result)
+      return result
     }
     const { loss, grads } = result
     if (typeof loss !== 'number' || !Number.isFinite(loss)) {
@@ -353,6 +365,26 @@ export class Solver {
       this.optimConfigs[k] = this.updateRule(w, dw, this.optimConfigs[k])
     }
     return loss
+  }
+
+  /**
+   * The learning rates of a fused sgd step (Model.sgdStep), or null when the step must go through
+   * loss() and the update rule: another rule, a custom function, or a model without the fused step.
+   * Fills in and checks the learning rate exactly as sgd() would.
+   */
+  private fusedSgdRates(): Record<string, number> | null {
+    if (this.updateRule !== sgd || typeof this.model.sgdStep !== 'function') return null
+    const rates: Record<string, number> = {}
+    for (const k of this.paramNames) {
+      const config = this.optimConfigs[k]!
+      const lr = (config.learningRate ??= 1e-2)
+      if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0 || Object.keys(config).length !== 1) {
+        // Let sgd() itself report what is wrong with this config.
+        return null
+      }
+      rates[k] = lr
+    }
+    return rates
   }
 
   /**

@@ -8,6 +8,8 @@
 #define NAPI_VERSION 8
 #include <node_api.h>
 
+#include "fused.h"
+
 #include <atomic>
 #include <climits>
 #include <cmath>
@@ -25,6 +27,12 @@
 #include <dlfcn.h>
 #endif
 
+#if defined(__GNUC__) || defined(__clang__)
+#define WB_PREFETCH(p) __builtin_prefetch(p)
+#else
+#define WB_PREFETCH(p) ((void)(p))
+#endif
+
 namespace {
 
 // CBLAS enum values; declared here because no cblas.h is required at build time.
@@ -38,6 +46,8 @@ typedef void (*DgemmFn)(int, int, int, int, int, int, double, const double*, int
                         double*, int);
 typedef void (*SaxpyFn)(int, float, const float*, int, float*, int);
 typedef void (*DaxpyFn)(int, double, const double*, int, double*, int);
+typedef double (*DsdotFn)(int, const float*, int, const float*, int);
+typedef double (*DdotFn)(int, const double*, int, const double*, int);
 typedef char* (*GetStringFn)();
 typedef void (*SetThreadsFn)(int);
 typedef int (*GetThreadsFn)();
@@ -47,6 +57,8 @@ struct Blas {
   DgemmFn dgemm = nullptr;
   SaxpyFn saxpy = nullptr;
   DaxpyFn daxpy = nullptr;
+  DsdotFn dsdot = nullptr;
+  DdotFn ddot = nullptr;
   GetStringFn corename = nullptr;
   GetStringFn config = nullptr;
   SetThreadsFn set_threads = nullptr;
@@ -154,6 +166,9 @@ const Blas* Load(const std::string& coretype, const std::string& lib, std::strin
     // Level-1 axpy is in every CBLAS; without it the JS side falls back to its own loop.
     b->saxpy = reinterpret_cast<SaxpyFn>(Sym(h, "cblas_saxpy"));
     b->daxpy = reinterpret_cast<DaxpyFn>(Sym(h, "cblas_daxpy"));
+    // Dot products for sums of squares (the L2 term), float32 accumulated in double; optional likewise.
+    b->dsdot = reinterpret_cast<DsdotFn>(Sym(h, "cblas_dsdot"));
+    b->ddot = reinterpret_cast<DdotFn>(Sym(h, "cblas_ddot"));
     // Optional OpenBLAS extras, absent from Accelerate and reference BLAS.
     b->corename = reinterpret_cast<GetStringFn>(Sym(h, "openblas_get_corename"));
     b->config = reinterpret_cast<GetStringFn>(Sym(h, "openblas_get_config"));
@@ -461,6 +476,49 @@ napi_value Axpy(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// sumSquares(x, n) -> sum of x[i]^2 for i < n, accumulated in double: the L2 term of the loss over a
+// whole weight matrix, through BLAS's vectorised dot product (cblas_dsdot for float32, so float32 values
+// are summed in double as the TypeScript kernel does), or a plain double loop where BLAS lacks it.
+napi_value SumSquares(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value a[2];
+  napi_get_cb_info(env, info, &argc, a, nullptr, nullptr);
+  if (argc < 2) {
+    napi_throw_type_error(env, nullptr, "sumSquares: expected 2 arguments (x, n)");
+    return nullptr;
+  }
+  napi_typedarray_type type;
+  size_t length;
+  void* data;
+  if (napi_get_typedarray_info(env, a[0], &type, &length, &data, nullptr, nullptr) != napi_ok ||
+      (type != napi_float32_array && type != napi_float64_array)) {
+    napi_throw_type_error(env, nullptr, "sumSquares: x must be a Float32Array or Float64Array");
+    return nullptr;
+  }
+  int n;
+  if (!GetDim<float>(env, a[1], "n", 0, &n)) return nullptr;
+  if (size_t(n) > length) {
+    napi_throw_range_error(env, nullptr, "sumSquares: n exceeds the length of x");
+    return nullptr;
+  }
+  const Blas* blas = g_blas.load(std::memory_order_acquire);
+  double s = 0;
+  if (type == napi_float32_array) {
+    const float* x = static_cast<const float*>(data);
+    if (blas && blas->dsdot && n > 0) s = blas->dsdot(n, x, 1, x, 1);
+    else
+      for (int i = 0; i < n; i++) s += double(x[i]) * double(x[i]);
+  } else {
+    const double* x = static_cast<const double*>(data);
+    if (blas && blas->ddot && n > 0) s = blas->ddot(n, x, 1, x, 1);
+    else
+      for (int i = 0; i < n; i++) s += x[i] * x[i];
+  }
+  napi_value out;
+  napi_create_double(env, s, &out);
+  return out;
+}
+
 // gatherU8(src: Uint8Array, D, indices: Int32Array, count, mean: Float32Array | null, out: Float32Array):
 // out[b*D + j] = src[indices[b]*D + j] - mean[j]. Minibatches of a shared uint8 dataset are converted here
 // once per step: a tight loop the compiler vectorises, where V8 would box every byte read.
@@ -514,6 +572,12 @@ napi_value GatherU8(napi_env env, napi_callback_info info) {
     }
     const uint8_t* row = s + size_t(ix[b]) * D;
     float* dst = o + size_t(b) * D;
+    // Minibatch rows are random rows of a dataset far larger than the caches: ask for the row after next
+    // while converting this one, so its cache misses overlap the work instead of stalling it.
+    if (b + 2 < count && ix[b + 2] >= 0 && size_t(ix[b + 2]) < rows) {
+      const uint8_t* ahead = s + size_t(ix[b + 2]) * D;
+      for (int j = 0; j < D; j += 64) WB_PREFETCH(ahead + j);
+    }
     if (m)
       for (int j = 0; j < D; j++) dst[j] = float(row[j]) - m[j];
     else
@@ -815,6 +879,12 @@ NAPI_MODULE_INIT() {
       {"dgemm", nullptr, Gemm<double>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"saxpy", nullptr, Axpy<float>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"daxpy", nullptr, Axpy<double>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"sumSquares", nullptr, SumSquares, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"biasAct", nullptr, fused::BiasActJs, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"reluBackward", nullptr, fused::ReluBackwardJs, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"colSums", nullptr, fused::ColSumsJs, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"softmaxLoss", nullptr, fused::SoftmaxLossJs, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"gatherRows", nullptr, fused::GatherRowsJs, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"gatherU8", nullptr, GatherU8, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"im2col", nullptr, ImCol<true>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"col2im", nullptr, ImCol<false>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

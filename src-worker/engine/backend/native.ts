@@ -7,7 +7,21 @@ import { existsSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { Rng } from '../rng'
 import type { FloatArray } from '../tensor'
-import { axpyTs, col2imTs, gatherU8Ts, gemmTs, im2colTs, maxPool2x2BackwardTs, maxPool2x2Ts } from './ts'
+import {
+  axpyTs,
+  biasActTs,
+  col2imTs,
+  colSumsTs,
+  gatherRowsTs,
+  gatherU8Ts,
+  gemmTs,
+  im2colTs,
+  maxPool2x2BackwardTs,
+  maxPool2x2Ts,
+  reluBackwardTs,
+  softmaxLossTs,
+  sumSquaresTs,
+} from './ts'
 import type { Backend, BackendInfo } from './types'
 
 type GemmArgs<T> = [boolean, boolean, number, number, number, number, T, number, T, number, number, T, number]
@@ -35,6 +49,11 @@ export interface NativeAddon {
   dgemm(...args: GemmArgs<Float64Array>): void
   saxpy(n: number, alpha: number, x: Float32Array, y: Float32Array): void
   daxpy(n: number, alpha: number, x: Float64Array, y: Float64Array): void
+  sumSquares: Backend['sumSquares']
+  biasAct: Backend['biasAct']
+  reluBackward: Backend['reluBackward']
+  colSums: Backend['colSums']
+  softmaxLoss: Backend['softmaxLoss']
   gatherU8(
     src: Uint8Array,
     D: number,
@@ -43,6 +62,7 @@ export interface NativeAddon {
     mean: Float32Array | null,
     out: Float32Array,
   ): void
+  gatherRows: Backend['gatherRows']
   im2col: Backend['im2col']
   col2im: Backend['col2im']
   maxPool2x2: Backend['maxPool2x2']
@@ -286,6 +306,102 @@ export function selfTestPool(
   return null
 }
 
+/** The fused kernels of a backend, as loadNativeBackend binds them. */
+export type FusedKernels = Pick<
+  Backend,
+  'sumSquares' | 'biasAct' | 'reluBackward' | 'colSums' | 'softmaxLoss'
+>
+
+/**
+ * Native vs TypeScript fused kernels on both dtypes, odd shapes (wider than the native column block),
+ * in-place and separate outputs, a NaN through the relu; returns the first disagreement or null.
+ */
+export function selfTestFused(k: FusedKernels): string | null {
+  const rng = new Rng(11)
+  const [N, M] = [7, 301]
+  for (const [make, tol] of [
+    [(n: number) => new Float32Array(n), 2e-6],
+    [(n: number) => new Float64Array(n), 1e-12],
+  ] as const) {
+    const rand = (n: number): FloatArray => make(n).map(() => rng.random() * 4 - 2)
+    const kind = arrayName(make(0))
+    const close = (a: number, b: number): boolean =>
+      Object.is(a, b) || Math.abs(a - b) <= tol * (1 + Math.abs(b))
+    const differs = (what: string, got: FloatArray, want: FloatArray): string | null => {
+      for (let i = 0; i < want.length; i++) {
+        if (!close(got[i]!, want[i]!)) return `${kind} ${what} differs at ${i}: ${got[i]} vs ${want[i]}`
+      }
+      return null
+    }
+    const x = rand(N * M)
+    x[5] = NaN
+    const b = rand(M)
+    for (const relu of [true, false]) {
+      for (const bias of [b, null]) {
+        const want = make(N * M)
+        biasActTs(x, bias, N, M, relu, want)
+        const got = make(N * M)
+        k.biasAct(x, bias, N, M, relu, got)
+        const inPlace = x.slice()
+        k.biasAct(inPlace, bias, N, M, relu, inPlace)
+        const what = `biasAct (relu ${relu}, bias ${bias !== null})`
+        const bad = differs(what, got, want) ?? differs(`${what} in place`, inPlace, want)
+        if (bad) return bad
+      }
+    }
+    const g = rand(N * M)
+    const dbWant = make(M)
+    const outWant = make(N * M)
+    reluBackwardTs(g, x, N, M, outWant, dbWant)
+    const dbGot = make(M)
+    const outGot = g.slice()
+    k.reluBackward(outGot, x, N, M, outGot, dbGot)
+    const bad =
+      differs('reluBackward', outGot, outWant) ??
+      differs('reluBackward db', dbGot, dbWant) ??
+      (() => {
+        const sums = make(M)
+        const want = make(M)
+        colSumsTs(g, N, M, want)
+        k.colSums(g, N, M, sums)
+        return differs('colSums', sums, want)
+      })()
+    if (bad) return bad
+    const ss = k.sumSquares(g, g.length - 3)
+    const ssWant = sumSquaresTs(g, g.length - 3)
+    if (!close(ss, ssWant)) return `${kind} sumSquares differs: ${ss} vs ${ssWant}`
+    const C = 10
+    const scores = rand(N * C).map((v) => v * 20)
+    const y = Int32Array.from({ length: N }, (_, i) => (i * 3) % C)
+    const dWant = make(N * C)
+    const lossWant = softmaxLossTs(scores, y, N, C, dWant)
+    const dGot = make(N * C)
+    const loss = k.softmaxLoss(scores, y, N, C, dGot)
+    if (!close(loss, lossWant)) return `${kind} softmaxLoss loss differs: ${loss} vs ${lossWant}`
+    const badSoftmax = differs('softmaxLoss dx', dGot, dWant)
+    if (badSoftmax) return badSoftmax
+  }
+  return null
+}
+
+/** Native vs TypeScript row gathers on both dtypes, repeated and out-of-order rows; null when they agree. */
+export function selfTestGatherRows(gatherRows: Backend['gatherRows']): string | null {
+  const rng = new Rng(13)
+  const [rows, D, count] = [9, 37, 12]
+  for (const make of [(n: number) => new Float32Array(n), (n: number) => new Float64Array(n)]) {
+    const src = make(rows * D).map(() => rng.random())
+    const idx = Int32Array.from({ length: count }, () => rng.int(rows))
+    const want = make(count * D)
+    const got = make(count * D)
+    gatherRowsTs(src, D, idx, count, want)
+    gatherRows(src, D, idx, count, got)
+    for (let i = 0; i < want.length; i++) {
+      if (got[i] !== want[i]) return `${arrayName(src)} gatherRows differs at ${i}: ${got[i]} vs ${want[i]}`
+    }
+  }
+  return null
+}
+
 /** Native vs TypeScript axpy on both dtypes; returns the first disagreement or null. */
 function selfTestAxpy(axpy: Backend['axpy']): string | null {
   const rng = new Rng(7)
@@ -383,6 +499,12 @@ export function loadNativeBackend(): { backend: Backend; info: BackendInfo } | {
     const gemm = nativeGemm(addon)
     const axpy = nativeAxpy(addon)
     const gatherU8 = nativeGatherU8(addon)
+    const gatherRows: Backend['gatherRows'] = (src, D, indices, count, out) => {
+      // Mixed element types (a float64 gradient check reading float32 rows) take the TypeScript copy.
+      if (src instanceof Float32Array === out instanceof Float32Array)
+        addon.gatherRows(src, D, indices, count, out)
+      else gatherRowsTs(src, D, indices, count, out)
+    }
     const im2col: Backend['im2col'] = (x, C, H, W, HH, WW, stride, pad, cols) =>
       addon.im2col(x, C, H, W, HH, WW, stride, pad, cols)
     const col2im: Backend['col2im'] = (cols, C, H, W, HH, WW, stride, pad, dx) =>
@@ -390,8 +512,17 @@ export function loadNativeBackend(): { backend: Backend; info: BackendInfo } | {
     const maxPool2x2: Backend['maxPool2x2'] = (x, planes, H, W, out) => addon.maxPool2x2(x, planes, H, W, out)
     const maxPool2x2Backward: Backend['maxPool2x2Backward'] = (x, dout, planes, H, W, dx) =>
       addon.maxPool2x2Backward(x, dout, planes, H, W, dx)
+    const fusedKernels: FusedKernels = {
+      sumSquares: (x, n) => addon.sumSquares(x, n),
+      biasAct: (x, b, N, M, relu, out) => addon.biasAct(x, b, N, M, relu, out),
+      reluBackward: (g, h, N, M, out, db) => addon.reluBackward(g, h, N, M, out, db),
+      colSums: (g, N, M, db) => addon.colSums(g, N, M, db),
+      softmaxLoss: (x, y, N, C, dx) => addon.softmaxLoss(x, y, N, C, dx),
+    }
     const failure =
       selfTest(gemm) ??
+      selfTestFused(fusedKernels) ??
+      selfTestGatherRows(gatherRows) ??
       selfTestAxpy(axpy) ??
       selfTestIm2col(im2col, col2im) ??
       selfTestPool(maxPool2x2, maxPool2x2Backward)
@@ -405,7 +536,18 @@ export function loadNativeBackend(): { backend: Backend; info: BackendInfo } | {
       }
     }
     return {
-      backend: { name: 'native', gemm, axpy, gatherU8, im2col, col2im, maxPool2x2, maxPool2x2Backward },
+      backend: {
+        name: 'native',
+        gemm,
+        axpy,
+        ...fusedKernels,
+        gatherU8,
+        gatherRows,
+        im2col,
+        col2im,
+        maxPool2x2,
+        maxPool2x2Backward,
+      },
       info: {
         backend: 'native',
         library,

@@ -35,6 +35,63 @@ export function axpyTs(n: number, alpha: number, x: FloatArray, y: FloatArray): 
   for (let i = 0; i < n; i++) y[i]! += alpha * x[i]!
 }
 
+export function sumSquaresTs(x: FloatArray, n: number): number {
+  let s = 0
+  for (let i = 0; i < n; i++) s += x[i]! * x[i]!
+  return s
+}
+
+export const biasActTs: Backend['biasAct'] = (x, b, N, M, relu, out) => {
+  for (let i = 0; i < N; i++) {
+    const r = i * M
+    for (let j = 0; j < M; j++) {
+      // Rounded to the array's type before the relu, as the native kernel adds in the element type.
+      const v = b === null ? x[r + j]! : x[r + j]! + b[j]!
+      out[r + j] = v
+      if (relu && out[r + j]! < 0) out[r + j] = 0
+    }
+  }
+}
+
+export const reluBackwardTs: Backend['reluBackward'] = (g, h, N, M, out, db) => {
+  const acc = db === null ? null : new Float64Array(M)
+  for (let i = 0; i < N; i++) {
+    const r = i * M
+    for (let j = 0; j < M; j++) {
+      const v = h[r + j]! > 0 ? g[r + j]! : 0
+      out[r + j] = v
+      if (acc) acc[j]! += v
+    }
+  }
+  if (db && acc) db.set(acc)
+}
+
+export const colSumsTs: Backend['colSums'] = (g, N, M, db) => {
+  const acc = new Float64Array(M)
+  for (let i = 0; i < N; i++) {
+    const r = i * M
+    for (let j = 0; j < M; j++) acc[j]! += g[r + j]!
+  }
+  db.set(acc)
+}
+
+export const softmaxLossTs: Backend['softmaxLoss'] = (x, y, N, C, dx) => {
+  let loss = 0
+  for (let i = 0; i < N; i++) {
+    const row = i * C
+    let max = -Infinity
+    for (let j = 0; j < C; j++) if (x[row + j]! > max) max = x[row + j]!
+    let sum = 0
+    for (let j = 0; j < C; j++) sum += Math.exp(x[row + j]! - max)
+    const logSum = Math.log(sum)
+    const yi = y[i]!
+    loss -= x[row + yi]! - max - logSum
+    for (let j = 0; j < C; j++) dx[row + j] = Math.exp(x[row + j]! - max - logSum) / N
+    dx[row + yi]! -= 1 / N
+  }
+  return loss / N
+}
+
 export function gatherU8Ts(
   src: Uint8Array,
   D: number,
@@ -49,6 +106,13 @@ export function gatherU8Ts(
     if (mean === null) for (let j = 0; j < D; j++) out[o + j] = src[s + j]!
     // The difference of a byte and a float32 is exact in a double; storing rounds it once, as C does.
     else for (let j = 0; j < D; j++) out[o + j] = src[s + j]! - mean[j]!
+  }
+}
+
+export const gatherRowsTs: Backend['gatherRows'] = (src, D, indices, count, out) => {
+  for (let b = 0; b < count; b++) {
+    const s = indices[b]! * D
+    out.set(src.subarray(s, s + D), b * D)
   }
 }
 
@@ -161,7 +225,13 @@ export const tsBackend: Backend = {
   name: 'ts',
   gemm: gemmTs,
   axpy: axpyTs,
+  sumSquares: sumSquaresTs,
+  biasAct: biasActTs,
+  reluBackward: reluBackwardTs,
+  colSums: colSumsTs,
+  softmaxLoss: softmaxLossTs,
   gatherU8: gatherU8Ts,
+  gatherRows: gatherRowsTs,
   im2col: im2colTs,
   col2im: col2imTs,
   maxPool2x2: maxPool2x2Ts,

@@ -30,6 +30,35 @@ export interface Backend {
   ): void
   /** y[0:n] += alpha * x[0:n]. x and y share one element type and must not overlap. */
   axpy(n: number, alpha: number, x: FloatArray, y: FloatArray): void
+  /** sum of x[i]^2 for i < n, accumulated in float64 (the L2 term of a loss). */
+  sumSquares(x: FloatArray, n: number): number
+  /**
+   * Bias and activation after a GEMM, one pass: out[i, j] = act(x[i, j] + b[j]) over (N, M), with act the
+   * relu `v < 0 ? 0 : v` (NaN passes, as np.maximum) when `relu`, else the identity; b null adds nothing.
+   * out may be x itself (in place); otherwise no array overlaps another.
+   */
+  biasAct(x: FloatArray, b: FloatArray | null, N: number, M: number, relu: boolean, out: FloatArray): void
+  /**
+   * Relu backward and the previous layer's bias gradient, one pass over (N, M):
+   *   out[i, j] = h[i, j] > 0 ? g[i, j] : 0,   db[j] = sum_i out[i, j] (float64 sums; db null: skipped)
+   * h is the relu's input or its output (both are > 0 at the same places). out may be g itself.
+   */
+  reluBackward(
+    g: FloatArray,
+    h: FloatArray,
+    N: number,
+    M: number,
+    out: FloatArray,
+    db: FloatArray | null,
+  ): void
+  /** db[j] = sum_i g[i, j] over (N, M), float64 sums (an affine layer's bias gradient). */
+  colSums(g: FloatArray, N: number, M: number, db: FloatArray): void
+  /**
+   * Softmax cross-entropy of scores x (N, C) with labels y in [0, C), rows shifted by their maximum:
+   * returns mean_i -log softmax(x_i)[y_i] and writes dx = (softmax(x) - onehot(y)) / N. Labels are checked
+   * by the caller; dx does not overlap x.
+   */
+  softmaxLoss(x: FloatArray, y: Int32Array, N: number, C: number, dx: FloatArray): number
   /**
    * Minibatch assembly from uint8 images: out[b * D + j] = src[indices[b] * D + j] - mean[j] for b < count
    * (mean null: no subtraction). Indices must be in range; the caller has checked them.
@@ -42,6 +71,11 @@ export interface Backend {
     mean: Float32Array | null,
     out: FloatArray,
   ): void
+  /**
+   * Minibatch assembly from float rows: out[b * D + j] = src[indices[b] * D + j] for b < count, j < D.
+   * src and out share one element type and do not overlap; indices are in range (the caller checked).
+   */
+  gatherRows(src: FloatArray, D: number, indices: Int32Array, count: number, out: FloatArray): void
   /**
    * im2col of one image for a convolution with zero padding `pad` and `stride`:
    * x: (C, H, W) -> cols: (C * HH * WW, Ho * Wo), row-major, with Ho = floor((H + 2 pad - HH) / stride) + 1

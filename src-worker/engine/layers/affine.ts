@@ -1,7 +1,7 @@
 /** Fully connected (affine) layer: out = x @ w + b, with x flattened per row. */
 import { getBackend } from '../backend'
 import { assertDtype, assertMinRank, assertShape, assertTensor } from '../check'
-import { formatShape, scratch, scratchUninit, sizeOf, type Tensor } from '../tensor'
+import { formatShape, scratchUninit, sizeOf, type Tensor } from '../tensor'
 
 export interface AffineCache {
   /** x: (N, d1, ..., dk) as given to the forward pass. */
@@ -22,7 +22,20 @@ export interface BackwardOptions {
  * Every row of x is flattened to D = d1 * ... * dk values.
  */
 export function affineForward(x: Tensor, w: Tensor, b: Tensor): [Tensor, AffineCache] {
-  const fn = 'affineForward'
+  return affineActForward(x, w, b, false, 'affineForward')
+}
+
+/**
+ * affineForward with the relu applied in the same pass as the bias when `relu` (affineReluForward):
+ * the GEMM writes out, then one Backend.biasAct pass adds b and clamps.
+ */
+export function affineActForward(
+  x: Tensor,
+  w: Tensor,
+  b: Tensor,
+  relu: boolean,
+  fn: string,
+): [Tensor, AffineCache] {
   assertTensor(x, fn, 'x')
   assertTensor(w, fn, 'w')
   assertTensor(b, fn, 'b')
@@ -41,10 +54,9 @@ export function affineForward(x: Tensor, w: Tensor, b: Tensor): [Tensor, AffineC
   assertDtype(b, x.dtype, fn, 'b')
 
   const out = scratchUninit([N, M], x.dtype)
-  const o = out.data
-  const bd = b.data
-  for (let i = 0; i < N; i++) o.set(bd, i * M)
-  getBackend().gemm(false, false, N, M, Dw, 1, x.data, Dw, w.data, M, 1, o, M)
+  const backend = getBackend()
+  backend.gemm(false, false, N, M, D, 1, x.data, D, w.data, M, 0, out.data, M)
+  backend.biasAct(out.data, b.data, N, M, relu, out.data)
   return [out, { x, w, b }]
 }
 
@@ -66,25 +78,33 @@ export function affineBackward(
   const fn = 'affineBackward'
   const { x, w } = cache
   const N = x.shape[0]!
-  const [D, M] = w.shape as [number, number]
+  const M = w.shape[1]!
   assertTensor(dout, fn, 'dout')
   assertShape(dout, [N, M], fn, 'dout')
   assertDtype(dout, x.dtype, fn, 'dout')
+  const db = scratchUninit([M], x.dtype)
+  getBackend().colSums(dout.data, N, M, db.data)
+  const [dx, dw] = affineWeightGrads(dout, cache, options.dx !== false)
+  return [dx, dw, db]
+}
+
+/** dx (when wanted) and dw of an affine layer; the bias gradient is the caller's (colSums or fused). */
+export function affineWeightGrads(
+  dout: Tensor,
+  cache: AffineCache,
+  wantDx: boolean,
+): [Tensor | null, Tensor] {
+  const { x, w } = cache
+  const N = x.shape[0]!
+  const [D, M] = w.shape as [number, number]
   const gemm = getBackend().gemm
   const g = dout.data
-
   let dx: Tensor | null = null
-  if (options.dx !== false) {
+  if (wantDx) {
     dx = scratchUninit(x.shape, x.dtype)
     gemm(false, true, N, D, M, 1, g, M, w.data, M, 0, dx.data, D)
   }
   const dw = scratchUninit([D, M], x.dtype)
   gemm(true, false, D, M, N, 1, x.data, D, g, M, 0, dw.data, M)
-  const db = scratch([M], x.dtype)
-  const dbd = db.data
-  for (let i = 0; i < N; i++) {
-    const row = i * M
-    for (let j = 0; j < M; j++) dbd[j]! += g[row + j]!
-  }
-  return [dx, dw, db]
+  return [dx, dw]
 }

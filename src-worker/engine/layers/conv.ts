@@ -9,8 +9,7 @@
 import { getBackend } from '../backend'
 import { convOutSize } from '../backend/ts'
 import { assertDtype, assertKnownKeys, assertShape, assertTensor } from '../check'
-import { scratchData } from '../memory'
-import { formatShape, scratch, scratchUninit, type Tensor } from '../tensor'
+import { formatShape, scratch, scratchUninit, type FloatArray, type Tensor } from '../tensor'
 import type { BackwardOptions } from './affine'
 
 export interface ConvParam {
@@ -31,7 +30,7 @@ export interface ConvCache {
   pad: number
 }
 
-interface ConvDims {
+export interface ConvDims {
   N: number
   C: number
   H: number
@@ -164,7 +163,32 @@ export function convBackwardNaive(dout: Tensor, cache: ConvCache): [Tensor, Tens
  * per image, out_n (F, Ho Wo) = w (F, C HH WW) @ cols_n (C HH WW, Ho Wo) + b.
  */
 export function convForward(x: Tensor, w: Tensor, b: Tensor, convParam: ConvParam): [Tensor, ConvCache] {
-  const { N, C, H, W, F, HH, WW, Ho, Wo, stride, pad } = checkConvArgs('convForward', x, w, b, convParam)
+  return convForwardWith(x, w, b, convParam, true, 'convForward')
+}
+
+/**
+ * convForward without adding b (the cache still holds it): for callers that add the bias later, where it
+ * touches fewer values (after a max pool, which commutes with adding a per-channel constant).
+ */
+export function convForwardUnbiased(
+  x: Tensor,
+  w: Tensor,
+  b: Tensor,
+  convParam: ConvParam,
+  fn: string,
+): [Tensor, ConvCache] {
+  return convForwardWith(x, w, b, convParam, false, fn)
+}
+
+function convForwardWith(
+  x: Tensor,
+  w: Tensor,
+  b: Tensor,
+  convParam: ConvParam,
+  bias: boolean,
+  fn: string,
+): [Tensor, ConvCache] {
+  const { N, C, H, W, F, HH, WW, Ho, Wo, stride, pad } = checkConvArgs(fn, x, w, b, convParam)
   const { gemm, im2col } = getBackend()
   const K = C * HH * WW
   const P = Ho * Wo
@@ -175,8 +199,8 @@ export function convForward(x: Tensor, w: Tensor, b: Tensor, convParam: ConvPara
   for (let n = 0; n < N; n++) {
     im2col(x.data.subarray(n * imageSize, (n + 1) * imageSize), C, H, W, HH, WW, stride, pad, cols)
     const on = out.data.subarray(n * F * P, (n + 1) * F * P)
-    for (let f = 0; f < F; f++) on.fill(bd[f]!, f * P, (f + 1) * P)
-    gemm(false, false, F, P, K, 1, w.data, K, cols, P, 1, on, P)
+    if (bias) for (let f = 0; f < F; f++) on.fill(bd[f]!, f * P, (f + 1) * P)
+    gemm(false, false, F, P, K, 1, w.data, K, cols, P, bias ? 1 : 0, on, P)
   }
   return [out, { x, w, b, stride, pad }]
 }
@@ -197,36 +221,70 @@ export function convBackward(
   cache: ConvCache,
   options: BackwardOptions = {},
 ): [Tensor | null, Tensor, Tensor] {
-  const { N, C, H, W, F, HH, WW, Ho, Wo, stride, pad } = checkDout('convBackward', dout, cache)
+  const d = checkDout('convBackward', dout, cache)
+  const { N, F, Ho, Wo } = d
+  const P = Ho * Wo
+  // db[f] = sum over images and positions: column sums of dout as (N, F P), then folded over positions.
+  const sums = scratchUninit([F * P], cache.x.dtype).data
+  getBackend().colSums(dout.data, N, F * P, sums)
+  const db = scratchUninit([F], cache.x.dtype)
+  foldPlanes(sums, F, P, db.data)
+  const { dx, dwT } = convWeightGrads(dout, cache, d, options.dx !== false)
+  return [dx, transposeInto(dwT, d.C * d.HH * d.WW, F, scratchUninit(cache.w.shape, cache.x.dtype)), db]
+}
+
+/** out[f] = sum_p v[f P + p], in float64: per-channel totals of per-position sums. */
+export function foldPlanes(v: FloatArray, F: number, P: number, out: FloatArray): void {
+  for (let f = 0; f < F; f++) {
+    let s = 0
+    for (let p = f * P; p < (f + 1) * P; p++) s += v[p]!
+    out[f] = s
+  }
+}
+
+/** t: (R, C) row-major -> out: (C, R). */
+export function transposeInto(t: FloatArray, R: number, C: number, out: Tensor): Tensor {
+  const o = out.data
+  for (let r = 0; r < R; r++) for (let c = 0; c < C; c++) o[c * R + r] = t[r * C + c]!
+  return out
+}
+
+/**
+ * The weight gradient of a convolution, transposed: dwT (C HH WW, F) = sum_n cols_n @ dout_n^T, and dx
+ * when wanted. Transposed because BLAS runs this product faster with the long K x F output than as
+ * dout_n @ cols_n^T (F, C HH WW); the caller transposes the small result once, or folds it into an update.
+ */
+export function convWeightGrads(
+  dout: Tensor,
+  cache: ConvCache,
+  d: ConvDims,
+  wantDx: boolean,
+): { dx: Tensor | null; dwT: FloatArray } {
+  const { N, C, H, W, F, HH, WW, Ho, Wo, stride, pad } = d
   const { x, w } = cache
   const { gemm, im2col, col2im } = getBackend()
   const K = C * HH * WW
   const P = Ho * Wo
   const imageSize = C * H * W
-  const wantDx = options.dx !== false
   const dx = wantDx ? scratch(x.shape, x.dtype) : null
-  const dw = scratch(w.shape, x.dtype)
-  const db = scratchUninit([F], x.dtype)
+  const dwT = scratchUninit([K, F], x.dtype).data
   const cols = scratchUninit([K, P], x.dtype).data
   const dcols = wantDx ? scratchUninit([K, P], x.dtype).data : null
   const g = dout.data
-  // Float64 sums (from the step's arena) so that 50 images x 1024 positions do not lose float32 precision.
-  const sums = scratchData(F, 'float64', true)
   for (let n = 0; n < N; n++) {
     const gn = g.subarray(n * F * P, (n + 1) * F * P)
     im2col(x.data.subarray(n * imageSize, (n + 1) * imageSize), C, H, W, HH, WW, stride, pad, cols)
-    gemm(false, true, F, K, P, 1, gn, P, cols, P, 1, dw.data, K)
+    gemm(false, true, K, F, P, 1, cols, P, gn, P, n === 0 ? 0 : 1, dwT, F)
     if (dx !== null && dcols !== null) {
       gemm(true, false, K, P, F, 1, w.data, K, gn, P, 0, dcols, P)
       col2im(dcols, C, H, W, HH, WW, stride, pad, dx.data.subarray(n * imageSize, (n + 1) * imageSize))
     }
-    for (let f = 0; f < F; f++) {
-      let s = 0
-      const end = (f + 1) * P
-      for (let k = f * P; k < end; k++) s += gn[k]!
-      sums[f]! += s
-    }
   }
-  db.data.set(sums)
-  return [dx, dw, db]
+  if (N === 0) dwT.fill(0)
+  return { dx, dwT }
+}
+
+/** The shapes of a convolution's backward pass, checked (for callers of convWeightGrads). */
+export function convDims(fn: string, dout: Tensor, cache: ConvCache): ConvDims {
+  return checkDout(fn, dout, cache)
 }

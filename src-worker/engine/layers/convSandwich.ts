@@ -1,9 +1,21 @@
 /** Convolutional "sandwich" layers (CS231n layer_utils.py): conv - relu and conv - relu - max pool. */
+import { getBackend } from '../backend'
+import { assertDtype, assertShape, assertTensor } from '../check'
+import { scratchUninit, type FloatArray, type Tensor } from '../tensor'
 import type { BackwardOptions } from './affine'
-import { convBackward, convForward, type ConvCache, type ConvParam } from './conv'
+import {
+  convBackward,
+  convDims,
+  convForward,
+  convForwardUnbiased,
+  convWeightGrads,
+  foldPlanes,
+  transposeInto,
+  type ConvCache,
+  type ConvParam,
+} from './conv'
 import { maxPoolBackward, maxPoolForward, type MaxPoolCache, type PoolParam } from './pool'
 import { reluBackward, reluForward, type ReluCache } from './relu'
-import type { Tensor } from '../tensor'
 
 export interface ConvReluCache {
   conv: ConvCache
@@ -12,9 +24,9 @@ export interface ConvReluCache {
 
 export interface ConvReluPoolCache {
   conv: ConvCache
-  /** The pool's cache: its input is the convolution's output (N, F, Ho, Wo). */
+  /** The pool's cache: its input is the convolution's output before the bias, (N, F, Ho, Wo). */
   pool: MaxPoolCache
-  /** The relu's cache: its input is the pooled (N, F, Hp, Wp). */
+  /** The relu's cache, holding the layer's output (N, F, Hp, Wp): > 0 exactly where its input is. */
   relu: ReluCache
 }
 
@@ -49,9 +61,10 @@ export function convReluBackward(
  * x: (N, C, H, W), w: (F, C, HH, WW), b: (F,) -> out: (N, F, Hp, Wp) = maxpool(relu(conv(x))), with
  * (Hp, Wp) the pooled size of the convolution's (Ho, Wo).
  *
- * Computed as relu(maxpool(conv(x))), which is the same function (relu is monotonic, so it commutes with
- * max) with the same gradients (a window whose maximum is <= 0 passes no gradient either way; otherwise
- * both route it to the first maximum), and applies the relu to a quarter of the values for 2x2 pooling.
+ * Computed as relu(maxpool(conv(x) without b) + b), which is the same function: relu is monotonic, so it
+ * commutes with max, and so does adding a per-channel constant. Bias and relu then touch a quarter of the
+ * values for 2x2 pooling, in one pass (Backend.biasAct). The gradients are the same too: a window whose
+ * maximum is <= 0 passes none either way, otherwise both route it to the first maximum.
  */
 export function convReluPoolForward(
   x: Tensor,
@@ -60,10 +73,45 @@ export function convReluPoolForward(
   convParam: ConvParam,
   poolParam: PoolParam,
 ): [Tensor, ConvReluPoolCache] {
-  const [a, conv] = convForward(x, w, b, convParam)
-  const [p, pool] = maxPoolForward(a, poolParam)
-  const [out, relu] = reluForward(p)
-  return [out, { conv, relu, pool }]
+  const [a, conv] = convForwardUnbiased(x, w, b, convParam, 'convReluPoolForward')
+  const [out, pool] = maxPoolForward(a, poolParam)
+  const [N, F, Hp, Wp] = out.shape as [number, number, number, number]
+  const Q = Hp * Wp
+  const perValue = scratchUninit([F * Q], x.dtype).data
+  for (let f = 0; f < F; f++) perValue.fill(b.data[f]!, f * Q, (f + 1) * Q)
+  getBackend().biasAct(out.data, perValue, N, F * Q, true, out.data)
+  return [out, { conv, relu: { x: out }, pool }]
+}
+
+/**
+ * The gradients of convReluPoolForward, with the filter gradient transposed (C HH WW, F) as BLAS
+ * computes it fastest (see convWeightGrads): for callers that fold it into an update.
+ */
+export function convReluPoolGrads(
+  dout: Tensor,
+  cache: ConvReluPoolCache,
+  options: BackwardOptions = {},
+): { dx: Tensor | null; dwT: FloatArray; db: Tensor } {
+  const fn = 'convReluPoolBackward'
+  const out = cache.relu.x
+  assertTensor(dout, fn, 'dout')
+  assertShape(dout, out.shape, fn, 'dout')
+  assertDtype(dout, out.dtype, fn, 'dout')
+  const [N, F, Hp, Wp] = out.shape as [number, number, number, number]
+  const dp = scratchUninit(out.shape, out.dtype)
+  const backend = getBackend()
+  backend.reluBackward(dout.data, out.data, N, F * Hp * Wp, dp.data, null)
+  const da = maxPoolBackward(dp, cache.pool)
+  const d = convDims(fn, da, cache.conv)
+  // db summed as convBackward sums it (over da, not the 4x fewer pooled values): the same numbers in
+  // the same order, so the sandwich's gradients equal the textbook composition's bit for bit.
+  const P = d.Ho * d.Wo
+  const sums = scratchUninit([F * P], out.dtype).data
+  backend.colSums(da.data, N, F * P, sums)
+  const db = scratchUninit([F], out.dtype)
+  foldPlanes(sums, F, P, db.data)
+  const { dx, dwT } = convWeightGrads(da, cache.conv, d, options.dx !== false)
+  return { dx, dwT, db }
 }
 
 /** dout: (N, F, Hp, Wp) -> [dx: (N, C, H, W), dw, db]; `{ dx: false }` skips dx (null). */
@@ -78,7 +126,9 @@ export function convReluPoolBackward(
   cache: ConvReluPoolCache,
   options: BackwardOptions = {},
 ): [Tensor | null, Tensor, Tensor] {
-  const dp = reluBackward(dout, cache.relu)
-  const da = maxPoolBackward(dp, cache.pool)
-  return convBackward(da, cache.conv, options)
+  const { dx, dwT, db } = convReluPoolGrads(dout, cache, options)
+  const w = cache.conv.w
+  const F = w.shape[0]!
+  const dw = transposeInto(dwT, w.data.length / F, F, scratchUninit(w.shape, w.dtype))
+  return [dx, dw, db]
 }

@@ -1,6 +1,7 @@
 /** Classification losses on scores x: (N, C) and integer labels y: (N,). Both return [loss, dx]. */
+import { getBackend } from '../backend'
 import { assertFinite, assertLabels, assertShape, assertTensor } from '../check'
-import { scratch, type Tensor } from '../tensor'
+import { scratch, scratchUninit, type Tensor } from '../tensor'
 
 function checkLossArgs(fn: string, x: Tensor, y: Int32Array): [number, number] {
   assertTensor(x, fn, 'x')
@@ -48,21 +49,8 @@ export function svmLoss(x: Tensor, y: Int32Array): [number, Tensor] {
  */
 export function softmaxLoss(x: Tensor, y: Int32Array): [number, Tensor] {
   const [N, C] = checkLossArgs('softmaxLoss', x, y)
-  const s = x.data
-  const dx = scratch([N, C], x.dtype)
-  const d = dx.data
-  let loss = 0
-  for (let i = 0; i < N; i++) {
-    const row = i * C
-    let max = -Infinity
-    for (let j = 0; j < C; j++) if (s[row + j]! > max) max = s[row + j]!
-    let sum = 0
-    for (let j = 0; j < C; j++) sum += Math.exp(s[row + j]! - max)
-    const logSum = Math.log(sum)
-    const yi = y[i]!
-    loss -= s[row + yi]! - max - logSum
-    for (let j = 0; j < C; j++) d[row + j] = Math.exp(s[row + j]! - max - logSum) / N
-    d[row + yi]! -= 1 / N
-  }
-  return [loss / N, dx]
+  const dx = scratchUninit([N, C], x.dtype)
+  // One pass per row in the backend: max, exponentials, loss and gradient (see Backend.softmaxLoss).
+  const loss = getBackend().softmaxLoss(x.data, y, N, C, dx.data)
+  return [loss, dx]
 }

@@ -1,4 +1,5 @@
 /** Rectified linear unit, elementwise: out = max(0, x). */
+import { getBackend } from '../backend'
 import { assertDtype, assertSameShape, assertTensor } from '../check'
 import { scratchUninit, type Tensor } from '../tensor'
 
@@ -11,14 +12,9 @@ export interface ReluCache {
 export function reluForward(x: Tensor): [Tensor, ReluCache] {
   assertTensor(x, 'reluForward', 'x')
   const out = scratchUninit(x.shape, x.dtype)
-  const o = out.data
-  const xd = x.data
-  for (let i = 0; i < xd.length; i++) {
-    const v = xd[i]!
-    // As np.maximum(0, x): NaN propagates, so a diverged weight reaches the loss's finiteness check
-    // instead of silently becoming a dead unit.
-    o[i] = v < 0 ? 0 : v
-  }
+  // As np.maximum(0, x): NaN propagates, so a diverged weight reaches the loss's finiteness check instead
+  // of silently becoming a dead unit (the kernel's relu is `v < 0 ? 0 : v`).
+  getBackend().biasAct(x.data, null, 1, x.data.length, true, out.data)
   return [out, { x }]
 }
 
@@ -29,9 +25,6 @@ export function reluBackward(dout: Tensor, cache: ReluCache): Tensor {
   assertSameShape(dout, cache.x, fn, 'dout', 'x')
   assertDtype(dout, cache.x.dtype, fn, 'dout')
   const dx = scratchUninit(dout.shape, dout.dtype)
-  const d = dx.data
-  const g = dout.data
-  const xd = cache.x.data
-  for (let i = 0; i < g.length; i++) d[i] = xd[i]! > 0 ? g[i]! : 0
+  getBackend().reluBackward(dout.data, cache.x.data, 1, dout.data.length, dx.data, null)
   return dx
 }

@@ -4,13 +4,14 @@
  * on images of shape (C, H, W). The convolution keeps the spatial size (stride 1, pad (filterSize - 1) / 2
  * rounded down); the pool halves it (rounded down).
  */
+import { getBackend } from '../backend'
 import { affineBackward, affineForward } from '../layers/affine'
-import { convReluPoolBackward, convReluPoolForward } from '../layers/convSandwich'
+import { convReluPoolBackward, convReluPoolForward, convReluPoolGrads } from '../layers/convSandwich'
 import { softmaxLoss } from '../layers/losses'
 import { affineReluBackward, affineReluForward } from '../layers/sandwich'
 import { addScaled, randn, sumSquares } from '../ops'
 import { Rng, randomSeed } from '../rng'
-import { formatShape, reshape, zeros, type DType, type Tensor } from '../tensor'
+import { formatShape, reshape, scratchUninit, zeros, type DType, type Tensor } from '../tensor'
 import { checkModelInputs, checkModelParams } from './inputs'
 import { checkModelOptions, checkSeed } from './options'
 import type { LossAndGrads, Model } from './types'
@@ -145,21 +146,8 @@ export class ThreeLayerConvNet implements Model {
   loss(X: Tensor): Tensor
   loss(X: Tensor, y: Int32Array): LossAndGrads
   loss(X: Tensor, y?: Int32Array): Tensor | LossAndGrads {
-    const fn = 'ThreeLayerConvNet.loss'
-    const [C, H, W] = this.inputDim
-    checkModelInputs(fn, X, y, C * H * W, this.numClasses, this.dtype)
-    // Only (N, C*H*W) rows have no layout to check: (N, H, W, C) has as many values per row, in another order.
-    if (
-      X.shape.length !== 2 &&
-      !(X.shape.length === 4 && X.shape[1] === C && X.shape[2] === H && X.shape[3] === W)
-    ) {
-      throw new RangeError(
-        `${fn}: X ${formatShape(X.shape)} must be (N, ${C}, ${H}, ${W}) images or (N, ${C * H * W}) rows`,
-      )
-    }
-    checkModelParams(fn, this.params, this.paramShapes, this.dtype)
+    const images = this.checkInputs('ThreeLayerConvNet.loss', X, y)
     const { W1, b1, W2, b2, W3, b3 } = this.params as Record<'W1' | 'b1' | 'W2' | 'b2' | 'W3' | 'b3', Tensor>
-    const images = reshape(X, [X.shape[0]!, C, H, W])
     const [pooled, cache1] = convReluPoolForward(images, W1, b1, this.convParam, POOL)
     const [hidden, cache2] = affineReluForward(pooled, W2, b2)
     const [scores, cache3] = affineForward(hidden, W3, b3)
@@ -179,5 +167,69 @@ export class ThreeLayerConvNet implements Model {
       addScaled(dW3, reg, W3)
     }
     return { loss, grads: { W1: dW1, b1: db1, W2: dW2, b2: db2, W3: dW3, b3: db3 } }
+  }
+
+  /**
+   * See Model.sgdStep: loss(X, y) and an sgd update, the affine layers' weight gradients folded into their
+   * update GEMMs and the filters updated straight from their (small) transposed gradient.
+   */
+  sgdStep(X: Tensor, y: Int32Array, lr: Readonly<Record<string, number>>): number {
+    const images = this.checkInputs('ThreeLayerConvNet.sgdStep', X, y)
+    const { W1, b1, W2, b2, W3, b3 } = this.params as Record<'W1' | 'b1' | 'W2' | 'b2' | 'W3' | 'b3', Tensor>
+    const [pooled, cache1] = convReluPoolForward(images, W1, b1, this.convParam, POOL)
+    const [hidden] = affineReluForward(pooled, W2, b2)
+    const [scores] = affineForward(hidden, W3, b3)
+    const [dataLoss, dscores] = softmaxLoss(scores, y)
+    const reg = this.reg
+    const loss =
+      reg > 0 ? dataLoss + 0.5 * reg * (sumSquares(W1) + sumSquares(W2) + sumSquares(W3)) : dataLoss
+    if (!Number.isFinite(loss)) return loss
+
+    const { gemm, colSums, reluBackward, axpy } = getBackend()
+    const N = X.shape[0]!
+    const [D2, Hd] = W2.shape as [number, number]
+    const Cl = this.numClasses
+    const dt = this.dtype
+    const db3 = scratchUninit([Cl], dt).data
+    colSums(dscores.data, N, Cl, db3)
+    const dh = scratchUninit([N, Hd], dt).data
+    gemm(false, true, N, Hd, Cl, 1, dscores.data, Cl, W3.data, Cl, 0, dh, Hd)
+    const db2 = scratchUninit([Hd], dt).data
+    reluBackward(dh, hidden.data, N, Hd, dh, db2)
+    // Each layer's input gradient before its weights change, then w := (1 - lr reg) w - lr x^T dout.
+    const dpooled = scratchUninit(pooled.shape, dt)
+    gemm(false, true, N, D2, Hd, 1, dh, Hd, W2.data, Hd, 0, dpooled.data, D2)
+    const [l1, l2, l3] = [lr['W1']!, lr['W2']!, lr['W3']!]
+    gemm(true, false, Hd, Cl, N, -l3, hidden.data, Hd, dscores.data, Cl, 1 - l3 * reg, W3.data, Cl)
+    gemm(true, false, D2, Hd, N, -l2, pooled.data, D2, dh, Hd, 1 - l2 * reg, W2.data, Hd)
+    const { dwT, db: db1 } = convReluPoolGrads(dpooled, cache1, { dx: false })
+    const w1 = W1.data
+    const F = W1.shape[0]!
+    const K = w1.length / F
+    const keep = 1 - l1 * reg
+    for (let f = 0; f < F; f++) {
+      for (let k = 0; k < K; k++) w1[f * K + k] = keep * w1[f * K + k]! - l1 * dwT[k * F + f]!
+    }
+    axpy(F, -lr['b1']!, db1.data, b1.data)
+    axpy(Hd, -lr['b2']!, db2, b2.data)
+    axpy(Cl, -lr['b3']!, db3, b3.data)
+    return loss
+  }
+
+  /** Checks X, y and the parameters; X as (N, C, H, W) images (a view of (N, C*H*W) rows). */
+  private checkInputs(fn: string, X: Tensor, y: Int32Array | undefined): Tensor {
+    const [C, H, W] = this.inputDim
+    checkModelInputs(fn, X, y, C * H * W, this.numClasses, this.dtype)
+    // Only (N, C*H*W) rows have no layout to check: (N, H, W, C) has as many values per row, in another order.
+    if (
+      X.shape.length !== 2 &&
+      !(X.shape.length === 4 && X.shape[1] === C && X.shape[2] === H && X.shape[3] === W)
+    ) {
+      throw new RangeError(
+        `${fn}: X ${formatShape(X.shape)} must be (N, ${C}, ${H}, ${W}) images or (N, ${C * H * W}) rows`,
+      )
+    }
+    checkModelParams(fn, this.params, this.paramShapes, this.dtype)
+    return reshape(X, [X.shape[0]!, C, H, W])
   }
 }

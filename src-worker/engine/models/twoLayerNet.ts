@@ -3,12 +3,13 @@
  *   affine - relu - affine - softmax
  * Input dimension D, hidden dimension H, C classes; batches of N.
  */
+import { getBackend } from '../backend'
 import { affineBackward, affineForward } from '../layers/affine'
 import { softmaxLoss } from '../layers/losses'
 import { affineReluBackward, affineReluForward } from '../layers/sandwich'
 import { addScaled, randn, sumSquares } from '../ops'
 import { Rng, randomSeed } from '../rng'
-import { zeros, type DType, type Tensor } from '../tensor'
+import { scratchUninit, zeros, type DType, type Tensor } from '../tensor'
 import { checkModelInputs, checkModelParams } from './inputs'
 import { checkModelOptions, checkSeed } from './options'
 import type { LossAndGrads, Model } from './types'
@@ -101,5 +102,35 @@ export class TwoLayerNet implements Model {
       addScaled(dW2, reg, W2)
     }
     return { loss, grads: { W1: dW1, b1: db1, W2: dW2, b2: db2 } }
+  }
+
+  /** See Model.sgdStep: loss(X, y) and an sgd update, with the weight gradients folded into the update GEMMs. */
+  sgdStep(X: Tensor, y: Int32Array, lr: Readonly<Record<string, number>>): number {
+    checkModelInputs('TwoLayerNet.sgdStep', X, y, this.inputDim, this.numClasses, this.dtype)
+    checkModelParams('TwoLayerNet.sgdStep', this.params, this.paramShapes, this.dtype)
+    const { W1, b1, W2, b2 } = this.params as Record<'W1' | 'b1' | 'W2' | 'b2', Tensor>
+    const [hidden] = affineReluForward(X, W1, b1)
+    const [scores] = affineForward(hidden, W2, b2)
+    const [dataLoss, dscores] = softmaxLoss(scores, y)
+    const reg = this.reg
+    const loss = reg > 0 ? dataLoss + 0.5 * reg * (sumSquares(W1) + sumSquares(W2)) : dataLoss
+    if (!Number.isFinite(loss)) return loss
+
+    const { gemm, colSums, reluBackward, axpy } = getBackend()
+    const [N, D, H, C] = [X.shape[0]!, this.inputDim, this.hiddenDim, this.numClasses]
+    const db2 = scratchUninit([C], this.dtype).data
+    colSums(dscores.data, N, C, db2)
+    // dhidden from W2 before W2 changes; then the relu mask and db1 in place.
+    const dh = scratchUninit([N, H], this.dtype).data
+    gemm(false, true, N, H, C, 1, dscores.data, C, W2.data, C, 0, dh, H)
+    const db1 = scratchUninit([H], this.dtype).data
+    reluBackward(dh, hidden.data, N, H, dh, db1)
+    const [l1, l2, lb1, lb2] = [lr['W1']!, lr['W2']!, lr['b1']!, lr['b2']!]
+    // w - lr (x^T dout + reg w) = (1 - lr reg) w - lr x^T dout: one GEMM per weight matrix.
+    gemm(true, false, H, C, N, -l2, hidden.data, H, dscores.data, C, 1 - l2 * reg, W2.data, C)
+    gemm(true, false, D, H, N, -l1, X.data, D, dh, H, 1 - l1 * reg, W1.data, H)
+    axpy(H, -lb1, db1, b1.data)
+    axpy(C, -lb2, db2, b2.data)
+    return loss
   }
 }

@@ -29,4 +29,12 @@ export interface Model {
    * Checkpoints save and restore it so that a resumed run continues exactly.
    */
   buffers?(): Record<string, Tensor>
+  /**
+   * Optional: one training step of plain SGD fused into the backward pass, for the Solver's built-in
+   * 'sgd' rule. The same as `loss(X, y)` followed by `w -= lr[name] * dw` for every parameter, except that
+   * each weight gradient is never stored: its GEMM writes the update straight into the weights
+   * (w := (1 - lr reg) w - lr x^T dout), so no full-size gradient buffer is written and read back.
+   * Returns the loss; when it is not finite the parameters are left untouched.
+   */
+  sgdStep?(X: Tensor, y: Int32Array, lr: Readonly<Record<string, number>>): number
 }
