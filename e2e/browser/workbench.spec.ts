@@ -31,15 +31,23 @@ test('queue a run from the form, watch it train, inspect it', async ({ page }) =
   await expect(page.getByRole('heading', { level: 1 }).first()).toBeVisible()
   await page.screenshot({ path: test.info().outputPath('experiments-empty.png') })
 
-  await newRun(page, 'e2e: seed two-layer', 200)
+  // A run long enough to be watched on any machine (the engine trains the embedded set fast): the loss
+  // curve grows while it trains; then it is stopped from its own page.
+  await newRun(page, 'e2e: seed two-layer, watched', 5000)
   const status = page.getByTestId('run-detail-status')
   await expect(status).toHaveAttribute('data-status', /queued|running/)
-  // The loss curve grows while it trains.
   await expect.poll(() => progressOf(page), { timeout: 20_000 }).toBeGreaterThan(0)
   const early = await progressOf(page)
   await expect.poll(() => progressOf(page), { timeout: 20_000 }).toBeGreaterThan(early)
   await expect(page.getByTestId('loss-chart').locator('canvas').first()).toBeVisible()
   await page.screenshot({ path: test.info().outputPath('run-training.png') })
+  await expect(async () => {
+    await page.getByTestId('cancel-button').first().dispatchEvent('click')
+    await expect(status).toHaveAttribute('data-status', 'cancelled', { timeout: 3_000 })
+  }).toPass({ timeout: 30_000 })
+
+  // A short one, trained to the end and inspected.
+  await newRun(page, 'e2e: seed two-layer', 20)
 
   await expect(status).toHaveAttribute('data-status', 'completed', { timeout: 45_000 })
   // Accuracy filled in: the results show percentages and the confusion matrix is there.
