@@ -178,9 +178,8 @@ describe('the cluster event', () => {
   it('goes through the event forwarder, which unsubscribes when closed', () => {
     const fake = fakeCluster(status())
     const sent: ApiEvent[] = []
-    const fwd = forwardEvents(
-      { subscribe: () => () => undefined, cluster: fake.cluster as never },
-      (e) => sent.push(e),
+    const fwd = forwardEvents({ subscribe: () => () => undefined, cluster: fake.cluster as never }, (e) =>
+      sent.push(e),
     )
     fake.set(status({ workers: [] }))
     expect(sent).toEqual([{ event: 'cluster', payload: clusterInfo(status({ workers: [] })) }])

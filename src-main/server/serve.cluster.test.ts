@@ -72,7 +72,9 @@ async function clusterEvent(c: Client, match: (i: ClusterInfo) => boolean, since
       (f) => 'event' in f && f.event === 'cluster' && match((f as { payload: ClusterInfo }).payload),
       since,
     ),
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no cluster event in 15 s')), 15_000)),
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error('no cluster event in 15 s')), 15_000),
+    ),
   ])
   return (frame as { payload: ClusterInfo }).payload
 }
@@ -83,7 +85,9 @@ describe('serve --redis', () => {
     await expect(s.done).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(/^--redis: /) })
     const q = await serve({}, { WORKBENCH_REDIS_URL: 'redis://127.0.0.1:1', WORKBENCH_REDIS_QUEUE: 'a b' })
     await expect(q.done).rejects.toBeInstanceOf(CliError)
-    await expect(q.done).rejects.toMatchObject({ message: expect.stringMatching(/^\$WORKBENCH_REDIS_QUEUE: /) })
+    await expect(q.done).rejects.toMatchObject({
+      message: expect.stringMatching(/^\$WORKBENCH_REDIS_QUEUE: /),
+    })
   })
 
   it('without a cluster: cluster.status says none, and trainOn cluster is refused', async () => {
@@ -91,7 +95,9 @@ describe('serve --redis', () => {
     const c = await connect(await s.port)
     expect(await c.call('cluster.status')).toMatchObject({ result: { configured: false } })
     const refused = await c.call('runs.create', { name: 'x' }, { trainOn: 'cluster' })
-    expect(refused).toMatchObject({ error: { code: 'invalid-argument', fields: [{ path: 'options.trainOn' }] } })
+    expect(refused).toMatchObject({
+      error: { code: 'invalid-argument', fields: [{ path: 'options.trainOn' }] },
+    })
     c.close()
     s.stop()
     expect(await s.done).toBe(0)
@@ -105,7 +111,10 @@ describe('serve --redis', () => {
     url.password = ''
     const queue = `serve-${process.pid}`
     // The password comes from the environment, as the README tells people to pass it.
-    const s = await serve({ redis: url.href.replace(/\/$/, ''), queue }, { WORKBENCH_REDIS_PASSWORD: password })
+    const s = await serve(
+      { redis: url.href.replace(/\/$/, ''), queue },
+      { WORKBENCH_REDIS_PASSWORD: password },
+    )
     const c = await connect(await s.port)
     const first = (await c.call('cluster.status')) as { result: ClusterInfo }
     expect(first.result).toMatchObject({ configured: true, queue, address: `redis://:***@${url.host}` })
@@ -145,7 +154,9 @@ describe('serve --redis', () => {
     c.close()
     s.stop()
     expect(await s.done).toBe(0)
-    expect(s.stderr()).toContain(`Cluster ${queue} at redis://:***@${url.host}: 1 worker (3 at a time): lab-1`)
+    expect(s.stderr()).toContain(
+      `Cluster ${queue} at redis://:***@${url.host}: 1 worker (3 at a time): lab-1`,
+    )
     expect(s.stderr()).not.toContain(password)
   })
 })

@@ -31,9 +31,10 @@ describe('appCluster: the cluster of the app and serve', () => {
       field: '--queue',
       message: 'letters, digits, - and _ only, at most 64',
     })
-    expect(
-      appCluster({}, { WORKBENCH_REDIS_URL: 'redis://x', WORKBENCH_REDIS_QUEUE: 'a:b' }),
-    ).toMatchObject({ ok: false, field: '$WORKBENCH_REDIS_QUEUE' })
+    expect(appCluster({}, { WORKBENCH_REDIS_URL: 'redis://x', WORKBENCH_REDIS_QUEUE: 'a:b' })).toMatchObject({
+      ok: false,
+      field: '$WORKBENCH_REDIS_QUEUE',
+    })
     expect(appCluster({ queue: 'q' }, {})).toMatchObject({ ok: false, field: '--queue' })
   })
 })

@@ -404,9 +404,7 @@ export const useRunsStore = defineStore('runs', () => {
     spec: unknown,
     options?: TrainOnOptions,
   ): Promise<{ sweepId: string; runs: RunRecord[] }> {
-    const result = await (options
-      ? api['runs.createSweep'](spec, options)
-      : api['runs.createSweep'](spec))
+    const result = await (options ? api['runs.createSweep'](spec, options) : api['runs.createSweep'](spec))
     for (const r of result.runs) applyRun(r)
     return result
   }

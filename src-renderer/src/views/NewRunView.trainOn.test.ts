@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { flushPromises, type VueWrapper } from '@vue/test-utils'
+import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
 import { afterEach, describe, expect, it } from 'vitest'
 import fcBatchnorm from '../../../examples/fc-batchnorm.json'
 import randomSearch from '../../../examples/seed-random-search.json'
@@ -10,7 +10,6 @@ import { i18n } from '../i18n'
 import { datasetSummary } from '../testing/datasetFixtures'
 import { fakeTransport, makeRun } from '../testing/fakeApi'
 import { mountAt } from '../testing/mountView'
-import { mount } from '@vue/test-utils'
 
 const datasets: DatasetSummary[] = [
   datasetSummary({
@@ -101,7 +100,12 @@ describe('Train on: this machine or the cluster', () => {
     expect(wrapper.get('[data-testid="train-on-cluster"]').element.parentElement?.textContent).toContain(
       'cluster (1 worker)',
     )
-    t.api.emit('cluster', { ...CLUSTER, state: 'reconnecting', slots: 0, message: 'Redis at x: ECONNREFUSED' })
+    t.api.emit('cluster', {
+      ...CLUSTER,
+      state: 'reconnecting',
+      slots: 0,
+      message: 'Redis at x: ECONNREFUSED',
+    })
     await flushPromises()
     expect(wrapper.get('[data-testid="train-on-note"]').text()).toMatch(/^Lost the cluster; reconnecting/)
     t.api.emit('cluster', { configured: false })
