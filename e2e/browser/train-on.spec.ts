@@ -35,7 +35,7 @@ test.beforeAll(async () => {
   const address = url.href.replace(/\/$/, '')
   const queue = `e2e-${process.pid}`
   // As the README says: the password from the environment, not the command line.
-  const env = { ...process.env, WORKBENCH_REDIS_PASSWORD: password, NO_COLOR: '1' }
+  const env: NodeJS.ProcessEnv = { ...process.env, WORKBENCH_REDIS_PASSWORD: password, NO_COLOR: '1' }
   delete env['WORKBENCH_TOKEN']
   const saved = process.env['WORKBENCH_REDIS_PASSWORD']
   process.env['WORKBENCH_REDIS_PASSWORD'] = password
