@@ -54,6 +54,8 @@ export const METHODS = [
   'runs.trashed',
   'sweeps.rerun',
   'sweeps.extend',
+  // Train on other machines (issue 16): whether a cluster is configured, its connection and workers.
+  'cluster.status',
 ] as const
 export type MethodName = (typeof METHODS)[number]
 
@@ -68,6 +70,8 @@ export const EVENTS = [
   // Run management (issue 12): a run left the runs folder; runs went into or out of the trash.
   'runRemoved',
   'trash',
+  // Train on other machines (issue 16): the cluster's connection or workers changed.
+  'cluster',
 ] as const
 export type EventName = (typeof EVENTS)[number]
 
@@ -412,8 +416,11 @@ export interface Methods {
   'runs.get': { args: [id: string]; result: RunRecord }
   'runs.metrics': { args: [id: string, options?: MetricsOptions]; result: MetricsSeries }
   /** config: a RunConfigInput; invalid configs reject with field errors. */
-  'runs.create': { args: [config: unknown]; result: RunRecord }
-  'runs.createSweep': { args: [spec: unknown]; result: { sweepId: string; runs: RunRecord[] } }
+  'runs.create': { args: [config: unknown, options?: TrainOnOptions]; result: RunRecord }
+  'runs.createSweep': {
+    args: [spec: unknown, options?: TrainOnOptions]
+    result: { sweepId: string; runs: RunRecord[] }
+  }
   'runs.cancel': { args: [id: string]; result: RunRecord }
   /**
    * From the newest usable checkpoint; with none usable it rejects with code 'no-checkpoint' unless
@@ -489,6 +496,8 @@ export interface Methods {
     args: [sweepId: string, samples: number]
     result: { sweepId: string; runs: RunRecord[] }
   }
+  // Train on other machines (issue 16).
+  'cluster.status': { args: []; result: ClusterInfo }
 }
 
 export interface Events {
@@ -501,7 +510,49 @@ export interface Events {
   // Run management (issue 12).
   runRemoved: { id: string }
   trash: { ids: string[] }
+  // Train on other machines (issue 16).
+  cluster: ClusterInfo
 }
+
+// ---- train on other machines (issue 16) ----
+
+/** Where new runs train: this machine's pool, or the workers of the configured cluster. */
+export type TrainOn = 'local' | 'cluster'
+
+export interface TrainOnOptions {
+  /** Default 'local'; 'cluster' is refused when no cluster is configured. */
+  trainOn?: TrainOn
+}
+
+/** A worker of the cluster as the renderer sees it. */
+export interface ClusterWorkerInfo {
+  host: string
+  cpu: string
+  cores: number
+  /** Runs it trains at once. */
+  concurrency: number
+}
+
+/**
+ * The cluster this process sends runs to, if any. The address never holds the password (masked `***`);
+ * `state` is `connecting` until Redis first answers and `reconnecting` while it is away.
+ */
+export type ClusterInfo =
+  | { configured: false }
+  | {
+      configured: true
+      address: string
+      queue: string
+      state: 'connecting' | 'ready' | 'reconnecting'
+      /** The last connection problem, in English, while Redis is away. */
+      message: string | null
+      workers: ClusterWorkerInfo[]
+      /** Runs the workers can take at once, all together. */
+      slots: number
+      /** Runs sent and not yet taken by a worker, and runs a worker trains. */
+      waiting: number
+      training: number
+    }
 
 export type StorageProblemCode = 'disk-full' | 'permission' | 'read-only' | 'io' | 'removed'
 

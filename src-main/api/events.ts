@@ -10,6 +10,7 @@
 import type { EventName, Events } from '../../src-shared/contract'
 import type { MetricEvent, RunRecord, RunStatus } from '../../src-shared/runs'
 import type { Workbench, WorkbenchEvent } from '../core/workbench'
+import { subscribeCluster } from './clusterHandlers'
 
 /** An event as it is sent: the same shape as the WebSocket's event frame. */
 export type ApiEvent = { [E in EventName]: { event: E; payload: Events[E] } }[EventName]
@@ -40,7 +41,7 @@ interface RunPace {
 }
 
 export function forwardEvents(
-  source: Pick<Workbench, 'subscribe'> & Partial<Pick<Workbench, 'datasetJobs'>>,
+  source: Pick<Workbench, 'subscribe'> & Partial<Pick<Workbench, 'datasetJobs' | 'cluster'>>,
   sink: (event: ApiEvent) => void,
   pacing: EventPacing = {},
 ): EventForwarder {
@@ -178,6 +179,11 @@ export function forwardEvents(
     else send({ event: 'datasets', payload: { ...e.change } })
   })
 
+  // The cluster's connection and workers change a few times a minute at most: sent as they come.
+  const unsubscribeCluster = source.cluster
+    ? subscribeCluster({ cluster: source.cluster }, (info) => send({ event: 'cluster', payload: info }))
+    : undefined
+
   return {
     flush() {
       flushMetrics()
@@ -189,6 +195,7 @@ export function forwardEvents(
       closed = true
       unsubscribe()
       unsubscribeJobs?.()
+      unsubscribeCluster?.()
       for (const pace of runs.values()) if (pace.timer) clearTimeout(pace.timer)
       if (metricsTimer) clearTimeout(metricsTimer)
       if (queue.timer) clearTimeout(queue.timer)

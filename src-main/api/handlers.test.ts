@@ -163,10 +163,10 @@ describe('handlers: argument validation', () => {
     expect(await failure(h, 'runs.mosaic', [ID, 1, 2])).toMatchObject({ fields: [{ path: 'args' }] })
   })
 
-  it.each(['runs.create', 'runs.createSweep'] as const)('%s needs exactly one argument', async (m) => {
+  it.each(['runs.create', 'runs.createSweep'] as const)('%s takes one or two arguments', async (m) => {
     const name = m === 'runs.create' ? 'config' : 'spec'
     expect(await failure(h, m, [])).toMatchObject({ code: 'invalid-argument', fields: [{ path: name }] })
-    expect(await failure(h, m, [{}, {}])).toMatchObject({
+    expect(await failure(h, m, [{}, {}, {}])).toMatchObject({
       code: 'invalid-argument',
       fields: [{ path: 'args' }],
     })

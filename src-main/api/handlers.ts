@@ -14,6 +14,7 @@ import { seriesReader } from '../core/store/metricsRead'
 import type { Workbench } from '../core/workbench'
 import { listExamples } from './examples'
 import { createCheckHandlers } from './checkHandlers'
+import { createClusterHandlers, trainOnArg } from './clusterHandlers'
 import { createDatasetHandlers } from './datasetHandlers'
 import { createExportHandlers } from './exportHandlers'
 import { createRunManagementHandlers } from './runManagementHandlers'
@@ -82,12 +83,12 @@ export function createHandlers(wb: Workbench, ctx: HandlerContext): Handlers {
       return wb.readMetricsWith(id, seriesReader(metricsOptionsArg(args[1])))
     },
     'runs.create': async (...args) => {
-      checkArity('runs.create', args, ['config'])
-      return wb.createRun(args[0])
+      checkArity('runs.create', args, ['config', 'options'], 1)
+      return wb.createRun(args[0], trainOnArg(args[1], wb))
     },
     'runs.createSweep': async (...args) => {
-      checkArity('runs.createSweep', args, ['spec'])
-      return wb.createSweep(args[0])
+      checkArity('runs.createSweep', args, ['spec', 'options'], 1)
+      return wb.createSweep(args[0], trainOnArg(args[1], wb))
     },
     'runs.cancel': async (...args) => {
       checkArity('runs.cancel', args, ['id'])
@@ -118,6 +119,7 @@ export function createHandlers(wb: Workbench, ctx: HandlerContext): Handlers {
     ...createExportHandlers(wb, ctx),
     ...createCheckHandlers(wb),
     ...createRunManagementHandlers(wb),
+    ...createClusterHandlers(wb),
     'sweeps.get': async (...args) => {
       checkArity('sweeps.get', args, ['sweepId'])
       return wb.getSweep(sweepIdArg(args[0]))

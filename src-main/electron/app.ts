@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { app, BrowserWindow, dialog, Menu, session, shell } from 'electron'
 import { createHandlers, type Handlers } from '../api/handlers'
+import { appCluster } from '../core/cluster/appCluster'
 import { forwardEvents, type EventForwarder } from '../api/events'
 import { Workbench } from '../core/workbench'
 import type { MenuEventName } from './channels'
@@ -51,6 +52,9 @@ export function startApp(): void {
 
   app.on('web-contents-created', (_e, contents) => hardenContents(contents, location))
 
+  // The cluster "Train on" may choose ($WORKBENCH_REDIS_URL; the desktop app has no settings store for it).
+  const cluster = appCluster({}, process.env)
+  if (!cluster.ok) console.error(`Not sending runs to a cluster: ${cluster.field}: ${cluster.message}`)
   const opening = app.whenReady().then(() =>
     Workbench.open({
       dataDir: paths.dataDir,
@@ -60,6 +64,7 @@ export function startApp(): void {
       ...(process.env['WORKBENCH_MEMORY_BUDGET']
         ? { memoryBudget: process.env['WORKBENCH_MEMORY_BUDGET'] }
         : {}),
+      ...(cluster.ok && cluster.cluster ? { cluster: cluster.cluster } : {}),
     }),
   )
   const handlers: Promise<Handlers> = opening.then((wb) =>

@@ -10,6 +10,8 @@ import { InvalidArgumentError, Option, type Command } from 'commander'
 import type { Context } from '../cli/context'
 import { CliError } from '../cli/errors'
 import { EXIT } from '../cli/exitCodes'
+import { followCluster, queueOption, redisOption } from '../cli/cluster'
+import { appCluster, REDIS_URL_ENV } from '../core/cluster/appCluster'
 import { Workbench } from '../core/workbench'
 import { isLoopbackHost, TOKEN_PATTERN } from './auth'
 import { appPaths } from '../core/appPaths'
@@ -39,6 +41,9 @@ export interface ServeOptions {
   /** The built renderer (default: out/renderer). */
   staticDir?: string
   examplesDir?: string
+  /** The cluster runs may be sent to (default $WORKBENCH_REDIS_URL); see core/cluster/appCluster.ts. */
+  redis?: string
+  queue?: string
 }
 
 /** The `serve` command's description and options; the CLI adds the shared ones (--threads). */
@@ -72,6 +77,12 @@ export function describeServe(cmd: Command): Command {
     .addOption(
       new Option('--allow-remote', 'allow a non-loopback --host (anyone with the URL can then use it)'),
     )
+    .addOption(
+      redisOption(
+        `a cluster the UI may send runs to ("Train on"; default $${REDIS_URL_ENV}, none when unset)`,
+      ),
+    )
+    .addOption(queueOption())
 }
 
 export async function serveCommand(ctx: Context, options: ServeOptions): Promise<number> {
@@ -112,6 +123,12 @@ export async function serveCommand(ctx: Context, options: ServeOptions): Promise
   } catch (e) {
     throw new CliError('usage', e instanceof Error ? e.message : String(e), EXIT.usage)
   }
+  const cluster = appCluster(options, ctx.io.env)
+  if (!cluster.ok) {
+    throw new CliError('usage', `${cluster.field}: ${cluster.message}`, EXIT.usage, [
+      { path: cluster.field, message: cluster.message },
+    ])
+  }
   // Opened here rather than through ctx.open so the built-in datasets and the worker are named: the core
   // finds them relative to its own file, which is wrong once the bundler moves it into out/main/chunks.
   const wb = await Workbench.open({
@@ -121,7 +138,9 @@ export async function serveCommand(ctx: Context, options: ServeOptions): Promise
     ...(paths.workerFile !== undefined ? { workerFile: paths.workerFile } : {}),
     ...(options.threads !== undefined ? { maxThreads: options.threads } : {}),
     ...(ctx.memoryBudget !== undefined ? { memoryBudget: ctx.memoryBudget } : {}),
+    ...(cluster.cluster ? { cluster: cluster.cluster } : {}),
   })
+  const unfollow = followCluster(wb, (line) => ctx.note(line))
   try {
     const notes: string[] = []
     const credentials = await loadCredentials(ctx.dataDir, { rotate: options.newToken === true })
@@ -193,6 +212,7 @@ export async function serveCommand(ctx: Context, options: ServeOptions): Promise
     }
     return EXIT.ok
   } finally {
+    unfollow()
     await wb.close()
   }
 }

@@ -19,6 +19,7 @@ import * as importance from './features/importance'
 import * as groups from './features/groups'
 import * as charts from './features/charts'
 import * as runsTable from './features/runsTable'
+import * as cluster from './features/cluster'
 
 export default {
   app: {
@@ -288,4 +289,5 @@ export default {
   groups: groups.en,
   charts: charts.en,
   runsTable: runsTable.en,
+  cluster: cluster.en,
 }

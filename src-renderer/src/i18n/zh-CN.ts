@@ -16,6 +16,7 @@ import * as importance from './features/importance'
 import * as groups from './features/groups'
 import * as charts from './features/charts'
 import * as runsTable from './features/runsTable'
+import * as cluster from './features/cluster'
 
 /** Simplified Chinese. Typed against en, so a missing or extra key fails the type check. */
 const zhCN: typeof en = {
@@ -278,6 +279,7 @@ const zhCN: typeof en = {
   groups: groups.zhCN,
   charts: charts.zhCN,
   runsTable: runsTable.zhCN,
+  cluster: cluster.zhCN,
 }
 
 export default zhCN

@@ -8,7 +8,12 @@
  */
 import { defineStore } from 'pinia'
 import { computed, markRaw, ref, shallowRef, toRaw } from 'vue'
-import { METRICS_SMOOTHING_DEFAULT, type MetricsSeries, type MosaicData } from '../../../src-shared/contract'
+import {
+  METRICS_SMOOTHING_DEFAULT,
+  type MetricsSeries,
+  type MosaicData,
+  type TrainOnOptions,
+} from '../../../src-shared/contract'
 import { createdAtOf, isCorrupt, type CorruptRun, type RunListEntry } from '../../../src-shared/corruptRun'
 import { addLoss, truncateLoss, type LossPoints } from '../../../src-shared/lossPoints'
 import type { MetricEvent, RunRecord } from '../../../src-shared/runs'
@@ -389,14 +394,17 @@ export const useRunsStore = defineStore('runs', () => {
 
   // ---- actions that create runs ----
   /** Rejects with an ApiCallError whose fields name invalid config fields. */
-  async function create(config: unknown): Promise<RunRecord> {
-    const run = await api['runs.create'](config)
+  async function create(config: unknown, options?: TrainOnOptions): Promise<RunRecord> {
+    const run = await (options ? api['runs.create'](config, options) : api['runs.create'](config))
     applyRun(run)
     return run
   }
 
-  async function createSweep(spec: unknown): Promise<{ sweepId: string; runs: RunRecord[] }> {
-    const result = await api['runs.createSweep'](spec)
+  async function createSweep(
+    spec: unknown,
+    options?: TrainOnOptions,
+  ): Promise<{ sweepId: string; runs: RunRecord[] }> {
+    const result = await (options ? api['runs.createSweep'](spec, options) : api['runs.createSweep'](spec))
     for (const r of result.runs) applyRun(r)
     return result
   }
