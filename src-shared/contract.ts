@@ -490,10 +490,16 @@ export interface Methods {
   /** Every run in the trash, most recently deleted first. */
   'runs.trashed': { args: []; result: TrashedRun[] }
   /** Queues the sweep's spec again as a new sweep. */
-  'sweeps.rerun': { args: [sweepId: string]; result: { sweepId: string; runs: RunRecord[] } }
-  /** Adds `samples` more draws of a random sweep, under its id; a grid sweep is refused (`conflict`). */
+  'sweeps.rerun': {
+    args: [sweepId: string, options?: TrainOnOptions]
+    result: { sweepId: string; runs: RunRecord[] }
+  }
+  /**
+   * Adds `samples` more draws of a random sweep, under its id; a grid sweep is refused (`conflict`).
+   * `options.trainOn` places the new draws (a sweep may mix local and cluster runs).
+   */
   'sweeps.extend': {
-    args: [sweepId: string, samples: number]
+    args: [sweepId: string, samples: number, options?: TrainOnOptions]
     result: { sweepId: string; runs: RunRecord[] }
   }
   // Train on other machines (issue 16).

@@ -130,7 +130,34 @@ describe('run management handlers: argument validation', () => {
     expect(await failure(h, 'sweeps.extend', [SWEEP])).toMatchObject({ fields: [{ path: 'samples' }] })
     expect(calls()).toBe(before)
     await h['sweeps.extend'](SWEEP, 3)
-    expect(spies.extendSweep).toHaveBeenCalledWith(SWEEP, 3)
+    expect(spies.extendSweep).toHaveBeenCalledWith(SWEEP, 3, {})
+  })
+
+  it('sweeps.rerun and sweeps.extend place their new runs: trainOn checked, cluster refused without one', async () => {
+    const before = calls()
+    for (const [method, args] of [
+      ['sweeps.rerun', [SWEEP]],
+      ['sweeps.extend', [SWEEP, 2]],
+    ] as const) {
+      expect(await failure(h, method, [...args, { trainOn: 'gpu' }])).toMatchObject({
+        fields: [
+          { path: 'options.trainOn', message: expect.stringContaining("must be 'local' or 'cluster'") },
+        ],
+      })
+      expect(await failure(h, method, [...args, { where: 'local' }])).toMatchObject({
+        fields: [{ path: 'options.where' }],
+      })
+      // This workbench has no cluster: asking for one is refused before the core is reached.
+      expect(await failure(h, method, [...args, { trainOn: 'cluster' }])).toMatchObject({
+        fields: [{ path: 'options.trainOn', message: expect.stringContaining('no cluster') }],
+      })
+      expect(await failure(h, method, [...args, {}, 1])).toMatchObject({ fields: [{ path: 'args' }] })
+    }
+    expect(calls()).toBe(before)
+    await h['sweeps.extend'](SWEEP, 2, { trainOn: 'local' })
+    expect(spies.extendSweep).toHaveBeenLastCalledWith(SWEEP, 2, { trainOn: 'local' })
+    await h['sweeps.rerun'](SWEEP, { trainOn: 'local' })
+    expect(spies.rerunSweep).toHaveBeenLastCalledWith(SWEEP, { trainOn: 'local' })
   })
 })
 

@@ -7,6 +7,7 @@
 import type { TrashOptions } from '../../src-shared/contract'
 import { MAX_SWEEP_RUNS } from '../../src-shared/sweep'
 import type { Workbench } from '../core/workbench'
+import { trainOnArg } from './clusterHandlers'
 import { invalidArgument } from './errors'
 import type { Handlers } from './handlers'
 import { checkArity, optional, runIdArg, sweepIdArg } from './validate'
@@ -26,7 +27,14 @@ type RunManagementMethods =
 export function createRunManagementHandlers(
   wb: Pick<
     Workbench,
-    'editRuns' | 'trashRuns' | 'restoreRuns' | 'purgeRuns' | 'listTrash' | 'rerunSweep' | 'extendSweep'
+    | 'editRuns'
+    | 'trashRuns'
+    | 'restoreRuns'
+    | 'purgeRuns'
+    | 'listTrash'
+    | 'rerunSweep'
+    | 'extendSweep'
+    | 'cluster'
   >,
 ): Pick<Handlers, RunManagementMethods> {
   return {
@@ -57,13 +65,15 @@ export function createRunManagementHandlers(
       return wb.listTrash()
     },
     'sweeps.rerun': async (...args) => {
-      checkArity('sweeps.rerun', args, ['sweepId'])
-      return wb.rerunSweep(sweepIdArg(args[0]))
+      checkArity('sweeps.rerun', args, ['sweepId', 'options'], 1)
+      const sweepId = sweepIdArg(args[0])
+      return wb.rerunSweep(sweepId, trainOnArg(args[1], wb))
     },
     'sweeps.extend': async (...args) => {
-      checkArity('sweeps.extend', args, ['sweepId', 'samples'])
+      checkArity('sweeps.extend', args, ['sweepId', 'samples', 'options'], 1)
       const sweepId = sweepIdArg(args[0])
-      return wb.extendSweep(sweepId, samplesArg(args[1]))
+      const samples = samplesArg(args[1])
+      return wb.extendSweep(sweepId, samples, trainOnArg(args[2], wb))
     },
   }
 }

@@ -1015,9 +1015,12 @@ export class Workbench {
   }
 
   /** Queues a sweep's spec again, as a new sweep (the same ranges and draws; each run a new seed unless the base fixes one). */
-  async rerunSweep(sweepId: string): Promise<{ sweepId: string; runs: RunRecord[] }> {
+  async rerunSweep(
+    sweepId: string,
+    placement: Placement = {},
+  ): Promise<{ sweepId: string; runs: RunRecord[] }> {
     const sweep = await this.sweeps.get(sweepId)
-    return this.createSweep(sweep.spec)
+    return this.createSweep(sweep.spec, placement)
   }
 
   /**
@@ -1025,11 +1028,17 @@ export class Workbench {
    * left off, so the new points are new ones (the first N of N + M draws are the sweep's own). A grid
    * sweep runs every combination already, so it is refused: run it again, or widen it in a new sweep.
    */
-  async extendSweep(sweepId: string, samples: number): Promise<{ sweepId: string; runs: RunRecord[] }> {
+  async extendSweep(
+    sweepId: string,
+    samples: number,
+    placement: Placement = {},
+  ): Promise<{ sweepId: string; runs: RunRecord[] }> {
     if (!Number.isSafeInteger(samples) || samples < 1 || samples > MAX_SWEEP_RUNS) {
       const message = `must be an integer from 1 to ${MAX_SWEEP_RUNS}, got ${samples}`
       throw new WorkbenchError('invalid-argument', `samples: ${message}`, [{ path: 'samples', message }])
     }
+    // The new draws may train elsewhere than the sweep's first runs: a sweep can mix local and cluster runs.
+    const trainOn = this.checkTarget(placement.trainOn)
     return this.sweepLocks.with(sweepKey(sweepId), `sweep ${sweepId}`, async () => {
       let sweep = await this.sweeps.get(sweepId)
       const { spec } = sweep
@@ -1053,7 +1062,7 @@ export class Workbench {
         )
       }
       const configs = expanded.value.configs.slice(had)
-      for (const c of configs) await this.admit(c)
+      for (const c of configs) await this.admit(c, { newRun: true, trainOn })
       if (sweep.runIds.length === 0) {
         // Recorded without its ids (a crash while it was queued): found by sweepId, kept with the new ones.
         const found = (await this.listRuns()).filter((r) => r.sweepId === sweepId).map((r) => r.id)
@@ -1064,7 +1073,7 @@ export class Workbench {
       await this.sweeps.write(sweep)
       const runs: RunRecord[] = []
       for (const c of configs) {
-        const run = await this.enqueueNew(c, sweepId)
+        const run = await this.enqueueNew(c, sweepId, trainOn)
         runs.push(run)
         sweep = { ...sweep, runIds: [...sweep.runIds, run.id] }
         await this.sweeps.write(sweep)
@@ -1646,7 +1655,8 @@ export class Workbench {
 
   private checkTarget(trainOn: ExecutorName | undefined): ExecutorName {
     if (trainOn === 'cluster' && !this.cluster) {
-      const message = 'no cluster is configured here (set its Redis URL in the settings, or pass --redis)'
+      const message =
+        'no cluster is configured here (start the app with $WORKBENCH_REDIS_URL set, or serve or run with --redis <url>)'
       throw new WorkbenchError('invalid-argument', `trainOn: ${message}`, [{ path: 'trainOn', message }])
     }
     return trainOn ?? 'local'

@@ -141,6 +141,29 @@ describe('cluster executor (BullMQ on Redis)', () => {
     expect(stored).not.toContain('redis://')
   })
 
+  it('a sweep mixes local and cluster runs: queued here, extended on the cluster, one sweep', async (ctx) => {
+    if (!redis) return ctx.skip()
+    const { wb, cluster } = await setup()
+    await until('a worker to register', async () => cluster.capacity > 0)
+    const spec = {
+      name: 'mixed',
+      method: 'random',
+      samples: 2,
+      seed: 3,
+      base: tiny('mixed', { solver: { numEpochs: 1 } }),
+      params: { 'solver.optimConfig.learningRate': { min: 1e-4, max: 1e-2, scale: 'log' } },
+    }
+    const { sweepId, runs: first } = await wb.createSweep(spec)
+    const { runs: added } = await wb.extendSweep(sweepId, 2, { trainOn: 'cluster' })
+    await wb.whenIdle()
+    const all = await Promise.all([...first, ...added].map((r) => wb.getRun(r.id)))
+    expect(all.map((r) => r.status)).toEqual(['completed', 'completed', 'completed', 'completed'])
+    expect(all.map((r) => r.sweepId)).toEqual([sweepId, sweepId, sweepId, sweepId])
+    expect(all.slice(0, 2).map((r) => r.placement)).toEqual([undefined, undefined])
+    for (const r of all.slice(2)) expect(r.placement?.executor).toBe('cluster')
+    expect((await wb.getSweep(sweepId)).sweep.runIds).toEqual(all.map((r) => r.id))
+  })
+
   it('cancels a run a worker trains, and leaves no key of it in Redis', async (ctx) => {
     if (!redis) return ctx.skip()
     const { wb, cluster, queue } = await setup()

@@ -475,7 +475,7 @@ describe('NoticeStack', () => {
 })
 
 describe('the sweep view', () => {
-  async function sweepPage(method: 'random' | 'grid') {
+  async function sweepPage(method: 'random' | 'grid', more: Parameters<typeof fakeTransport>[0] = {}) {
     const { seedSweep } = await import('../testing/sweepFixtures')
     const data = seedSweep('sw-1')
     if (method === 'grid') {
@@ -492,6 +492,7 @@ describe('the sweep view', () => {
       'sweeps.rerun': { sweepId: 'sw-2', runs: [again] },
       'datasets.list': [],
       'examples.list': [],
+      ...more,
     })
     const mounted = await mountAt('/sweeps/sw-1', t)
     return { ...mounted, t }
@@ -505,6 +506,33 @@ describe('the sweep view', () => {
     expect(t.api.mocks['sweeps.extend']).toHaveBeenCalledWith('sw-1', 3)
     expect(t.api.mocks['sweeps.get']).toHaveBeenCalledTimes(2)
     expect(useAppStore().notices.at(-1)!.text).toBe('Added 1 run to the sweep.')
+  })
+
+  it('with a cluster configured, the extension and the rerun train where the user chooses', async () => {
+    const cluster = {
+      configured: true,
+      address: 'redis://:***@10.0.0.5:6379',
+      queue: 'workbench',
+      state: 'ready',
+      message: null,
+      workers: [{ host: 'lab-1', cpu: 'AMD EPYC', cores: 8, concurrency: 2 }],
+      slots: 2,
+      waiting: 0,
+      training: 0,
+    }
+    const { wrapper, t } = await sweepPage('random', { 'cluster.status': cluster })
+    await flushPromises()
+    const manage = wrapper.get('[data-testid="sweep-manage"]')
+    expect(manage.get('[data-testid="train-on"]').text()).toContain('cluster (1 worker)')
+    await manage.get('[data-testid="train-on-cluster"]').setValue(true)
+    await wrapper.get('[data-testid="sweep-extend-count"]').setValue('2')
+    await wrapper.get('[data-testid="sweep-extend"]').trigger('click')
+    await flushPromises()
+    expect(t.api.mocks['sweeps.extend']).toHaveBeenCalledWith('sw-1', 2, { trainOn: 'cluster' })
+    await manage.get('[data-testid="train-on-local"]').setValue(true)
+    await wrapper.get('[data-testid="sweep-rerun"]').trigger('click')
+    await flushPromises()
+    expect(t.api.mocks['sweeps.rerun']).toHaveBeenCalledWith('sw-1', { trainOn: 'local' })
   })
 
   it('runs a sweep again and opens the new one; a grid sweep offers no extension', async () => {
