@@ -268,7 +268,8 @@ test('the dark theme follows the system, live, charts included', async ({ page }
   // The loss chart's grid lines: the light theme's colour, none of the dark one's.
   await expect.poll(() => pixelsOf(page, 'loss-chart', CHART_SCHEMES.light.grid)).toBeGreaterThan(200)
   expect(await pixelsOf(page, 'loss-chart', CHART_SCHEMES.dark.grid)).toBe(0)
-  expect(await pixelsOf(page, 'loss-chart', SERIES_COLORS[0]!)).toBeGreaterThan(100)
+  // The curve is drawn once its metrics arrive, after the grid.
+  await expect.poll(() => pixelsOf(page, 'loss-chart', SERIES_COLORS[0]!)).toBeGreaterThan(100)
   await shot(page, 'run-light-en', true)
 
   // The system turns dark while the page is open.
@@ -277,7 +278,8 @@ test('the dark theme follows the system, live, charts included', async ({ page }
   await expect.poll(() => pixelsOf(page, 'loss-chart', CHART_SCHEMES.dark.grid)).toBeGreaterThan(200)
   expect(await pixelsOf(page, 'loss-chart', CHART_SCHEMES.light.grid)).toBe(0)
   // Recoloured, not redrawn empty: the loss curve is still there.
-  expect(await pixelsOf(page, 'loss-chart', SERIES_COLORS[0]!)).toBeGreaterThan(100)
+  // The curve is drawn once its metrics arrive, after the grid.
+  await expect.poll(() => pixelsOf(page, 'loss-chart', SERIES_COLORS[0]!)).toBeGreaterThan(100)
   const text = await page.getByRole('heading', { level: 1 }).evaluate((h) => getComputedStyle(h).color)
   expect(text).toBe('rgb(226, 232, 240)')
   await shot(page, 'run-dark-en', true)

@@ -79,10 +79,37 @@ test('a training run shows its it/s and time left, in the queue panel too, with 
     const total = page.getByTestId('queue-eta')
     await expect(total).toHaveText(/^All done in about .+, around .+$/)
     // One thread: what is left of the first, then all of the second.
-    const queueMs = Number(await total.getAttribute('data-ms'))
-    const firstLeft = Number(await running.getByTestId('run-speed').getAttribute('data-left-ms'))
-    const secondTakes = Number(await waiting.getByTestId('run-speed').getAttribute('data-left-ms'))
-    expect(Math.abs(queueMs - (firstLeft + secondTakes))).toBeLessThan(0.1 * queueMs)
+    // The three read in one go (in the page), so a progress update between reads cannot skew them; and
+    // polled, since one update may land while the panel re-renders.
+    const firstId = first
+    const secondId = second
+    await expect
+      .poll(() =>
+        page.evaluate(
+          ([a, b]) => {
+            // The node-typed test code knows no DOM: the one call it needs, typed here.
+            const doc = (
+              globalThis as unknown as {
+                document: { querySelector(s: string): { getAttribute(a: string): string | null } | null }
+              }
+            ).document
+            const num = (sel: string, attr: string) =>
+              Number(doc.querySelector(sel)?.getAttribute(attr) ?? NaN)
+            const queueMs = num('[data-testid="queue-eta"]', 'data-ms')
+            const firstLeft = num(
+              `[data-testid="queue-running"][data-run-id="${a}"] [data-testid="run-speed"]`,
+              'data-left-ms',
+            )
+            const secondTakes = num(
+              `[data-testid="queue-queued"][data-run-id="${b}"] [data-testid="run-speed"]`,
+              'data-left-ms',
+            )
+            return Math.abs(queueMs - (firstLeft + secondTakes)) / queueMs
+          },
+          [firstId, secondId],
+        ),
+      )
+      .toBeLessThan(0.1)
     await page.screenshot({ path: test.info().outputPath('queue-eta-en.png') })
     await page.getByTestId('language-switch').selectOption('zh-CN')
     await expect(total).toHaveText(/^全部约 .+ 后完成，约在 .+$/)

@@ -152,6 +152,17 @@ describe('the column chooser and the saved view', () => {
 })
 
 describe('the filter box', () => {
+  it('a filter still waiting to reach the URL does not pull the user back from the page they left', async () => {
+    const { wrapper, router } = await setup()
+    await wrapper.get('[data-testid="runs-filter"]').setValue('model:conv')
+    // Left before the URL write (300 ms after typing) was due, as the C shortcut does, to a page that
+    // takes a while to load (a lazy chunk on a slow machine): the navigation is still pending at 300 ms.
+    router.beforeResolve(() => new Promise<void>((r) => setTimeout(r, 600)))
+    await router.push('/trash')
+    await flushPromises()
+    expect(router.currentRoute.value.path).toBe('/trash')
+  })
+
   it('combines conditions with or, not and parentheses', async () => {
     const { wrapper } = await setup()
     const box = wrapper.get('[data-testid="runs-filter"]')
