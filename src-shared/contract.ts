@@ -7,6 +7,7 @@
 import type { CorruptRun, RunListEntry } from './corruptRun'
 import type { EngineInfo } from './engine-info'
 import type { FieldIssue } from './fieldIssue'
+import type { LayerCapture, LayerSeries } from './layerStats'
 import type { MetricEvent, RunRecord } from './runs'
 import type { RunEditInput } from './runMeta'
 import type { GroupOptions } from './runGroups'
@@ -56,6 +57,8 @@ export const METHODS = [
   'sweeps.extend',
   // Train on other machines (issue 16): whether a cluster is configured, its connection and workers.
   'cluster.status',
+  // Layer dynamics (issue 15).
+  'runs.layers',
 ] as const
 export type MethodName = (typeof METHODS)[number]
 
@@ -72,6 +75,8 @@ export const EVENTS = [
   'trash',
   // Train on other machines (issue 16): the cluster's connection or workers changed.
   'cluster',
+  // Layer dynamics (issue 15): a run's new per-layer captures.
+  'layers',
 ] as const
 export type EventName = (typeof EVENTS)[number]
 
@@ -504,6 +509,9 @@ export interface Methods {
   }
   // Train on other machines (issue 16).
   'cluster.status': { args: []; result: ClusterInfo }
+  // Layer dynamics (issue 15).
+  /** The run's per-layer captures (layers.jsonl), those after `afterIteration` when given. */
+  'runs.layers': { args: [id: string, options?: LayersOptions]; result: LayerSeries }
 }
 
 export interface Events {
@@ -518,6 +526,15 @@ export interface Events {
   trash: { ids: string[] }
   // Train on other machines (issue 16).
   cluster: ClusterInfo
+  // Layer dynamics (issue 15): captures as the worker takes them, in iteration order.
+  layers: { runId: string; captures: LayerCapture[] }
+}
+
+// ---- layer dynamics (issue 15) ----
+
+export interface LayersOptions {
+  /** Only captures with iteration > afterIteration (a live view's incremental fetch). */
+  afterIteration?: number
 }
 
 // ---- train on other machines (issue 16) ----

@@ -17,6 +17,7 @@ import { createCheckHandlers } from './checkHandlers'
 import { createClusterHandlers, trainOnArg } from './clusterHandlers'
 import { createDatasetHandlers } from './datasetHandlers'
 import { createExportHandlers } from './exportHandlers'
+import { createLayerHandlers } from './layerHandlers'
 import { createRunManagementHandlers } from './runManagementHandlers'
 import {
   checkArity,
@@ -120,6 +121,7 @@ export function createHandlers(wb: Workbench, ctx: HandlerContext): Handlers {
     ...createCheckHandlers(wb),
     ...createRunManagementHandlers(wb),
     ...createClusterHandlers(wb),
+    ...createLayerHandlers(wb),
     'sweeps.get': async (...args) => {
       checkArity('sweeps.get', args, ['sweepId'])
       return wb.getSweep(sweepIdArg(args[0]))
