@@ -7,6 +7,7 @@
 import { z } from 'zod'
 import { RunConfigSchema, type FieldError, type ParseResult, type RunConfig } from './config'
 import { cloneData, isPlainObject, parsePath, PathError, setPath } from './paths'
+import { formatHyper } from './hyperFormat'
 
 export const SWEEP_VERSION = 1
 export const SWEEP_METHODS = ['grid', 'random'] as const
@@ -256,12 +257,7 @@ function labels(keys: string[]): string[] {
 
 /** Two significant digits: enough to tell runs apart in a list; the config holds the exact value. */
 export function formatParamValue(v: unknown): string {
-  if (typeof v === 'number') {
-    const a = Math.abs(v)
-    if (Number.isInteger(v) && a < 1e6) return String(v)
-    if (a >= 1e-2 && a < 1e4) return String(Number(v.toPrecision(2)))
-    return v.toExponential(1).replace('.0e', 'e').replace('e+', 'e')
-  }
+  if (typeof v === 'number') return formatHyper(v)
   if (typeof v === 'string') return v.length > 24 ? `${v.slice(0, 23)}…` : v
   const json = JSON.stringify(v) ?? String(v)
   return json.length > 24 ? `${json.slice(0, 23)}…` : json
