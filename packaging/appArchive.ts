@@ -14,7 +14,9 @@ import { createPackageFromStreams, type AsarStreamType } from '@electron/asar'
 const ROOT = join(__dirname, '..')
 const requireHere = createRequire(__filename)
 // The matcher and default exclusions electron-builder itself uses, not a copy of them.
-const builderLib = createRequire(createRequire(requireHere.resolve('electron-builder')).resolve('app-builder-lib'))
+const builderLib = createRequire(
+  createRequire(requireHere.resolve('electron-builder')).resolve('app-builder-lib'),
+)
 const { Minimatch } = builderLib('minimatch') as typeof import('minimatch')
 const { excludedExts, excludedNames } = builderLib('./fileMatcher') as {
   excludedExts: string
@@ -81,12 +83,45 @@ function nodeModulePatterns(config: BuilderConfig): string[] {
 }
 
 // NodeModuleCopyHelper's built-in exclusions (not exported by app-builder-lib).
-const MODULE_EXCLUDED = new Set(['.DS_Store', 'node_modules', 'CHANGELOG.md', 'ChangeLog', 'changelog.md',
-  'Changelog.md', 'Changelog', 'binding.gyp', '.npmignore', 'node_gyp_bins', ...excludedNames.split(',')])
-const MODULE_TOP_EXCLUDED = new Set(['karma.conf.js', '.coveralls.yml', 'README.md', 'readme.markdown',
-  'README', 'readme.md', 'Readme.md', 'Readme', 'readme', 'test', 'tests', '__tests__', 'powered-test',
-  'example', 'examples', '.bin'])
-const MODULE_EXCLUDED_EXTS = ['.o', '.obj', '.pdb', '.dll', '.exe', ...excludedExts.split(',').map((e) => `.${e}`)]
+const MODULE_EXCLUDED = new Set([
+  '.DS_Store',
+  'node_modules',
+  'CHANGELOG.md',
+  'ChangeLog',
+  'changelog.md',
+  'Changelog.md',
+  'Changelog',
+  'binding.gyp',
+  '.npmignore',
+  'node_gyp_bins',
+  ...excludedNames.split(','),
+])
+const MODULE_TOP_EXCLUDED = new Set([
+  'karma.conf.js',
+  '.coveralls.yml',
+  'README.md',
+  'readme.markdown',
+  'README',
+  'readme.md',
+  'Readme.md',
+  'Readme',
+  'readme',
+  'test',
+  'tests',
+  '__tests__',
+  'powered-test',
+  'example',
+  'examples',
+  '.bin',
+])
+const MODULE_EXCLUDED_EXTS = [
+  '.o',
+  '.obj',
+  '.pdb',
+  '.dll',
+  '.exe',
+  ...excludedExts.split(',').map((e) => `.${e}`),
+]
 
 function walk(dir: string, keep: (abs: string, isDir: boolean) => boolean, out: string[]): void {
   for (const name of readdirSync(dir).sort()) {
@@ -103,7 +138,10 @@ export function productionPackages(root: string = ROOT): Map<string, string> {
   const dirs = new Map<string, string>()
   const visit = (fromDir: string, pkgFile: string): void => {
     const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as Record<string, Record<string, string>>
-    const names = [...Object.keys(pkg['dependencies'] ?? {}), ...Object.keys(pkg['optionalDependencies'] ?? {})]
+    const names = [
+      ...Object.keys(pkg['dependencies'] ?? {}),
+      ...Object.keys(pkg['optionalDependencies'] ?? {}),
+    ]
     for (const name of names) {
       let found: string | null = null
       for (let d = fromDir; ; d = dirname(d)) {
@@ -127,28 +165,41 @@ export function productionPackages(root: string = ROOT): Map<string, string> {
 export function appFiles(config: BuilderConfig, root: string = ROOT): string[] {
   const main = patternFilter(mainPatterns(config))
   const files: string[] = []
-  walk(root, (abs, isDir) => {
-    const rel = posix(relative(root, abs))
-    if (rel === 'node_modules' || rel === '.git') return false
-    return main(rel, isDir)
-  }, files)
+  walk(
+    root,
+    (abs, isDir) => {
+      const rel = posix(relative(root, abs))
+      if (rel === 'node_modules' || rel === '.git') return false
+      return main(rel, isDir)
+    },
+    files,
+  )
   const modules = patternFilter(nodeModulePatterns(config))
   for (const dir of productionPackages(root).keys()) {
-    walk(dir, (abs, isDir) => {
-      const name = abs.slice(abs.lastIndexOf(sep) + 1)
-      if (MODULE_EXCLUDED.has(name) || name.startsWith('._')) return false
-      if (dirname(abs) === dir && MODULE_TOP_EXCLUDED.has(name)) return false
-      if (!isDir && MODULE_EXCLUDED_EXTS.some((e) => name.endsWith(e))) return false
-      const parent = dirname(abs)
-      if (parent.endsWith('Release') && (name === '.deps' || name === 'obj.target')) return false
-      return modules(posix(relative(root, abs)), isDir)
-    }, files)
+    walk(
+      dir,
+      (abs, isDir) => {
+        const name = abs.slice(abs.lastIndexOf(sep) + 1)
+        if (MODULE_EXCLUDED.has(name) || name.startsWith('._')) return false
+        if (dirname(abs) === dir && MODULE_TOP_EXCLUDED.has(name)) return false
+        if (!isDir && MODULE_EXCLUDED_EXTS.some((e) => name.endsWith(e))) return false
+        const parent = dirname(abs)
+        if (parent.endsWith('Release') && (name === '.deps' || name === 'obj.target')) return false
+        return modules(posix(relative(root, abs)), isDir)
+      },
+      files,
+    )
   }
   return files
 }
 
 /** Packs `files` (under root) into `dest`, unpacking what asarUnpack selects, as electron-builder does. */
-export async function packApp(config: BuilderConfig, files: string[], dest: string, root: string = ROOT): Promise<void> {
+export async function packApp(
+  config: BuilderConfig,
+  files: string[],
+  dest: string,
+  root: string = ROOT,
+): Promise<void> {
   const unpack = patternFilter(config.asarUnpack)
   const dirs = new Set<string>()
   const streams: AsarStreamType[] = []

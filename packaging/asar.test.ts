@@ -49,7 +49,10 @@ function owningPackage(file: string): Record<string, Record<string, unknown> | u
 }
 
 const packageName = (spec: string): string =>
-  spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/')
+  spec
+    .split('/')
+    .slice(0, spec.startsWith('@') ? 2 : 1)
+    .join('/')
 
 /** A dependency's require of a package it declares only as an optional peer. */
 function optionalPeer(file: string, spec: string): boolean {
@@ -108,10 +111,14 @@ let graph: Graph
 
 beforeAll(async () => {
   if (!existsSync(join(OUT, 'main', 'worker.js')) || !existsSync(join(OUT, 'renderer', 'index.html'))) {
-    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], {
-      cwd: ROOT,
-      stdio: 'inherit',
-    })
+    execFileSync(
+      process.execPath,
+      [join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'],
+      {
+        cwd: ROOT,
+        stdio: 'inherit',
+      },
+    )
   }
   config = builderConfig()
   work = mkdtempSync(join(tmpdir(), 'wb-asar-'))
@@ -120,7 +127,8 @@ beforeAll(async () => {
   const files = appFiles(config)
   await packApp(config, files, archive)
   // extraResources, as electron-builder copies them beside app.asar.
-  for (const r of config.extraResources) cpSync(join(ROOT, r.from), join(resources, r.to), { recursive: true })
+  for (const r of config.extraResources)
+    cpSync(join(ROOT, r.from), join(resources, r.to), { recursive: true })
   packed = new Set(listPackage(archive, { isPack: false }).map((p) => posix(p).replace(/^\//, '')))
   graph = moduleGraph([
     join(OUT, 'main', 'index.js'),
@@ -147,7 +155,8 @@ describe('the packaged app.asar', () => {
     expect(packed.has('out/renderer/index.html')).toBe(true)
     const assets = readdirSync(join(OUT, 'renderer', 'assets'))
     expect(assets.length).toBeGreaterThan(0)
-    for (const a of assets.filter((n) => !n.endsWith('.map'))) expect(packed, a).toContain(`out/renderer/assets/${a}`)
+    for (const a of assets.filter((n) => !n.endsWith('.map')))
+      expect(packed, a).toContain(`out/renderer/assets/${a}`)
   })
 
   it('resolves every require of the built main, preload and worker', () => {
@@ -156,7 +165,10 @@ describe('the packaged app.asar', () => {
     // The walk reached the externalised dependencies, not only the bundles.
     const reached = [...graph.files.keys()].map((f) => posix(relative(ROOT, f)))
     for (const dep of ['zod', 'piscina', 'better-sqlite3', 'echarts', 'tar', 'pngjs']) {
-      expect(reached.some((f) => f.startsWith(`node_modules/${dep}/`)), dep).toBe(true)
+      expect(
+        reached.some((f) => f.startsWith(`node_modules/${dep}/`)),
+        dep,
+      ).toBe(true)
     }
   })
 
@@ -176,7 +188,9 @@ describe('the packaged app.asar', () => {
 
   it('unpacks native code: the BLAS addon and better-sqlite3', () => {
     expect(unpacked('build/Release/workbench_blas.node')).toBe(true)
-    const sqlite = [...packed].filter((p) => p.startsWith('node_modules/better-sqlite3/') && p.endsWith('.node'))
+    const sqlite = [...packed].filter(
+      (p) => p.startsWith('node_modules/better-sqlite3/') && p.endsWith('.node'),
+    )
     expect(sqlite).toEqual(['node_modules/better-sqlite3/build/Release/better_sqlite3.node'])
     expect(unpacked(sqlite[0]!)).toBe(true)
     for (const p of [...packed].filter((f) => f.endsWith('.node'))) expect(unpacked(p), p).toBe(true)
@@ -202,7 +216,9 @@ describe('the packaged app.asar', () => {
     expect(shell.builtinDatasetsDir).toBe(core.builtinDatasetsDir)
     expect(shell.examplesDir).toBe(core.examplesDir)
     expect(shell.workerFile).toBe(core.workerFile)
-    expect(existsSync(join(core.builtinDatasetsDir, 'fashion-mnist-small', 'train-images-idx3-ubyte.gz'))).toBe(true)
+    expect(
+      existsSync(join(core.builtinDatasetsDir, 'fashion-mnist-small', 'train-images-idx3-ubyte.gz')),
+    ).toBe(true)
     expect(existsSync(join(core.examplesDir, 'seed-two-layer.json'))).toBe(true)
     expect(existsSync(core.workerFile!)).toBe(true)
     expect(packed.has(posix(relative(archive, join(core.staticDir, 'index.html'))))).toBe(true)

@@ -18,7 +18,9 @@ const OFF = 48 // '0'
 const ELECTRON_DEFAULTS = [ON, OFF, ON, ON, OFF, OFF, OFF, ON]
 
 const requireHere = createRequire(__filename)
-const builderLib = createRequire(createRequire(requireHere.resolve('electron-builder')).resolve('app-builder-lib'))
+const builderLib = createRequire(
+  createRequire(requireHere.resolve('electron-builder')).resolve('app-builder-lib'),
+)
 const { PlatformPackager } = builderLib('./index') as {
   PlatformPackager: { prototype: { generateFuseConfig(f: object): Promise<FuseConfig> } }
 }
@@ -29,7 +31,10 @@ afterAll(() => rmSync(work, { recursive: true, force: true }))
 function standInBinary(): string {
   const file = join(work, 'electron')
   const wire = Buffer.from([1, ELECTRON_DEFAULTS.length, ...ELECTRON_DEFAULTS])
-  writeFileSync(file, Buffer.concat([Buffer.alloc(4096, 7), Buffer.from(SENTINEL), wire, Buffer.alloc(4096, 9)]))
+  writeFileSync(
+    file,
+    Buffer.concat([Buffer.alloc(4096, 7), Buffer.from(SENTINEL), wire, Buffer.alloc(4096, 9)]),
+  )
   return file
 }
 

@@ -16,9 +16,13 @@ let out: string
 
 beforeAll(() => {
   out = mkdtempSync(join(tmpdir(), 'wb-icons-'))
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'packaging/icons.ts', '--out', out], {
-    cwd: ROOT,
-  })
+  execFileSync(
+    process.execPath,
+    [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'packaging/icons.ts', '--out', out],
+    {
+      cwd: ROOT,
+    },
+  )
 }, 60_000)
 afterAll(() => rmSync(out, { recursive: true, force: true }))
 
@@ -31,7 +35,8 @@ const pngSize = (buf: Buffer): [number, number] => {
 describe('app icons', () => {
   it('renders a square PNG of every size Linux and the other formats need', () => {
     expect(readdirSync(join(out, 'png')).sort()).toEqual(PNG_SIZES.map((s) => `${s}x${s}.png`).sort())
-    for (const s of PNG_SIZES) expect(pngSize(readFileSync(join(out, 'png', `${s}x${s}.png`)))).toEqual([s, s])
+    for (const s of PNG_SIZES)
+      expect(pngSize(readFileSync(join(out, 'png', `${s}x${s}.png`)))).toEqual([s, s])
     expect(pngSize(readFileSync(join(out, 'icon.png')))).toEqual([1024, 1024])
   })
 
@@ -64,12 +69,15 @@ describe('app icons', () => {
     expect(icns.toString('latin1', 0, 4)).toBe('icns')
     expect(icns.readUInt32BE(4)).toBe(icns.length)
     const types: string[] = []
-    for (let at = 8; at < icns.length; at += icns.readUInt32BE(at + 4)) types.push(icns.toString('latin1', at, at + 4))
+    for (let at = 8; at < icns.length; at += icns.readUInt32BE(at + 4))
+      types.push(icns.toString('latin1', at, at + 4))
     expect(types).toEqual(expect.arrayContaining(['ic10', 'ic09', 'ic08', 'ic07']))
   })
 
   it('is where the electron-builder config reads the icons from', () => {
-    const c = builderConfig() as unknown as Record<string, { icon: string }> & { directories: { buildResources: string } }
+    const c = builderConfig() as unknown as Record<string, { icon: string }> & {
+      directories: { buildResources: string }
+    }
     expect(c.directories.buildResources).toBe('out/icons')
     expect(c['linux']!.icon).toBe('out/icons/png')
     expect(c['win']!.icon).toBe('out/icons/icon.ico')

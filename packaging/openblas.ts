@@ -11,7 +11,16 @@
  */
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join, resolve } from 'node:path'
 
@@ -23,7 +32,8 @@ export const DEFAULT_OPENBLAS_SHA256 = 'e7595359700e8bb5a15c41af1920850b1be37078
 
 /** The release asset: OpenBLAS names its Windows x64 zip OpenBLAS-<version>-x64.zip. */
 export function openblasZipUrl(version: string): string {
-  if (!/^\d+\.\d+\.\d+$/.test(version)) throw new Error(`openblas: --version must look like 0.3.30, got '${version}'`)
+  if (!/^\d+\.\d+\.\d+$/.test(version))
+    throw new Error(`openblas: --version must look like 0.3.30, got '${version}'`)
   return `https://github.com/OpenMathLib/OpenBLAS/releases/download/v${version}/OpenBLAS-${version}-x64.zip`
 }
 
@@ -33,7 +43,9 @@ export function filesToShip(unpacked: string): string[] {
   if (!existsSync(join(bin, 'libopenblas.dll'))) {
     throw new Error(`openblas: ${bin} has no libopenblas.dll; is this OpenBLAS's Windows x64 zip?`)
   }
-  const dlls = readdirSync(bin).filter((n) => n.toLowerCase().endsWith('.dll')).map((n) => join(bin, n))
+  const dlls = readdirSync(bin)
+    .filter((n) => n.toLowerCase().endsWith('.dll'))
+    .map((n) => join(bin, n))
   const licence = ['LICENSE', 'LICENSE.txt'].map((n) => join(unpacked, n)).filter(existsSync)
   return [...dlls, ...licence]
 }
@@ -67,7 +79,9 @@ async function main(argv: string[]): Promise<void> {
     const bytes = given ? readFileSync(given) : await download(openblasZipUrl(version))
     const sha256 = createHash('sha256').update(bytes).digest('hex')
     if (expected && expected.toLowerCase() !== sha256) {
-      throw new Error(`openblas: sha256 of ${given ?? openblasZipUrl(version)} is ${sha256}, expected ${expected}`)
+      throw new Error(
+        `openblas: sha256 of ${given ?? openblasZipUrl(version)} is ${sha256}, expected ${expected}`,
+      )
     }
     writeFileSync(zip, bytes)
     const unpacked = join(work, 'x')
@@ -76,7 +90,9 @@ async function main(argv: string[]): Promise<void> {
     rmSync(BLAS_OUT_DIR, { recursive: true, force: true })
     mkdirSync(BLAS_OUT_DIR, { recursive: true })
     for (const f of filesToShip(unpacked)) copyFileSync(f, join(BLAS_OUT_DIR, basename(f)))
-    console.log(`openblas: OpenBLAS ${version} (sha256 ${sha256}) -> ${BLAS_OUT_DIR}: ${readdirSync(BLAS_OUT_DIR).join(', ')}`)
+    console.log(
+      `openblas: OpenBLAS ${version} (sha256 ${sha256}) -> ${BLAS_OUT_DIR}: ${readdirSync(BLAS_OUT_DIR).join(', ')}`,
+    )
   } finally {
     rmSync(work, { recursive: true, force: true })
   }

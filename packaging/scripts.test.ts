@@ -25,7 +25,9 @@ describe('packaging/openblas.ts', () => {
       writeFileSync(join(work, f), 'x')
     }
     expect(filesToShip(work)).toEqual([join(work, 'bin', 'libopenblas.dll'), join(work, 'LICENSE')])
-    expect(() => filesToShip(join(work, 'lib'))).toThrow(/has no libopenblas\.dll; is this OpenBLAS's Windows x64 zip\?/)
+    expect(() => filesToShip(join(work, 'lib'))).toThrow(
+      /has no libopenblas\.dll; is this OpenBLAS's Windows x64 zip\?/,
+    )
   })
 
   it('leaves them where the Windows build copies them into resources/blas', () => {

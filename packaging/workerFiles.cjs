@@ -11,7 +11,9 @@ const RELATIVE_REQUIRE = /require\((["'])(\.{1,2}\/[^"']+)\1\)/g
 function workerFiles(root, entry = 'out/main/worker.js') {
   const start = join(root, entry)
   if (!existsSync(start)) {
-    throw new Error(`${entry} is not built: run \`npx electron-vite build\` (npm run dist does) before packaging`)
+    throw new Error(
+      `${entry} is not built: run \`npx electron-vite build\` (npm run dist does) before packaging`,
+    )
   }
   const seen = new Set()
   const queue = [start]

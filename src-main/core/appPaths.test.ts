@@ -31,7 +31,9 @@ describe('app paths', () => {
 
   it('maps a path inside app.asar to app.asar.unpacked and leaves others alone', () => {
     expect(unpackedPath('/r/app.asar/out/main/worker.js')).toBe('/r/app.asar.unpacked/out/main/worker.js')
-    expect(unpackedPath('C:\\W\\resources\\app.asar\\x.node')).toBe('C:\\W\\resources\\app.asar.unpacked\\x.node')
+    expect(unpackedPath('C:\\W\\resources\\app.asar\\x.node')).toBe(
+      'C:\\W\\resources\\app.asar.unpacked\\x.node',
+    )
     expect(unpackedPath('/src/workbench/out/main/worker.js')).toBe('/src/workbench/out/main/worker.js')
   })
 })

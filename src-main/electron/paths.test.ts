@@ -24,7 +24,9 @@ describe('appPaths', () => {
   it('loads the worker from app.asar.unpacked when packaged (asarUnpack)', () => {
     const bundleDir = join('/opt/Workbench/resources', 'app.asar', 'out', 'main')
     const p = appPaths({ ...base, bundleDir, isPackaged: true })
-    expect(p.workerFile).toBe(join('/opt/Workbench/resources', 'app.asar.unpacked', 'out', 'main', 'worker.js'))
+    expect(p.workerFile).toBe(
+      join('/opt/Workbench/resources', 'app.asar.unpacked', 'out', 'main', 'worker.js'),
+    )
   })
 
   it('finds the checkout from the bundle folder, and the worker next to the main entry', () => {
