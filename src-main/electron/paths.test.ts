@@ -21,6 +21,14 @@ describe('appPaths', () => {
     expect(p.examplesDir).toBe(join('/opt/Workbench/resources', 'examples'))
   })
 
+  it('loads the worker from app.asar.unpacked when packaged (asarUnpack)', () => {
+    const bundleDir = join('/opt/Workbench/resources', 'app.asar', 'out', 'main')
+    const p = appPaths({ ...base, bundleDir, isPackaged: true })
+    expect(p.workerFile).toBe(
+      join('/opt/Workbench/resources', 'app.asar.unpacked', 'out', 'main', 'worker.js'),
+    )
+  })
+
   it('finds the checkout from the bundle folder, and the worker next to the main entry', () => {
     const p = appPaths({ ...base, isPackaged: false })
     expect(p.builtinDatasetsDir).toBe(join(ROOT, 'resources', 'datasets'))

@@ -5,7 +5,7 @@
  * when packaged, and in this checkout otherwise.
  */
 import { join } from 'node:path'
-import { appPaths as checkoutPaths, appRoot } from '../core/appPaths'
+import { appPaths as checkoutPaths, appRoot, unpackedPath } from '../core/appPaths'
 import { defaultDataDir } from '../cli/dataDir'
 
 export interface AppPaths {
@@ -31,7 +31,8 @@ export function appPaths(p: PathInputs): AppPaths {
   if (p.isPackaged) {
     return {
       dataDir,
-      workerFile,
+      // Unpacked from app.asar (electron-builder.config.cjs), so training threads load plain files.
+      workerFile: unpackedPath(workerFile),
       builtinDatasetsDir: join(p.resourcesPath, 'datasets'),
       examplesDir: join(p.resourcesPath, 'examples'),
     }

@@ -73,7 +73,10 @@ std::atomic<const Blas*> g_blas{nullptr};
 #ifdef _WIN32
 typedef HMODULE LibHandle;
 LibHandle OpenLib(const char* name, std::string* err) {
-  LibHandle h = LoadLibraryA(name);
+  // A full path (the DLL the installer ships): look for its own dependencies beside it, not only
+  // beside the executable. The flag is undefined for bare names, which keep the default search.
+  bool hasDir = strchr(name, '\\') != nullptr || strchr(name, '/') != nullptr;
+  LibHandle h = hasDir ? LoadLibraryExA(name, nullptr, LOAD_WITH_ALTERED_SEARCH_PATH) : LoadLibraryA(name);
   if (!h) *err = std::string(name) + ": LoadLibrary error " + std::to_string(GetLastError());
   return h;
 }

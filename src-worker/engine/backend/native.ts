@@ -130,6 +130,25 @@ export function pickCore(f: CpuFeatures): string | null {
   return null
 }
 
+/**
+ * The OpenBLAS DLL the Windows app ships (electron-builder.config.cjs: `<resources>/blas`, fetched by
+ * packaging/openblas.ts), found from the addon's own path; in a checkout, where that script leaves it
+ * (out/blas). Elsewhere the system's BLAS is used, so undefined.
+ */
+export function bundledBlasLib(
+  addonPath: string,
+  platform: NodeJS.Platform = process.platform,
+  exists: (path: string) => boolean = existsSync,
+): string | undefined {
+  if (platform !== 'win32') return undefined
+  const packaged = addonPath.match(/^(.*)[\\/]app\.asar\.unpacked[\\/]/)
+  // The addon is <root>/build/Release/workbench_blas.node in a checkout.
+  const dll = packaged
+    ? join(packaged[1]!, 'blas', 'libopenblas.dll')
+    : join(dirname(dirname(dirname(addonPath))), 'out', 'blas', 'libopenblas.dll')
+  return exists(dll) ? dll : undefined
+}
+
 function blasThreads(): number | { error: string } {
   const raw = process.env['WORKBENCH_BLAS_THREADS']
   if (raw === undefined || raw === '') return 1
@@ -142,7 +161,9 @@ function blasThreads(): number | { error: string } {
 
 function blasHint(): string {
   if (process.env['WORKBENCH_BLAS_LIB']) return 'check WORKBENCH_BLAS_LIB, or unset it to use the default'
-  if (process.platform === 'win32') return 'put libopenblas.dll on PATH or set WORKBENCH_BLAS_LIB'
+  if (process.platform === 'win32') {
+    return 'the installer ships resources\\blas\\libopenblas.dll; from a checkout run `npx tsx packaging/openblas.ts`, put libopenblas.dll on PATH or set WORKBENCH_BLAS_LIB'
+  }
   if (process.platform === 'darwin') return 'Accelerate should always exist; or set WORKBENCH_BLAS_LIB'
   return 'apt-get install libopenblas0 (or libopenblas-dev), or set WORKBENCH_BLAS_LIB=/path/to/libopenblas.so'
 }
@@ -485,7 +506,7 @@ export function loadNativeBackend(): { backend: Backend; info: BackendInfo } | {
   try {
     const envCore = process.env['OPENBLAS_CORETYPE'] || undefined
     const picked = envCore ?? pickCore(addon.cpuFeatures()) ?? undefined
-    const lib = process.env['WORKBENCH_BLAS_LIB'] || undefined
+    const lib = process.env['WORKBENCH_BLAS_LIB'] || bundledBlasLib(loaded.path)
     let res: ReturnType<NativeAddon['init']>
     try {
       res = addon.init({ coretype: picked, threads, lib })
