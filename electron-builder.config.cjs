@@ -1,9 +1,9 @@
-// Packaging (electron-builder; README "Install" says why this tool). `npm run dist` runs packaging/dist.ts,
+// Packaging (electron-builder; README "Install" says why this tool). `npm run dist` runs src-main/packaging/dist.ts,
 // which builds the app and the icons first, then electron-builder with this file for the host platform.
-// packaging/asar.test.ts packs the build with these same `files` and `asarUnpack` rules and checks the
+// src-main/packaging/asar.test.ts packs the build with these same `files` and `asarUnpack` rules and checks the
 // archive against what the main process and the worker require.
 'use strict'
-const { workerFiles } = require('./packaging/workerFiles.cjs')
+const { workerFiles } = require('./src-main/packaging/workerFiles.cjs')
 
 /** @type {import('electron-builder').Configuration} */
 module.exports = {
@@ -25,7 +25,7 @@ module.exports = {
     'build/Release/workbench_blas.node',
     '!**/*.map',
     // Dependencies' sources, types and other builds: only what require() reaches is kept
-    // (packaging/asar.test.ts walks it).
+    // (src-main/packaging/asar.test.ts walks it).
     '!**/node_modules/echarts/{asset,extension,i18n,lib,licenses,ssr,theme,types}{,/**}',
     '!**/node_modules/echarts/dist/!(echarts.js)',
     '!**/node_modules/zod/{src,v3}{,/**}',
@@ -77,7 +77,7 @@ module.exports = {
   win: {
     target: [{ target: 'nsis', arch: ['x64'] }],
     icon: 'out/icons/icon.ico',
-    // packaging/openblas.ts puts OpenBLAS's DLL here at dist time; the engine looks in resources/blas.
+    // src-main/packaging/openblas.ts puts OpenBLAS's DLL here at dist time; the engine looks in resources/blas.
     extraResources: [{ from: 'out/blas', to: 'blas', filter: ['*.dll', 'LICENSE*'] }],
   },
   nsis: {

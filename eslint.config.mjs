@@ -14,7 +14,7 @@ export default tseslint.config(
     languageOptions: { parserOptions: { parser: tseslint.parser } },
   },
   {
-    files: ['src-main/**', 'src-worker/**', 'e2e/**', 'packaging/**', '*.config.*', '*.mjs', '.ci/**'],
+    files: ['src-main/**', 'src-worker/**', 'e2e/**', '*.config.*', '*.mjs', '.ci/**'],
     languageOptions: { globals: globals.node },
   },
   {

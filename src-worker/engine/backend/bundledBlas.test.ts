@@ -13,7 +13,7 @@ describe('the OpenBLAS DLL shipped with the Windows app', () => {
     expect(seen).toEqual([found])
   })
 
-  it('is looked for in out/blas, where packaging/openblas.ts puts it, in a checkout', () => {
+  it('is looked for in out/blas, where src-main/packaging/openblas.ts puts it, in a checkout', () => {
     expect(bundledBlasLib(checkoutAddon, 'win32', () => true)).toBe(
       join('/src/workbench/out/blas/libopenblas.dll'),
     )

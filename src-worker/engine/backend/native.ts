@@ -132,7 +132,7 @@ export function pickCore(f: CpuFeatures): string | null {
 
 /**
  * The OpenBLAS DLL the Windows app ships (electron-builder.config.cjs: `<resources>/blas`, fetched by
- * packaging/openblas.ts), found from the addon's own path; in a checkout, where that script leaves it
+ * src-main/packaging/openblas.ts), found from the addon's own path; in a checkout, where that script leaves it
  * (out/blas). Elsewhere the system's BLAS is used, so undefined.
  */
 export function bundledBlasLib(
@@ -162,7 +162,7 @@ function blasThreads(): number | { error: string } {
 function blasHint(): string {
   if (process.env['WORKBENCH_BLAS_LIB']) return 'check WORKBENCH_BLAS_LIB, or unset it to use the default'
   if (process.platform === 'win32') {
-    return 'the installer ships resources\\blas\\libopenblas.dll; from a checkout run `npx tsx packaging/openblas.ts`, put libopenblas.dll on PATH or set WORKBENCH_BLAS_LIB'
+    return 'the installer ships resources\\blas\\libopenblas.dll; from a checkout run `npx tsx src-main/packaging/openblas.ts`, put libopenblas.dll on PATH or set WORKBENCH_BLAS_LIB'
   }
   if (process.platform === 'darwin') return 'Accelerate should always exist; or set WORKBENCH_BLAS_LIB'
   return 'apt-get install libopenblas0 (or libopenblas-dev), or set WORKBENCH_BLAS_LIB=/path/to/libopenblas.so'

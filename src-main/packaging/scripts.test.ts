@@ -10,7 +10,7 @@ import { BLAS_OUT_DIR, filesToShip, openblasZipUrl } from './openblas'
 const work = mkdtempSync(join(tmpdir(), 'wb-openblas-'))
 afterAll(() => rmSync(work, { recursive: true, force: true }))
 
-describe('packaging/openblas.ts', () => {
+describe('src-main/packaging/openblas.ts', () => {
   it('fetches the Windows x64 zip of an OpenBLAS release from GitHub', () => {
     expect(openblasZipUrl('0.3.31')).toBe(
       'https://github.com/OpenMathLib/OpenBLAS/releases/download/v0.3.31/OpenBLAS-0.3.31-x64.zip',
@@ -33,11 +33,11 @@ describe('packaging/openblas.ts', () => {
   it('leaves them where the Windows build copies them into resources/blas', () => {
     const { win } = builderConfig()
     expect(win.extraResources).toEqual([{ from: 'out/blas', to: 'blas', filter: ['*.dll', 'LICENSE*'] }])
-    expect(BLAS_OUT_DIR).toBe(join(__dirname, '..', 'out', 'blas'))
+    expect(BLAS_OUT_DIR).toBe(join(__dirname, '..', '..', 'out', 'blas'))
   })
 })
 
-describe('packaging/dist.ts', () => {
+describe('src-main/packaging/dist.ts', () => {
   it('builds for the host platform only', () => {
     expect(hostFlag('linux')).toBe('--linux')
     expect(hostFlag('darwin')).toBe('--mac')

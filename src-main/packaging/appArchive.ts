@@ -1,5 +1,5 @@
 /**
- * The packaged app's app.asar as electron-builder would make it, for packaging/asar.test.ts: the files
+ * The packaged app's app.asar as electron-builder would make it, for src-main/packaging/asar.test.ts: the files
  * the config's `files` patterns select (electron-builder's own default exclusions included), the
  * production dependency tree with the config's exclusions, and `asarUnpack` deciding what lands in
  * app.asar.unpacked. Patterns are matched the way app-builder-lib's FileMatcher does (minimatch with
@@ -11,7 +11,7 @@ import { dirname, join, relative, sep } from 'node:path'
 import { finished } from 'node:stream/promises'
 import { createPackageFromStreams, type AsarStreamType } from '@electron/asar'
 
-const ROOT = join(__dirname, '..')
+const ROOT = join(__dirname, '..', '..')
 const requireHere = createRequire(__filename)
 // The matcher and default exclusions electron-builder itself uses, not a copy of them.
 const builderLib = createRequire(

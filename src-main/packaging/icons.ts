@@ -4,14 +4,14 @@
  * .ico and a macOS .icns built from the 1024 px render. Run by `npm run dist` before electron-builder;
  * the output (out/icons) is build output and never committed.
  *
- *   tsx packaging/icons.ts [--out DIR]
+ *   tsx src-main/packaging/icons.ts [--out DIR]
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { Resvg } from '@resvg/resvg-js'
 import * as png2icons from 'png2icons'
 
-const ROOT = resolve(__dirname, '..')
+const ROOT = resolve(__dirname, '..', '..')
 export const ICON_SOURCE = join(ROOT, 'resources', 'icon.svg')
 export const ICON_OUT_DIR = join(ROOT, 'out', 'icons')
 /** Linux wants a folder of sizes (electron-builder names them NxN.png); 1024 feeds the .ico and .icns. */

@@ -1,6 +1,6 @@
 /**
  * The packaged app's contents, checked without Electron: the build is packed with @electron/asar under
- * electron-builder.config.cjs's own `files` and `asarUnpack` rules (packaging/appArchive.ts), and every
+ * electron-builder.config.cjs's own `files` and `asarUnpack` rules (src-main/packaging/appArchive.ts), and every
  * file the main process, the preload and the training worker reach at run time must be in the archive,
  * native code and the worker unpacked, the shipped resources where appPaths looks.
  */
@@ -11,11 +11,11 @@ import { tmpdir } from 'node:os'
 import { dirname, join, relative, sep } from 'node:path'
 import { extractFile, listPackage, statFile } from '@electron/asar'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { appPaths } from '../src-main/core/appPaths'
-import { appPaths as electronPaths } from '../src-main/electron/paths'
+import { appPaths } from '../core/appPaths'
+import { appPaths as electronPaths } from '../electron/paths'
 import { appFiles, builderConfig, packApp, type BuilderConfig } from './appArchive'
 
-const ROOT = join(__dirname, '..')
+const ROOT = join(__dirname, '..', '..')
 const OUT = join(ROOT, 'out')
 const posix = (p: string): string => p.split(sep).join('/')
 

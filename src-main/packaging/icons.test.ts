@@ -1,5 +1,5 @@
 /**
- * packaging/icons.ts, run as `npm run dist` runs it: every platform's icon from resources/icon.svg, with
+ * src-main/packaging/icons.ts, run as `npm run dist` runs it: every platform's icon from resources/icon.svg, with
  * the sizes and headers the platforms read.
  */
 import { execFileSync } from 'node:child_process'
@@ -11,14 +11,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { builderConfig } from './appArchive'
 import { PNG_SIZES } from './icons'
 
-const ROOT = join(__dirname, '..')
+const ROOT = join(__dirname, '..', '..')
 let out: string
 
 beforeAll(() => {
   out = mkdtempSync(join(tmpdir(), 'wb-icons-'))
   execFileSync(
     process.execPath,
-    [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'packaging/icons.ts', '--out', out],
+    [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'src-main/packaging/icons.ts', '--out', out],
     {
       cwd: ROOT,
     },

@@ -5,7 +5,7 @@
  * the engine loads from there (src-worker/engine/backend/native.ts, bundledBlasLib). The addon loads
  * BLAS at run time, so nothing links against it. Run by `npm run dist` on Windows.
  *
- *   tsx packaging/openblas.ts [--version 0.3.31 --sha256 HEX]
+ *   tsx src-main/packaging/openblas.ts [--version 0.3.31 --sha256 HEX]
  *
  * OPENBLAS_ZIP=path/to/OpenBLAS-x64.zip uses a zip fetched by hand (an offline build machine).
  */
@@ -24,7 +24,7 @@ import {
 import { tmpdir } from 'node:os'
 import { basename, join, resolve } from 'node:path'
 
-const ROOT = resolve(__dirname, '..')
+const ROOT = resolve(__dirname, '..', '..')
 export const BLAS_OUT_DIR = join(ROOT, 'out', 'blas')
 export const DEFAULT_OPENBLAS_VERSION = '0.3.31'
 /** sha256 of OpenBLAS-0.3.31-x64.zip, so a swapped download fails the build; another --version takes --sha256. */

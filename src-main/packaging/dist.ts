@@ -1,6 +1,6 @@
 /**
  * `npm run dist`: an installer for this machine's platform in dist/. Builds the app (electron-vite), the
- * icons (packaging/icons.ts) and, on Windows, fetches OpenBLAS's DLL (packaging/openblas.ts), then runs
+ * icons (src-main/packaging/icons.ts) and, on Windows, fetches OpenBLAS's DLL (src-main/packaging/openblas.ts), then runs
  * electron-builder with electron-builder.config.cjs. electron-builder downloads Electron and rebuilds
  * better-sqlite3 (and the BLAS addon) for Electron, in place in node_modules and build/; afterwards
  * `npm rebuild` puts back the builds for Node that the CLI and the tests use.
@@ -10,7 +10,7 @@
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 
-const ROOT = join(__dirname, '..')
+const ROOT = join(__dirname, '..', '..')
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx'
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
 
@@ -30,8 +30,8 @@ function run(cmd: string, args: string[]): void {
 
 function main(extra: string[]): void {
   run(npx, ['electron-vite', 'build'])
-  run(npx, ['tsx', 'packaging/icons.ts'])
-  if (process.platform === 'win32') run(npx, ['tsx', 'packaging/openblas.ts'])
+  run(npx, ['tsx', 'src-main/packaging/icons.ts'])
+  if (process.platform === 'win32') run(npx, ['tsx', 'src-main/packaging/openblas.ts'])
   try {
     run(npx, ['electron-builder', '--config', 'electron-builder.config.cjs', hostFlag(), ...extra])
   } finally {
