@@ -7,7 +7,7 @@ import { binEdges } from '../../../src-shared/layerStats'
 import { chartLayout } from './chartFormat'
 import { RAMP } from './colorScale'
 import { formatPercent } from './format'
-import { binLabel, binRange, edgeLabel } from './layerSeries'
+import { binDecade, binLabel, binRange, edgeLabel } from './layerSeries'
 import { escapeHtml, type ChartOption } from './sweepCharts'
 
 /** CS231n: an update/weight ratio around 1e-3 is healthy; the shaded band is a decade either side. */
@@ -16,6 +16,9 @@ export const HEALTHY_BAND: [number, number] = [1e-4, 1e-2]
 
 /** The light-to-dark half of the ramp for counts: an empty bin stays the page, a full one stands out. */
 const COUNT_COLORS = ['#e0e7ff', ...RAMP.slice().reverse()]
+
+/** Decade labels on a histogram's value axis before it names every other decade only. */
+const MAX_DECADE_LABELS = 8
 
 export interface HistogramText {
   iteration: string
@@ -47,7 +50,14 @@ export function histogramOption(columns: HistogramColumn[], text: HistogramText)
     })
   })
   const { grid } = chartLayout(false)
-  const labelOf = (index: number): string | null => binLabel(bins[index]!)
+  // Every decade is named while they fit; a wide range names every other one (zero always).
+  const decades = bins.filter((b) => binDecade(b) !== null).length
+  const stride = decades > MAX_DECADE_LABELS ? 2 : 1
+  const labelOf = (index: number): string | null => {
+    const b = bins[index]!
+    const e = binDecade(b)
+    return e === null || e % stride === 0 ? binLabel(b) : null
+  }
   return {
     animation: false,
     grid: { ...grid, left: 64, right: 72 },
@@ -98,8 +108,8 @@ export function histogramOption(columns: HistogramColumn[], text: HistogramText)
 
 /** The y-axis labels a histogram option shows, lowest bin first (what a test and the e2e read). */
 export function histogramLabels(option: ChartOption): string[] {
-  const y = option['yAxis'] as { data: string[] }
-  return y.data.map((b) => binLabel(Number(b))).filter((l): l is string => l !== null)
+  const y = option['yAxis'] as { data: string[]; axisLabel: { formatter: (v: string, i: number) => string } }
+  return y.data.map((b, i) => y.axisLabel.formatter(b, i)).filter((l) => l !== '')
 }
 
 export interface Line {
@@ -116,10 +126,17 @@ export interface LineText {
 
 type YKind = 'log' | 'percent' | 'value'
 
+/** A log axis' tick: its decade as the bins are named ('1e-3', '1', '1e2'), other values in three digits. */
+export function logTick(v: number): string {
+  const e = Math.round(Math.log10(v))
+  if (Number.isFinite(e) && Math.abs(v / 10 ** e - 1) < 1e-9) return e === 0 ? '1' : `1e${e}`
+  return edgeLabel(v)
+}
+
 function yFormat(kind: YKind, locale: string): (v: number) => string {
   if (kind === 'percent') return (v) => formatPercent(v, locale)
-  if (kind === 'log') return (v) => edgeLabel(v)
-  return (v) => edgeLabel(v)
+  if (kind === 'log') return logTick
+  return edgeLabel
 }
 
 function drawable(points: [number, number][], kind: YKind): [number, number][] {
@@ -194,7 +211,12 @@ export function ratioOption(lines: Line[], text: RatioText): ChartOption {
   const values = series.flatMap((s) => (s['data'] as [number, number][]).map(([, y]) => y))
   const lo = Math.min(HEALTHY_BAND[0] / 10, ...values)
   const hi = Math.max(HEALTHY_BAND[1] * 10, ...values)
-  // The band rides on a series of its own, so it is drawn whatever the lines hold.
+  const xs = series.flatMap((s) => (s['data'] as [number, number][]).map(([x]) => x))
+  const x0 = xs.length > 0 ? Math.min(...xs) : 0
+  const x1 = xs.length > 0 ? Math.max(...xs) : 1
+  // The band rides on a series of its own, so it is drawn whatever the lines hold. Markers are placed
+  // by coordinates across the x extent (the axis runs dataMin…dataMax): ECharts 6 does not draw a
+  // marker given as `{yAxis}` on a log axis.
   series.unshift({
     type: 'line',
     name: text.band,
@@ -204,15 +226,17 @@ export function ratioOption(lines: Line[], text: RatioText): ChartOption {
     itemStyle: { color: '#16a34a' },
     markArea: {
       silent: true,
+      animation: false,
       itemStyle: { color: 'rgba(22, 163, 74, 0.12)' },
-      data: [[{ yAxis: HEALTHY_BAND[0] }, { yAxis: HEALTHY_BAND[1] }]],
+      data: [[{ coord: [x0, HEALTHY_BAND[0]] }, { coord: [x1, HEALTHY_BAND[1]] }]],
     },
     markLine: {
       silent: true,
+      animation: false,
       symbol: 'none',
       label: { show: true, position: 'insideEndTop', formatter: '1e-3' },
       lineStyle: { color: '#16a34a', type: 'dashed', width: 1 },
-      data: [{ yAxis: HEALTHY_RATIO }],
+      data: [[{ coord: [x0, HEALTHY_RATIO] }, { coord: [x1, HEALTHY_RATIO] }]],
     },
   })
   return {

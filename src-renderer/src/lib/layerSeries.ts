@@ -57,15 +57,22 @@ export function hasQuantity(captures: LayerCapture[], q: Quantity): boolean {
   return captures.some((c) => c.layers.some((l) => (l[q]?.hist.counts.length ?? 0) > 0))
 }
 
+/** The power of ten a bin's lower magnitude is (bin 1e-2 … 1.26e-2 gives -2), or null between decades. */
+export function binDecade(bin: number): number | null {
+  if (bin === CENTRE_BIN) return null
+  const k = bin > CENTRE_BIN ? bin - CENTRE_BIN - 1 : CENTRE_BIN - 1 - bin
+  if (k < 0 || k >= SIDE_BINS || k % BINS_PER_DECADE !== 0) return null
+  return Math.round(Math.log10(MIN_MAGNITUDE)) + k / BINS_PER_DECADE
+}
+
 /**
  * A bin's label when its lower magnitude is a power of ten ('1e-2', '-1e-3', '1'), '0' for the centre
  * bin, and null for the bins in between (the axis names only the decades).
  */
 export function binLabel(bin: number): string | null {
   if (bin === CENTRE_BIN) return '0'
-  const k = bin > CENTRE_BIN ? bin - CENTRE_BIN - 1 : CENTRE_BIN - 1 - bin
-  if (k < 0 || k >= SIDE_BINS || k % BINS_PER_DECADE !== 0) return null
-  const exponent = Math.round(Math.log10(MIN_MAGNITUDE)) + k / BINS_PER_DECADE
+  const exponent = binDecade(bin)
+  if (exponent === null) return null
   const magnitude = exponent === 0 ? '1' : `1e${exponent}`
   return bin > CENTRE_BIN ? magnitude : `-${magnitude}`
 }
