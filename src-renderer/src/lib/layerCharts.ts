@@ -3,7 +3,7 @@
  * they can be checked without a canvas: a histogram over time as a heatmap on the fixed signed-log bins,
  * the update/weight ratio on a log axis with CS231n's healthy band, and per-layer lines.
  */
-import { binEdges } from '../../../src-shared/layerStats'
+import { binEdges, MIN_MAGNITUDE } from '../../../src-shared/layerStats'
 import { chartLayout } from './chartFormat'
 import { RAMP } from './colorScale'
 import { formatPercent } from './format'
@@ -50,12 +50,15 @@ export function histogramOption(columns: HistogramColumn[], text: HistogramText)
     })
   })
   const { grid } = chartLayout(false)
-  // Every decade is named while they fit; a wide range names every other one (zero always).
+  // Every decade is named while they fit; a wide range names every other one. Zero is always named,
+  // and the decades next to it (±1e-8, one bin away) are not: their labels would sit on top of it.
+  const innermost = Math.round(Math.log10(MIN_MAGNITUDE))
   const decades = bins.filter((b) => binDecade(b) !== null).length
   const stride = decades > MAX_DECADE_LABELS ? 2 : 1
   const labelOf = (index: number): string | null => {
     const b = bins[index]!
     const e = binDecade(b)
+    if (e === innermost) return null
     return e === null || e % stride === 0 ? binLabel(b) : null
   }
   return {
@@ -192,8 +195,9 @@ export function linesOption(lines: Line[], kind: YKind, text: LineText): ChartOp
   }
 }
 
-const decadeBelow = (v: number): number => 10 ** Math.floor(Math.log10(v))
-const decadeAbove = (v: number): number => 10 ** Math.ceil(Math.log10(v))
+// Parsed from text: 10 ** -5 is 9.999999999999999e-6 in floating point, 1e-5 is the nearest double.
+const decadeBelow = (v: number): number => Number(`1e${Math.floor(Math.log10(v))}`)
+const decadeAbove = (v: number): number => Number(`1e${Math.ceil(Math.log10(v))}`)
 
 export interface RatioText extends LineText {
   /** The band's name in the tooltip and the legend of exports. */
