@@ -54,7 +54,9 @@ test('seeded captures: histograms, ratio band, dead ReLUs, filters, batchnorm, e
   test.setTimeout(90_000)
   const store = new RunStore(process.env['E2E_DATA_DIR']!)
   const two = await store.create(seededRecord('e2e layers two-layer', { kind: 'two-layer', hiddenDim: 50 }))
-  const conv = await store.create(seededRecord('e2e layers conv', { kind: 'three-layer-conv', numFilters: 8, filterSize: 3 }))
+  const conv = await store.create(
+    seededRecord('e2e layers conv', { kind: 'three-layer-conv', numFilters: 8, filterSize: 3 }),
+  )
   const old = await store.create(seededRecord('e2e layers old run', { kind: 'two-layer', hiddenDim: 50 }))
   await writeFile(join(store.runDir(two.id), 'layers.jsonl'), layersJsonl(twoLayerCaptures(ITERATIONS)))
   // A crash mid-write leaves a torn last line: it is skipped, and the panel says so.
@@ -91,7 +93,9 @@ test('seeded captures: histograms, ratio band, dead ReLUs, filters, batchnorm, e
     await page.getByTestId('layers-quantity').selectOption('postact')
     await expect(hist.first()).toHaveAttribute('data-quantity', 'postact')
     await expect(hist.first()).toHaveAttribute('data-y-labels', /^0 /)
-    await expect(hist.nth(1).getByTestId('layers-histogram-none')).toHaveText('No post-activations in this layer.')
+    await expect(hist.nth(1).getByTestId('layers-histogram-none')).toHaveText(
+      'No post-activations in this layer.',
+    )
     await page.getByTestId('layers-quantity').selectOption('weight')
     await shoot(page, panel, 'layers-panel-en.png')
 
@@ -130,7 +134,9 @@ test('seeded captures: histograms, ratio band, dead ReLUs, filters, batchnorm, e
     await expect(perLayer).toHaveCount(2)
     await expect(perLayer.first()).toHaveAttribute('data-runs', 'e2e layers two-layer,e2e layers conv')
     await expect(perLayer.first().locator('canvas').first()).toBeVisible()
-    await expect(page.getByTestId('compare-layers-without')).toHaveText('Without captures: e2e layers old run')
+    await expect(page.getByTestId('compare-layers-without')).toHaveText(
+      'Without captures: e2e layers old run',
+    )
     await shoot(page, compare, 'layers-compare-en.png')
     await page.getByTestId('language-switch').selectOption('zh-CN')
     await expect(compare.getByRole('heading', { name: '跨运行的各层' })).toBeVisible()

@@ -13,7 +13,11 @@ import {
 } from './layerCharts'
 
 const text = { iteration: 'Iteration', count: 'Count', locale: 'en' }
-type Heat = { series: { data: [number, number, number][] }[]; yAxis: { data: string[] }; xAxis: { data: string[] } }
+type Heat = {
+  series: { data: [number, number, number][] }[]
+  yAxis: { data: string[] }
+  xAxis: { data: string[] }
+}
 
 describe('histogramOption', () => {
   const w = tensorStats(gaussian(5000, 1e-3, seeded(3)))
@@ -68,7 +72,15 @@ type Mark = { coord: [number, number] }
 
 describe('ratioOption', () => {
   const lines = [
-    { name: 'layer1', color: '#2563eb', points: [[10, 1e-3], [20, 0], [30, 5e-4]] as [number, number][] },
+    {
+      name: 'layer1',
+      color: '#2563eb',
+      points: [
+        [10, 1e-3],
+        [20, 0],
+        [30, 5e-4],
+      ] as [number, number][],
+    },
     { name: 'layer2', color: '#ea580c', points: [[10, 3e-1]] as [number, number][] },
   ]
   const option = ratioOption(lines, { iteration: 'Iteration', locale: 'en', band: 'Healthy band' }) as {
@@ -94,7 +106,10 @@ describe('ratioOption', () => {
   })
 
   it('leaves out ratios a log axis cannot draw, and spans the band and every ratio in whole decades', () => {
-    expect(option.series[1]!.data).toEqual([[10, 1e-3], [30, 5e-4]])
+    expect(option.series[1]!.data).toEqual([
+      [10, 1e-3],
+      [30, 5e-4],
+    ])
     expect(option.yAxis.min).toBe(1e-5)
     expect(option.yAxis.max).toBe(1)
   })
@@ -106,7 +121,10 @@ describe('linesOption and filterOption', () => {
   })
 
   it('plots fractions on 0…100%', () => {
-    const o = linesOption([{ name: 'layer1', color: '#000', points: [[1, 0.2]] }], 'percent', { iteration: 'it', locale: 'en' }) as {
+    const o = linesOption([{ name: 'layer1', color: '#000', points: [[1, 0.2]] }], 'percent', {
+      iteration: 'it',
+      locale: 'en',
+    }) as {
       yAxis: { min: number; max: number; axisLabel: { formatter: (v: number) => string } }
     }
     expect([o.yAxis.min, o.yAxis.max]).toEqual([0, 1])

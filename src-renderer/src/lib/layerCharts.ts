@@ -91,7 +91,10 @@ export function histogramOption(columns: HistogramColumn[], text: HistogramText)
       type: 'category',
       data: bins.map(String),
       axisTick: { interval: (i: number) => labelOf(i) !== null },
-      axisLabel: { interval: (i: number) => labelOf(i) !== null, formatter: (_: string, i: number) => labelOf(i) ?? '' },
+      axisLabel: {
+        interval: (i: number) => labelOf(i) !== null,
+        formatter: (_: string, i: number) => labelOf(i) ?? '',
+      },
     },
     visualMap: {
       type: 'continuous',

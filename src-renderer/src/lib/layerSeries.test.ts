@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest'
 import { binEdges, binOf, CENTRE_BIN, tensorStats } from '../../../src-shared/layerStats'
 import { capture, layerRecord, twoLayerCaptures } from '../testing/layerFixtures'
-import { binDecade, binLabel, binRange, edgeLabel, hasQuantity, layerNames, layerOver, mergeCaptures } from './layerSeries'
+import {
+  binDecade,
+  binLabel,
+  binRange,
+  edgeLabel,
+  hasQuantity,
+  layerNames,
+  layerOver,
+  mergeCaptures,
+} from './layerSeries'
 
 describe('bin labels', () => {
   it('name the centre bin 0 and each decade by its lower edge, on both sides', () => {
@@ -61,7 +70,9 @@ describe('mergeCaptures', () => {
   })
 
   it('replaces the captures a resumed run retrains (from the first repeated iteration on)', () => {
-    const again = capture(20, [layerRecord({ name: 'layer1', shape: [4, 2], weightStd: 1, gradStd: 1, ratio: 5e-3 }, 9)])
+    const again = capture(20, [
+      layerRecord({ name: 'layer1', shape: [4, 2], weightStd: 1, gradStd: 1, ratio: 5e-3 }, 9),
+    ])
     const merged = mergeCaptures(caps, [again])
     expect(merged.map((c) => c.iteration)).toEqual([10, 20])
     expect(merged[1]!.layers[0]!.updateRatio).toBe(5e-3)
@@ -78,7 +89,9 @@ describe('mergeCaptures', () => {
 describe('per layer', () => {
   it('lists layers in net order across runs and follows one over time', () => {
     const caps = twoLayerCaptures([10, 20])
-    const conv = [capture(5, [layerRecord({ name: 'layer3', shape: [2, 2], weightStd: 1, gradStd: 1, ratio: 1e-3 }, 1)])]
+    const conv = [
+      capture(5, [layerRecord({ name: 'layer3', shape: [2, 2], weightStd: 1, gradStd: 1, ratio: 1e-3 }, 1)]),
+    ]
     expect(layerNames(caps, conv)).toEqual(['layer1', 'layer2', 'layer3'])
     expect(layerOver(caps, 'layer2').map((p) => [p.iteration, p.layer.updateRatio])).toEqual([
       [10, 3e-2],
@@ -88,7 +101,14 @@ describe('per layer', () => {
   })
 
   it('knows which quantities the captures hold', () => {
-    const scoresOnly = [capture(1, [layerRecord({ name: 'layer1', shape: [3, 3], weightStd: 1, gradStd: 1, ratio: 1e-3, scores: true }, 2)])]
+    const scoresOnly = [
+      capture(1, [
+        layerRecord(
+          { name: 'layer1', shape: [3, 3], weightStd: 1, gradStd: 1, ratio: 1e-3, scores: true },
+          2,
+        ),
+      ]),
+    ]
     expect(hasQuantity(scoresOnly, 'weight')).toBe(true)
     expect(hasQuantity(scoresOnly, 'postact')).toBe(false)
     expect(hasQuantity(twoLayerCaptures([1]), 'postact')).toBe(true)

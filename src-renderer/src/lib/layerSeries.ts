@@ -39,7 +39,10 @@ export function layerNames(...runs: LayerCapture[][]): string[] {
 }
 
 /** The layer `name` in each capture, with the capture's iteration; captures without it are left out. */
-export function layerOver(captures: LayerCapture[], name: string): { iteration: number; layer: LayerRecord }[] {
+export function layerOver(
+  captures: LayerCapture[],
+  name: string,
+): { iteration: number; layer: LayerRecord }[] {
   const out: { iteration: number; layer: LayerRecord }[] = []
   for (const c of captures) {
     const layer = c.layers.find((l) => l.name === name)

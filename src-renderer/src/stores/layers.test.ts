@@ -22,7 +22,10 @@ beforeEach(() => {
   t = fakeTransport({
     'runs.layers': (id: unknown, options?: { afterIteration?: number }) => {
       if (id !== 'r1') throw { code: 'not-found', message: `no run ${String(id)}` }
-      return series(file.filter((c) => c.iteration > (options?.afterIteration ?? -1)), 1)
+      return series(
+        file.filter((c) => c.iteration > (options?.afterIteration ?? -1)),
+        1,
+      )
     },
   })
   setTransport(t)

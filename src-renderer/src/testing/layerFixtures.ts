@@ -82,13 +82,20 @@ export function layerRecord(spec: LayerSpec, seed: number): LayerRecord {
   if (spec.filters) {
     const f = spec.filters
     record.filters = {
-      weightNorm: Array.from({ length: f }, (_, i) => weightNorm / Math.sqrt(f) * (0.5 + i / f)),
+      weightNorm: Array.from({ length: f }, (_, i) => (weightNorm / Math.sqrt(f)) * (0.5 + i / f)),
       updateRatio: Array.from({ length: f }, (_, i) => spec.ratio * 10 ** (i / f - 0.5)),
       zeroFraction: Array.from({ length: f }, (_, i) => (i % 4) / 4),
     }
   }
   if (spec.norm) {
-    const s = (mean: number, std: number) => ({ mean, std, min: mean - 2 * std, max: mean + 2 * std, n: 100, nonFinite: 0 })
+    const s = (mean: number, std: number) => ({
+      mean,
+      std,
+      min: mean - 2 * std,
+      max: mean + 2 * std,
+      n: 100,
+      nonFinite: 0,
+    })
     record.norm = {
       gamma: s(1, 0.05),
       beta: s(0.01, 0.02),
@@ -100,7 +107,11 @@ export function layerRecord(spec: LayerSpec, seed: number): LayerRecord {
   return record
 }
 
-export function capture(iteration: number, layers: LayerRecord[], reason: LayerCapture['reason'] = 'interval'): LayerCapture {
+export function capture(
+  iteration: number,
+  layers: LayerRecord[],
+  reason: LayerCapture['reason'] = 'interval',
+): LayerCapture {
   return { iteration, epoch: Math.floor(iteration / 100), reason, learningRate: 1e-3, layers }
 }
 
@@ -110,16 +121,27 @@ export function capture(iteration: number, layers: LayerRecord[], reason: LayerC
  */
 export function twoLayerCaptures(iterations: number[], seed = 1): LayerCapture[] {
   return iterations.map((it, i) =>
-    capture(it, [
-      layerRecord(
-        { name: 'layer1', shape: [784, 50], weightStd: 1e-3 * (1 + i / 10), gradStd: 1e-4, ratio: 1e-3 / (1 + i), dead: 0.05 * i },
-        seed * 1000 + i * 2,
-      ),
-      layerRecord(
-        { name: 'layer2', shape: [50, 10], weightStd: 1e-2, gradStd: 1e-3, ratio: 3e-2, scores: true },
-        seed * 1000 + i * 2 + 1,
-      ),
-    ], i % 2 === 0 ? 'check' : 'interval'),
+    capture(
+      it,
+      [
+        layerRecord(
+          {
+            name: 'layer1',
+            shape: [784, 50],
+            weightStd: 1e-3 * (1 + i / 10),
+            gradStd: 1e-4,
+            ratio: 1e-3 / (1 + i),
+            dead: 0.05 * i,
+          },
+          seed * 1000 + i * 2,
+        ),
+        layerRecord(
+          { name: 'layer2', shape: [50, 10], weightStd: 1e-2, gradStd: 1e-3, ratio: 3e-2, scores: true },
+          seed * 1000 + i * 2 + 1,
+        ),
+      ],
+      i % 2 === 0 ? 'check' : 'interval',
+    ),
   )
 }
 
@@ -128,7 +150,17 @@ export function convCaptures(iterations: number[], seed = 1): LayerCapture[] {
   return iterations.map((it, i) =>
     capture(it, [
       layerRecord(
-        { name: 'layer1', kind: 'conv', shape: [8, 1, 3, 3], weightStd: 1e-2, gradStd: 1e-3, ratio: 2e-3, dead: 0.1, filters: 8, norm: true },
+        {
+          name: 'layer1',
+          kind: 'conv',
+          shape: [8, 1, 3, 3],
+          weightStd: 1e-2,
+          gradStd: 1e-3,
+          ratio: 2e-3,
+          dead: 0.1,
+          filters: 8,
+          norm: true,
+        },
         seed * 1000 + i * 2,
       ),
       layerRecord(

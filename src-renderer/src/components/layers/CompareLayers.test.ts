@@ -9,7 +9,9 @@ import { fakeTransport, type FakeTransport } from '../../testing/fakeApi'
 import { capture, convCaptures, layerRecord, twoLayerCaptures } from '../../testing/layerFixtures'
 import CompareLayers from './CompareLayers.vue'
 
-const live = vi.hoisted(() => ({ charts: [] as { el: HTMLElement; chart: import('../../lib/echarts').EChartsType }[] }))
+const live = vi.hoisted(() => ({
+  charts: [] as { el: HTMLElement; chart: import('../../lib/echarts').EChartsType }[],
+}))
 vi.mock('../../lib/echarts', async (importOriginal) => {
   const real = await importOriginal<typeof import('../../lib/echarts')>()
   return {
@@ -36,7 +38,11 @@ const RUNS = [
 
 function setup(files: Record<string, LayerCapture[]>): FakeTransport {
   const t = fakeTransport({
-    'runs.layers': (id: unknown) => ({ captures: files[id as string] ?? [], bins: binLayout(), skippedLines: 0 }),
+    'runs.layers': (id: unknown) => ({
+      captures: files[id as string] ?? [],
+      bins: binLayout(),
+      skippedLines: 0,
+    }),
   })
   setTransport(t)
   setActivePinia(createPinia())
@@ -44,12 +50,19 @@ function setup(files: Record<string, LayerCapture[]>): FakeTransport {
 }
 
 const mountIt = async (runs = RUNS) => {
-  const w = mount(CompareLayers, { attachTo: document.body, props: { runs }, global: { plugins: [createAppI18n('en')] } })
+  const w = mount(CompareLayers, {
+    attachTo: document.body,
+    props: { runs },
+    global: { plugins: [createAppI18n('en')] },
+  })
   await flushPromises()
   return w
 }
 
-type Opt = { series: { name: string; data: [number, number][]; lineStyle?: { color: string }; markArea?: unknown }[]; yAxis: { type: string }[] }
+type Opt = {
+  series: { name: string; data: [number, number][]; lineStyle?: { color: string }; markArea?: unknown }[]
+  yAxis: { type: string }[]
+}
 function optionOf(layer: string): Opt {
   const host = document.querySelector(`[data-testid="compare-layer"][data-layer="${layer}"]`)!
   return live.charts.find((c) => host.contains(c.el))!.chart.getOption() as unknown as Opt
@@ -60,11 +73,21 @@ describe('CompareLayers', () => {
     // Run b is a conv net: its layer1 is compared with a's layer1, and its extra layer3 stands alone.
     const b = convCaptures([10, 20]).map((c) => ({
       ...c,
-      layers: [...c.layers, layerRecord({ name: 'layer3', shape: [10, 10], weightStd: 1e-2, gradStd: 1e-3, ratio: 1e-1, scores: true }, 5)],
+      layers: [
+        ...c.layers,
+        layerRecord(
+          { name: 'layer3', shape: [10, 10], weightStd: 1e-2, gradStd: 1e-3, ratio: 1e-1, scores: true },
+          5,
+        ),
+      ],
     }))
     const t = setup({ a: twoLayerCaptures([10, 20, 30]), b })
     const wrapper = await mountIt()
-    expect(RUNS.map((r) => t.api.mocks['runs.layers']!.mock.calls.some((c) => c[0] === r.id))).toEqual([true, true, true])
+    expect(RUNS.map((r) => t.api.mocks['runs.layers']!.mock.calls.some((c) => c[0] === r.id))).toEqual([
+      true,
+      true,
+      true,
+    ])
     const figures = wrapper.findAll('[data-testid="compare-layer"]')
     expect(figures.map((f) => [f.attributes('data-layer'), f.attributes('data-runs')])).toEqual([
       ['layer1', 'lr 1e-3,lr 1e-1'],
@@ -91,7 +114,9 @@ describe('CompareLayers', () => {
     const wrapper = await mountIt(RUNS.slice(0, 2))
     await wrapper.get('[data-testid="compare-layers-metric"]').setValue('dead')
     // Only the hidden layer has ReLUs.
-    expect(wrapper.findAll('[data-testid="compare-layer"]').map((f) => f.attributes('data-layer'))).toEqual(['layer1'])
+    expect(wrapper.findAll('[data-testid="compare-layer"]').map((f) => f.attributes('data-layer'))).toEqual([
+      'layer1',
+    ])
     expect(optionOf('layer1').series.map((s) => s.data)).toEqual([
       [
         [10, 0],
@@ -110,8 +135,17 @@ describe('CompareLayers', () => {
   it('says so when no run has captures, and follows live captures', async () => {
     const t = setup({})
     const wrapper = await mountIt(RUNS.slice(0, 2))
-    expect(wrapper.get('[data-testid="compare-layers-empty"]').text()).toContain('None of these runs has layer captures')
-    t.api.emit('layers', { runId: 'b', captures: [capture(5, [layerRecord({ name: 'layer1', shape: [4, 4], weightStd: 1, gradStd: 1, ratio: 1e-3 }, 3)])] })
+    expect(wrapper.get('[data-testid="compare-layers-empty"]').text()).toContain(
+      'None of these runs has layer captures',
+    )
+    t.api.emit('layers', {
+      runId: 'b',
+      captures: [
+        capture(5, [
+          layerRecord({ name: 'layer1', shape: [4, 4], weightStd: 1, gradStd: 1, ratio: 1e-3 }, 3),
+        ]),
+      ],
+    })
     await flushPromises()
     expect(wrapper.get('[data-testid="compare-layer"]').attributes('data-runs')).toBe('lr 1e-1')
   })

@@ -11,7 +11,9 @@ import { fakeTransport, makeRun, type FakeTransport } from '../../testing/fakeAp
 import { convCaptures, twoLayerCaptures } from '../../testing/layerFixtures'
 import LayersPanel from './LayersPanel.vue'
 
-const live = vi.hoisted(() => ({ charts: [] as { el: HTMLElement; chart: import('../../lib/echarts').EChartsType }[] }))
+const live = vi.hoisted(() => ({
+  charts: [] as { el: HTMLElement; chart: import('../../lib/echarts').EChartsType }[],
+}))
 // happy-dom has no canvas: each chart is an SSR SVG instance of the same size, which takes options and
 // draws them as text the test can read.
 vi.mock('../../lib/echarts', async (importOriginal) => {
@@ -34,7 +36,8 @@ afterEach(() => {
 
 function setup(captures: LayerCapture[] | (() => never)): FakeTransport {
   const t = fakeTransport({
-    'runs.layers': typeof captures === 'function' ? captures : { captures, bins: binLayout(), skippedLines: 0 },
+    'runs.layers':
+      typeof captures === 'function' ? captures : { captures, bins: binLayout(), skippedLines: 0 },
   })
   setTransport(t)
   setActivePinia(createPinia())
@@ -100,7 +103,9 @@ describe('LayersPanel', () => {
     expect(hidden!.attributes('data-quantity')).toBe('postact')
     // ReLU outputs: zeros (the centre bin) and positives only.
     expect(hidden!.attributes('data-y-labels')!.startsWith('0 ')).toBe(true)
-    expect(scores!.find('[data-testid="layers-histogram-none"]').text()).toBe('No post-activations in this layer.')
+    expect(scores!.find('[data-testid="layers-histogram-none"]').text()).toBe(
+      'No post-activations in this layer.',
+    )
   })
 
   it('draws the update/weight ratio on a log axis with the healthy band and the 1e-3 line', async () => {
@@ -136,7 +141,10 @@ describe('LayersPanel', () => {
       [20, 0.05],
       [30, 0.1],
     ])
-    const norms = chartIn('layers-grad-norm').getOption() as { series: { name: string }[]; yAxis: { type: string }[] }
+    const norms = chartIn('layers-grad-norm').getOption() as {
+      series: { name: string }[]
+      yAxis: { type: string }[]
+    }
     expect(norms.series.map((s) => s.name)).toEqual(['layer1', 'layer2'])
     expect(norms.yAxis[0]!.type).toBe('log')
   })
@@ -145,11 +153,15 @@ describe('LayersPanel', () => {
     setup(convCaptures([10, 20]))
     const wrapper = await mountPanel(makeRun())
     const filters = wrapper.findAll('[data-testid="layers-filters"]')
-    expect(filters.map((f) => [f.attributes('data-layer'), f.attributes('data-filters')])).toEqual([['layer1', '8']])
+    expect(filters.map((f) => [f.attributes('data-layer'), f.attributes('data-filters')])).toEqual([
+      ['layer1', '8'],
+    ])
     const heat = chartIn('layers-filters', 'layer1').getOption() as { yAxis: { data: string[] }[] }
     expect(heat.yAxis[0]!.data).toHaveLength(8)
     await wrapper.get('[data-testid="layers-filter-metric"]').setValue('zeroFraction')
-    const zero = chartIn('layers-filters', 'layer1').getOption() as { series: { data: [number, number, number][] }[] }
+    const zero = chartIn('layers-filters', 'layer1').getOption() as {
+      series: { data: [number, number, number][] }[]
+    }
     expect(zero.series[0]!.data.slice(0, 4).map((d) => d[2])).toEqual([0, 0.25, 0.5, 0.75])
     const norm = wrapper.get('[data-testid="layers-norm"]')
     expect(norm.attributes('data-layer')).toBe('layer1')

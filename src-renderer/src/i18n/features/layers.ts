@@ -34,7 +34,8 @@ export const en = {
     filters: 'Filters of {layer}',
     filtersHint: 'one row per filter',
     norm: 'Batchnorm of {layer}',
-    normHint: 'means of γ, β and the running statistics; {saturated} of the normalised outputs beyond ±3 at the last capture',
+    normHint:
+      'means of γ, β and the running statistics; {saturated} of the normalised outputs beyond ±3 at the last capture',
     noHistogram: 'No {quantity} in this layer.',
   },
   filterMetric: {
