@@ -196,3 +196,41 @@ test('a real two-layer run on the embedded dataset: its Layers panel shows what 
   await expect(panel.getByRole('heading', { name: '各层', exact: true })).toBeVisible()
   await shoot(page, panel, 'layers-panel-real-zh.png')
 })
+
+/**
+ * Live: while a run trains, its panel grows with each `layers` event, without a reload (the store
+ * fetches only when the page opens and when the run stops). Needs the engine's capture, as above.
+ */
+test('a training run’s Layers panel grows live', async ({ page }) => {
+  test.setTimeout(120_000)
+  await page.goto(`/#token=${TOKEN}`)
+  await page.getByTestId('language-switch').selectOption('en')
+  await page.getByTestId('nav-new-run').click()
+  await expect(page.getByTestId('run-form')).toBeVisible()
+  await page.getByTestId('field-name').fill('e2e: layers, live')
+  // A wide net in small batches (as training.spec.ts's): it trains for a while.
+  for (const [field, value] of [
+    ['model.hiddenDim', '2000'],
+    ['solver.batchSize', '20'],
+    ['solver.numEpochs', '40'],
+  ] as const)
+    await page.getByTestId(`field-${field}`).fill(value)
+  await page.getByTestId('submit-run').click()
+  await expect(page).toHaveURL(/#\/runs\/[0-9a-z-]+/)
+  const status = page.getByTestId('run-detail-status')
+  await expect(status).toHaveAttribute('data-status', 'running', { timeout: 30_000 })
+  const panel = page.getByTestId('layers-panel')
+  const count = async () => Number(await panel.getAttribute('data-captures'))
+  try {
+    await expect.poll(count, { timeout: 45_000 }).toBeGreaterThan(0)
+    const first = await count()
+    await expect.poll(count, { timeout: 45_000 }).toBeGreaterThan(first)
+    await expect(status).toHaveAttribute('data-status', 'running')
+    await expect(page.getByTestId('layers-ratio').locator('canvas').first()).toBeVisible()
+  } finally {
+    await expect(async () => {
+      await page.getByTestId('cancel-button').first().dispatchEvent('click')
+      await expect(status).toHaveAttribute('data-status', 'cancelled', { timeout: 3_000 })
+    }).toPass({ timeout: 30_000 })
+  }
+})
