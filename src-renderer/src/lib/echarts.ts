@@ -1,11 +1,12 @@
 /** ECharts with only what the charts use, registered once (the full build is ~3x larger). */
-import { LineChart, ParallelChart, ScatterChart } from 'echarts/charts'
+import { HeatmapChart, LineChart, ParallelChart, ScatterChart } from 'echarts/charts'
 import {
   DataZoomInsideComponent,
   DatasetComponent,
   GridComponent,
   LegendPlainComponent,
   LegendScrollComponent,
+  MarkAreaComponent,
   MarkLineComponent,
   MarkPointComponent,
   ParallelComponent,
@@ -33,6 +34,9 @@ use([
   // Where a diverged run's loss left the finite range, and its last finite loss.
   MarkLineComponent,
   MarkPointComponent,
+  // The Layers panel: histograms over time, and the update/weight ratio's healthy band.
+  HeatmapChart,
+  MarkAreaComponent,
   CanvasRenderer,
   SVGRenderer,
 ])

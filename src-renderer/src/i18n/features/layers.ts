@@ -1,0 +1,128 @@
+/**
+ * Messages of the Layers panel and the compare view's per-layer charts (issue 15 §2), both languages
+ * side by side; en.ts and zh-CN.ts mount them under 'layers'.
+ */
+export const en = {
+  title: 'Layers',
+  hint: 'Per-layer statistics captured while the run trained: at every accuracy check and every few iterations in between.',
+  loading: 'Loading layer captures…',
+  unreadable: 'The layer captures could not be read: {message}',
+  skipped: '{n} damaged line of layers.jsonl was skipped. | {n} damaged lines of layers.jsonl were skipped.',
+  captures: '{n} capture | {n} captures',
+  empty: {
+    title: 'No layer captures for this run',
+    old: 'Runs trained before Workbench captured layer statistics, and runs with capture turned off, have none; train the config again to see them.',
+    waiting: 'The first capture comes at the first accuracy check.',
+  },
+  quantity: {
+    label: 'Histogram of',
+    weight: 'Weights',
+    grad: 'Gradients',
+    preact: 'Pre-activations',
+    postact: 'Post-activations',
+  },
+  charts: {
+    histograms: 'Histograms over time',
+    histogramsHint: 'value on the vertical axis (signed log scale), colour the count',
+    ratio: 'Update/weight ratio',
+    ratioHint: '‖lr·dW‖ / ‖W‖ on a log scale; about 1e-3 is healthy (shaded 1e-4 … 1e-2)',
+    dead: 'Dead ReLUs',
+    deadHint: 'fraction of units zero for the whole batch',
+    gradNorm: 'Gradient norm',
+    gradNormHint: '‖dW‖ per layer, log scale',
+    filtersTitle: 'Conv filters',
+    filters: 'Filters of {layer}',
+    filtersHint: 'one row per filter',
+    norm: 'Batchnorm of {layer}',
+    normHint:
+      'means of γ, β and the running statistics; {saturated} of the normalised outputs beyond ±3 at the last capture',
+    noHistogram: 'No {quantity} in this layer.',
+  },
+  filterMetric: {
+    label: 'Filter value',
+    updateRatio: 'Update/weight ratio',
+    weightNorm: 'Weight norm',
+    zeroFraction: 'Zero outputs',
+  },
+  norm: {
+    gamma: 'γ mean',
+    beta: 'β mean',
+    runningMean: 'running mean',
+    runningVar: 'running variance',
+  },
+  axis: {
+    iteration: 'Iteration',
+    count: 'Count',
+    filter: 'Filter',
+  },
+  band: 'Healthy band (1e-4 … 1e-2)',
+  compare: {
+    title: 'Layers across runs',
+    hint: 'The same layer of each run, aligned by layer name, in the runs’ colours.',
+    metric: 'Show',
+    none: 'None of these runs has layer captures (runs trained before capture existed, or with it off).',
+    without: 'Without captures: {names}',
+  },
+}
+
+export const zhCN: typeof en = {
+  title: '各层',
+  hint: '训练过程中按层采集的统计量：每次准确率检查时，以及其间每隔若干次迭代采集一次。',
+  loading: '正在加载各层采集数据…',
+  unreadable: '无法读取各层采集数据：{message}',
+  skipped: '已跳过 layers.jsonl 中 {n} 行损坏的数据。 | 已跳过 layers.jsonl 中 {n} 行损坏的数据。',
+  captures: '{n} 次采集 | {n} 次采集',
+  empty: {
+    title: '此运行没有各层采集数据',
+    old: '在 Workbench 采集各层统计量之前训练的运行，以及关闭了采集的运行，都没有这些数据；重新训练该配置即可查看。',
+    waiting: '第一次采集在第一次准确率检查时进行。',
+  },
+  quantity: {
+    label: '直方图：',
+    weight: '权重',
+    grad: '梯度',
+    preact: '激活前',
+    postact: '激活后',
+  },
+  charts: {
+    histograms: '随时间变化的直方图',
+    histogramsHint: '纵轴为数值（带符号的对数刻度），颜色表示计数',
+    ratio: '更新/权重比',
+    ratioHint: '‖lr·dW‖ / ‖W‖，对数刻度；约 1e-3 为健康（阴影为 1e-4 … 1e-2）',
+    dead: '死亡 ReLU',
+    deadHint: '在整个批次上输出均为零的单元比例',
+    gradNorm: '梯度范数',
+    gradNormHint: '每层的 ‖dW‖，对数刻度',
+    filtersTitle: '卷积滤波器',
+    filters: '{layer} 的滤波器',
+    filtersHint: '每个滤波器一行',
+    norm: '{layer} 的批归一化',
+    normHint: 'γ、β 及运行统计量的均值；最后一次采集时有 {saturated} 的归一化输出超出 ±3',
+    noHistogram: '此层没有{quantity}。',
+  },
+  filterMetric: {
+    label: '滤波器数值',
+    updateRatio: '更新/权重比',
+    weightNorm: '权重范数',
+    zeroFraction: '零输出',
+  },
+  norm: {
+    gamma: 'γ 均值',
+    beta: 'β 均值',
+    runningMean: '运行均值',
+    runningVar: '运行方差',
+  },
+  axis: {
+    iteration: '迭代',
+    count: '计数',
+    filter: '滤波器',
+  },
+  band: '健康区间（1e-4 … 1e-2）',
+  compare: {
+    title: '跨运行的各层',
+    hint: '按层名对齐，显示每个运行的同一层，颜色与各运行一致。',
+    metric: '显示',
+    none: '这些运行都没有各层采集数据（在采集功能出现之前训练，或关闭了采集）。',
+    without: '没有采集数据：{names}',
+  },
+}
