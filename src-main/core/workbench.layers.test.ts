@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { RunConfigInput } from '../../src-shared/config'
 import type { LayerCapture } from '../../src-shared/layerStats'
+import type { Executor, ExecutorMessage } from './executors/types'
 import { makeCapture } from './store/testingLayers'
 import { Workbench, type WorkbenchEvent } from './workbench'
 
@@ -130,5 +131,50 @@ describe('Workbench: layer captures', () => {
     await wb.trashRuns([run.id])
     await wb.purgeRuns([run.id])
     expect(existsSync(join(wb.trash.store.runDir(run.id), 'layers.jsonl'))).toBe(false)
+  }, 60_000)
+
+  it('a cluster attempt that takes over from a checkpoint drops what the dead one captured past it', async () => {
+    // A stand-in for the Redis executor: one worker captures 1..10 and dies, another is placed from the
+    // checkpoint at iteration 6 and captures 7..12.
+    const script: ExecutorMessage[] = [
+      { type: 'placed', placement: { executor: 'cluster', worker: null }, restartFrom: null },
+      { type: 'layers', captures: range(1, 10).map((i) => makeCapture(i, { seed: 1 })) },
+      {
+        type: 'placed',
+        placement: { executor: 'cluster', worker: null },
+        restartFrom: { iteration: 6, epoch: 1 },
+      },
+      { type: 'layers', captures: range(7, 12).map((i) => makeCapture(i, { seed: 2 })) },
+    ]
+    const cluster: Executor = {
+      name: 'cluster',
+      capacity: 1,
+      usesLocalMemory: false,
+      prepare: async (job) => ({ job }),
+      start: (_job, onMessage) => ({
+        done: (async () => {
+          for (const m of script) {
+            await new Promise((r) => setTimeout(r, 5))
+            onMessage(m)
+          }
+          return { status: 'cancelled' as const }
+        })(),
+        cancel: () => {},
+      }),
+      destroy: async () => {},
+    }
+    const dataDir = await mkdtemp(join(tmpdir(), 'wb-layers-'))
+    dirs.push(dataDir)
+    const wb = await Workbench.open({ dataDir, maxThreads: 1, cluster: () => cluster })
+    open.push(wb)
+    const run = await wb.createRun(tiny('remote'), { trainOn: 'cluster' })
+    await wb.whenIdle()
+    const series = await wb.readLayers(run.id)
+    expect(iterations(series.captures)).toEqual(range(1, 12))
+    expect(series.captures.map((c) => c.layers[0]!.grad)).toEqual(
+      range(1, 12).map((i) => makeCapture(i, { seed: i <= 6 ? 1 : 2 }).layers[0]!.grad),
+    )
+    const file = await readFile(join(wb.store.runDir(run.id), 'layers.jsonl'), 'utf8')
+    expect(file.trim().split('\n')).toHaveLength(12)
   }, 60_000)
 })
