@@ -537,9 +537,10 @@ export interface Events {
 // ---- layer dynamics (issue 15) ----
 
 /**
- * How many captures runs.layers sends by default, and at most. A capture is some 3-4 KB of JSON per
- * layer (four trimmed histograms and their summaries), so 200 captures of a three-layer net are about
- * 2 MB; a longer run is thinned evenly (first and last capture always kept) rather than sent whole.
+ * How many captures runs.layers sends by default, and at most. A capture is a few KB of JSON per layer
+ * (four trimmed histograms and their summaries; 5 KB for the tests' three-layer captures), so the
+ * default answer stays around a megabyte or two; a longer run is thinned evenly (first and last capture
+ * always kept) rather than sent whole.
  */
 export const LAYERS_CAPTURES_DEFAULT = 200
 export const LAYERS_CAPTURES_MAX = 2000
