@@ -510,7 +510,11 @@ export interface Methods {
   // Train on other machines (issue 16).
   'cluster.status': { args: []; result: ClusterInfo }
   // Layer dynamics (issue 15).
-  /** The run's per-layer captures (layers.jsonl), those after `afterIteration` when given. */
+  /**
+   * The run's per-layer captures (layers.jsonl) in iteration order, those after `afterIteration` when
+   * given, thinned to `maxCaptures`; damaged lines are skipped and counted (`skippedLines`), a run
+   * without captures has an empty series.
+   */
   'runs.layers': { args: [id: string, options?: LayersOptions]; result: LayerSeries }
 }
 
@@ -532,9 +536,24 @@ export interface Events {
 
 // ---- layer dynamics (issue 15) ----
 
+/**
+ * How many captures runs.layers sends by default, and at most. A capture is a few KB of JSON per layer
+ * (four trimmed histograms and their summaries; 5 KB for the tests' three-layer captures), so the
+ * default answer stays around a megabyte or two; a longer run is thinned evenly (first and last capture
+ * always kept) rather than sent whole.
+ */
+export const LAYERS_CAPTURES_DEFAULT = 200
+export const LAYERS_CAPTURES_MAX = 2000
+
 export interface LayersOptions {
   /** Only captures with iteration > afterIteration (a live view's incremental fetch). */
   afterIteration?: number
+  /**
+   * At most this many captures (1 to LAYERS_CAPTURES_MAX; default LAYERS_CAPTURES_DEFAULT), chosen
+   * evenly over those after `afterIteration`, the first and the last among them. LayerSeries'
+   * `totalCaptures` says how many there were before thinning.
+   */
+  maxCaptures?: number
 }
 
 // ---- train on other machines (issue 16) ----

@@ -145,6 +145,11 @@ export interface LayerSeries {
   bins: { perDecade: number; minMagnitude: number; maxMagnitude: number; count: number }
   /** Lines of layers.jsonl that were unreadable and skipped (a damaged tail after a crash, say). */
   skippedLines: number
+  /**
+   * Captures (after `afterIteration`) before the series was thinned to its cap (runs.layers'
+   * maxCaptures); equal to captures.length when nothing was left out.
+   */
+  totalCaptures?: number
 }
 
 export function binLayout(): LayerSeries['bins'] {

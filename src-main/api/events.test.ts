@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { MetricEvent, RunRecord, RunStatus } from '../../src-shared/runs'
 import type { Workbench, WorkbenchEvent } from '../core/workbench'
+import { makeCapture } from '../core/store/testingLayers'
 import { forwardEvents, type ApiEvent } from './events'
 
 function fakeSource() {
@@ -147,6 +148,22 @@ describe('forwardEvents', () => {
     vi.advanceTimersByTime(1000)
     expect(sent).toHaveLength(1)
     expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('sends each layers event at once, captures whole, to every subscriber (issue 15)', () => {
+    const a = setup()
+    const b = setup()
+    const captures = [makeCapture(10), makeCapture(20, { reason: 'check' })]
+    a.emit({ type: 'layers', runId: 'r1', captures })
+    b.emit({ type: 'layers', runId: 'r1', captures })
+    for (const { sent } of [a, b]) {
+      expect(sent).toEqual([{ event: 'layers', payload: { runId: 'r1', captures } }])
+    }
+    // Nothing of a layers event is taken for a queue state.
+    vi.advanceTimersByTime(1000)
+    expect(a.sent.filter((e) => e.event === 'queue')).toEqual([])
+    a.fwd.close()
+    b.fwd.close()
   })
 
   it('survives a sink that throws', () => {

@@ -171,6 +171,8 @@ export function forwardEvents(
     else if (e.type === 'notice') send({ event: 'notice', payload: { ...e.notice } })
     else if (e.type === 'runRemoved') onRunRemoved(e.id)
     else if (e.type === 'trash') onTrash(e.ids)
+    // A capture comes every few hundred steps at most, already batched by the worker: sent as it comes.
+    else if (e.type === 'layers') send({ event: 'layers', payload: { runId: e.runId, captures: e.captures } })
     else onQueue({ running: [...e.running], queued: [...e.queued] })
   })
   // Dataset jobs pace themselves (a few events a second per job, phase changes at once).

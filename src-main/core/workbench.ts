@@ -53,6 +53,9 @@ import { LocalExecutor } from './executors/local'
 import type { Executor, ExecutorContext, ExecutorMessage, ExecutorName, TrainJob } from './executors/types'
 import { resumePoint, TRAINING_STATE } from './resumePoint'
 import type { MetricsLog } from './store/metricsLog'
+import type { LayersLog } from './store/layersLog'
+import type { LayerCapture, LayerSeries } from '../../src-shared/layerStats'
+import type { ReadLayersOptions } from './store/layersRead'
 import { readMetrics, type MetricsReader } from './store/metricsRead'
 import { RUN_FILE, RunStore, newRunId, type Checkpoint } from './store/runStore'
 import { RUN_INDEX_FILE } from './store/runIndexDb'
@@ -114,6 +117,8 @@ export interface Placement {
 export type WorkbenchEvent =
   | { type: 'run'; run: RunRecord }
   | { type: 'metrics'; runId: string; events: MetricEvent[] }
+  /** Layer dynamics (issue 15): captures the run's trainer took, in iteration order, as they arrive. */
+  | { type: 'layers'; runId: string; captures: LayerCapture[] }
   | { type: 'queue'; running: string[]; queued: string[] }
   /** Something a person must act on that is not one run's outcome alone (a full disk). */
   | { type: 'notice'; notice: Notice }
@@ -133,6 +138,8 @@ interface Active {
   on: Executor | null
   task: RunningTask | null
   log: MetricsLog | null
+  /** layers.jsonl, opened with `log`. */
+  layers: LayersLog | null
   record: RunRecord
   /** The run's writes in order; never rejects (a failed write ends the run through `storageFailure`). */
   writes: Promise<unknown>
@@ -680,6 +687,19 @@ export class Workbench {
     const a = this.active.get(id)
     if (a?.log && !a.log.closed) await a.log.flush().catch(() => undefined)
     return this.store.readMetricsWith(id, reader)
+  }
+
+  /**
+   * The run's layer captures (store/layersRead.ts), after its trainer's buffered captures are written. A
+   * run that never captured has an empty series.
+   */
+  async readLayers(
+    id: string,
+    options: Pick<ReadLayersOptions, 'afterIteration' | 'maxCaptures'> = {},
+  ): Promise<LayerSeries> {
+    const a = this.active.get(id)
+    if (a?.layers && !a.layers.closed) await a.layers.flush().catch(() => undefined)
+    return this.store.readLayers(id, options)
   }
 
   /** First-layer weights saved at `epoch` (default: the latest) for the weight mosaic; null if none yet. */
@@ -1316,6 +1336,7 @@ export class Workbench {
       on: executor,
       task: null,
       log: null,
+      layers: null,
       record: null as unknown as RunRecord,
       writes: Promise.resolve(),
       lastProgressWrite: 0,
@@ -1327,6 +1348,7 @@ export class Workbench {
     this.active.set(id, a)
     try {
       a.log = this.store.metricsLog(id, { onError: (e) => this.onWriteFailure(a, e) })
+      a.layers = this.store.layersLog(id, { onError: (e) => this.onWriteFailure(a, e) })
       a.record = await this.store.get(id)
       const config = a.record.config as RunConfig & { seed: number }
       const last = await this.store.readCheckpoint(id, 'last', TRAINING_STATE)
@@ -1350,6 +1372,9 @@ export class Workbench {
         // A resumed run: its log says where the earlier attempt's events stop counting.
         const fromIteration = resume?.state.iteration ?? 0
         a.log.append({ type: 'resume', fromIteration, fromEpoch: resume?.state.epoch ?? 0 })
+        // The layer captures have no resume marker: what the earlier attempt captured past the
+        // checkpoint is cut off before this one appends.
+        await a.layers.truncateAfter(fromIteration)
         a.record.progress = {
           ...a.record.progress,
           iteration: fromIteration,
@@ -1376,6 +1401,7 @@ export class Workbench {
       const outcome = await a.task.done
       await a.writes
       await a.log.close()
+      await a.layers.close()
       if (a.failure) await this.finish(id, a, { status: 'failed', error: a.failure })
       else if (outcome.status === 'completed') {
         await this.finish(id, a, { status: 'completed', result: outcome.result })
@@ -1387,6 +1413,7 @@ export class Workbench {
     } catch (e) {
       await a.writes
       await a.log?.close().catch((err: unknown) => this.onWriteFailure(a, err))
+      await a.layers?.close().catch((err: unknown) => this.onWriteFailure(a, err))
       if (e instanceof CancelledBeforeStart && !a.failure) {
         await this.finish(id, a, { status: 'cancelled' })
         return
@@ -1529,6 +1556,9 @@ export class Workbench {
             fromEpoch: m.restartFrom.epoch,
           }
           if (!a.log?.closed) a.log?.append(restart)
+          if (a.layers && !a.layers.closed) {
+            a.layers.truncateAfter(restart.fromIteration).catch((e: unknown) => this.onWriteFailure(a, e))
+          }
           a.record.progress = {
             ...a.record.progress,
             iteration: restart.fromIteration,
@@ -1552,6 +1582,10 @@ export class Workbench {
         this.queueWrite(a, epochEnded)
         return
       }
+      case 'layers':
+        if (a.layers && !a.layers.closed) for (const c of m.captures) a.layers.append(c)
+        this.emit({ type: 'layers', runId: id, captures: m.captures })
+        return
       case 'checkpoint': {
         const { tensors, state } = m.checkpoint
         this.persist(a, async () => {

@@ -1,10 +1,12 @@
 /**
- * A worker's messages for one run attempt, on their way to the submitter's stream: metrics are held and
- * sent together (at most every `flushMs`, and before any other message so order is kept), each message
+ * A worker's messages for one run attempt, on their way to the submitter's stream: metrics and layer
+ * captures are held and sent together (at most every `flushMs`, and before any other message so order
+ * is kept), each message
  * numbered so the submitter can drop one delivered twice. The stream expires by itself if nobody reads it.
  */
 import type { Redis } from 'ioredis'
 import type { MetricEvent, RunProgress } from '../../../src-shared/runs'
+import type { LayerCapture } from '../../../src-shared/layerStats'
 import { encodeMessage } from './codec'
 import { OUTBOX_TTL_MS } from './keys'
 import type { ClusterMessage, Envelope } from './protocol'
@@ -19,6 +21,7 @@ export class Outbox {
   private seq = 0
   private events: MetricEvent[] = []
   private progress: RunProgress | null = null
+  private captures: LayerCapture[] = []
   private timer: NodeJS.Timeout | null = null
   private chain: Promise<void> = Promise.resolve()
   /** Messages sent, metric batches counted once (tests check the batching). */
@@ -40,19 +43,31 @@ export class Outbox {
     else this.timer ??= setTimeout(() => this.flush(), this.flushMs)
   }
 
+  /** Layer captures (issue 15) wait for the next batch like iterations do. */
+  layers(captures: LayerCapture[]): void {
+    this.captures.push(...captures)
+    this.timer ??= setTimeout(() => this.flush(), this.flushMs)
+  }
+
   send(body: ClusterMessage): Promise<void> {
     this.flush()
     return this.enqueue(body)
   }
 
-  /** Sends the held metrics now. */
+  /** Sends the held metrics and captures now, metrics first (as the worker thread posted them). */
   flush(): void {
     if (this.timer) clearTimeout(this.timer)
     this.timer = null
-    if (this.events.length === 0 || this.progress === null) return
-    const body: ClusterMessage = { type: 'metrics', events: this.events, progress: this.progress }
-    this.events = []
-    void this.enqueue(body)
+    if (this.events.length > 0 && this.progress !== null) {
+      const body: ClusterMessage = { type: 'metrics', events: this.events, progress: this.progress }
+      this.events = []
+      void this.enqueue(body)
+    }
+    if (this.captures.length > 0) {
+      const body: ClusterMessage = { type: 'layers', captures: this.captures }
+      this.captures = []
+      void this.enqueue(body)
+    }
   }
 
   /** Resolves when everything sent so far is in Redis. */

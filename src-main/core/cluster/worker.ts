@@ -314,6 +314,7 @@ export class ClusterWorker {
       (m) => {
         if (t.abandoned) return
         if (m.type === 'metrics') return out.metrics(m.events, m.progress)
+        if (m.type === 'layers') return out.layers(m.captures)
         if (m.type === 'checkpoint') {
           const blob = encodeMessage({
             epoch: m.epoch,

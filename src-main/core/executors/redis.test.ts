@@ -6,6 +6,8 @@ import { randomBytes } from 'node:crypto'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { RunConfigInput } from '../../../src-shared/config'
 import type { MetricEvent, RunRecord } from '../../../src-shared/runs'
+import type { LayerCapture } from '../../../src-shared/layerStats'
+import { makeCapture } from '../store/testingLayers'
 import { parseRedisUrl } from '../cluster/connection'
 import { SKIP_MESSAGE, testRedis, type TestRedis } from '../cluster/testing/redisServer'
 import { ClusterWorker } from '../cluster/worker'
@@ -139,6 +141,32 @@ describe('cluster executor (BullMQ on Redis)', () => {
     const stored = await readFile(join(dir, 'run.json'), 'utf8')
     expect(stored).not.toContain(new URL(redis.url).password)
     expect(stored).not.toContain('redis://')
+  })
+
+  it("forwards a worker's layer captures: stored in layers.jsonl here and sent to subscribers (issue 15)", async (ctx) => {
+    if (!redis) return ctx.skip()
+    const marks = await tempDir('wb-layers-marks-')
+    process.env.WB_LAYERS_TEST_DIR = marks
+    cleanups.push(async () => void delete process.env.WB_LAYERS_TEST_DIR)
+    const { wb, workers, cluster } = await setup(undefined, 1, {
+      workerFile: join(__dirname, '..', 'testing', 'layers-worker.cjs'),
+    })
+    await until('a worker to register', async () => cluster.capacity > 0)
+    const live: LayerCapture[] = []
+    wb.subscribe((e) => {
+      if (e.type === 'layers') live.push(...e.captures)
+    })
+    const run = await wb.createRun(tiny('remote layers', { solver: { batchSize: 100, numEpochs: 2 } }), {
+      trainOn: 'cluster',
+    })
+    await wb.whenIdle()
+    expect((await wb.getRun(run.id)).status).toBe('completed')
+    const series = await wb.readLayers(run.id)
+    // 1000 images in batches of 100, 2 epochs: one capture per iteration, as the test worker takes them.
+    expect(series.captures.map((c) => c.iteration)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1))
+    expect(series.captures[4]).toEqual(makeCapture(5, { seed: 1, epoch: series.captures[4]!.epoch }))
+    expect(live).toEqual(series.captures)
+    expect(workers[0]!.messagesSent).toBeLessThan(60)
   })
 
   it('a sweep mixes local and cluster runs: queued here, extended on the cluster, one sweep', async (ctx) => {

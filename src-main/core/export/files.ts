@@ -67,8 +67,12 @@ export interface ExportRunsOptions extends ReportOptions {
   dataDir?: string
 }
 
-/** What a metrics export reads: records, and each run's log at full resolution. */
-export type MetricsSource = Pick<Workbench, 'getRun' | 'readMetricsWith'>
+/**
+ * What a metrics export reads: records, each run's log at full resolution and (json, when the source
+ * reads them) its layer captures, every one.
+ */
+export type MetricsSource = Pick<Workbench, 'getRun' | 'readMetricsWith'> &
+  Partial<Pick<Workbench, 'readLayers'>>
 
 /** The whole file in memory (the API's case; the CLI streams metrics with writeMetricsExport). */
 export async function exportRuns(
@@ -137,7 +141,10 @@ export function writeMetricsExport(
 ): Promise<number> {
   async function* runs(): AsyncGenerator<RunMetrics> {
     for (const record of records) {
-      yield { record, metrics: await wb.readMetricsWith(record.id, readMetricColumns) }
+      const metrics = await wb.readMetricsWith(record.id, readMetricColumns)
+      // The CSV is one row per step; captures are per layer and histogram, so only the JSON holds them.
+      const layers = format === 'json' && wb.readLayers ? (await wb.readLayers(record.id)).captures : []
+      yield { record, metrics, ...(layers.length > 0 ? { layers } : {}) }
     }
   }
   return format === 'csv' ? writeMetricsCsv(runs(), sink) : writeMetricsJson(runs(), sink)

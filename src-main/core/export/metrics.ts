@@ -1,17 +1,20 @@
 /**
  * Metrics export: a run's curves as CSV (one table for spreadsheets and pandas) or JSON (the curves as
- * arrays, with the config and result they belong to), at full resolution. Both are written chunk by chunk
+ * arrays, with the config and result they belong to, and any layer captures), at full resolution. Both are written chunk by chunk
  * to a sink, one run at a time, so a 7.5M-iteration run never becomes one string (V8 cannot hold one
  * that long) and the CLI streams it to its file. Both are built from the same rows, so the row count the
  * CLI reports means the same thing for either format.
  */
 import type { RunConfig } from '../../../src-shared/config'
 import type { MetricEvent, RunRecord, RunResult, RunStatus } from '../../../src-shared/runs'
+import { binLayout, type LayerCapture } from '../../../src-shared/layerStats'
 import type { MetricColumns } from '../store/metricsRead'
 
 export interface RunMetrics {
   record: RunRecord
   metrics: MetricColumns
+  /** Layer dynamics (issue 15): the run's captures, for the JSON export; absent when it has none. */
+  layers?: LayerCapture[]
 }
 
 /** Receives the export's text in pieces of about CHUNK_CHARS, in order. */
@@ -179,12 +182,20 @@ export interface MetricsJson {
       losses: (number | null)[]
       epochs: { epoch: number; iteration: number; trainAcc: number; valAcc: number; lr: number | null }[]
     }
+    /**
+     * Layer dynamics (issue 15), only for a run that captured them: every capture of its layers.jsonl
+     * that counts (src-shared/layerStats.ts: LayerCapture; non-finite numbers as null), in iteration
+     * order, with the histogram bin layout they use.
+     */
+    layers?: { bins: ReturnType<typeof binLayout>; captures: LayerCapture[] }
   }[]
 }
 
 /**
  * Writes the MetricsJson of `runs` as JSON.stringify(doc, null, 2) would, byte for byte, but the two
  * long arrays of each run number by number; resolves with the number of rows (as the CSV counts them).
+ * Layer captures are the exception: one capture a line, compact (each holds hundreds of histogram
+ * counts, which one number a line would make ten times larger).
  */
 export async function writeMetricsJson(
   runs: Iterable<RunMetrics> | AsyncIterable<RunMetrics>,
@@ -194,7 +205,7 @@ export async function writeMetricsJson(
   out.put('{\n  "version": 1,\n  "runs": [')
   let rows = 0
   let first = true
-  for await (const { record, metrics } of runs) {
+  for await (const { record, metrics, layers } of runs) {
     out.put(first ? '\n' : ',\n')
     first = false
     const head = JSON.stringify(
@@ -222,7 +233,16 @@ export async function writeMetricsJson(
       lr,
     }))
     out.put(`,\n        "epochs": ${indent(JSON.stringify(epochs, null, 2), '        ').trimStart()}`)
-    out.put('\n      }\n    }')
+    out.put('\n      }')
+    if (layers && layers.length > 0) {
+      out.put(`,\n      "layers": {\n        "bins": ${JSON.stringify(binLayout())},\n        "captures": [`)
+      for (let i = 0; i < layers.length; i++) {
+        out.put(`${i === 0 ? '' : ','}\n          ${JSON.stringify(layers[i])}`)
+        if (out.full) await out.drain()
+      }
+      out.put('\n        ]\n      }')
+    }
+    out.put('\n    }')
     rows += countRows(metrics)
   }
   out.put(first ? ']\n}\n' : '\n  ]\n}\n')

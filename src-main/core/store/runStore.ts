@@ -23,6 +23,9 @@ import {
 import { assertRunId, isRunId } from './ids'
 import { KeyedLock } from './lock'
 import { MetricsLog } from './metricsLog'
+import { LayersLog } from './layersLog'
+import { readLayers, type ReadLayersOptions } from './layersRead'
+import type { LayerSeries } from '../../../src-shared/layerStats'
 import { readMetrics, type MetricsReader } from './metricsRead'
 import { RunIndex, type FolderRead, type RunIndexOptions } from './runIndex'
 import {
@@ -42,6 +45,8 @@ export { CHECKPOINT_KINDS, type Checkpoint, type CheckpointKind } from './checkp
 
 export const RUN_FILE = 'run.json'
 export const METRICS_FILE = 'metrics.jsonl'
+/** Layer dynamics (issue 15): one LayerCapture per line, append-only (layersLog.ts, layersRead.ts). */
+export const LAYERS_FILE = 'layers.jsonl'
 export const CHECKPOINTS_DIR = 'checkpoints'
 
 /** Every field but the id, which names the folder and never changes. */
@@ -237,6 +242,27 @@ export class RunStore {
       onClose: () => this.writing.delete(id),
       ...(options.onError ? { onError: options.onError } : {}),
     })
+  }
+
+  /**
+   * The run's layer captures log, for its one writer: opened with its metrics log, which guards that
+   * there is only one (metricsLog's `busy`). The file itself opens on the first flush.
+   */
+  layersLog(id: string, options: { onError?: (err: unknown) => void } = {}): LayersLog {
+    assertRunId(id)
+    return new LayersLog(join(this.runDir(id), LAYERS_FILE), {
+      ...(this.flushIntervalMs === undefined ? {} : { flushIntervalMs: this.flushIntervalMs }),
+      ...(options.onError ? { onError: options.onError } : {}),
+    })
+  }
+
+  /** The run's layer captures that count (layersRead.ts); a run without the file has none. */
+  async readLayers(
+    id: string,
+    options: Omit<ReadLayersOptions, 'onProblem' | 'chunkBytes'> = {},
+  ): Promise<LayerSeries> {
+    await this.requireRun(assertRunId(id))
+    return readLayers(join(this.runDir(id), LAYERS_FILE), { ...options, onProblem: this.onProblem })
   }
 
   /** Every event of the run's log that counts (see metricsScan.ts). */

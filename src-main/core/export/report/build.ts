@@ -8,8 +8,15 @@ import { EMA_WEIGHT } from './charts'
 import { MAX_MOSAICS, renderReport, type RunInput } from './render'
 import type { ReportOptions } from './types'
 
-/** The Workbench methods a report reads (tests pass a fake with just these). */
-export type ReportSource = Pick<Workbench, 'getRun' | 'readMetricsWith' | 'mosaic'>
+/**
+ * The Workbench methods a report reads (tests pass a fake with just these); a source without
+ * readLayers gives reports without layer dynamics.
+ */
+export type ReportSource = Pick<Workbench, 'getRun' | 'readMetricsWith' | 'mosaic'> &
+  Partial<Pick<Workbench, 'readLayers'>>
+
+/** Captures a report draws per run at most: its ratio chart is 640 pixels wide. */
+export const REPORT_LAYER_CAPTURES = 200
 
 /**
  * A report's charts are 720 pixels wide and its diagnosis judges the curve the run page shows, so it
@@ -31,12 +38,22 @@ export async function loadReportRuns(
   return Promise.all(
     unique.map(async (id, i) => {
       const record = await wb.getRun(id)
-      const [series, mosaic] = await Promise.all([
+      const [series, mosaic, layers] = await Promise.all([
         // Smoothed by main over every logged step, before the steps are bucketed (as in the UI).
         wb.readMetricsWith(id, seriesReader({ maxPoints: REPORT_POINTS, smoothing })),
         i < mosaics ? readMosaic(wb, id) : Promise.resolve({ mosaic: null }),
+        wb.readLayers?.(id, { maxCaptures: REPORT_LAYER_CAPTURES }),
       ])
-      return { record, metrics: seriesEvents(series), loss: lossColumns(series), ...mosaic }
+      const captures =
+        layers && layers.captures.length > 0
+          ? {
+              layers: layers.captures,
+              ...((layers.totalCaptures ?? 0) > layers.captures.length
+                ? { layersTotal: layers.totalCaptures! }
+                : {}),
+            }
+          : {}
+      return { record, metrics: seriesEvents(series), loss: lossColumns(series), ...mosaic, ...captures }
     }),
   )
 }

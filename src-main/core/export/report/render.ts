@@ -2,6 +2,8 @@
 import pkg from '../../../../package.json'
 import type { MosaicData } from '../../../../src-shared/contract'
 import type { MetricEvent, RunRecord } from '../../../../src-shared/runs'
+import type { LayerCapture } from '../../../../src-shared/layerStats'
+import { layersSection } from './layers'
 import {
   accuracyChart,
   EMA_WEIGHT,
@@ -34,6 +36,10 @@ export interface RunInput {
   /** Per loss point of `metrics`: the smoothed loss (over every step) and its lowest and highest step. */
   loss?: LossColumns
   mosaic: MosaicData | null
+  /** Layer dynamics (issue 15): the run's captures as read for the report; absent or empty: none. */
+  layers?: LayerCapture[]
+  /** How many captures the run has, when `layers` is a thinned selection of them. */
+  layersTotal?: number
   /** Why there is no mosaic although the run saved weights: every snapshot is damaged. */
   mosaicProblem?: string
 }
@@ -68,6 +74,7 @@ export function renderReport(inputs: RunInput[], options: ReportOptions = {}): s
     group
       ? groupedChartsSection(runs, group, t, f, options.smoothing ?? EMA_WEIGHT)
       : chartsSection(runs, t, f, options.smoothing ?? EMA_WEIGHT),
+    layersSection(runs, t, f),
     notesSection(runs, t),
     `<section id="config"><h2>${esc(t('config'))}</h2>${configSection(runs, t)}</section>`,
     mosaicsSection(runs, t),

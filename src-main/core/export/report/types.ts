@@ -1,4 +1,5 @@
 import type { MosaicData } from '../../../../src-shared/contract'
+import type { LayerCapture } from '../../../../src-shared/layerStats'
 import type { MetricEvent, RunRecord } from '../../../../src-shared/runs'
 import type { GroupOptions } from '../../../../src-shared/runGroups'
 import type { ReportLocale } from './messages'
@@ -29,6 +30,10 @@ export interface ReportRun {
   /** The smoothed loss and each point's lowest and highest step, aligned with metrics' steps. */
   loss?: LossColumns
   mosaic: MosaicData | null
+  /** Layer dynamics (issue 15): its captures (thinned to the report's cap), none when it took none. */
+  layers?: LayerCapture[]
+  /** Captures before thinning, when some were left out. */
+  layersTotal?: number
   /** Set when every weight snapshot of the run is damaged (what is wrong, for logs). */
   mosaicProblem?: string
   notes: ReportNote[]
