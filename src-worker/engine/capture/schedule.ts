@@ -2,12 +2,14 @@
  * When interval captures happen. A fixed `every` captures at the iterations it divides (the same ones on
  * every run and after a resume). 'auto' derives K from costs measured on this run, as it trains: the
  * median of the recent steps' own time (without capture) and the median of the captures' overhead (the
- * probe plus the statistics), K = ceil(overhead / (budget * step)), so that interval captures cost at most
- * `budget` of the training time on average. The first capture runs cold (fresh probe arena, unoptimised
- * code), so once there are later ones it is left out of the overhead's median.
+ * probe plus the statistics), K = ceil(overhead / (HEADROOM * budget * step)), so that interval captures
+ * cost under `budget` of the training time on average: aiming at 3/4 of it leaves room for the noise of
+ * timings on a loaded machine. The first capture runs cold (fresh probe arena, unoptimised code), so once
+ * there are later ones it is left out of the overhead's median. K is re-derived at every capture.
  */
 const STEP_WINDOW = 31
 const OVERHEAD_WINDOW = 7
+const HEADROOM = 0.75
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b)
@@ -51,7 +53,7 @@ export class CaptureSchedule {
     if (this.every !== 'auto') return this.every
     if (this.stepMs.length === 0 || this.overheadMs.length === 0) return null
     const step = Math.max(median(this.stepMs), 1e-3)
-    return Math.max(1, Math.ceil(median(this.overheadMs) / (this.budget * step)))
+    return Math.max(1, Math.ceil(median(this.overheadMs) / (HEADROOM * this.budget * step)))
   }
 
   /** Whether iteration (1-based) takes an interval capture. */

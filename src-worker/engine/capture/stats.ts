@@ -1,37 +1,58 @@
 /**
  * The capture's statistics kernels. `tensorStats` (src-shared/layerStats.ts) is the specification; this is
  * the same arithmetic in the same order (so the results are equal, not just close: stats.test.ts checks it)
- * over typed arrays, with the bin edges tabulated once instead of raised to a power per value, and a ReLU
- * view so that post-activation statistics are read off the pre-activation without materialising them.
+ * over typed arrays, with each value's bin found from its binary exponent and a table instead of a
+ * logarithm, and a ReLU view so that post-activation statistics are read off the pre-activation without
+ * materialising them.
  */
-import {
-  BINS_PER_DECADE,
-  BIN_COUNT,
-  CENTRE_BIN,
-  MIN_MAGNITUDE,
-  SIDE_BINS,
-  trimHistogram,
-  type Summary,
-  type TensorStats,
-} from '../../../src-shared/layerStats'
+import * as layout from '../../../src-shared/layerStats'
+import { trimHistogram, type Summary, type TensorStats } from '../../../src-shared/layerStats'
 import type { FloatArray } from '../tensor'
 
-/** EDGES[k] = the lower edge of positive-side bin k, computed exactly as binOf computes it. */
-const EDGES = Float64Array.from({ length: SIDE_BINS + 1 }, (_, k) => MIN_MAGNITUDE * 10 ** (k / BINS_PER_DECADE))
+// Local copies: an imported binding may be read through a getter (CommonJS interop), once per value.
+const { BINS_PER_DECADE, BIN_COUNT, CENTRE_BIN, MAX_MAGNITUDE, MIN_MAGNITUDE, SIDE_BINS } = layout
+
+/**
+ * EDGES[k] = the lower edge of positive-side bin k, computed exactly as binOf computes it (so a value's
+ * bin is the largest k with EDGES[k] <= |x|, clamped to the side's bins); Infinity after the last.
+ */
+const EDGES = Float64Array.from({ length: SIDE_BINS + 2 }, (_, k) =>
+  k <= SIDE_BINS ? MIN_MAGNITUDE * 10 ** (k / BINS_PER_DECADE) : Infinity,
+)
+
+/**
+ * The bin lookup without a logarithm: |x| >= MIN_MAGNITUDE is located by its binary exponent and the top
+ * MANT_BITS bits of its mantissa, a cell 2^(1/256) wide at most. Bins are 10^(1/10) = 1.26x wide, so a
+ * cell holds at most one edge: TABLE gives the bin at the cell's lower end and one comparison with the
+ * next edge settles the value. The edges compared are binOf's own, so the bins are binOf's.
+ */
+const MANT_BITS = 8
+const E_MIN = Math.floor(Math.log2(MIN_MAGNITUDE))
+/** Exponents above this put |x| >= 2^(E_MAX + 1) > MAX_MAGNITUDE: the outermost bin. */
+const E_MAX = Math.floor(Math.log2(MAX_MAGNITUDE))
+const TABLE = new Int16Array((E_MAX - E_MIN + 1) << MANT_BITS)
+for (let e = E_MIN; e <= E_MAX; e++) {
+  for (let m = 0; m < 1 << MANT_BITS; m++) {
+    const cellLo = 2 ** e * (1 + m / (1 << MANT_BITS))
+    let k = -1
+    while (EDGES[k + 1]! <= cellLo) k++
+    TABLE[((e - E_MIN) << MANT_BITS) | m] = k
+  }
+}
+
+/** The positive-side bin k of a = |x| >= MIN_MAGNITUDE, from its exponent e and top mantissa bits. */
+function sideBin(a: number, e: number, mant: number): number {
+  if (e > E_MAX) return SIDE_BINS - 1
+  let k = TABLE[((e - E_MIN) << MANT_BITS) | mant]!
+  if (EDGES[k + 1]! <= a) k++
+  return k < 0 ? 0 : k >= SIDE_BINS ? SIDE_BINS - 1 : k
+}
 
 /** Per-call scratch of the full histogram; capture is synchronous, so one suffices. */
 const full = new Float64Array(BIN_COUNT)
-
-/** binOf(x) for a finite x, with the edge powers looked up (the same comparisons, so the same bin). */
-function binOfFinite(x: number): number {
-  const a = Math.abs(x)
-  if (a < MIN_MAGNITUDE) return CENTRE_BIN
-  let k = Math.floor(Math.log10(a / MIN_MAGNITUDE) * BINS_PER_DECADE)
-  if (k < SIDE_BINS && k >= 0 && EDGES[k]! > a) k -= 1
-  else if (k + 1 < SIDE_BINS && k + 1 >= 0 && EDGES[k + 1]! <= a) k += 1
-  k = Math.min(Math.max(k, 0), SIDE_BINS - 1)
-  return x > 0 ? CENTRE_BIN + 1 + k : CENTRE_BIN - 1 - k
-}
+/** A double's bits, for the float64 path. */
+const f64 = new Float64Array(1)
+const f64Bits = new Uint32Array(f64.buffer)
 
 /**
  * tensorStats(values), or with `relu` tensorStats of max(values, 0) (NaN stays NaN, as the engine's ReLU
@@ -45,6 +66,9 @@ export function fastTensorStats(values: FloatArray | Float64Array, relu = false)
   let min = Infinity
   let max = -Infinity
   const len = values.length
+  // A float32's bits give the exponent and mantissa directly (widening to a double is exact).
+  const u32 =
+    values instanceof Float32Array ? new Uint32Array(values.buffer, values.byteOffset, values.length) : null
   for (let i = 0; i < len; i++) {
     let x = values[i]!
     if (relu && x < 0) x = 0
@@ -57,7 +81,21 @@ export function fastTensorStats(values: FloatArray | Float64Array, relu = false)
     sum += x
     if (x < min) min = x
     if (x > max) max = x
-    full[binOfFinite(x)]! += 1
+    const a = x < 0 ? -x : x
+    let bin = CENTRE_BIN
+    if (a >= MIN_MAGNITUDE) {
+      let k: number
+      if (u32) {
+        const bits = u32[i]!
+        k = sideBin(a, ((bits >>> 23) & 0xff) - 127, (bits >>> (23 - MANT_BITS)) & 0xff)
+      } else {
+        f64[0] = a
+        const hi = f64Bits[1]!
+        k = sideBin(a, ((hi >>> 20) & 0x7ff) - 1023, (hi >>> (20 - MANT_BITS)) & 0xff)
+      }
+      bin = x > 0 ? CENTRE_BIN + 1 + k : CENTRE_BIN - 1 - k
+    }
+    full[bin]! += 1
   }
   const mean = n > 0 ? sum / n : 0
   let ss = 0
