@@ -107,7 +107,7 @@ export const RunConfigSchema = z.strictObject({
     .boolean()
     .optional()
     .describe(
-      'Record per-layer dynamics (histograms, update/weight ratios, dead ReLUs, batchnorm statistics) while training; default true. Never changes the run\'s results.',
+      "Record per-layer dynamics (histograms, update/weight ratios, dead ReLUs, batchnorm statistics) while training; default true. Never changes the run's results.",
     ),
   /** Seeds init, minibatches and dropout; assigned (and recorded) when the run is created if absent. */
   seed: z.number().int().min(0).max(0xffffffff).optional(),

@@ -261,7 +261,12 @@ function trainRun(task: TrainTask, state: TaskState): TrainOutcome {
     seed: solverSeed(config.seed),
     ...(config.captureLayers === false
       ? {}
-      : { capture: { onCapture: (c: LayerCapture) => void captures.push(c), every: task.captureEvery ?? 'auto' } }),
+      : {
+          capture: {
+            onCapture: (c: LayerCapture) => void captures.push(c),
+            every: task.captureEvery ?? 'auto',
+          },
+        }),
     onEvent: (e) => {
       if (e.type === 'iteration') {
         progress.iteration = e.iteration

@@ -71,7 +71,9 @@ function runTask(extra: Partial<TrainTask>, captureLayers?: boolean) {
   port1.close()
   const captures = messages.flatMap((m) => (m.type === 'layers' ? m.captures : []))
   const losses = messages.flatMap((m) =>
-    m.type === 'metrics' ? m.events.filter((e): e is Extract<MetricEvent, { type: 'iteration' }> => e.type === 'iteration') : [],
+    m.type === 'metrics'
+      ? m.events.filter((e): e is Extract<MetricEvent, { type: 'iteration' }> => e.type === 'iteration')
+      : [],
   )
   return { outcome, messages, captures, losses }
 }
@@ -121,6 +123,8 @@ describe("the worker's layer captures", () => {
     expect(resumed.captures.map((c) => c.iteration)).toEqual([6, 8, 9, 12])
     // The same captures as the uninterrupted run's from there on (the fixed K keeps the same iterations).
     expect(resumed.captures).toEqual(first.captures.filter((c) => c.iteration > 4))
-    expect(resumed.losses.map((e) => e.loss)).toEqual(first.losses.filter((e) => e.iteration > 4).map((e) => e.loss))
+    expect(resumed.losses.map((e) => e.loss)).toEqual(
+      first.losses.filter((e) => e.iteration > 4).map((e) => e.loss),
+    )
   })
 })

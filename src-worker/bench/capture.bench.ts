@@ -99,7 +99,9 @@ function measure(c: Case, data: ReturnType<typeof makeData>) {
 }
 
 function main(): void {
-  console.log(`Workbench capture benchmark: cost of per-layer capture, budget ${BUDGET * 100}% of a step, ${ROUNDS} rounds`)
+  console.log(
+    `Workbench capture benchmark: cost of per-layer capture, budget ${BUDGET * 100}% of a step, ${ROUNDS} rounds`,
+  )
   for (const l of machineLines()) console.log(l)
   const data = makeData(4000)
   console.log('')

@@ -80,7 +80,10 @@ function expectIdentical(a: Outcome, b: Outcome): void {
   for (const r of ['params', 'buffers'] as const) {
     expect(Object.keys(a[r])).toEqual(Object.keys(b[r]))
     for (const k of Object.keys(a[r])) {
-      expect(a[r][k]!.every((v, i) => Object.is(v, b[r][k]![i])), `${r}.${k}`).toBe(true)
+      expect(
+        a[r][k]!.every((v, i) => Object.is(v, b[r][k]![i])),
+        `${r}.${k}`,
+      ).toBe(true)
     }
   }
 }
@@ -103,7 +106,8 @@ describe('capture never changes the run', () => {
     ['sgd (the fused step)', 'sgd', 5e-2],
     ['adam', 'adam', 1e-2],
   ] as const)('two-layer net, %s', (_, rule, lr) => {
-    const make = () => new TwoLayerNet({ inputDim: 12, hiddenDim: 9, numClasses: 3, weightScale: 0.1, reg: 1e-3, seed: 3 })
+    const make = () =>
+      new TwoLayerNet({ inputDim: 12, hiddenDim: 9, numClasses: 3, weightScale: 0.1, reg: 1e-3, seed: 3 })
     const off = run(make, d, solverOptions(rule, lr), false)
     const on = run(make, d, solverOptions(rule, lr), true)
     expectIdentical(on, off)
@@ -164,7 +168,8 @@ describe('capture never changes the run', () => {
   })
 
   it('captures at every accuracy check and every K iterations in between', () => {
-    const make = () => new TwoLayerNet({ inputDim: 12, hiddenDim: 9, numClasses: 3, weightScale: 0.1, seed: 3 })
+    const make = () =>
+      new TwoLayerNet({ inputDim: 12, hiddenDim: 9, numClasses: 3, weightScale: 0.1, seed: 3 })
     const captures: LayerCapture[] = []
     // 60 rows, batch 10: 6 iterations an epoch, 18 in all; checks after 1, 6, 12, 18.
     new Solver(make(), d, {
@@ -203,7 +208,15 @@ describe('update/weight ratio', () => {
 
   const d = data(50, 6, 3, 4, 'float64')
   const make = () =>
-    new TwoLayerNet({ inputDim: 6, hiddenDim: 5, numClasses: 3, weightScale: 0.3, reg: 0.1, dtype: 'float64', seed: 2 })
+    new TwoLayerNet({
+      inputDim: 6,
+      hiddenDim: 5,
+      numClasses: 3,
+      weightScale: 0.3,
+      reg: 0.1,
+      dtype: 'float64',
+      seed: 2,
+    })
   const firstCapture = (updateRule: UpdateRuleName, learningRate: number) => {
     const captures: LayerCapture[] = []
     const solver = new Solver(make(), d, {
@@ -271,19 +284,34 @@ describe('activation figures', () => {
   })
 
   it('a two-layer net whose first two hidden units only ever see negative input has them dead', () => {
-    const net = new TwoLayerNet({ inputDim: 3, hiddenDim: 5, numClasses: 2, weightScale: 0.1, seed: 1, dtype: 'float64' })
+    const net = new TwoLayerNet({
+      inputDim: 3,
+      hiddenDim: 5,
+      numClasses: 2,
+      weightScale: 0.1,
+      seed: 1,
+      dtype: 'float64',
+    })
     const W1 = net.params['W1']!.data
     // Inputs are positive; columns 0 and 1 all negative weights, the rest positive.
     for (let i = 0; i < 3; i++) for (let j = 0; j < 5; j++) W1[i * 5 + j] = j < 2 ? -0.5 : 0.5
-    const X = tensor(Array.from({ length: 24 }, (_, i) => 1 + (i % 5)), [8, 3], 'float64')
+    const X = tensor(
+      Array.from({ length: 24 }, (_, i) => 1 + (i % 5)),
+      [8, 3],
+      'float64',
+    )
     const y = new Int32Array(8).map((_, i) => i % 2)
     const captures: LayerCapture[] = []
-    const solver = new Solver(net, { XTrain: X, yTrain: y, XVal: X, yVal: y }, {
-      batchSize: 8,
-      numEpochs: 1,
-      seed: 1,
-      capture: { onCapture: (c) => void captures.push(c) },
-    })
+    const solver = new Solver(
+      net,
+      { XTrain: X, yTrain: y, XVal: X, yVal: y },
+      {
+        batchSize: 8,
+        numEpochs: 1,
+        seed: 1,
+        capture: { onCapture: (c) => void captures.push(c) },
+      },
+    )
     solver.train()
     const hidden = captures[0]!.layers[0]!
     expect(hidden.deadFraction).toBe(2 / 5)
@@ -296,7 +324,7 @@ describe('activation figures', () => {
     expect(saturatedFraction(new Float64Array([0, 3, -3.5, 4, 1, -1, 2.9, 10]))).toBe(3 / 8)
   })
 
-  it('per filter: weight norms and the zero fraction of each filter\'s outputs', () => {
+  it("per filter: weight norms and the zero fraction of each filter's outputs", () => {
     // 2 filters of 1x1x2; outputs (N=2, F=2, 1x2): filter 0 all positive, filter 1 half zero.
     const w = tensor([3, 4, 0, 2], [2, 1, 1, 2], 'float64')
     const pre = tensor([1, 2, -1, 5, 3, 4, 0, 6], [2, 2, 1, 2], 'float64')

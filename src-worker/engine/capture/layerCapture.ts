@@ -9,12 +9,7 @@
  * dropout mask, the same running statistics, the same arena), and `finish()` diffs the weights against the
  * copies: the update the rule in use actually applied, lr included. Nothing the probe did reaches the step.
  */
-import type {
-  FilterStats,
-  LayerRecord,
-  NormStats,
-  TensorStats,
-} from '../../../src-shared/layerStats'
+import type { FilterStats, LayerRecord, NormStats, TensorStats } from '../../../src-shared/layerStats'
 import { NonFiniteError } from '../check'
 import { Arena, withArena } from '../memory'
 import type { LossAndGrads, Model } from '../models/types'

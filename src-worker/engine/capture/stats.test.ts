@@ -43,7 +43,8 @@ function python<T>(script: string, input: unknown): T {
 function samples(): Float64Array {
   const rng = new Rng(7)
   const out: number[] = []
-  for (const scale of [1e-9, 1e-6, 1e-3, 1, 30, 1e5]) for (let i = 0; i < 400; i++) out.push(scale * rng.normal())
+  for (const scale of [1e-9, 1e-6, 1e-3, 1, 30, 1e5])
+    for (let i = 0; i < 400; i++) out.push(scale * rng.normal())
   for (let i = 0; i < 50; i++) out.push(0, -0)
   for (let b = 0; b < BIN_COUNT; b++) {
     for (const e of binEdges(b)) {
