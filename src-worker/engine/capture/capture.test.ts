@@ -328,7 +328,11 @@ describe('activation figures', () => {
     // 2 filters of 1x1x2; outputs (N=2, F=2, 1x2): filter 0 all positive, filter 1 half zero.
     const w = tensor([3, 4, 0, 2], [2, 1, 1, 2], 'float64')
     const pre = tensor([1, 2, -1, 5, 3, 4, 0, 6], [2, 2, 1, 2], 'float64')
-    const f = filterStats(w, pre)
+    const act = activationStats(pre)
+    expect(act.filterZeroFraction).toEqual([0, 0.5])
+    // Unit (filter 1, position 0) is <= 0 on both rows: 1 dead unit of 4.
+    expect(act.deadFraction).toBe(1 / 4)
+    const f = filterStats(w, act.filterZeroFraction!)
     expect(f.weightNorm).toEqual([5, 2])
     expect(f.zeroFraction).toEqual([0, 0.5])
   })

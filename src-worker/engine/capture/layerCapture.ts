@@ -14,7 +14,7 @@ import { NonFiniteError } from '../check'
 import { Arena, withArena } from '../memory'
 import type { LossAndGrads, Model } from '../models/types'
 import type { FloatArray, Tensor } from '../tensor'
-import { diffNorm2, fastTensorStats, norm2, summaryOf } from './stats'
+import { diffNorm2, fastTensorStats, norm2, reluPairStats, summaryOf } from './stats'
 
 /** |x_hat| above this counts as saturated (NormStats.saturatedFraction). */
 export const SATURATION = 3
@@ -121,9 +121,10 @@ export class LayerCapturer {
       let sat: number | null = null
       const tap = spec.hidden ? taps[hiddenIndex++] : undefined
       if (tap) {
-        Object.assign(record, activationStats(tap.pre))
+        const { filterZeroFraction, ...act } = activationStats(tap.pre)
+        Object.assign(record, act)
         if (tap.xhat) sat = saturatedFraction(tap.xhat.data)
-        if (spec.kind === 'conv') record.filters = filterStats(w, tap.pre)
+        if (spec.kind === 'conv' && filterZeroFraction) record.filters = filterStats(w, filterZeroFraction)
       }
       records.push(record)
       saturated.push(sat)
@@ -167,12 +168,14 @@ export class LayerCapturer {
  * Pre- and post-ReLU statistics of a hidden layer from its pre-activation (N, units...): post = max(pre,
  * 0), so a post-ReLU output is zero exactly where pre <= 0. A unit (a column: an affine layer's neuron, or
  * one (filter, position) of a conv layer's output) is dead on the batch when it is zero on every row.
+ * For a conv layer (N, F, Ho, Wo), `filterZeroFraction` is each filter's share of zero outputs.
  */
 export function activationStats(pre: Tensor): {
   preact: TensorStats
   postact: TensorStats
   deadFraction: number
   zeroFraction: number
+  filterZeroFraction?: number[]
 } {
   const d = pre.data
   const N = pre.shape[0]!
@@ -189,12 +192,24 @@ export function activationStats(pre: Tensor): {
     zeros += perUnit[j]!
     if (perUnit[j] === N) dead++
   }
-  return {
-    preact: fastTensorStats(d),
-    postact: fastTensorStats(d, true),
+  const { pre: preact, post: postact } = reluPairStats(d)
+  const out = {
+    preact,
+    postact,
     deadFraction: units > 0 ? dead / units : 0,
     zeroFraction: d.length > 0 ? zeros / d.length : 0,
   }
+  if (pre.shape.length !== 4) return out
+  // A filter's zeros are its units' zeros summed over its positions.
+  const F = pre.shape[1]!
+  const P = units / F
+  const filterZeroFraction: number[] = []
+  for (let f = 0; f < F; f++) {
+    let z = 0
+    for (let q = 0; q < P; q++) z += perUnit[f * P + q]!
+    filterZeroFraction.push(N * P > 0 ? z / (N * P) : 0)
+  }
+  return { ...out, filterZeroFraction }
 }
 
 export function saturatedFraction(xhat: FloatArray): number {
@@ -203,22 +218,10 @@ export function saturatedFraction(xhat: FloatArray): number {
   return xhat.length > 0 ? n / xhat.length : 0
 }
 
-/** Per filter of W (F, C, HH, WW): its norm, and the zero fraction of its post-ReLU outputs pre (N, F, Ho, Wo). */
-export function filterStats(w: Tensor, pre: Tensor): FilterStats {
+/** Per filter of W (F, C, HH, WW): its norm, with the zero fractions activationStats counted. */
+export function filterStats(w: Tensor, zeroFraction: number[]): FilterStats {
   const F = w.shape[0]!
   const K = w.data.length / F
-  const [N, , Ho, Wo] = pre.shape as [number, number, number, number]
-  const P = Ho * Wo
-  const weightNorm: number[] = []
-  const zeroFraction: number[] = []
-  for (let f = 0; f < F; f++) {
-    weightNorm.push(norm2(w.data, f * K, K))
-    let z = 0
-    for (let n = 0; n < N; n++) {
-      const o = (n * F + f) * P
-      for (let q = 0; q < P; q++) if (pre.data[o + q]! <= 0) z++
-    }
-    zeroFraction.push(N * P > 0 ? z / (N * P) : 0)
-  }
+  const weightNorm = Array.from({ length: F }, (_, f) => norm2(w.data, f * K, K))
   return { weightNorm, updateRatio: new Array<number>(F).fill(0), zeroFraction }
 }

@@ -15,7 +15,7 @@ import {
   tensorStats,
 } from '../../../src-shared/layerStats'
 import { Rng } from '../rng'
-import { diffNorm2, fastTensorStats, norm2 } from './stats'
+import { diffNorm2, fastTensorStats, norm2, reluPairStats } from './stats'
 
 const probe = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' })
 const NO_NUMPY =
@@ -71,6 +71,16 @@ describe('fastTensorStats', () => {
     expect(r).toEqual(tensorStats(relu))
     expect(r.summary.nonFinite).toBe(2)
     expect(r.summary.min).toBe(0)
+  })
+
+  it('reluPairStats gives both at once, each equal to tensorStats', () => {
+    const v = samples()
+    for (const values of [v, Float32Array.from(v), Float64Array.from([-0, -1, 0, NaN, -Infinity])]) {
+      const relu = Array.from(values, (x) => (x < 0 ? 0 : x))
+      const both = reluPairStats(values)
+      expect(both.pre).toEqual(tensorStats(values))
+      expect(both.post).toEqual(tensorStats(relu))
+    }
   })
 
   it('gives empty summaries for no finite values', () => {
