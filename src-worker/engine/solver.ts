@@ -355,6 +355,9 @@ export class Solver {
   /**
    * One gradient update on a fresh minibatch. Returns the minibatch loss (also pushed to `lossHistory`).
    * Throws a DivergenceError, without touching the parameters, when the loss is not finite.
+   * With `capture` (and the `capture` option), the step is also a layer capture, delivered to onCapture
+   * as iteration `this.iteration + 1` (train() decides which steps capture; learningRate 0 when a custom
+   * rule keeps none). The step itself is the same either way.
    */
   step(options: { capture?: LayerCapture['reason'] } = {}): number {
     const t0 = performance.now()
