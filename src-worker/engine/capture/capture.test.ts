@@ -190,6 +190,20 @@ describe('capture never changes the run', () => {
   })
 })
 
+describe('capture options', () => {
+  const d = data(20, 4, 2, 3)
+  const net = () => new TwoLayerNet({ inputDim: 4, hiddenDim: 3, numClasses: 2, seed: 1 })
+  const onCapture = () => {}
+  it('are checked, naming what is wrong', () => {
+    expect(() => new Solver(net(), d, { capture: { onCapture, every: 0 } })).toThrow(/capture\.every/)
+    expect(() => new Solver(net(), d, { capture: { onCapture, budget: 2 } })).toThrow(/capture\.budget/)
+    expect(() => new Solver(net(), d, { capture: {} as never })).toThrow(/onCapture function/)
+    expect(() => new Solver(net(), d, { capture: { onCapture, evry: 3 } as never })).toThrow(
+      /unknown capture option 'evry'/,
+    )
+  })
+})
+
 describe('update/weight ratio', () => {
   /** The rows the Solver's first step draws: its stream is Rng(seed), forked once for the model first. */
   function firstBatch(d: ReturnType<typeof data>, seed: number, batchSize: number) {
