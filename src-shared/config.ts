@@ -97,6 +97,18 @@ export const RunConfigSchema = z.strictObject({
   dataset: DatasetRefSchema,
   model: ModelConfigSchema,
   solver: SolverConfigSchema.default(SolverConfigSchema.parse({})),
+  /**
+   * Layer capture (issue 15): per-layer weight, gradient and activation histograms, update/weight ratios,
+   * dead ReLUs and batchnorm statistics, recorded at every accuracy check and every K iterations in between
+   * (K measured so capture costs under 2% of training) into layers.jsonl. On when absent; false turns it
+   * off. Capture never changes the run: the same config trains the same curve and weights either way.
+   */
+  captureLayers: z
+    .boolean()
+    .optional()
+    .describe(
+      "Record per-layer dynamics (histograms, update/weight ratios, dead ReLUs, batchnorm statistics) while training; default true. Never changes the run's results.",
+    ),
   /** Seeds init, minibatches and dropout; assigned (and recorded) when the run is created if absent. */
   seed: z.number().int().min(0).max(0xffffffff).optional(),
 })

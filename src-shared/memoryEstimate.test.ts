@@ -150,6 +150,17 @@ describe('estimateRunMemory', () => {
   })
 })
 
+describe('layer capture', () => {
+  it('counts the probe (a batch with gradients) and the weight copies unless captureLayers is false', () => {
+    const on = estimateRunMemory(config({}), CIFAR)
+    const off = estimateRunMemory(config({ captureLayers: false }), CIFAR)
+    const capture = on.parts.find((p) => p.key === 'capture')
+    expect(capture?.bytes).toBeGreaterThan(2 * 4 * on.paramCount)
+    expect(off.parts.some((p) => p.key === 'capture')).toBe(false)
+    expect(on.bytes - off.bytes).toBe(capture!.bytes)
+  })
+})
+
 describe('fieldErrorFor', () => {
   it('puts a dataset not yet loaded into the figure it compares', () => {
     const c = config({ model: { kind: 'fc', hiddenDims: [4096, 4096] }, solver: { updateRule: 'adam' } })
@@ -157,7 +168,7 @@ describe('fieldErrorFor', () => {
     const budget = e.bytes + e.datasetBytes / 2
     expect(fieldErrorFor(e, budget, c, { datasetLoaded: true })).toBeNull()
     expect(fieldErrorFor(e, budget, c)?.message).toMatch(
-      /^this net needs about 5\.4 GB with its 1\.7 GB dataset for batch 100, mostly its 29\.4M parameters.*; the budget is 4\.5 GB$/,
+      /^this net needs about 5\.6 GB with its 1\.7 GB dataset for batch 100, mostly its 29\.4M parameters.*; the budget is 4\.8 GB$/,
     )
   })
 })

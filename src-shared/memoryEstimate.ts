@@ -24,6 +24,8 @@
  * - with `sanityChecks`, the checks that run in the worker first (engine/sanity): float64 models whose
  *   gradient check holds the parameters, two sets of gradients and a copy of them, counted on top of
  *   training because their garbage is still around when training starts;
+ * - with layer capture on (the default), the probe of engine/capture: a second arena for one batch with
+ *   its gradients, and a copy of the weights;
  * - a constant for the worker thread itself (isolate, Node, engine code, BLAS buffers), measured.
  *
  * The shared uint8 dataset is loaded once per process and read in place by every worker: it is reported
@@ -75,6 +77,7 @@ export type MemoryPartKey =
   | 'resume'
   | 'sanityModel'
   | 'sanityBatch'
+  | 'capture'
 
 export interface MemoryPart {
   key: MemoryPartKey
@@ -286,6 +289,16 @@ export function estimateRunMemory(
       bytes: Math.min(METRICS_GARBAGE_PER_ITERATION * iterations, METRICS_GARBAGE_MAX),
     },
   ]
+  if (config.captureLayers !== false) {
+    // engine/capture: the probe's own arena (a full loss() pass with its gradients, plus the unfused
+    // pre-activations it taps) and the copies of the weights it diffs after the step.
+    training.push({
+      key: 'capture',
+      what: 'layer capture (probe pass, its gradients, weight copies)',
+      driver: 'activations',
+      bytes: F32 * (L.train(N) + 2 * L.params),
+    })
+  }
   if (resume) {
     training.push({
       key: 'resume',

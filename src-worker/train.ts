@@ -6,6 +6,7 @@
  */
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads'
 import type { RunConfig } from '../src-shared/config'
+import type { LayerCapture } from '../src-shared/layerStats'
 import type { MetricEvent, RunError, RunProgress, RunResult } from '../src-shared/runs'
 import type { EngineInfo } from '../src-shared/engine-info'
 import type { SanityReport } from '../src-shared/sanity'
@@ -53,6 +54,8 @@ export interface TrainTask {
    * decides when (Workbench: see core/checks.ts); they never touch the run's random streams.
    */
   sanityChecks?: boolean
+  /** Interval captures every this many iterations instead of the measured K (tests); see CaptureOptions. */
+  captureEvery?: number
 }
 
 export type TrainOutcome =
@@ -70,6 +73,11 @@ export type WorkerMessage =
   | { type: 'layers'; captures: LayerCapture[] }
   /** The sanity checks' report, before 'started' and any metrics. */
   | { type: 'checks'; report: SanityReport }
+  /**
+   * Layer captures (issue 15) since the last message, in iteration order, posted right after the
+   * 'metrics' message of the same flush. After a resume they start again from the resume point.
+   */
+  | { type: 'layers'; captures: LayerCapture[] }
   | { type: 'end' }
 
 /** Main -> worker messages. */
@@ -231,11 +239,14 @@ function trainRun(task: TrainTask, state: TaskState): TrainOutcome {
   progress.numIterations = s.numEpochs * Math.max(Math.floor(data.splits.numTraining / s.batchSize), 1)
 
   let pending: MetricEvent[] = []
+  let captures: LayerCapture[] = []
   let lastSent = 0
   const flush = (): void => {
-    if (pending.length === 0) return
-    post({ type: 'metrics', events: pending, progress: { ...progress } })
+    if (pending.length === 0 && captures.length === 0) return
+    if (pending.length > 0) post({ type: 'metrics', events: pending, progress: { ...progress } })
+    if (captures.length > 0) post({ type: 'layers', captures })
     pending = []
+    captures = []
     lastSent = Date.now()
   }
   state.flush = flush
@@ -251,6 +262,14 @@ function trainRun(task: TrainTask, state: TaskState): TrainOutcome {
     numTrainSamples: s.numTrainSamples,
     numValSamples: s.numValSamples,
     seed: solverSeed(config.seed),
+    ...(config.captureLayers === false
+      ? {}
+      : {
+          capture: {
+            onCapture: (c: LayerCapture) => void captures.push(c),
+            every: task.captureEvery ?? 'auto',
+          },
+        }),
     onEvent: (e) => {
       if (e.type === 'iteration') {
         progress.iteration = e.iteration

@@ -1,7 +1,8 @@
 // The memory estimate held against measured peaks: each config trains a few steps plus accuracy checks
 // through the real Workbench (pool, worker, checkpoint and snapshot writes) in a child process of its own
 // on synthetic data, and the kernel's high-water mark of its RSS (reset after the dataset is loaded) must
-// lie within a stated factor of the estimate. Every config stays under about 300 MB, so the machine is
+// lie within a stated factor of the estimate. Every config stays under about 420 MB (layer capture, on by
+// default, adds a second batch of activations to the activation-heavy ones), so the machine is
 // safe. Linux only: the peak comes from /proc/self/clear_refs and VmHWM.
 import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
@@ -237,7 +238,7 @@ describe.skipIf(!measurable)('the memory estimate against measured peaks', () =>
         table.push(
           `${c.label} | ${formatBytes(estimate.bytes)} | ${formatBytes(measured)} | ${ratio.toFixed(2)}`,
         )
-        expect(estimate.bytes).toBeLessThan(320 * 2 ** 20)
+        expect(estimate.bytes).toBeLessThan(420 * 2 ** 20)
         expect(ratio).toBeGreaterThanOrEqual(LOW)
         expect(ratio).toBeLessThanOrEqual(HIGH)
       } finally {

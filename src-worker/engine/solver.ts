@@ -18,6 +18,9 @@ import {
   assertFinite,
   NonFiniteError,
 } from './check'
+import type { LayerCapture } from '../../src-shared/layerStats'
+import { LayerCapturer, type PendingCapture } from './capture/layerCapture'
+import { CaptureSchedule } from './capture/schedule'
 import { Arena, withArena } from './memory'
 import type { LossAndGrads, Model } from './models/types'
 import {
@@ -96,8 +99,22 @@ export interface SolverOptions {
   /** Seed of the run's random stream; default a fresh random seed, kept in `solver.seed`. */
   seed?: number
   onEvent?: (e: SolverEvent) => void
+  /** Layer capture (issue 15); off when absent. It never changes the run: see capture/layerCapture.ts. */
+  capture?: CaptureOptions
   /** Aborting it stops training after the current iteration, like `stop()`. */
   signal?: AbortSignal
+}
+
+export interface CaptureOptions {
+  /** Receives each capture, right after its step (before the step's 'iteration' event). */
+  onCapture: (capture: LayerCapture) => void
+  /**
+   * Interval captures between the accuracy checks (which always capture): every `every` iterations, or
+   * 'auto' (the default) with K measured on the run so that they cost `budget` of the training time.
+   */
+  every?: number | 'auto'
+  /** For 'auto': the share of training time interval captures may take; default 0.02. */
+  budget?: number
 }
 
 /** Sent after every iteration. `iteration` counts from 1. */
@@ -165,6 +182,7 @@ const OPTION_KEYS = [
   'verbose',
   'seed',
   'onEvent',
+  'capture',
   'signal',
 ] as const
 
@@ -215,6 +233,10 @@ export class Solver {
   private readonly rng: Rng
   private readonly paramNames: string[]
   private readonly onEvent: ((e: SolverEvent) => void) | undefined
+  private readonly onCapture: ((c: LayerCapture) => void) | null = null
+  /** The probe and the interval schedule, when capture is on. */
+  readonly capturer: LayerCapturer | null = null
+  readonly captureSchedule: CaptureSchedule | null = null
   private readonly signal: AbortSignal | undefined
   private stopRequested = false
   /** (batchSize, d1, ..., dk), allocated once and refilled by every step. */
@@ -242,6 +264,7 @@ export class Solver {
       verbose = false,
       seed = randomSeed(),
       onEvent,
+      capture,
       signal,
     } = options
 
@@ -269,6 +292,7 @@ export class Solver {
     if (signal !== undefined && typeof (signal as { aborted?: unknown })?.aborted !== 'boolean') {
       throw new TypeError('Solver: signal must be an AbortSignal')
     }
+    if (capture !== undefined) checkCaptureOptions(capture)
 
     checkModel(model)
     checkData(data, model)
@@ -294,6 +318,11 @@ export class Solver {
 
     this.paramNames = Object.keys(model.params)
     for (const k of this.paramNames) this.optimConfigs[k] = structuredClone(optimConfig)
+    if (capture) {
+      this.onCapture = capture.onCapture
+      this.capturer = new LayerCapturer(model)
+      this.captureSchedule = new CaptureSchedule(capture.every ?? 'auto', capture.budget ?? 0.02)
+    }
 
     this.trainRows = isRowSource(data.XTrain) ? data.XTrain : tensorRows(data.XTrain)
     this.xBatch = zeros([batchSize, ...data.XTrain.shape.slice(1)], model.dtype)
@@ -326,9 +355,42 @@ export class Solver {
   /**
    * One gradient update on a fresh minibatch. Returns the minibatch loss (also pushed to `lossHistory`).
    * Throws a DivergenceError, without touching the parameters, when the loss is not finite.
+   * With `capture` (and the `capture` option), the step is also a layer capture, delivered to onCapture
+   * as iteration `this.iteration + 1` (train() decides which steps capture; learningRate 0 when a custom
+   * rule keeps none). The step itself is the same either way.
    */
-  step(): number {
+  step(options: { capture?: LayerCapture['reason'] } = {}): number {
+    const t0 = performance.now()
     const { X, y } = this.sampleBatch()
+    let captureMs = 0
+    let pending: PendingCapture | null = null
+    const learningRate = this.learningRate()
+    if (options.capture && this.capturer) {
+      const c0 = performance.now()
+      pending = this.capturer.probe(X, y)
+      captureMs += performance.now() - c0
+    }
+    const loss = this.update(X, y)
+    if (pending && this.capturer) {
+      const c0 = performance.now()
+      const layers = this.capturer.finish(pending)
+      const iteration = this.iteration + 1
+      const epoch = this.epoch + (iteration % this.iterationsPerEpoch() === 0 ? 1 : 0)
+      const reason = options.capture!
+      captureMs += performance.now() - c0
+      this.captureSchedule?.noteCapture(iteration, captureMs)
+      this.onCapture?.({ iteration, epoch, reason, learningRate: learningRate ?? 0, layers })
+    }
+    this.captureSchedule?.noteStep(performance.now() - t0 - captureMs)
+    return loss
+  }
+
+  private iterationsPerEpoch(): number {
+    return Math.max(Math.floor(this.data.XTrain.shape[0]! / this.batchSize), 1)
+  }
+
+  /** The step proper on the drawn minibatch: fused sgd, or loss() and the update rule. */
+  private update(X: Tensor, y: Int32Array): number {
     const fusedRates = this.fusedSgdRates()
     // Gradients live in the arena until the next step: they are consumed by the updates below first.
     let result: LossAndGrads | number
@@ -476,17 +538,23 @@ export class Solver {
    * holding the best parameters seen.
    */
   train(): this {
-    const numTrain = this.data.XTrain.shape[0]!
-    const iterationsPerEpoch = Math.max(Math.floor(numTrain / this.batchSize), 1)
+    const iterationsPerEpoch = this.iterationsPerEpoch()
     const numIterations = this.numEpochs * iterationsPerEpoch
     this.stopped = false
+    this.captureSchedule?.start(this.iteration)
     try {
       for (let t = this.iteration; t < numIterations; t++) {
         if (this.stopRequested || this.signal?.aborted) {
           this.stopped = true
           break
         }
-        const loss = this.step()
+        let capture: LayerCapture['reason'] | undefined
+        if (this.captureSchedule) {
+          const checks = t === 0 || t === numIterations - 1 || (t + 1) % iterationsPerEpoch === 0
+          if (checks) capture = 'check'
+          else if (this.captureSchedule.due(t + 1)) capture = 'interval'
+        }
+        const loss = this.step(capture ? { capture } : {})
         this.iteration = t + 1
         if (this.verbose && t % this.printEvery === 0) {
           console.log(`(Iteration ${t + 1} / ${numIterations}) loss: ${loss.toFixed(6)}`)
@@ -643,6 +711,16 @@ export class Solver {
     const lr = first === undefined ? undefined : this.optimConfigs[first]?.learningRate
     return typeof lr === 'number' ? lr : null
   }
+}
+
+function checkCaptureOptions(capture: CaptureOptions): void {
+  if (typeof capture !== 'object' || capture === null || typeof capture.onCapture !== 'function') {
+    throw new TypeError('Solver: capture must be an object with an onCapture function')
+  }
+  assertKeys(capture, ['onCapture', 'every', 'budget'], 'capture option')
+  const { every, budget } = capture
+  if (every !== undefined && every !== 'auto') assertPositiveInt(every, 'Solver', "capture.every (or 'auto')")
+  if (budget !== undefined) assertNumberInRange(budget, 0, 1, 'Solver', 'capture.budget', { loOpen: true })
 }
 
 function assertKeys(obj: object, known: readonly string[], what: string): void {

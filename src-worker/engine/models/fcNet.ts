@@ -20,7 +20,7 @@ import { Rng, randomSeed } from '../rng'
 import { zeros, type DType, type Tensor } from '../tensor'
 import { checkModelInputs, checkModelParams } from './inputs'
 import { checkModelOptions, checkSeed } from './options'
-import type { LossAndGrads, Model } from './types'
+import type { ActivationTap, LossAndGrads, Model } from './types'
 
 export type Normalization = 'batchnorm' | 'layernorm'
 
@@ -82,6 +82,7 @@ export class FullyConnectedNet implements Model {
   /** Present when dropoutKeepRatio < 1. */
   readonly dropoutParam: DropoutParam | null
   rng: Rng | null = null
+  tap: ActivationTap | null = null
   private readonly paramShapes: Record<string, readonly number[]> = {}
 
   constructor(options: FullyConnectedNetOptions) {
@@ -180,6 +181,9 @@ export class FullyConnectedNet implements Model {
         ;[z, norm] = batchnormForward(a, p[`gamma${l}`]!, p[`beta${l}`]!, this.bnParams[l - 1]!)
       } else if (this.normalization === 'layernorm') {
         ;[z, norm] = layernormForward(a, p[`gamma${l}`]!, p[`beta${l}`]!, this.lnParams[l - 1]!)
+      }
+      if (mode === 'train') {
+        this.tap?.(l - 1, z, this.normalization === 'batchnorm' ? (norm as BatchnormCache).xhat : null)
       }
       const [r, relu] = reluForward(z)
       let dropout: DropoutCache | null = null

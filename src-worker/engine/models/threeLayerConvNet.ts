@@ -14,7 +14,8 @@ import { Rng, randomSeed } from '../rng'
 import { formatShape, reshape, scratchUninit, zeros, type DType, type Tensor } from '../tensor'
 import { checkModelInputs, checkModelParams } from './inputs'
 import { checkModelOptions, checkSeed } from './options'
-import type { LossAndGrads, Model } from './types'
+import { affineReluForwardTapped, tapConvPreactivation } from './tap'
+import type { ActivationTap, LossAndGrads, Model } from './types'
 
 export interface ThreeLayerConvNetOptions {
   /** (C, H, W) of one input image. Default [3, 32, 32]. */
@@ -69,6 +70,7 @@ export class ThreeLayerConvNet implements Model {
   /** (F, Hp, Wp), the shape of the pooled activations the first affine layer reads. */
   readonly pooledShape: readonly [number, number, number]
   rng: Rng | null = null
+  tap: ActivationTap | null = null
   private readonly paramShapes: Record<string, readonly number[]>
 
   constructor(options: ThreeLayerConvNetOptions = {}) {
@@ -148,8 +150,10 @@ export class ThreeLayerConvNet implements Model {
   loss(X: Tensor, y?: Int32Array): Tensor | LossAndGrads {
     const images = this.checkInputs('ThreeLayerConvNet.loss', X, y)
     const { W1, b1, W2, b2, W3, b3 } = this.params as Record<'W1' | 'b1' | 'W2' | 'b2' | 'W3' | 'b3', Tensor>
+    const tap = y === undefined ? null : this.tap
     const [pooled, cache1] = convReluPoolForward(images, W1, b1, this.convParam, POOL)
-    const [hidden, cache2] = affineReluForward(pooled, W2, b2)
+    if (tap) tapConvPreactivation(cache1.pool.x, b1, tap, 0)
+    const [hidden, cache2] = affineReluForwardTapped(pooled, W2, b2, tap, 1)
     const [scores, cache3] = affineForward(hidden, W3, b3)
     if (y === undefined) return scores
 

@@ -12,7 +12,8 @@ import { Rng, randomSeed } from '../rng'
 import { scratchUninit, zeros, type DType, type Tensor } from '../tensor'
 import { checkModelInputs, checkModelParams } from './inputs'
 import { checkModelOptions, checkSeed } from './options'
-import type { LossAndGrads, Model } from './types'
+import { affineReluForwardTapped } from './tap'
+import type { ActivationTap, LossAndGrads, Model } from './types'
 
 export interface TwoLayerNetOptions {
   /** D, values per input row. Default 3072 (32x32x3). */
@@ -42,6 +43,7 @@ export class TwoLayerNet implements Model {
   readonly numClasses: number
   readonly seed: number
   rng: Rng | null = null
+  tap: ActivationTap | null = null
   private readonly paramShapes: Record<string, readonly number[]>
 
   constructor(options: TwoLayerNetOptions = {}) {
@@ -87,7 +89,7 @@ export class TwoLayerNet implements Model {
     checkModelInputs('TwoLayerNet.loss', X, y, this.inputDim, this.numClasses, this.dtype)
     checkModelParams('TwoLayerNet.loss', this.params, this.paramShapes, this.dtype)
     const { W1, b1, W2, b2 } = this.params as Record<'W1' | 'b1' | 'W2' | 'b2', Tensor>
-    const [hidden, cache1] = affineReluForward(X, W1, b1)
+    const [hidden, cache1] = affineReluForwardTapped(X, W1, b1, y === undefined ? null : this.tap, 0)
     const [scores, cache2] = affineForward(hidden, W2, b2)
     if (y === undefined) return scores
 

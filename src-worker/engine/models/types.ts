@@ -1,6 +1,14 @@
 import type { Rng } from '../rng'
 import type { DType, Tensor } from '../tensor'
 
+/**
+ * Called by a model's loss(X, y) for each hidden layer, in order from the input (`index` 0 first), with
+ * the layer's output before its ReLU: (N, M) for an affine layer (after batchnorm when it has one), (N, F,
+ * Ho, Wo) for a convolution (before pooling); `xhat` is batchnorm's normalised input (N, M), else null.
+ * The tensors may be scratch buffers: read them before the next training step.
+ */
+export type ActivationTap = (index: number, pre: Tensor, xhat: Tensor | null) => void
+
 export interface LossAndGrads {
   loss: number
   /** One gradient per entry of `params`, same names and shapes. */
@@ -36,5 +44,11 @@ export interface Model {
    * (w := (1 - lr reg) w - lr x^T dout), so no full-size gradient buffer is written and read back.
    * Returns the loss; when it is not finite the parameters are left untouched.
    */
+  /**
+   * When set, loss(X, y) reports every hidden layer's pre-activation to it (layer capture, issue 15).
+   * Only the pass that computes activations changes (an unfused affine + relu in place of the sandwich);
+   * the loss and gradients are the same functions of the same inputs. Not used by sgdStep.
+   */
+  tap?: ActivationTap | null
   sgdStep?(X: Tensor, y: Int32Array, lr: Readonly<Record<string, number>>): number
 }
