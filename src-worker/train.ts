@@ -10,7 +10,6 @@ import type { LayerCapture } from '../src-shared/layerStats'
 import type { MetricEvent, RunError, RunProgress, RunResult } from '../src-shared/runs'
 import type { EngineInfo } from '../src-shared/engine-info'
 import type { SanityReport } from '../src-shared/sanity'
-import type { LayerCapture } from '../src-shared/layerStats'
 import { classifyRunFailure } from '../src-shared/runFailure'
 import { prepareData, type PreparedData } from './data/prepare'
 import type { RawDataset } from './data/types'
@@ -69,8 +68,6 @@ export type WorkerMessage =
   | { type: 'best'; params: Record<string, Tensor> }
   /** First-layer weights at an accuracy check, for the weight mosaic; shape is the image shape (C, H, W). */
   | { type: 'snapshot'; epoch: number; W1: Tensor; shape: [number, number, number] }
-  /** Layer dynamics (issue 15): per-layer captures, batched like the metrics, in iteration order. */
-  | { type: 'layers'; captures: LayerCapture[] }
   /** The sanity checks' report, before 'started' and any metrics. */
   | { type: 'checks'; report: SanityReport }
   /**
