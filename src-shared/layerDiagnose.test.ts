@@ -11,7 +11,7 @@ import {
 } from './layerDiagnose'
 import { tensorStats, type LayerCapture, type LayerRecord } from './layerStats'
 
-type LayerSpec = Partial<LayerRecord> & { ratio?: number; act?: number; grad?: number }
+type LayerSpec = Partial<Omit<LayerRecord, 'grad'>> & { ratio?: number; act?: number; grad?: number }
 
 /** A layer record whose weights are 1s, with the ratio, activation RMS and gradient RMS asked for. */
 function layer(i: number, spec: LayerSpec = {}): LayerRecord {
@@ -52,7 +52,7 @@ const three = (spec: (i: number, k: number) => LayerSpec = () => ({})) =>
 
 describe('layerEvidence', () => {
   it('needs a few captures before it says anything', () => {
-    const few = three((i) => ({ ratio: 1, deadFraction: 1 })).slice(0, MIN_CAPTURES - 1)
+    const few = three(() => ({ ratio: 1, deadFraction: 1 })).slice(0, MIN_CAPTURES - 1)
     expect(layerEvidence(few)).toEqual({ findings: [], ratio: null })
   })
 

@@ -5,11 +5,17 @@ import { inIterationOrder, seriesReader } from '../../store/metricsRead'
 import { StoreError } from '../../store/errors'
 import type { Workbench } from '../../workbench'
 import { EMA_WEIGHT } from './charts'
+import { readLayerCaptures } from './layers'
 import { MAX_MOSAICS, renderReport, type RunInput } from './render'
 import type { ReportOptions } from './types'
 
-/** The Workbench methods a report reads (tests pass a fake with just these). */
-export type ReportSource = Pick<Workbench, 'getRun' | 'readMetricsWith' | 'mosaic'>
+/**
+ * The Workbench methods a report reads (tests pass a fake with just these); with `store`, the runs'
+ * layer captures too, for the diagnosis.
+ */
+export type ReportSource = Pick<Workbench, 'getRun' | 'readMetricsWith' | 'mosaic'> & {
+  store?: Pick<Workbench['store'], 'runDir'>
+}
 
 /**
  * A report's charts are 720 pixels wide and its diagnosis judges the curve the run page shows, so it
@@ -31,12 +37,14 @@ export async function loadReportRuns(
   return Promise.all(
     unique.map(async (id, i) => {
       const record = await wb.getRun(id)
-      const [series, mosaic] = await Promise.all([
+      const [series, mosaic, layers] = await Promise.all([
         // Smoothed by main over every logged step, before the steps are bucketed (as in the UI).
         wb.readMetricsWith(id, seriesReader({ maxPoints: REPORT_POINTS, smoothing })),
         i < mosaics ? readMosaic(wb, id) : Promise.resolve({ mosaic: null }),
+        wb.store ? readLayerCaptures(wb.store.runDir(id)) : Promise.resolve([]),
       ])
-      return { record, metrics: seriesEvents(series), loss: lossColumns(series), ...mosaic }
+      const input: RunInput = { record, metrics: seriesEvents(series), loss: lossColumns(series), ...mosaic }
+      return layers.length > 0 ? { ...input, layers } : input
     }),
   )
 }

@@ -1,6 +1,7 @@
 /** The report as one self-contained HTML page, from runs already read (pure apart from the clock). */
 import pkg from '../../../../package.json'
 import type { MosaicData } from '../../../../src-shared/contract'
+import type { LayerCapture } from '../../../../src-shared/layerStats'
 import type { MetricEvent, RunRecord } from '../../../../src-shared/runs'
 import {
   accuracyChart,
@@ -36,6 +37,8 @@ export interface RunInput {
   mosaic: MosaicData | null
   /** Why there is no mosaic although the run saved weights: every snapshot is damaged. */
   mosaicProblem?: string
+  /** The run's layer captures (layers.jsonl), evidence for the diagnosis; none when absent. */
+  layers?: readonly LayerCapture[]
 }
 
 export function renderReport(inputs: RunInput[], options: ReportOptions = {}): string {
@@ -46,7 +49,7 @@ export function renderReport(inputs: RunInput[], options: ReportOptions = {}): s
   const now = options.now ?? new Date()
   const runs: ReportRun[] = inputs.map((r, i) => ({
     ...r,
-    notes: options.notes?.[r.record.id] ?? diagnosisNotes(r.record, r.metrics, locale),
+    notes: options.notes?.[r.record.id] ?? diagnosisNotes(r.record, r.metrics, locale, r.layers),
     blewUp: blewUp(r.record, r.metrics),
     color: seriesColor(i),
     duration: duration(r.record, r.metrics, now.getTime()),
