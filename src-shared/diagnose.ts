@@ -288,7 +288,7 @@ export function diagnose(input: DiagnoseInput): Diagnosis[] {
   if (high) found.push(high)
   if (low) found.push(low)
   found.push(...layerFound)
-  // An optimiser problem explains low accuracy and flat curves better than capacity or schedule does.
+  // An optimiser or layer problem explains low accuracy and flat curves better than capacity or schedule.
   const lrProblem = found.length > 0
 
   if (E >= MIN_EPOCHS) {
