@@ -56,6 +56,16 @@ describe('layerEvidence', () => {
     expect(layerEvidence(few)).toEqual({ findings: [], ratio: null })
   })
 
+  it("counts a resumed run's replayed captures once, the later of each iteration", () => {
+    const frozen = three((i, k) => ({ ratio: i === 1 && k >= 4 ? 0 : 1e-3 }))
+    // Replayed from iteration 100 on after a resume, this time with the layer still learning: the replay
+    // is what training continued from.
+    const replay = three().filter((c) => c.iteration >= 100)
+    expect(layerEvidence(frozen).findings.map((f) => f.kind)).toEqual(['stopped-learning'])
+    expect(layerEvidence([...frozen, ...replay]).findings).toEqual([])
+    expect(layerEvidence([...frozen, ...replay]).ratio!.captures).toBe(9)
+  })
+
   it('reads the ratio of the layer updated the most, ignoring the first 10% of the run', () => {
     const caps = three((i, k) => ({ ratio: k === 0 ? 10 : [2e-3, 5e-3, 1e-3][i] }))
     expect(layerEvidence(caps).ratio).toMatchObject({ level: 'ok', layer: 2, updateRatio: 5e-3 })

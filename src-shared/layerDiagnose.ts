@@ -76,7 +76,11 @@ export interface LayerEvidence {
 }
 
 export function layerEvidence(all: readonly LayerCapture[]): LayerEvidence {
-  const captures = [...all].sort((a, b) => a.iteration - b.iteration)
+  // A resumed run replays the iterations after its checkpoint and captures them again: the later
+  // capture of an iteration is the one training continued from.
+  const byIteration = new Map<number, LayerCapture>()
+  for (const c of all) byIteration.set(c.iteration, c)
+  const captures = [...byIteration.values()].sort((a, b) => a.iteration - b.iteration)
   if (captures.length < MIN_CAPTURES) return { findings: [], ratio: null }
   const last = captures[captures.length - 1]!.iteration
   const settled = captures.filter((c) => c.iteration > SKIP_FRACTION * last)
