@@ -10,7 +10,17 @@
  * Losses are per-minibatch, so every loss check works on robust summaries: medians of WINDOWS equal
  * chunks of the curve, medians of the first and last few points, and a least-squares slope of log(loss).
  * Accuracy checks skip the check after the first iteration (epoch 0) and wait for MIN_EPOCHS epochs.
+ *
+ * With the run's layer captures (`layers`, optional) the findings of src-shared/layerDiagnose.ts join in,
+ * and the update/weight ratio becomes evidence for or against a learning-rate verdict of the curve.
  */
+import {
+  layerEvidence,
+  type LayerFindingKind,
+  type LayerSuggestion,
+  type RatioVerdict,
+} from './layerDiagnose'
+import type { LayerCapture } from './layerStats'
 import type { MetricEvent, RunError, RunStatus } from './runs'
 
 export type DiagnosisKind =
@@ -22,9 +32,17 @@ export type DiagnosisKind =
   | 'overfitting'
   | 'plateau'
   | 'healthy'
+  | LayerFindingKind
 export type Severity = 'info' | 'warning' | 'error'
 export type SuggestionKind =
-  'lower-lr' | 'raise-lr' | 'bigger-model' | 'train-longer' | 'more-reg' | 'lr-decay' | 'none'
+  | 'lower-lr'
+  | 'raise-lr'
+  | 'bigger-model'
+  | 'train-longer'
+  | 'more-reg'
+  | 'lr-decay'
+  | 'none'
+  | LayerSuggestion
 
 /**
  * One finding. Evidence keys (all optional except where the check always measures them):
@@ -32,7 +50,12 @@ export type SuggestionKind =
  * - lr-too-high: exploding -> initialLoss, finalLoss, ratio; rising -> minLoss, finalLoss, ratio;
  *   oscillating -> reversals, swing (mean relative size of the reversing swings); all -> learningRate
  * - lr-too-low: initialLoss, finalLoss, drop (fraction), iterations, chanceLoss (barely moved) or
- *   rateRatio (falling linearly: end-of-run rate / average rate), learningRate
+ *   rateRatio (falling linearly: end-of-run rate / average rate), learningRate; trainGain when the
+ *   accuracy crept up while the loss barely moved
+ * - lr-too-high and lr-too-low with layer captures: updateRatio (median over the captures of the layer
+ *   updated the most) and ratioLayer (its number, from 1); a finding from the ratio alone has only these
+ *   and learningRate
+ * - the layer findings: see LayerFinding in layerDiagnose.ts
  * - underfitting: trainAcc, valAcc, chanceAcc, gap
  * - still-improving (a finished run whose accuracy was low but still climbing): trainAcc, valAcc,
  *   trainGain (over the last 2 epochs), epochs
@@ -70,6 +93,8 @@ export interface DiagnoseInput {
   error?: Pick<RunError, 'reason' | 'iteration'> | null
   /** Where a live run is; without it a running run is judged on its data alone. */
   progress?: { iteration: number; numIterations: number } | null
+  /** The run's layer captures (runs.layers), when it has any. */
+  layers?: readonly LayerCapture[] | null
 }
 
 /** Loss checks need this many finite losses: 10 windows of 5 points each give stable medians. */
@@ -133,6 +158,11 @@ export function diagnose(input: DiagnoseInput): Diagnosis[] {
   const lr = lastLearningRate(input.epochs)
   const withLr = (e: Record<string, number>): Record<string, number> =>
     lr === undefined ? e : { ...e, learningRate: lr }
+  const layers = input.layers && input.layers.length > 0 ? layerEvidence(input.layers) : null
+  const layerFound: Diagnosis[] = layers?.findings.map((f) => ({ ...f, evidence: { ...f.evidence } })) ?? []
+  const ratio = layers?.ratio ?? null
+  const sorted = (ds: Diagnosis[]): Diagnosis[] =>
+    ds.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity])
 
   // A failure or a non-finite loss says it all: whatever the curve did before led there.
   const bad = input.losses.find((p) => !Number.isFinite(p.loss))
@@ -143,7 +173,10 @@ export function diagnose(input: DiagnoseInput): Diagnosis[] {
     if (iteration !== undefined) evidence['iteration'] = iteration
     const before = bad ? finite.filter((p) => p.iteration < bad.iteration) : finite
     if (before.length > 0) evidence['lastLoss'] = before[before.length - 1]!.loss
-    return [{ kind: 'diverged', severity: 'error', evidence: withLr(evidence), suggestion: 'lower-lr' }]
+    return sorted([
+      { kind: 'diverged', severity: 'error', evidence: withLr(evidence), suggestion: 'lower-lr' },
+      ...layerFound,
+    ])
   }
 
   const losses = finite.map((p) => p.loss)
@@ -154,12 +187,14 @@ export function diagnose(input: DiagnoseInput): Diagnosis[] {
     const head = median(losses.slice(0, k))
     const tail = median(losses.slice(n - k))
     if (tail > EXPLODE_RATIO * Math.max(head, chanceLoss)) {
-      const evidence = { initialLoss: head, finalLoss: tail, ratio: tail / head }
-      return [{ kind: 'lr-too-high', severity: 'error', evidence: withLr(evidence), suggestion: 'lower-lr' }]
+      const evidence = { initialLoss: head, finalLoss: tail, ratio: tail / head, ...ratioOf(ratio, 'high') }
+      return sorted([
+        { kind: 'lr-too-high', severity: 'error', evidence: withLr(evidence), suggestion: 'lower-lr' },
+        ...layerFound,
+      ])
     }
   }
 
-  const found: Diagnosis[] = []
   const live = input.status === 'running'
   // How much of its planned training a run has done: a cancelled run is as partial as a live one.
   const fraction =
@@ -169,16 +204,34 @@ export function diagnose(input: DiagnoseInput): Diagnosis[] {
   const shape = n >= MIN_LOSSES ? lossShape(losses) : null
   const iterations = n > 0 ? finite[n - 1]!.iteration : 0
 
+  const epochs = input.epochs.filter((e) => e.epoch >= 1)
+  const E = epochs.length
+  const trainGain = E >= MIN_EPOCHS ? epochs[E - 1]!.trainAcc - epochs[E - 3]!.trainAcc : 0
+  const stillLearning = trainGain >= STILL_LEARNING
+  // Tiny updates with dead or vanishing units are the init's doing: a larger rate would not fix them.
+  const initProblem = layerFound.some(
+    (d) => d.kind === 'vanishing-gradients' || (d.kind === 'dead-relus' && d.suggestion === 'fix-init'),
+  )
+  const explainsTinyUpdates = layerFound.some(
+    (d) => d.kind === 'vanishing-gradients' || d.kind === 'dead-relus' || d.kind === 'stopped-learning',
+  )
+  // What the ratio says when there are captures: below the band supports "too low", in or above it
+  // speaks against it (a loss held up by regularisation, not by small steps).
+  const ratioSaysSlow = ratio !== null && (ratio.level === 'low' || ratio.level === 'below-band')
+  const ratioSaysFine = ratio !== null && !ratioSaysSlow
+
+  let high: Diagnosis | null = null
+  let low: Diagnosis | null = null
   if (shape) {
     const { m, initial, final } = shape
     const min = Math.min(...m)
     const reversals = countReversals(m, chanceLoss)
     if (final >= RISE_RATIO * min && final - min >= RISE_MIN_ABS * chanceLoss) {
-      const evidence = { minLoss: min, finalLoss: final, ratio: final / min }
-      found.push(finding('lr-too-high', 'warning', withLr(evidence), 'lower-lr'))
+      const evidence = { minLoss: min, finalLoss: final, ratio: final / min, ...ratioOf(ratio, 'high') }
+      high = finding('lr-too-high', 'warning', withLr(evidence), 'lower-lr')
     } else if (reversals.count >= MIN_REVERSALS) {
-      const evidence = { reversals: reversals.count, swing: reversals.swing }
-      found.push(finding('lr-too-high', 'warning', withLr(evidence), 'lower-lr'))
+      const evidence = { reversals: reversals.count, swing: reversals.swing, ...ratioOf(ratio, 'high') }
+      high = finding('lr-too-high', 'warning', withLr(evidence), 'lower-lr')
     } else {
       const drop = (initial - final) / initial
       const nearChance = Math.abs(initial - chanceLoss) <= NEAR_CHANCE * chanceLoss
@@ -192,26 +245,52 @@ export function diagnose(input: DiagnoseInput): Diagnosis[] {
         drop >= BARELY_MOVED &&
         avgRate > 0 &&
         endRate / avgRate >= LINEAR_RATE_RATIO
-      if (drop < BARELY_MOVED && nearChance && !learnedAnyway(input.epochs, C)) {
-        const evidence = { initialLoss: initial, finalLoss: final, drop, iterations, chanceLoss }
-        found.push(finding('lr-too-low', 'warning', withLr(evidence), 'raise-lr'))
-      } else if (linear) {
+      const barely = drop < BARELY_MOVED && nearChance
+      // Accuracy above chance with a loss still near ln(C): regularisation may hold the loss up (then
+      // accuracy has stopped rising and the updates are not small), or the steps are small and accuracy
+      // creeps up while the loss has barely begun to fall: CS231n's "loss barely changing: learning rate
+      // probably too low". Captures settle it with the update/weight ratio; without them, whether
+      // accuracy is still climbing does.
+      const learned = learnedAnyway(input.epochs, C)
+      const creeping = learned && (ratio ? ratioSaysSlow : stillLearning && !live)
+      if (barely && (!learned || creeping)) {
+        const evidence: Record<string, number> = {
+          initialLoss: initial,
+          finalLoss: final,
+          drop,
+          iterations,
+          chanceLoss,
+        }
+        if (learned) evidence['trainGain'] = trainGain
+        low = finding('lr-too-low', 'warning', withLr({ ...evidence, ...ratioOf(ratio, 'low') }), 'raise-lr')
+      } else if (linear && !ratioSaysFine) {
         const evidence = {
           initialLoss: initial,
           finalLoss: final,
           drop,
           iterations,
           rateRatio: endRate / avgRate,
+          ...ratioOf(ratio, 'low'),
         }
-        found.push(finding('lr-too-low', 'warning', withLr(evidence), 'raise-lr'))
+        low = finding('lr-too-low', 'warning', withLr(evidence), 'raise-lr')
       }
     }
   }
-  // An optimiser problem explains low accuracy and flat curves better than capacity or schedule does.
+  // The ratio alone: far outside the band, whatever the curve shows so far.
+  if (!high && ratio?.level === 'high') {
+    high = finding('lr-too-high', 'warning', withLr(ratioOf(ratio, 'high')), 'lower-lr')
+  }
+  if (!high && !low && ratio?.level === 'low' && !explainsTinyUpdates) {
+    low = finding('lr-too-low', 'warning', withLr(ratioOf(ratio, 'low')), 'raise-lr')
+  }
+  if (low && initProblem) low = null
+  const found: Diagnosis[] = []
+  if (high) found.push(high)
+  if (low) found.push(low)
+  found.push(...layerFound)
+  // An optimiser or layer problem explains low accuracy and flat curves better than capacity or schedule.
   const lrProblem = found.length > 0
 
-  const epochs = input.epochs.filter((e) => e.epoch >= 1)
-  const E = epochs.length
   if (E >= MIN_EPOCHS) {
     const gaps = epochs.map((e) => e.trainAcc - e.valAcc)
     const trainAcc = mean(epochs.slice(-2).map((e) => e.trainAcc))
@@ -231,8 +310,6 @@ export function diagnose(input: DiagnoseInput): Diagnosis[] {
         suggestion: 'more-reg',
       })
     }
-    const trainGain = epochs[E - 1]!.trainAcc - epochs[E - 3]!.trainAcc
-    const stillLearning = trainGain >= STILL_LEARNING
     if (!lrProblem && normTrain < UNDERFIT_NORM_ACC && gap < CLOSE_GAP) {
       // Low accuracy that was still climbing when training stopped says "not done", not "too small":
       // a live run is left alone, a finished one is told to train longer before growing the model.
@@ -253,7 +330,10 @@ export function diagnose(input: DiagnoseInput): Diagnosis[] {
       }
     }
 
-    const plateauAllowed = !found.some((d) => d.kind !== 'overfitting') && E >= MIN_EPOCHS_PLATEAU
+    // A rate too high for this stage is what a plateau usually is (hence "decay the learning rate"): the
+    // ratio saying so without the curve agreeing does not rule the plateau out.
+    const plateauAllowed =
+      !found.some((d) => d.kind !== 'overfitting' && !(d === high && ratioOnly(d))) && E >= MIN_EPOCHS_PLATEAU
     if (plateauAllowed && shape && n >= MIN_LOSSES_SHAPE && trainAcc < CONVERGED_TRAIN_ACC) {
       const tailStart = Math.floor(n * (1 - TAIL))
       const lossChange = relativeLogChange(losses.slice(tailStart))
@@ -285,7 +365,22 @@ export function diagnose(input: DiagnoseInput): Diagnosis[] {
     if (E > 0) evidence['valAcc'] = epochs[E - 1]!.valAcc
     return [{ kind: 'healthy', severity: 'info', evidence, suggestion: 'none' }]
   }
-  return found.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity])
+  return sorted(found)
+}
+
+/** A learning-rate finding that only the captures' update/weight ratio made. */
+function ratioOnly(d: Diagnosis): boolean {
+  return Object.keys(d.evidence).every(
+    (k) => k === 'updateRatio' || k === 'ratioLayer' || k === 'learningRate',
+  )
+}
+
+/** The ratio's evidence for a finding in `direction`, when the captures agree with it. */
+function ratioOf(ratio: RatioVerdict | null, direction: 'high' | 'low'): Record<string, number> {
+  if (!ratio) return {}
+  const agrees =
+    direction === 'high' ? ratio.level === 'high' : ratio.level === 'low' || ratio.level === 'below-band'
+  return agrees ? { updateRatio: ratio.updateRatio, ratioLayer: ratio.layer } : {}
 }
 
 function finding(

@@ -29,7 +29,12 @@ interface Fmt {
   /** A ratio: 3.2. */
   ratio(key: string): string
   lr(key: string): string
+  /** An update/weight ratio or a scale factor: 3.2E-6, 0.045, 150. */
+  sci(key: string): string
+  /** A layer number as the captures name it: layer2. */
+  layer(key: string): string
   has(key: string): boolean
+  num(key: string): number | undefined
 }
 
 function formatter(evidence: Record<string, number>, locale: DiagnosisLocale): Fmt {
@@ -57,7 +62,12 @@ function formatter(evidence: Record<string, number>, locale: DiagnosisLocale): F
     ratio: with_((v) => (Math.abs(v) >= 1e6 ? sci.format(v) : ratio.format(v))),
     // Learning rates read as configs write them (1E-7); ordinary ones as plain decimals.
     lr: with_((v) => (v !== 0 && Math.abs(v) < 1e-2 ? sci.format(v) : sig3.format(v))),
+    sci: with_((v) =>
+      v !== 0 && (Math.abs(v) < 1e-2 || Math.abs(v) >= 1e4) ? sci.format(v) : ratio.format(v),
+    ),
+    layer: with_((v) => `layer${int.format(v)}`),
     has: (key) => evidence[key] !== undefined,
+    num: (key) => evidence[key],
   }
 }
 
@@ -78,19 +88,34 @@ const EN: Messages = {
     title: 'Learning rate too high',
     detail: f.has('reversals')
       ? `The smoothed loss swung up and down ${f.int('reversals')} times, by ${f.pct('swing')} on average, ` +
-        'instead of falling steadily.'
+        'instead of falling steadily.' +
+        enRatio(f, 'high')
       : f.has('minLoss')
-        ? `The loss rose from its lowest ${f.loss('minLoss')} to ${f.loss('finalLoss')} (${f.ratio('ratio')}×).`
-        : `The loss exploded from ${f.loss('initialLoss')} to ${f.loss('finalLoss')} (${f.ratio('ratio')}×).`,
+        ? `The loss rose from its lowest ${f.loss('minLoss')} to ${f.loss('finalLoss')} (${f.ratio('ratio')}×).` +
+          enRatio(f, 'high')
+        : f.has('initialLoss')
+          ? `The loss exploded from ${f.loss('initialLoss')} to ${f.loss('finalLoss')} (${f.ratio('ratio')}×).` +
+            enRatio(f, 'high')
+          : `Each step changes the weights of ${f.layer('ratioLayer')} by ${f.sci('updateRatio')} of their size ` +
+            '(the update/weight ratio), far above the healthy 1E-3.',
   }),
   'lr-too-low': (f) => ({
     title: 'Learning rate too low',
     detail: f.has('chanceLoss')
       ? `The loss barely moved in ${f.int('iterations')} iterations: ${f.loss('initialLoss')} → ` +
-        `${f.loss('finalLoss')} (${f.pct('drop')} lower), still near chance, ln C = ${f.loss('chanceLoss')}.`
-      : `The loss falls almost in a straight line (${f.loss('initialLoss')} → ${f.loss('finalLoss')} in ` +
-        `${f.int('iterations')} iterations) and at the end still drops at ${f.pct('rateRatio')} of its ` +
-        'average rate, instead of falling fast and then levelling off.',
+        `${f.loss('finalLoss')} (${f.pct('drop')} lower), still near chance, ln C = ${f.loss('chanceLoss')}.` +
+        (f.has('trainGain')
+          ? ` Training accuracy still rose ${f.points('trainGain')} points over the last 2 epochs: ` +
+            'the model learns, only in tiny steps.'
+          : '') +
+        enRatio(f, 'low')
+      : f.has('rateRatio')
+        ? `The loss falls almost in a straight line (${f.loss('initialLoss')} → ${f.loss('finalLoss')} in ` +
+          `${f.int('iterations')} iterations) and at the end still drops at ${f.pct('rateRatio')} of its ` +
+          'average rate, instead of falling fast and then levelling off.' +
+          enRatio(f, 'low')
+        : `Even ${f.layer('ratioLayer')}, the layer updated the most, changes by only ${f.sci('updateRatio')} ` +
+          'of its weights per step (the update/weight ratio), far below the healthy 1E-3.',
   }),
   underfitting: (f) => ({
     title: 'Underfitting (low capacity)',
@@ -127,6 +152,48 @@ const EN: Messages = {
       'iterations, with no sign of a learning-rate, capacity or overfitting problem' +
       (f.has('valAcc') ? `; validation accuracy ${f.pct('valAcc')}.` : '.'),
   }),
+  'dead-relus': (f) => ({
+    title: 'Dead ReLUs',
+    detail:
+      `${f.pct('deadFraction')} of the ${f.int('units')} ReLUs of ${f.layer('layer')} output zero for every ` +
+      'example of the batch, so no gradient flows through them' +
+      (f.has('firstDeadFraction') && (f.num('firstDeadFraction') ?? 0) >= 0.5
+        ? `; ${f.pct('firstDeadFraction')} were dead from the first capture on.`
+        : `; at the first capture only ${f.pct('firstDeadFraction')} were: training knocked them out.`),
+  }),
+  'vanishing-gradients': (f) => ({
+    title: 'Vanishing gradients',
+    detail:
+      `On its way back the gradient shrinks about ${f.sci('perLayer')}× per layer: ${f.layer('fromLayer')} ` +
+      `receives ${f.sci('gradFactor')} of the gradient ${f.layer('toLayer')} does` +
+      (f.has('actFactor')
+        ? `, and the activations shrink to ${f.sci('actFactor')} of their size from the first hidden layer to the last.`
+        : '.'),
+  }),
+  'exploding-gradients': (f) => ({
+    title: 'Exploding gradients',
+    detail:
+      `On its way back the gradient grows about ${f.sci('perLayer')}× per layer: ${f.layer('fromLayer')} ` +
+      `receives ${f.sci('gradFactor')}× the gradient ${f.layer('toLayer')} does` +
+      (f.has('actFactor')
+        ? `, and the activations grow ${f.sci('actFactor')}× from the first hidden layer to the last.`
+        : '.'),
+  }),
+  'saturated-batchnorm': (f) => ({
+    title: 'Saturated batchnorm',
+    detail:
+      `${f.pct('saturatedFraction')} of the batch-normalised values of ${f.layer('layer')} lie more than 3 ` +
+      `standard deviations out (a Gaussian has ${f.pct('gaussianFraction')}): a few extreme inputs dominate ` +
+      'the batch statistics and squash the rest.',
+  }),
+  'stopped-learning': (f) => ({
+    title: 'A layer stopped learning',
+    detail:
+      `The update/weight ratio of ${f.layer('layer')} fell to ${f.sci('recentRatio')}, from ` +
+      `${f.sci('earlierRatio')} earlier` +
+      (f.has('since') ? ` (since iteration ${f.int('since')})` : '') +
+      `, while the other layers still update at ${f.sci('otherRatio')}: its weights no longer change.`,
+  }),
   suggestions: {
     'lower-lr': (f) =>
       'Lower the learning rate 3–10×' + (f.has('learningRate') ? ` (now ${f.lr('learningRate')}).` : '.'),
@@ -143,7 +210,20 @@ const EN: Messages = {
       'Decay the learning rate (lrDecay 0.9–0.95 per epoch) or lower it 10× once the curve flattens' +
       (f.has('learningRate') ? ` (now ${f.lr('learningRate')}).` : '.'),
     none: () => 'Keep watching the gap between training and validation accuracy.',
+    'fix-init': () =>
+      'Initialise the weights with He scaling (std √(2 / fan-in)) and zero biases, or add batchnorm.',
+    'normalize-inputs': () =>
+      'Preprocess the inputs (subtract the mean, scale to unit variance) and look for outlier examples; ' +
+      'a larger batch steadies the statistics.',
+    'check-updates': () =>
+      "Check that the layer's parameters are still updated (frozen, a learning rate of 0 for them, a " +
+      'gradient that does not reach them) and whether the units feeding it died.',
   },
+}
+
+function enRatio(f: Fmt, direction: 'high' | 'low'): string {
+  if (!f.has('updateRatio')) return ''
+  return ` The update/weight ratio agrees: ${f.sci('updateRatio')} in ${f.layer('ratioLayer')}, ${direction === 'high' ? 'far above' : 'below'} the healthy 1E-3.`
 }
 
 const ZH: Messages = {
@@ -158,18 +238,32 @@ const ZH: Messages = {
   'lr-too-high': (f) => ({
     title: '学习率过高',
     detail: f.has('reversals')
-      ? `平滑后的损失上下摆动了 ${f.int('reversals')} 次，平均幅度 ${f.pct('swing')}，而不是稳步下降。`
+      ? `平滑后的损失上下摆动了 ${f.int('reversals')} 次，平均幅度 ${f.pct('swing')}，而不是稳步下降。` +
+        zhRatio(f, 'high')
       : f.has('minLoss')
-        ? `损失从最低的 ${f.loss('minLoss')} 回升到 ${f.loss('finalLoss')}（${f.ratio('ratio')} 倍）。`
-        : `损失从 ${f.loss('initialLoss')} 暴涨到 ${f.loss('finalLoss')}（${f.ratio('ratio')} 倍）。`,
+        ? `损失从最低的 ${f.loss('minLoss')} 回升到 ${f.loss('finalLoss')}（${f.ratio('ratio')} 倍）。` +
+          zhRatio(f, 'high')
+        : f.has('initialLoss')
+          ? `损失从 ${f.loss('initialLoss')} 暴涨到 ${f.loss('finalLoss')}（${f.ratio('ratio')} 倍）。` +
+            zhRatio(f, 'high')
+          : `每一步对 ${f.layer('ratioLayer')} 权重的改变量达到权重大小的 ${f.sci('updateRatio')}` +
+            '（更新/权重比），远高于健康的 1E-3。',
   }),
   'lr-too-low': (f) => ({
     title: '学习率过低',
     detail: f.has('chanceLoss')
       ? `${f.int('iterations')} 次迭代中损失几乎没有变化：${f.loss('initialLoss')} → ${f.loss('finalLoss')}` +
-        `（下降 ${f.pct('drop')}），仍接近随机猜测水平 ln C = ${f.loss('chanceLoss')}。`
-      : `损失近乎直线下降（${f.int('iterations')} 次迭代中 ${f.loss('initialLoss')} → ${f.loss('finalLoss')}），` +
-        `到最后仍以平均速度的 ${f.pct('rateRatio')} 在下降，而不是先快速下降再趋于平缓。`,
+        `（下降 ${f.pct('drop')}），仍接近随机猜测水平 ln C = ${f.loss('chanceLoss')}。` +
+        (f.has('trainGain')
+          ? `训练准确率在最后 2 轮仍提高了 ${f.points('trainGain')} 个百分点：模型在学习，只是步子太小。`
+          : '') +
+        zhRatio(f, 'low')
+      : f.has('rateRatio')
+        ? `损失近乎直线下降（${f.int('iterations')} 次迭代中 ${f.loss('initialLoss')} → ${f.loss('finalLoss')}），` +
+          `到最后仍以平均速度的 ${f.pct('rateRatio')} 在下降，而不是先快速下降再趋于平缓。` +
+          zhRatio(f, 'low')
+        : `即使是更新最多的 ${f.layer('ratioLayer')}，每一步也只改变其权重的 ${f.sci('updateRatio')}` +
+          '（更新/权重比），远低于健康的 1E-3。',
   }),
   underfitting: (f) => ({
     title: '欠拟合（模型容量不足）',
@@ -202,6 +296,42 @@ const ZH: Messages = {
       '没有学习率、模型容量或过拟合方面的问题迹象' +
       (f.has('valAcc') ? `；验证准确率 ${f.pct('valAcc')}。` : '。'),
   }),
+  'dead-relus': (f) => ({
+    title: 'ReLU 神经元死亡',
+    detail:
+      `${f.layer('layer')} 的 ${f.int('units')} 个 ReLU 中有 ${f.pct('deadFraction')} 对批次中的每个样本都输出 0，` +
+      '梯度无法从它们流过' +
+      (f.has('firstDeadFraction') && (f.num('firstDeadFraction') ?? 0) >= 0.5
+        ? `；从第一次采集起就有 ${f.pct('firstDeadFraction')} 已经死亡。`
+        : `；第一次采集时只有 ${f.pct('firstDeadFraction')}：是训练过程让它们死亡的。`),
+  }),
+  'vanishing-gradients': (f) => ({
+    title: '梯度消失',
+    detail:
+      `梯度在反向传播中每经过一层约缩小为 ${f.sci('perLayer')} 倍：${f.layer('fromLayer')} 收到的梯度只有 ` +
+      `${f.layer('toLayer')} 的 ${f.sci('gradFactor')}` +
+      (f.has('actFactor') ? `，激活值从第一个隐藏层到最后一个缩小为 ${f.sci('actFactor')}。` : '。'),
+  }),
+  'exploding-gradients': (f) => ({
+    title: '梯度爆炸',
+    detail:
+      `梯度在反向传播中每经过一层约放大 ${f.sci('perLayer')} 倍：${f.layer('fromLayer')} 收到的梯度是 ` +
+      `${f.layer('toLayer')} 的 ${f.sci('gradFactor')} 倍` +
+      (f.has('actFactor') ? `，激活值从第一个隐藏层到最后一个放大了 ${f.sci('actFactor')} 倍。` : '。'),
+  }),
+  'saturated-batchnorm': (f) => ({
+    title: '批归一化饱和',
+    detail:
+      `${f.layer('layer')} 批归一化后的值中有 ${f.pct('saturatedFraction')} 偏离超过 3 个标准差` +
+      `（高斯分布为 ${f.pct('gaussianFraction')}）：少数极端输入主导了批次统计量，压扁了其余的值。`,
+  }),
+  'stopped-learning': (f) => ({
+    title: '某一层停止学习',
+    detail:
+      `${f.layer('layer')} 的更新/权重比从之前的 ${f.sci('earlierRatio')} 降到了 ${f.sci('recentRatio')}` +
+      (f.has('since') ? `（自第 ${f.int('since')} 次迭代起）` : '') +
+      `，而其他层仍以 ${f.sci('otherRatio')} 更新：它的权重不再变化。`,
+  }),
   suggestions: {
     'lower-lr': (f) =>
       '将学习率降低 3–10 倍' + (f.has('learningRate') ? `（当前为 ${f.lr('learningRate')}）。` : '。'),
@@ -216,7 +346,17 @@ const ZH: Messages = {
       '让学习率衰减（每轮 lrDecay 0.9–0.95），或在曲线变平时将其降低 10 倍' +
       (f.has('learningRate') ? `（当前为 ${f.lr('learningRate')}）。` : '。'),
     none: () => '继续关注训练与验证准确率之间的差距。',
+    'fix-init': () => '用 He 初始化权重（标准差 √(2 / 扇入)）并将偏置设为 0，或加入批归一化。',
+    'normalize-inputs': () =>
+      '预处理输入（减去均值、缩放到单位方差）并检查离群样本；更大的批次能让统计量更稳定。',
+    'check-updates': () =>
+      '检查该层的参数是否仍在更新（被冻结、其学习率为 0、梯度没有传到它），以及为它提供输入的单元是否已经死亡。',
   },
+}
+
+function zhRatio(f: Fmt, direction: 'high' | 'low'): string {
+  if (!f.has('updateRatio')) return ''
+  return `更新/权重比也印证了这一点：${f.layer('ratioLayer')} 为 ${f.sci('updateRatio')}，${direction === 'high' ? '远高于' : '低于'}健康的 1E-3。`
 }
 
 const MESSAGES: Record<DiagnosisLocale, Messages> = { en: EN, 'zh-CN': ZH }

@@ -21,6 +21,12 @@ export interface ParamGradCheck {
    */
   relError: number | null
   passed: boolean
+  /**
+   * The reg this entry's error was measured at (the worst of them): the gradient is checked at the
+   * configured reg and, when that is 0, at a probe reg > 0 too, so that a missing regularisation term
+   * is caught. Absent in reports written before the probe.
+   */
+  reg?: number
 }
 
 /**
@@ -30,7 +36,7 @@ export interface ParamGradCheck {
  *
  *   initial-loss    measured {loss}                         expected {loss: ln(C), tolerance}
  *   regularization  measured {lossNoReg, lossWithReg, reg}  expected {minRise}
- *   gradient        measured {worstRelError}                expected {maxRelError}   (+ params)
+ *   gradient        measured {worstRelError, probeReg?}     expected {maxRelError}   (+ params)
  *   overfit         measured {trainAcc, epochs, examples}   expected {trainAcc, maxEpochs}
  */
 export interface SanityCheckResult {

@@ -24,6 +24,10 @@ describe('check', () => {
       expect(lines.find((l) => l.startsWith(name))).toMatch(/\bpass\b/)
     }
     expect(r.stdout).toMatch(/initial-loss\s+pass\s+loss 2\.\d+\s+2\.303 ± 0\.3454/)
+    // reg 0 in the config: the gradient is checked at CS231n's reg 0.7 as well.
+    expect(lines.find((l) => l.startsWith('gradient'))).toMatch(
+      /\(\w+ at reg 0(\.7)?\)\s+<= \S+ at reg 0 and 0\.7/,
+    )
     expect(r.stdout).toMatch(/all checks passed \(seed 3, /)
     expect(r.stderr).toContain('Checking "tiny" on fashion-mnist-small')
     expect(r.stdout + r.stderr).not.toMatch(ANSI_ESCAPE)

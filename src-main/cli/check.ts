@@ -88,8 +88,14 @@ export function describe(check: SanityCheckResult): { measured: string; expected
         (w, p) => (w === null || size(p.relError) > size(w.relError) ? p : w),
         null,
       )
-      const where = worst ? ` (${worst.name})` : ''
-      return { measured: `rel. error ${num(m.worstRelError)}${where}`, expected: `<= ${num(e.maxRelError)}` }
+      // Checked at reg 0 and at a probe reg > 0 when the config has none: say where the worst was.
+      const probed = m.probeReg !== undefined && m.probeReg !== null
+      const atReg = probed && worst?.reg !== undefined ? ` at reg ${num(worst.reg)}` : ''
+      const where = worst ? ` (${worst.name}${atReg})` : ''
+      return {
+        measured: `rel. error ${num(m.worstRelError)}${where}`,
+        expected: `<= ${num(e.maxRelError)}` + (probed ? ` at reg 0 and ${num(m.probeReg)}` : ''),
+      }
     }
     case 'overfit':
       return {

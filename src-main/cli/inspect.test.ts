@@ -122,7 +122,9 @@ describe('show with sanity checks', () => {
       /^ {2}initial-loss\s+pass\s+loss 2\.\d+\s+2\.303 ± 0\.3454 \(ln C\)\s+\d[\d.]* m?s$/m,
     )
     expect(section).toMatch(/^ {2}regularization\s+pass\s+2\.\d+ -> \d+\.\d+ \(reg 1\)/m)
-    expect(section).toMatch(/^ {2}gradient\s+pass\s+rel\. error \d(\.\d+)?e-\d+ \((W|b)\d\)\s+<= 1\.00e-5/m)
+    expect(section).toMatch(
+      /^ {2}gradient\s+pass\s+rel\. error \d(\.\d+)?e-\d+ \((W|b)\d at reg 0(\.7)?\)\s+<= 1\.00e-5 at reg 0 and 0\.7/m,
+    )
     expect(section).toMatch(/^ {2}overfit\s+pass\s+100% of 50 in \d+ epochs\s+100% within 200 epochs/m)
     expect(section).toMatch(/^ {2}all checks passed \(seed 3, \S+/m)
 

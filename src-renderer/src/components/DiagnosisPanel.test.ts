@@ -1,13 +1,14 @@
 // @vitest-environment happy-dom
-import { mount } from '@vue/test-utils'
+import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { binLayout, tensorStats, type LayerCapture, type LayerSeries } from '../../../src-shared/layerStats'
 import type { MetricEvent, RunRecord } from '../../../src-shared/runs'
 import { setTransport } from '../api'
 import { createAppI18n } from '../i18n'
 import { useDatasetsStore } from '../stores/datasets'
 import { appendEvents, emptySeries, type RunSeries } from '../stores/runs'
-import { fakeTransport, makeRun } from '../testing/fakeApi'
+import { fakeTransport, makeRun, type FakeTransport } from '../testing/fakeApi'
 import DiagnosisPanel from './DiagnosisPanel.vue'
 import { datasetSummary } from '../testing/datasetFixtures'
 
@@ -122,5 +123,109 @@ describe('DiagnosisPanel', () => {
       }),
     ]
     expect(kinds()).toEqual(['lr-too-low'])
+  })
+
+  describe('with layer captures (runs.layers and the layers event)', () => {
+    // A healthy-looking curve (a decaying loss, accuracy levelling off near 90%) whose captures show the
+    // second of three layers no longer updated from the fifth capture on, as a frozen weight would be.
+    const events: MetricEvent[] = []
+    for (let i = 1; i <= 200; i++) {
+      events.push({
+        type: 'iteration',
+        iteration: i,
+        loss: 0.3 + 2 * Math.exp(-i / 30) + 0.01 * Math.sin(i * 7.1),
+      })
+      if (i % 40 === 0) {
+        const e = i / 40
+        events.push({
+          type: 'epoch',
+          epoch: e,
+          iteration: i,
+          trainAcc: 0.9 - 0.5 * Math.exp(-e),
+          valAcc: 0.88 - 0.5 * Math.exp(-e),
+          lr: 0.05,
+        })
+      }
+    }
+    const stats = tensorStats([0.5, -0.5, 1, -1])
+    const captures: LayerCapture[] = Array.from({ length: 10 }, (_, k) => ({
+      iteration: (k + 1) * 20,
+      epoch: Math.floor(((k + 1) * 20) / 40),
+      reason: 'interval',
+      learningRate: 0.05,
+      layers: [0, 1, 2].map((i) => {
+        const ratio = i === 1 && k >= 4 ? 0 : 1e-3
+        return {
+          name: `layer${i + 1}`,
+          kind: 'affine' as const,
+          param: `W${i + 1}`,
+          shape: [64, 64],
+          weight: stats,
+          grad: stats,
+          weightNorm: 10,
+          gradNorm: 0.1,
+          updateNorm: 10 * ratio,
+          updateRatio: ratio,
+          ...(i < 2 ? { preact: stats, postact: stats, deadFraction: 0, zeroFraction: 0.5 } : {}),
+        }
+      }),
+    }))
+    const stopped = { events, captures }
+    const seriesOf = (events: MetricEvent[]): RunSeries => {
+      const s = emptySeries()
+      appendEvents(s, events)
+      return s
+    }
+    const answer = (captures: LayerCapture[]): LayerSeries => ({
+      captures,
+      bins: binLayout(),
+      skippedLines: 0,
+    })
+    let transport: FakeTransport
+
+    it("reads the run's captures and shows what they find, in both languages", async () => {
+      transport = fakeTransport({ 'runs.layers': answer(stopped.captures) })
+      setTransport(transport)
+      const run = makeRun()
+      const { wrapper, i18n } = mountPanel(run, seriesOf(stopped.events))
+      expect(findings(wrapper).map((f) => f.attributes('data-kind'))).toEqual(['healthy'])
+      await flushPromises()
+      expect(transport.api.mocks['runs.layers']).toHaveBeenCalledWith(run.id)
+      const [f] = findings(wrapper)
+      expect(f!.attributes('data-kind')).toBe('stopped-learning')
+      expect(f!.get('strong').text()).toBe('A layer stopped learning')
+      expect(f!.get('.detail').text()).toContain('The update/weight ratio of layer2 fell to 0')
+      expect(f!.get('.suggestion').text()).toContain("Check that the layer's parameters are still updated")
+      i18n.global.locale.value = 'zh-CN'
+      await wrapper.vm.$nextTick()
+      expect(findings(wrapper)[0]!.get('strong').text()).toBe('某一层停止学习')
+    })
+
+    it("adds a live run's new captures from the layers event, its own only", async () => {
+      const early = stopped.captures.filter((c) => c.iteration <= 60)
+      transport = fakeTransport({ 'runs.layers': answer(early) })
+      setTransport(transport)
+      const run = makeRun()
+      const { wrapper } = mountPanel(run, seriesOf(stopped.events))
+      await flushPromises()
+      expect(findings(wrapper).map((f) => f.attributes('data-kind'))).toEqual(['healthy'])
+      const later = stopped.captures.filter((c) => c.iteration > 60)
+      transport.api.emit('layers', { runId: 'someone-else', captures: later })
+      await wrapper.vm.$nextTick()
+      expect(findings(wrapper).map((f) => f.attributes('data-kind'))).toEqual(['healthy'])
+      // The replayed early ones (a resume) are not counted twice.
+      transport.api.emit('layers', { runId: run.id, captures: [...early, ...later] })
+      await wrapper.vm.$nextTick()
+      expect(findings(wrapper).map((f) => f.attributes('data-kind'))).toEqual(['stopped-learning'])
+    })
+
+    it('judges the curves alone when main has no captures to give', async () => {
+      transport = fakeTransport({})
+      setTransport(transport)
+      const { wrapper } = mountPanel(makeRun(), seriesOf(stopped.events))
+      await flushPromises()
+      expect(transport.api.mocks['runs.layers']).toHaveBeenCalled()
+      expect(findings(wrapper).map((f) => f.attributes('data-kind'))).toEqual(['healthy'])
+    })
   })
 })

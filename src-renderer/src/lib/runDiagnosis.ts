@@ -10,6 +10,7 @@ import {
   type EpochPoint,
   type LossPoint,
 } from '../../../src-shared/diagnose'
+import type { LayerCapture } from '../../../src-shared/layerStats'
 import type { RunRecord } from '../../../src-shared/runs'
 import type { RunSeries } from '../stores/runs'
 
@@ -21,7 +22,12 @@ export function classCount(run: RunRecord, datasetClasses?: number): number {
   return run.result?.classNames.length || datasetClasses || 10
 }
 
-export function diagnoseInput(run: RunRecord, series: RunSeries | null, numClasses: number): DiagnoseInput {
+export function diagnoseInput(
+  run: RunRecord,
+  series: RunSeries | null,
+  numClasses: number,
+  layers?: readonly LayerCapture[],
+): DiagnoseInput {
   const s = series
   const losses: LossPoint[] = s ? s.iterations.map((iteration, i) => ({ iteration, loss: s.losses[i]! })) : []
   const epochs: EpochPoint[] = s
@@ -39,10 +45,19 @@ export function diagnoseInput(run: RunRecord, series: RunSeries | null, numClass
     status: run.status,
     error: run.error,
     progress: run.progress,
+    layers: layers ?? null,
   }
 }
 
-/** The run's findings as diagnose() orders them: `[]` while there is too little to judge. */
-export function diagnoseRun(run: RunRecord, series: RunSeries | null, datasetClasses?: number): Diagnosis[] {
-  return diagnose(diagnoseInput(run, series, classCount(run, datasetClasses)))
+/**
+ * The run's findings as diagnose() orders them: `[]` while there is too little to judge. With the run's
+ * layer captures the update/weight ratio and the layer findings join in.
+ */
+export function diagnoseRun(
+  run: RunRecord,
+  series: RunSeries | null,
+  datasetClasses?: number,
+  layers?: readonly LayerCapture[],
+): Diagnosis[] {
+  return diagnose(diagnoseInput(run, series, classCount(run, datasetClasses), layers))
 }

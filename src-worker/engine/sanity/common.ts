@@ -38,6 +38,8 @@ export interface SanityOptions {
   gradChecksPerParam: number
   /** Worst relative error allowed per parameter. */
   gradTolerance: number
+  /** reg the gradient is also checked at when the config has none (CS231n checks at 0 and 0.7). */
+  gradProbeReg: number
   overfitExamples: number
   overfitBatchSize: number
   overfitMaxEpochs: number

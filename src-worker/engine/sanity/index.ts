@@ -3,7 +3,8 @@
  *
  *   initial-loss    with small random weights and reg = 0 the softmax loss is about ln(C)
  *   regularization  the same init with reg > 0 has a higher loss
- *   gradient        analytic gradients match centred differences (float64, sparse random entries)
+ *   gradient        analytic gradients match centred differences (float64, sparse random entries), at
+ *                   the configured reg and, when that is 0, at reg 0.7 as well
  *   overfit         the model reaches 100% train accuracy on 50 examples within a bounded number of epochs
  *
  * Pure over the Model interface: a factory builds fresh models (same seed, so the same init) in the
@@ -48,6 +49,7 @@ export const DEFAULT_SANITY_OPTIONS: SanityOptions = {
   gradChecksPerParam: 10,
   // float64 centred differences agree to 1e-7 or better; a wrong backward pass is off by 1e-2 or more.
   gradTolerance: 1e-5,
+  gradProbeReg: 0.7,
   overfitExamples: 50,
   overfitBatchSize: 25,
   overfitMaxEpochs: 200,

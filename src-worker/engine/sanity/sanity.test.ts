@@ -81,6 +81,29 @@ function brokenGradient(inner: ModelFactory, param: string): ModelFactory {
   }
 }
 
+/** A real model whose loss has the L2 term but whose gradient forgets it (dW without reg * W). */
+function gradientWithoutReg(inner: ModelFactory): ModelFactory {
+  return (o) => {
+    const m = inner(o)
+    return {
+      get params() {
+        return m.params
+      },
+      dtype: m.dtype,
+      loss(X: Tensor, y?: Int32Array) {
+        if (y === undefined) return m.loss(X)
+        const r: LossAndGrads = m.loss(X, y)
+        for (const [name, g] of Object.entries(r.grads)) {
+          if (!name.startsWith('W')) continue
+          const w = m.params[name]!.data
+          for (let i = 0; i < g.data.length; i++) g.data[i]! -= o.reg * w[i]!
+        }
+        return r
+      },
+    } as Model
+  }
+}
+
 describe('runSanityChecks', () => {
   it('passes every check on a correct TwoLayerNet and reports the numbers', () => {
     const r = runSanityChecks(input(twoLayer()))
@@ -267,5 +290,57 @@ describe('runSanityChecks', () => {
     expect(strip(runSanityChecks(input(fcBatchnorm(0.8))))).toEqual(
       strip(runSanityChecks(input(fcBatchnorm(0.8)))),
     )
+  })
+
+  describe('the gradient at a reg > 0 (CS231n checks at 0 and 0.7)', () => {
+    it('checks the same entries at reg 0 and 0.7 when the config has no reg', () => {
+      const grad = check(runSanityChecks(input(twoLayer())), 'gradient')
+      expect(grad.passed).toBe(true)
+      expect(grad.measured).toMatchObject({ probeReg: 0.7 })
+      expect(grad.message).toMatch(/agree at reg 0 and 0\.7/)
+      expect(grad.params!.map((p) => p.name)).toEqual(['W1', 'b1', 'W2', 'b2'])
+      for (const p of grad.params!) expect([0, 0.7]).toContain(p.reg)
+    })
+
+    it('catches a gradient that lacks the regularisation term although the config has reg 0', () => {
+      const r = runSanityChecks(input(gradientWithoutReg(twoLayer())))
+      const grad = check(r, 'gradient')
+      expect(grad.passed).toBe(false)
+      expect(r.passed).toBe(false)
+      const failed = grad.params!.filter((p) => !p.passed)
+      expect(failed.map((p) => [p.name, p.reg])).toEqual([
+        ['W1', 0.7],
+        ['W2', 0.7],
+      ])
+      expect(grad.params!.filter((p) => p.passed).map((p) => p.name)).toEqual(['b1', 'b2'])
+      expect(grad.message).toMatch(/wrong gradient for W1 \(relative error .* at reg 0\.7\)/)
+      expect(grad.message).toContain('It agrees at reg 0: the regularisation term of the gradient is missing')
+      // The other checks do not see it: the loss has its reg term, and reg 0 trains as configured.
+      expect(check(r, 'regularization').passed).toBe(true)
+      expect(check(r, 'initial-loss').passed).toBe(true)
+    })
+
+    it('a batchnorm net without the reg gradient is caught too', () => {
+      const r = runSanityChecks(input(gradientWithoutReg(fcBatchnorm())))
+      const failed = check(r, 'gradient').params!.filter((p) => !p.passed)
+      expect(failed.map((p) => p.name)).toEqual(['W1', 'W2', 'W3'])
+    })
+
+    it('checks a configured reg as configured, once', () => {
+      let models = 0
+      const counting: ModelFactory = (o) => {
+        if (o.dtype === 'float64' && o.dropout) models++
+        return twoLayer()(o)
+      }
+      const grad = check(runSanityChecks(input(counting, { reg: 0.1 })), 'gradient')
+      expect(grad.passed).toBe(true)
+      expect(grad.measured).toEqual({ worstRelError: grad.measured.worstRelError })
+      expect(grad.params!.every((p) => p.reg === 0.1)).toBe(true)
+      expect(models).toBe(1)
+      // ... and catches the missing term there as well.
+      expect(
+        check(runSanityChecks(input(gradientWithoutReg(twoLayer()), { reg: 0.1 })), 'gradient').passed,
+      ).toBe(false)
+    })
   })
 })

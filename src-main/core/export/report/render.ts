@@ -1,8 +1,8 @@
 /** The report as one self-contained HTML page, from runs already read (pure apart from the clock). */
 import pkg from '../../../../package.json'
 import type { MosaicData } from '../../../../src-shared/contract'
-import type { MetricEvent, RunRecord } from '../../../../src-shared/runs'
 import type { LayerCapture } from '../../../../src-shared/layerStats'
+import type { MetricEvent, RunRecord } from '../../../../src-shared/runs'
 import { layersSection } from './layers'
 import {
   accuracyChart,
@@ -36,7 +36,10 @@ export interface RunInput {
   /** Per loss point of `metrics`: the smoothed loss (over every step) and its lowest and highest step. */
   loss?: LossColumns
   mosaic: MosaicData | null
-  /** Layer dynamics (issue 15): the run's captures as read for the report; absent or empty: none. */
+  /**
+   * Layer dynamics (issue 15): the run's captures as read for the report (the Layer dynamics section and
+   * evidence for the diagnosis); absent or empty: none.
+   */
   layers?: LayerCapture[]
   /** How many captures the run has, when `layers` is a thinned selection of them. */
   layersTotal?: number
@@ -52,7 +55,7 @@ export function renderReport(inputs: RunInput[], options: ReportOptions = {}): s
   const now = options.now ?? new Date()
   const runs: ReportRun[] = inputs.map((r, i) => ({
     ...r,
-    notes: options.notes?.[r.record.id] ?? diagnosisNotes(r.record, r.metrics, locale),
+    notes: options.notes?.[r.record.id] ?? diagnosisNotes(r.record, r.metrics, locale, r.layers),
     blewUp: blewUp(r.record, r.metrics),
     color: seriesColor(i),
     duration: duration(r.record, r.metrics, now.getTime()),

@@ -5,7 +5,7 @@
  */
 export const en = {
   title: "What's wrong?",
-  hint: 'Checks the curves the way CS231n debugs training; updates as the run trains.',
+  hint: 'Checks the curves, and the layer captures when the run has them, the way CS231n debugs training; updates as the run trains.',
   empty: 'Not enough training yet to judge: diagnosis starts after about 50 iterations.',
   suggestion: 'Try',
   severity: {
@@ -17,7 +17,7 @@ export const en = {
 
 export const zhCN: typeof en = {
   title: '哪里出了问题？',
-  hint: '按 CS231n 调试训练的方法检查曲线；随训练进行实时更新。',
+  hint: '按 CS231n 调试训练的方法检查曲线（运行有逐层采集数据时也检查它们）；随训练进行实时更新。',
   empty: '训练数据还不够，暂无法判断：大约 50 次迭代后开始诊断。',
   suggestion: '建议',
   severity: {
