@@ -129,7 +129,7 @@ export function startApp(): void {
   // A failed open is reported once, by the start-up chain below; calls then answer 'unavailable'.
   handlers.catch(() => undefined)
   // Registered before the window exists; calls made while the core opens wait for it.
-  registerIpc(handlers, () => (win ? { webContents: win.webContents, app: location } : null))
+  registerIpc(handlers, () => (win ? { webContents: win.webContents, app: location } : null), log)
 
   const openWindow = async (): Promise<BrowserWindow> => {
     const stateFile = join(app.getPath('userData'), 'window-state.json')
