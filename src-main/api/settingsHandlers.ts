@@ -6,6 +6,7 @@
  */
 import { totalmem } from 'node:os'
 import { resolve } from 'node:path'
+import { formatBytes } from '../../src-shared/byteSize'
 import { resolveMemoryBudget } from '../../src-shared/memoryBudget'
 import type { SettingsInfo, SettingsPatch } from '../../src-shared/settings'
 import { WorkbenchError } from '../core/errors'
@@ -134,8 +135,15 @@ export async function settingsPatchArg(value: unknown, settings: AppSettings): P
       }
       if (v.trim() === '') patch.memoryBudget = null
       else {
-        const parsed = resolveMemoryBudget(v, totalmem())
+        const total = totalmem()
+        const parsed = resolveMemoryBudget(v, total)
         if (!parsed.ok) throw invalidArgument('patch.memoryBudget', parsed.message)
+        if (parsed.bytes > total) {
+          throw invalidArgument(
+            'patch.memoryBudget',
+            `${v.trim()} is more than this machine's memory (${formatBytes(total)})`,
+          )
+        }
         patch.memoryBudget = v.trim()
       }
     }

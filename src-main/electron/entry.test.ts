@@ -3,7 +3,7 @@
  * handler for every contract method that refuses callers other than the app's own top frame, open a
  * hardened window on app://, serve the renderer over that scheme and refuse traversal.
  */
-import { EventEmitter } from 'node:events'
+import type { EventEmitter } from 'node:events'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -57,7 +57,8 @@ const stub = vi.hoisted(() => {
     restore = () => undefined
     static getAllWindows = () => windows
   }
-  const app = Object.assign(new Emitter(), {
+  const emitter: EventEmitter = new Emitter()
+  const app = Object.assign(emitter, {
     isPackaged: false,
     paths: new Map<string, string>(),
     exited: [] as number[],
@@ -79,7 +80,7 @@ const stub = vi.hoisted(() => {
       this.quits++
       // As Electron does: quitting asks before-quit first.
       const e = { defaultPrevented: false, preventDefault: () => (e.defaultPrevented = true) }
-      this.emit('before-quit', e)
+      emitter.emit('before-quit', e)
     },
     exit(code: number) {
       this.exited.push(code)
@@ -165,7 +166,8 @@ afterAll(async () => {
     ['SIGINT', listeners.sigint],
     ['SIGTERM', listeners.sigterm],
   ] as const) {
-    for (const l of process.listeners(event).slice(before)) process.off(event, l as never)
+    const all = process.listeners(event as 'SIGINT') as ((...a: unknown[]) => void)[]
+    for (const l of all.slice(before)) process.off(event as 'SIGINT', l)
   }
   process.env = env
   rmSync(tmp, { recursive: true, force: true })
@@ -262,9 +264,6 @@ describe('the main process entry under a stub electron', () => {
     expect(readdirSync(join(tmp, 'logs'))).toContain('main.log')
   })
 })
-
-// EventEmitter is used by the hoisted stub through require; the import keeps its type checked.
-void EventEmitter
 
 describe('what the entry logs', () => {
   it('records refused callers in the log file, not only on the console', async () => {

@@ -187,7 +187,9 @@ export async function dataDirProblem(dir: string): Promise<string | null> {
       }
       break
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return `cannot be read: ${(e as Error).message}`
+      const code = (e as NodeJS.ErrnoException).code
+      // ENOTDIR: a file on the way, which the next step up names.
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') return `cannot be read: ${(e as Error).message}`
       const parent = dirname(probe)
       if (parent === probe) return 'no part of this path exists'
       probe = parent
