@@ -20,6 +20,7 @@ import * as groups from './features/groups'
 import * as charts from './features/charts'
 import * as runsTable from './features/runsTable'
 import * as cluster from './features/cluster'
+import * as setup from './features/setup'
 
 export default {
   app: {
@@ -290,4 +291,5 @@ export default {
   charts: charts.en,
   runsTable: runsTable.en,
   cluster: cluster.en,
+  setup: setup.en,
 }

@@ -17,6 +17,7 @@ import * as groups from './features/groups'
 import * as charts from './features/charts'
 import * as runsTable from './features/runsTable'
 import * as cluster from './features/cluster'
+import * as setup from './features/setup'
 
 /** Simplified Chinese. Typed against en, so a missing or extra key fails the type check. */
 const zhCN: typeof en = {
@@ -280,6 +281,7 @@ const zhCN: typeof en = {
   charts: charts.zhCN,
   runsTable: runsTable.zhCN,
   cluster: cluster.zhCN,
+  setup: setup.zhCN,
 }
 
 export default zhCN
