@@ -3,6 +3,7 @@ import { flushPromises } from '@vue/test-utils'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { SettingsPatch } from '../../../src-shared/settings'
 import { setTransport } from '../api'
+import { useAppStore } from '../stores/app'
 import { fakeTransport } from '../testing/fakeApi'
 import { mountAt } from '../testing/mountView'
 import { settingsInfo } from '../testing/settingsFixtures'
@@ -90,6 +91,8 @@ describe('SettingsView', () => {
     await wrapper.get('[data-testid="settings-threads"] form').trigger('submit')
     await flushPromises()
     expect(t.api.mocks['settings.set']).toHaveBeenLastCalledWith({ maxThreads: null })
+    // Back to the default: nothing waits for a restart, and the notice does not say so.
+    expect(useAppStore().notices.at(-1)?.text).toBe('Saved.')
   })
 
   it("shows main's field error beside the field", async () => {
