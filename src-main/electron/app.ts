@@ -49,6 +49,9 @@ export function startApp(): void {
   }
   app.enableSandbox()
 
+  // The platform's logs folder (inside userData on Linux and Windows, ~/Library/Logs on macOS), made
+  // known to getPath before the app is ready.
+  app.setAppLogsPath()
   const log = createAppLog({ dir: app.getPath('logs'), name: 'main', echo: !app.isPackaged })
   log.info(
     `Workbench ${app.getVersion()} starting (Electron ${process.versions.electron ?? '?'}, ${process.platform})`,

@@ -3,7 +3,6 @@
  * handler for every contract method that refuses callers other than the app's own top frame, open a
  * hardened window on app://, serve the renderer over that scheme and refuse traversal.
  */
-import type { EventEmitter } from 'node:events'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -15,7 +14,29 @@ const tmp = mkdtempSync(join(tmpdir(), 'wb-entry-'))
 const rendererDir = join(tmp, 'renderer')
 
 const stub = vi.hoisted(() => {
-  const { EventEmitter: Emitter } = require('node:events') as typeof import('node:events')
+  // Hoisted above the imports, so a small emitter of its own rather than node:events.
+  class Emitter {
+    private readonly listeners = new Map<string, ((...a: unknown[]) => void)[]>()
+    on(event: string, l: (...a: unknown[]) => void): this {
+      this.listeners.set(event, [...(this.listeners.get(event) ?? []), l])
+      return this
+    }
+    once(event: string, l: (...a: unknown[]) => void): this {
+      const once = (...a: unknown[]) => {
+        this.listeners.set(
+          event,
+          (this.listeners.get(event) ?? []).filter((x) => x !== once),
+        )
+        l(...a)
+      }
+      return this.on(event, once)
+    }
+    emit(event: string, ...a: unknown[]): boolean {
+      const ls = this.listeners.get(event) ?? []
+      for (const l of ls) l(...a)
+      return ls.length > 0
+    }
+  }
   const handlers = new Map<string, (event: unknown, ...args: unknown[]) => Promise<unknown>>()
   const schemes: { registered: unknown[]; handlers: Map<string, (r: Request) => Promise<Response>> } = {
     registered: [],
@@ -30,7 +51,7 @@ const stub = vi.hoisted(() => {
     constructor(options: Record<string, unknown>) {
       super()
       this.options = options
-      const contents = new Emitter() as EventEmitter & Record<string, unknown>
+      const contents = new Emitter() as Emitter & Record<string, unknown>
       contents.id = nextId++
       contents.isDestroyed = () => false
       contents.send = () => undefined
@@ -57,7 +78,7 @@ const stub = vi.hoisted(() => {
     restore = () => undefined
     static getAllWindows = () => windows
   }
-  const emitter: EventEmitter = new Emitter()
+  const emitter = new Emitter()
   const app = Object.assign(emitter, {
     isPackaged: false,
     paths: new Map<string, string>(),
@@ -70,6 +91,9 @@ const stub = vi.hoisted(() => {
     },
     setPath(name: string, p: string) {
       this.paths.set(name, p)
+    },
+    setAppLogsPath(p?: string) {
+      this.paths.set('logs', p ?? `${this.paths.get('userData') ?? '/nowhere'}/logs`)
     },
     getVersion: () => '0.1.0',
     requestSingleInstanceLock: () => true,
@@ -146,7 +170,6 @@ beforeAll(async () => {
   process.env['WORKBENCH_USER_DATA_DIR'] = join(tmp, 'user-data')
   delete process.env['WORKBENCH_MEMORY_BUDGET']
   process.env['ELECTRON_RENDERER_URL'] = ''
-  stub.electron.app.paths.set('logs', join(tmp, 'logs'))
   listeners.exception = process.listenerCount('uncaughtException')
   listeners.rejection = process.listenerCount('unhandledRejection')
   listeners.sigint = process.listenerCount('SIGINT')
@@ -260,8 +283,9 @@ describe('the main process entry under a stub electron', () => {
   })
 
   it('writes its log in the logs folder', () => {
-    expect(existsSync(join(tmp, 'logs'))).toBe(true)
-    expect(readdirSync(join(tmp, 'logs'))).toContain('main.log')
+    // In the userData folder the test profile names, as Electron puts it on Linux and Windows.
+    expect(existsSync(join(tmp, 'user-data', 'logs'))).toBe(true)
+    expect(readdirSync(join(tmp, 'user-data', 'logs'))).toContain('main.log')
   })
 })
 
@@ -270,7 +294,7 @@ describe('what the entry logs', () => {
     const { readFileSync } = await import('node:fs')
     await stub.handlers.get('runs.list')!(callerFrom(ownWindow(), 'https://evil.example/'))
     await vi.waitFor(() =>
-      expect(readFileSync(join(tmp, 'logs', 'main.log'), 'utf8')).toContain(
+      expect(readFileSync(join(tmp, 'user-data', 'logs', 'main.log'), 'utf8')).toContain(
         "refused runs.list from a sender that is not the app's window",
       ),
     )
