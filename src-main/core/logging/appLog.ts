@@ -5,8 +5,7 @@
  * `electron-log/main` would add an IPC channel of its own for renderer logging, which the app does not
  * want (every channel is a contract method with sender checks).
  */
-import { existsSync, renameSync, rmSync } from 'node:fs'
-import { mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs'
 import { join, parse } from 'node:path'
 import electronLog from 'electron-log/node'
 
@@ -44,15 +43,14 @@ export function createAppLog(o: AppLogOptions): AppLog {
   log.transports.file.format = '[{iso}] [{level}] {text}'
   log.transports.file.archiveLogFn = (old) => rotate(old.path)
   log.transports.console.level = o.echo ? 'info' : false
-  // Remote transports are never used: nothing leaves the machine.
-  const scoped = {
+  // No remote transport is configured: nothing leaves the machine.
+  return {
     file,
     dir: o.dir,
     info: (m: string) => log.info(m),
     warn: (m: string) => log.warn(m),
     error: (m: string) => log.error(m),
   }
-  return scoped
 }
 
 /** main.log -> main.1.log -> main.2.log ...; the oldest generation is dropped. */
