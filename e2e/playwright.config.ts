@@ -4,7 +4,7 @@
  * (e2e/electron) runs where the Electron binary exists and says "skipped: no Electron binary" elsewhere.
  * `npm test` builds first (`electron-vite build`), then runs this.
  */
-import { existsSync, mkdtempSync } from 'node:fs'
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { defineConfig } from '@playwright/test'
@@ -16,6 +16,14 @@ export const TOKEN = 'e2e-token-0123456789abcdef'
 export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'
 const dataDir = process.env['E2E_DATA_DIR'] ?? mkdtempSync(join(tmpdir(), 'wb-e2e-'))
 process.env['E2E_DATA_DIR'] = dataDir
+// The settings file of every server the suite starts (inherited by the ones specs spawn): never the
+// machine's own, and with the first-run screen dismissed, since the specs start on empty data folders
+// and expect the experiments table (first-run-settings.spec.ts gives its server a config of its own).
+if (!process.env['WORKBENCH_CONFIG_DIR']) {
+  const configDir = mkdtempSync(join(tmpdir(), 'wb-e2e-config-'))
+  writeFileSync(join(configDir, 'settings.json'), JSON.stringify({ firstRunDismissed: true }))
+  process.env['WORKBENCH_CONFIG_DIR'] = configDir
+}
 
 export default defineConfig({
   testDir: '.',
@@ -51,7 +59,7 @@ export default defineConfig({
     cwd: root,
     // The UI is public; only the WebSocket needs the token (specs open `/#token=${TOKEN}`).
     url: `http://127.0.0.1:${PORT}/`,
-    env: { WORKBENCH_TOKEN: TOKEN },
+    env: { WORKBENCH_TOKEN: TOKEN, WORKBENCH_CONFIG_DIR: process.env['WORKBENCH_CONFIG_DIR'] },
     reuseExistingServer: false,
     timeout: 60_000,
     stdout: 'pipe',

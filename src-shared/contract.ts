@@ -12,6 +12,7 @@ import type { MetricEvent, RunRecord } from './runs'
 import type { RunEditInput } from './runMeta'
 import type { GroupOptions } from './runGroups'
 import type { SanityReport } from './sanity'
+import type { SettingsInfo, SettingsPatch } from './settings'
 import type { SplitSizes } from './splits'
 import type { SweepSpec } from './sweep'
 
@@ -59,6 +60,10 @@ export const METHODS = [
   'cluster.status',
   // Layer dynamics (issue 15).
   'runs.layers',
+  // Settings and the first-run screen (issue 17): data folder, threads, memory budget.
+  'settings.get',
+  'settings.set',
+  'settings.pickDataDir',
 ] as const
 export type MethodName = (typeof METHODS)[number]
 
@@ -516,6 +521,13 @@ export interface Methods {
    * without captures has an empty series.
    */
   'runs.layers': { args: [id: string, options?: LayersOptions]; result: LayerSeries }
+  // Settings and the first-run screen (issue 17).
+  /** The saved settings, what this process runs with, and whether the first-run screen is due. */
+  'settings.get': { args: []; result: SettingsInfo }
+  /** Saves the given fields (null: back to the default); they take effect after a restart. */
+  'settings.set': { args: [patch: SettingsPatch]; result: SettingsInfo }
+  /** The desktop app's folder picker for the data folder: the chosen folder, or null. */
+  'settings.pickDataDir': { args: []; result: string | null }
 }
 
 export interface Events {

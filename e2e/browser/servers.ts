@@ -27,9 +27,13 @@ export function newDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'wb-e2e-cred-'))
 }
 
-/** `workbench serve --json` on `dataDir`; resolves once it printed its URL. */
-export function serve(dataDir: string, args: string[] = []): Promise<ServeProcess> {
-  const env: NodeJS.ProcessEnv = { ...process.env }
+/** `workbench serve --json` on `dataDir`; resolves once it printed its URL. `extraEnv` adds variables. */
+export function serve(
+  dataDir: string,
+  args: string[] = [],
+  extraEnv: NodeJS.ProcessEnv = {},
+): Promise<ServeProcess> {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv }
   delete env['WORKBENCH_TOKEN']
   const child = spawn(
     process.execPath,

@@ -50,6 +50,7 @@ test.describe('desktop app', () => {
         ...process.env,
         WORKBENCH_DATA_DIR: join(dir, 'data'),
         WORKBENCH_USER_DATA_DIR: join(dir, 'user-data'),
+        WORKBENCH_CONFIG_DIR: join(dir, 'config'),
       },
     })
     page = await app.firstWindow()
@@ -64,7 +65,20 @@ test.describe('desktop app', () => {
   test('opens one window titled Workbench, showing the built app', async () => {
     await expect(page).toHaveTitle(/Workbench/)
     expect(app.windows()).toHaveLength(1)
-    expect(page.url()).toMatch(/^file:\/\/.*\/out\/renderer\/index\.html/)
+    // Served over the app:// scheme (src-main/electron/appProtocol.ts), not file://.
+    expect(page.url()).toMatch(/^app:\/\/workbench\/index\.html/)
+  })
+
+  test('app:// answers with the strict CSP and refuses to climb out of the renderer folder', async () => {
+    const r = await page.evaluate(async () => {
+      const own = await fetch('app://workbench/index.html')
+      const up = await fetch('app://workbench/..%2f..%2fpackage.json')
+      return { own: own.status, csp: own.headers.get('content-security-policy'), up: up.status }
+    })
+    expect(r.own).toBe(200)
+    expect(r.csp).toContain("default-src 'self'")
+    expect(r.csp).toContain("frame-ancestors 'none'")
+    expect(r.up).toBeGreaterThanOrEqual(400)
   })
 
   test('exposes exactly the contract methods and on, and no Node', async () => {

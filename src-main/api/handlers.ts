@@ -19,6 +19,7 @@ import { createDatasetHandlers } from './datasetHandlers'
 import { createExportHandlers } from './exportHandlers'
 import { createLayerHandlers } from './layerHandlers'
 import { createRunManagementHandlers } from './runManagementHandlers'
+import { createSettingsHandlers, type SettingsContext } from './settingsHandlers'
 import {
   checkArity,
   metricsOptionsArg,
@@ -29,7 +30,7 @@ import {
   sweepIdArg,
 } from './validate'
 
-export interface HandlerContext {
+export interface HandlerContext extends SettingsContext {
   mode: 'electron' | 'browser'
   /** Shown in app.info (the UI says where runs are kept). */
   dataDir: string
@@ -122,6 +123,7 @@ export function createHandlers(wb: Workbench, ctx: HandlerContext): Handlers {
     ...createRunManagementHandlers(wb),
     ...createClusterHandlers(wb),
     ...createLayerHandlers(wb),
+    ...createSettingsHandlers(wb, ctx),
     'sweeps.get': async (...args) => {
       checkArity('sweeps.get', args, ['sweepId'])
       return wb.getSweep(sweepIdArg(args[0]))

@@ -312,7 +312,12 @@ function buildProgram(io: CliIo, json: boolean, setCode: (code: number) => void)
 
   describeServe(program.command('serve'))
     .addOption(threads())
-    .action(act((ctx, o: ServeOptions) => serveCommand(ctx, o)))
+    .action(
+      act((ctx, o: ServeOptions) =>
+        // Crash reports for the process only when this is the process (not a test calling main()).
+        serveCommand(ctx, { ...o, processCrashReports: require.main === module }),
+      ),
+    )
 
   const datasets = program.command('datasets').description('list, import and download datasets')
   datasets

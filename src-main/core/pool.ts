@@ -30,6 +30,11 @@ export interface PoolOptions {
   filename?: string
   /** Limits of each worker thread's JS engine; default: an old generation of WORKER_HEAP_LIMIT_MB. */
   resourceLimits?: ResourceLimits
+  /**
+   * A worker thread failed outside its run's own error handling (it threw, hit its heap limit or exited):
+   * for the log and a crash report. The run's outcome is decided as before.
+   */
+  onWorkerFailure?: (failure: { runId: string; iteration?: number; error: unknown }) => void
 }
 
 export interface RunningTask {
@@ -49,8 +54,12 @@ export function defaultWorkerFile(): string {
 export class TrainingPool {
   readonly maxThreads: number
   private readonly piscina: Piscina
+  private readonly onWorkerFailure: PoolOptions['onWorkerFailure']
+  /** Threads ended by destroy() are not failures. */
+  private destroying = false
 
   constructor(options: PoolOptions = {}) {
+    this.onWorkerFailure = options.onWorkerFailure
     const max = options.maxThreads ?? availableParallelism()
     if (!Number.isInteger(max) || max < 1 || max > 256) {
       throw new RangeError(`TrainingPool: maxThreads must be an integer in [1, 256], got ${String(max)}`)
@@ -89,6 +98,17 @@ export class TrainingPool {
           return outcome
         },
         (err: unknown): TrainOutcome => {
+          if (!abort.signal.aborted && !this.destroying) {
+            try {
+              this.onWorkerFailure?.({
+                runId: task.runId,
+                ...(iteration !== undefined ? { iteration } : {}),
+                error: err,
+              })
+            } catch {
+              // A failing reporter must not change the run's outcome.
+            }
+          }
           // A thread stopped at its heap limit sends no 'end': its run's outcome is made here.
           const error = classifyRunFailure(err, {
             estimateBytes: estimateOrUndefined(task),
@@ -114,6 +134,7 @@ export class TrainingPool {
   }
 
   async destroy(): Promise<void> {
+    this.destroying = true
     await this.piscina.destroy()
   }
 }

@@ -48,7 +48,7 @@ import type { BulkFailure, BulkResult, MosaicData, Notice, TrashedRun } from '..
 import type { SanityReport } from '../../src-shared/sanity'
 import { CheckPool } from './checkPool'
 import { RecentChecks, shouldCheckInWorker, type ChecksPolicy } from './checks'
-import type { RunningTask } from './pool'
+import type { PoolOptions, RunningTask } from './pool'
 import { LocalExecutor } from './executors/local'
 import type { Executor, ExecutorContext, ExecutorMessage, ExecutorName, TrainJob } from './executors/types'
 import { resumePoint, TRAINING_STATE } from './resumePoint'
@@ -107,6 +107,8 @@ export interface WorkbenchOptions {
   datasetOptions?: Pick<DatasetRegistryOptions, 'downloadOptions' | 'sources'>
   /** Workers on other machines (executors/redis.ts): runs created with `trainOn: 'cluster'` train there. */
   cluster?: (context: ExecutorContext) => Executor
+  /** A local training worker failed (pool.ts): the app and `serve` log it and leave a crash report. */
+  onWorkerFailure?: PoolOptions['onWorkerFailure']
 }
 
 /** Where a new or resumed run should train; default 'local'. */
@@ -239,6 +241,7 @@ export class Workbench {
       {
         ...(options.maxThreads !== undefined ? { maxThreads: options.maxThreads } : {}),
         ...(options.workerFile !== undefined ? { filename: options.workerFile } : {}),
+        ...(options.onWorkerFailure !== undefined ? { onWorkerFailure: options.onWorkerFailure } : {}),
       },
     )
     this.cluster =

@@ -4,16 +4,25 @@
  * (resumable) rather than killed mid-write.
  */
 import { join, resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
-import { app, BrowserWindow, dialog, Menu, session, shell } from 'electron'
+import { app, BrowserWindow, crashReporter, dialog, Menu, protocol, session, shell } from 'electron'
 import { createHandlers, type Handlers } from '../api/handlers'
 import { appCluster } from '../core/cluster/appCluster'
 import { forwardEvents, type EventForwarder } from '../api/events'
 import { Workbench } from '../core/workbench'
+import { createAppLog, describeError } from '../core/logging/appLog'
+import {
+  installCrashHandlers,
+  reportWorkerFailure,
+  trainingRuns,
+  type CrashedRun,
+} from '../core/logging/crashReport'
+import { AppSettings } from '../core/settings/appSettings'
+import { CONFIG_DIR_ENV, configDir, SETTINGS_FILE } from '../core/settings/configDir'
+import { APP_SCHEME, APP_SCHEME_PRIVILEGES, serveAppRequest } from './appProtocol'
 import type { MenuEventName } from './channels'
 import { hardenContents, hardenSession } from './guards'
 import { pushEvent, registerIpc } from './ipc'
-import { folderPicker } from './pickFolder'
+import { folderPicker, PICK_DATA_DIR_OPTIONS } from './pickFolder'
 import { ElectronPdfPrinter } from './pdf'
 import { menuTemplate } from './menu'
 import { appPaths } from './paths'
@@ -26,6 +35,10 @@ const APP_NAME = 'Workbench'
 const CLOSE_TIMEOUT_MS = 15_000
 
 export function startApp(): void {
+  // Before the app is ready, or the scheme gets no origin of its own (appProtocol.ts).
+  protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES])
+  // Native crashes (renderer, GPU, main) leave minidumps in app.getPath('crashDumps'); none is sent.
+  crashReporter.start({ uploadToServer: false })
   // Tests (and anyone running two profiles) point Electron's own state somewhere else; it also scopes
   // the single-instance lock, so it must be set first.
   const userData = process.env['WORKBENCH_USER_DATA_DIR']
@@ -36,15 +49,45 @@ export function startApp(): void {
   }
   app.enableSandbox()
 
-  const devServerUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL']
-  const rendererFile = join(__dirname, '../renderer/index.html')
-  const location = appLocation(pathToFileURL(rendererFile).href, devServerUrl)
+  // The platform's logs folder (inside userData on Linux and Windows, ~/Library/Logs on macOS), made
+  // known to getPath before the app is ready.
+  app.setAppLogsPath()
+  const log = createAppLog({ dir: app.getPath('logs'), name: 'main', echo: !app.isPackaged })
+  log.info(
+    `Workbench ${app.getVersion()} starting (Electron ${process.versions.electron ?? '?'}, ${process.platform})`,
+  )
+  let running: () => CrashedRun[] = () => []
+  installCrashHandlers(process, {
+    log,
+    version: app.getVersion(),
+    runs: () => running(),
+    onFatal: (error, report) => {
+      dialog.showErrorBox(
+        `${APP_NAME} stopped after an error`,
+        `${describeError(error)}\n\n${report ? `A report is in ${report}` : `The log is ${log.file}`}`,
+      )
+      app.exit(1)
+    },
+  })
+
+  const location = appLocation(process.env['ELECTRON_RENDERER_URL'], app.isPackaged)
+  const devServerUrl = location.kind === 'dev' ? location.origin : undefined
   const paths = appPaths({
     isPackaged: app.isPackaged,
     resourcesPath: process.resourcesPath,
     bundleDir: __dirname,
     env: process.env,
   })
+  // The settings file sits in the platform's config folder (or the test profile's).
+  const settingsDir = !process.env[CONFIG_DIR_ENV] && userData ? resolve(userData) : configDir(process.env)
+  const loaded = AppSettings.load(
+    join(settingsDir, SETTINGS_FILE),
+    { env: process.env, useSavedDataDir: true },
+    true,
+  )
+  if (loaded.problem) log.warn(loaded.problem)
+  const settings = loaded.settings
+  const dataDir = settings.startup.dataDir
 
   let win: BrowserWindow | null = null
   let tracker: WindowStateTracker | null = null
@@ -54,40 +97,48 @@ export function startApp(): void {
 
   // The cluster "Train on" may choose ($WORKBENCH_REDIS_URL; the desktop app has no settings store for it).
   const cluster = appCluster({}, process.env)
-  if (!cluster.ok) console.error(`Not sending runs to a cluster: ${cluster.field}: ${cluster.message}`)
-  const opening = app.whenReady().then(() =>
-    Workbench.open({
-      dataDir: paths.dataDir,
+  if (!cluster.ok) log.error(`Not sending runs to a cluster: ${cluster.field}: ${cluster.message}`)
+  const { startup } = settings
+  const opening = app.whenReady().then(async () => {
+    const wb = await Workbench.open({
+      dataDir,
       builtinDatasetsDir: paths.builtinDatasetsDir,
       workerFile: paths.workerFile,
-      // The memory budget setting; empty: half the machine (src-shared/memoryBudget.ts).
-      ...(process.env['WORKBENCH_MEMORY_BUDGET']
-        ? { memoryBudget: process.env['WORKBENCH_MEMORY_BUDGET'] }
-        : {}),
+      // Settings (or $WORKBENCH_MEMORY_BUDGET); absent: the cores, half the machine (memoryBudget.ts).
+      ...(startup.maxThreads !== undefined ? { maxThreads: startup.maxThreads } : {}),
+      ...(startup.memoryBudget !== undefined ? { memoryBudget: startup.memoryBudget } : {}),
       ...(cluster.ok && cluster.cluster ? { cluster: cluster.cluster } : {}),
-    }),
-  )
+      onWorkerFailure: (f) => {
+        const run = running().find((r) => r.id === f.runId)
+        reportWorkerFailure(log, app.getVersion(), { ...f, ...(run?.name ? { runName: run.name } : {}) })
+      },
+    })
+    running = trainingRuns((l) => wb.subscribe(l)).runs
+    log.info(`data folder ${dataDir}: ${wb.maxThreads} threads, memory budget ${wb.memoryBudgetBytes} bytes`)
+    return wb
+  })
   const handlers: Promise<Handlers> = opening.then((wb) =>
     createHandlers(wb, {
       mode: 'electron',
-      dataDir: paths.dataDir,
+      dataDir,
       examplesDir: paths.examplesDir,
       pdf: new ElectronPdfPrinter(),
       // The datasets page's Import: a native folder picker over the window.
       pickFolder: folderPicker(dialog, () => win),
+      settings,
+      pickDataDir: folderPicker(dialog, () => win, PICK_DATA_DIR_OPTIONS),
     }),
   )
   // A failed open is reported once, by the start-up chain below; calls then answer 'unavailable'.
   handlers.catch(() => undefined)
   // Registered before the window exists; calls made while the core opens wait for it.
-  registerIpc(handlers, () => (win ? { webContents: win.webContents, app: location } : null))
+  registerIpc(handlers, () => (win ? { webContents: win.webContents, app: location } : null), log)
 
   const openWindow = async (): Promise<BrowserWindow> => {
     const stateFile = join(app.getPath('userData'), 'window-state.json')
     const state = initialWindowState(await readWindowState(stateFile), workAreas())
     const w = createMainWindow({
       preload: join(__dirname, '../preload/index.js'),
-      rendererFile,
       app: location,
       state,
     })
@@ -121,6 +172,8 @@ export function startApp(): void {
     .whenReady()
     .then(async () => {
       hardenSession(session.defaultSession, location)
+      // The built renderer, and nothing else, over app:// (traversal and symlinks out are refused).
+      protocol.handle(APP_SCHEME, (request) => serveAppRequest(paths.rendererDir, request))
       app.setAboutPanelOptions({ applicationName: APP_NAME, applicationVersion: app.getVersion() })
       const template = menuTemplate({
         appName: APP_NAME,
@@ -128,7 +181,8 @@ export function startApp(): void {
         isDev: devServerUrl !== undefined,
         sendToRenderer,
         showAbout: () => app.showAboutPanel(),
-        openDataDir: () => void shell.openPath(paths.dataDir),
+        openDataDir: () => void shell.openPath(dataDir),
+        openLogsDir: () => void shell.openPath(log.dir),
       })
       Menu.setApplicationMenu(Menu.buildFromTemplate(template))
       await openWindow()
@@ -140,8 +194,11 @@ export function startApp(): void {
     })
     .catch((e: unknown) => {
       const message = e instanceof Error ? e.message : String(e)
-      console.error(`workbench: could not start: ${message}`)
-      dialog.showErrorBox(`${APP_NAME} could not start`, `${message}\n\nData folder: ${paths.dataDir}`)
+      log.error(`could not start: ${describeError(e)}`)
+      dialog.showErrorBox(
+        `${APP_NAME} could not start`,
+        `${message}\n\nData folder: ${dataDir}\nLog: ${log.file}`,
+      )
       app.exit(1)
     })
 
@@ -167,19 +224,19 @@ export function startApp(): void {
     forwarder?.close()
     const wb = await opening.catch(() => null)
     if (!wb) return
-    await withTimeout(wb.close(), CLOSE_TIMEOUT_MS).catch((e: unknown) => {
-      console.error(`workbench: closing the core failed: ${String(e)}`)
+    await withTimeout(wb.close(), CLOSE_TIMEOUT_MS, log.warn).catch((e: unknown) => {
+      log.error(`closing the core failed: ${describeError(e)}`)
     })
   }
   // Ctrl-C in the terminal that started the app: quit the same way as from the menu.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => app.quit())
 }
 
-function withTimeout(p: Promise<void>, ms: number): Promise<void> {
+function withTimeout(p: Promise<void>, ms: number, warn: (m: string) => void): Promise<void> {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<void>((done) => {
     timer = setTimeout(() => {
-      console.warn(`workbench: runs did not stop within ${ms / 1000} s; quitting anyway`)
+      warn(`runs did not stop within ${ms / 1000} s; quitting anyway`)
       done()
     }, ms)
   })

@@ -16,15 +16,30 @@ export interface IpcTarget {
   app: AppLocation
 }
 
+/** Where refusals and internal failures are reported: the app's log file. */
+export interface IpcLog {
+  warn(message: string): void
+  error(message: string): void
+}
+
+const consoleLog: IpcLog = {
+  warn: (m) => console.warn(`workbench: ${m}`),
+  error: (m) => console.error(`workbench: ${m}`),
+}
+
 /** Registers the handlers; `handlers` may still be opening (calls wait for it). Returns an unregister. */
-export function registerIpc(handlers: Promise<Handlers>, target: () => IpcTarget | null): () => void {
+export function registerIpc(
+  handlers: Promise<Handlers>,
+  target: () => IpcTarget | null,
+  log: IpcLog = consoleLog,
+): () => void {
   for (const method of METHODS) {
     ipcMain.handle(method, async (event, ...args: unknown[]) => {
       const t = target()
       const trusted =
         t && !t.webContents.isDestroyed() ? { webContentsId: t.webContents.id, app: t.app } : null
       if (!isTrustedSender(senderInfo(event), trusted)) {
-        console.warn(`workbench: refused ${method} from a sender that is not the app's window`)
+        log.warn(`refused ${method} from a sender that is not the app's window`)
         return envelope({
           code: 'forbidden',
           message: `${method}: only the app's own window may call the API`,
@@ -42,7 +57,7 @@ export function registerIpc(handlers: Promise<Handlers>, target: () => IpcTarget
       }
       const r = await dispatch(ready, method, args)
       if (r.ok) return r.result
-      if (r.error.code === 'internal') console.error(`workbench: ${method} failed: ${r.error.message}`)
+      if (r.error.code === 'internal') log.error(`${method} failed: ${r.error.message}`)
       return envelope(r.error)
     })
   }

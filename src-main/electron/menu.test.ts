@@ -10,6 +10,7 @@ function options(over: Partial<MenuOptions> = {}): MenuOptions {
     sendToRenderer: vi.fn(),
     showAbout: vi.fn(),
     openDataDir: vi.fn(),
+    openLogsDir: vi.fn(),
     ...over,
   }
 }
@@ -54,5 +55,13 @@ describe('menuTemplate', () => {
     expect(o.showAbout).toHaveBeenCalledOnce()
     expect(o.openDataDir).toHaveBeenCalledOnce()
     expect(all.find((i) => i.label?.startsWith('New Run'))?.accelerator).toBe('CmdOrCtrl+N')
+  })
+
+  it('opens the logs folder from the Help menu', () => {
+    const o = options()
+    const help = menuTemplate(o).find((i) => i.role === 'help')
+    const item = items([help!]).find((i) => i.label === 'Open Logs Folder')
+    ;(item?.click as (() => void) | undefined)?.()
+    expect(o.openLogsDir).toHaveBeenCalledOnce()
   })
 })

@@ -14,6 +14,8 @@ export interface MenuOptions {
   sendToRenderer: (event: MenuEventName) => void
   showAbout: () => void
   openDataDir: () => void
+  /** The folder of the log files and crash reports. */
+  openLogsDir: () => void
 }
 
 export function menuTemplate(o: MenuOptions): MenuItemConstructorOptions[] {
@@ -53,7 +55,11 @@ export function menuTemplate(o: MenuOptions): MenuItemConstructorOptions[] {
     { role: 'windowMenu' },
     {
       role: 'help',
-      submenu: [{ label: `About ${o.appName}`, click: () => o.showAbout() }],
+      submenu: [
+        { label: 'Open Logs Folder', click: () => o.openLogsDir() },
+        { type: 'separator' },
+        { label: `About ${o.appName}`, click: () => o.showAbout() },
+      ],
     },
   )
   return template

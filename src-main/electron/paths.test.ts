@@ -34,5 +34,7 @@ describe('appPaths', () => {
     expect(p.builtinDatasetsDir).toBe(join(ROOT, 'resources', 'datasets'))
     expect(p.examplesDir).toBe(join(ROOT, 'examples'))
     expect(p.workerFile).toBe(join(ROOT, 'out', 'main', 'worker.js'))
+    expect(p.rendererDir).toBe(join(ROOT, 'out', 'renderer'))
+    expect(appPaths({ ...base, isPackaged: true }).rendererDir).toBe(join(ROOT, 'out', 'renderer'))
   })
 })

@@ -14,6 +14,8 @@ export interface AppPaths {
   examplesDir: string
   /** The bundled training worker, which sits next to the main entry. */
   workerFile: string
+  /** The built renderer (out/renderer), served over app:// (appProtocol.ts). */
+  rendererDir: string
 }
 
 export interface PathInputs {
@@ -28,16 +30,18 @@ export interface PathInputs {
 export function appPaths(p: PathInputs): AppPaths {
   const dataDir = defaultDataDir(p.env)
   const workerFile = join(p.bundleDir, 'worker.js')
+  const rendererDir = join(p.bundleDir, '..', 'renderer')
   if (p.isPackaged) {
     return {
       dataDir,
       // Unpacked from app.asar (electron-builder.config.cjs), so training threads load plain files.
       workerFile: unpackedPath(workerFile),
+      rendererDir,
       builtinDatasetsDir: join(p.resourcesPath, 'datasets'),
       examplesDir: join(p.resourcesPath, 'examples'),
     }
   }
   // From the bundle up to package.json, however the app was launched (`electron .` or a file path).
   const { builtinDatasetsDir, examplesDir } = checkoutPaths(appRoot(p.bundleDir))
-  return { dataDir, workerFile, builtinDatasetsDir, examplesDir }
+  return { dataDir, workerFile, rendererDir, builtinDatasetsDir, examplesDir }
 }

@@ -6,57 +6,62 @@ import {
   isSafeExternalUrl,
   isTrustedSender,
   withCsp,
-  type AppLocation,
 } from './security'
 
-const FILE_APP = appLocation('file:///opt/workbench/out/renderer/index.html', undefined)
-const DEV_APP = appLocation('file:///ignored/index.html', 'http://localhost:5173/')
+const APP = appLocation(undefined, false)
+const DEV_APP = appLocation('http://localhost:5173/', false)
+
+describe('appLocation', () => {
+  it('serves the built renderer over app:// unless a dev server is named', () => {
+    expect(APP).toEqual({ kind: 'app', url: 'app://workbench/index.html' })
+    expect(DEV_APP).toEqual({ kind: 'dev', origin: 'http://localhost:5173' })
+  })
+
+  it('ignores ELECTRON_RENDERER_URL in a packaged app', () => {
+    expect(appLocation('http://localhost:5173/', true)).toEqual(APP)
+    expect(appLocation('https://evil.example/', true)).toEqual(APP)
+  })
+})
 
 describe('isAppUrl', () => {
   it('accepts our index.html with any route in its hash or query', () => {
-    expect(isAppUrl('file:///opt/workbench/out/renderer/index.html', FILE_APP)).toBe(true)
-    expect(isAppUrl('file:///opt/workbench/out/renderer/index.html#/runs/abc?tab=charts', FILE_APP)).toBe(
-      true,
-    )
+    expect(isAppUrl('app://workbench/index.html', APP)).toBe(true)
+    expect(isAppUrl('app://workbench/index.html#/runs/abc?tab=charts', APP)).toBe(true)
+    expect(isAppUrl('app://workbench/index%2Ehtml', APP)).toBe(true)
   })
 
-  it('refuses other files, remote pages and odd schemes', () => {
+  it('refuses other files, other hosts, file:// pages, remote pages and odd schemes', () => {
     for (const url of [
-      'file:///opt/workbench/out/renderer/other.html',
+      'app://workbench/other.html',
+      'app://workbench/assets/index.js',
+      'app://evil/index.html',
+      'app://user@workbench/index.html',
+      'app://workbench:8080/index.html',
+      'file:///opt/workbench/out/renderer/index.html',
       'file:///etc/passwd',
-      'file:///opt/workbench/out/renderer/index.html/../../../secret.html',
-      'file://evil.example/opt/workbench/out/renderer/index.html',
       'https://example.com/index.html',
       'http://localhost:5173/',
       'javascript:alert(1)',
       'data:text/html,<h1>hi</h1>',
+      'app://workbench/%E0%A4%A.html',
       'not a url',
       '',
     ]) {
-      expect(isAppUrl(url, FILE_APP), url).toBe(false)
+      expect(isAppUrl(url, APP), url).toBe(false)
     }
   })
 
-  it('compares paths however they are percent-encoded', () => {
-    const app = appLocation('file:///home/me/My%20Apps/out/renderer/index.html', undefined)
-    expect(isAppUrl('file:///home/me/My Apps/out/renderer/index.html', app)).toBe(true)
-    const win: AppLocation = { kind: 'file', url: 'file:///C:/Work/out/renderer/index.html' }
-    expect(isAppUrl('file:///c:/Work/out/renderer/index.html', win)).toBe(true)
-    expect(isAppUrl('file:///C:/Work/out/renderer/%E0%A4%A.html', win)).toBe(false)
-  })
-
   it("under the dev server, accepts that server's origin only", () => {
-    expect(DEV_APP).toEqual({ kind: 'dev', origin: 'http://localhost:5173' })
     expect(isAppUrl('http://localhost:5173/src/views/Runs.vue', DEV_APP)).toBe(true)
     expect(isAppUrl('http://localhost:5174/', DEV_APP)).toBe(false)
     expect(isAppUrl('https://localhost:5173/', DEV_APP)).toBe(false)
-    expect(isAppUrl('file:///opt/workbench/out/renderer/index.html', DEV_APP)).toBe(false)
+    expect(isAppUrl('app://workbench/index.html', DEV_APP)).toBe(false)
   })
 })
 
 describe('isTrustedSender', () => {
-  const trusted = { webContentsId: 7, app: FILE_APP }
-  const ownUrl = 'file:///opt/workbench/out/renderer/index.html#/runs'
+  const trusted = { webContentsId: 7, app: APP }
+  const ownUrl = 'app://workbench/index.html#/runs'
 
   it("trusts our window's top frame showing the app", () => {
     expect(isTrustedSender({ webContentsId: 7, frame: { url: ownUrl, isMainFrame: true } }, trusted)).toBe(
@@ -97,7 +102,7 @@ describe('isSafeExternalUrl', () => {
 
 describe('contentSecurityPolicy', () => {
   it('is strict for the built app', () => {
-    const csp = contentSecurityPolicy(FILE_APP)
+    const csp = contentSecurityPolicy(APP)
     for (const d of [
       "default-src 'self'",
       "script-src 'self'",
@@ -113,7 +118,7 @@ describe('contentSecurityPolicy', () => {
 
   it("allows the dev server's HMR websocket under the dev server only", () => {
     expect(contentSecurityPolicy(DEV_APP)).toContain("connect-src 'self' ws://localhost:5173")
-    expect(contentSecurityPolicy(FILE_APP)).not.toContain('ws:')
+    expect(contentSecurityPolicy(APP)).not.toContain('ws:')
   })
 
   it('replaces any CSP header, whatever its case, and keeps the other headers', () => {

@@ -4,18 +4,23 @@
  * the system browser, and the Content-Security-Policy.
  */
 import { headerPolicy } from '../../src-shared/csp'
+import { APP_INDEX_URL } from './appProtocol'
 
-/** Where the renderer comes from: the built index.html, or the dev server under `electron-vite dev`. */
-export type AppLocation = { kind: 'file'; url: string } | { kind: 'dev'; origin: string }
+/**
+ * Where the renderer comes from: the built folder over the app:// scheme (appProtocol.ts), or the dev
+ * server under `electron-vite dev`. `devServerUrl` is ELECTRON_RENDERER_URL, honoured only while
+ * developing: a packaged app must never load whatever an environment variable points at.
+ */
+export type AppLocation = { kind: 'app'; url: string } | { kind: 'dev'; origin: string }
 
-export function appLocation(rendererFileUrl: string, devServerUrl: string | undefined): AppLocation {
-  if (devServerUrl) return { kind: 'dev', origin: new URL(devServerUrl).origin }
-  return { kind: 'file', url: rendererFileUrl }
+export function appLocation(devServerUrl: string | undefined, isPackaged: boolean): AppLocation {
+  if (devServerUrl && !isPackaged) return { kind: 'dev', origin: new URL(devServerUrl).origin }
+  return { kind: 'app', url: APP_INDEX_URL }
 }
 
 /**
  * Whether `url` is the app itself. For the built app only our index.html counts (its hash and query are
- * the router's); any other file:// page could be anything on disk. For the dev server, its origin.
+ * the router's): not another file the scheme serves. For the dev server, its origin.
  */
 export function isAppUrl(url: string, app: AppLocation): boolean {
   let u: URL
@@ -26,14 +31,19 @@ export function isAppUrl(url: string, app: AppLocation): boolean {
   }
   if (app.kind === 'dev') return u.origin === app.origin
   const own = new URL(app.url)
-  const path = filePath(u)
-  return u.protocol === 'file:' && u.host === own.host && path !== null && path === filePath(own)
+  return (
+    u.protocol === own.protocol &&
+    u.host === own.host &&
+    u.username === '' &&
+    u.password === '' &&
+    u.port === '' &&
+    decodedPath(u) === decodedPath(own)
+  )
 }
 
-// Chromium and Node may percent-encode a path differently, and Windows drive letters vary in case.
-function filePath(u: URL): string | null {
+function decodedPath(u: URL): string | null {
   try {
-    return decodeURIComponent(u.pathname).replace(/^\/([A-Za-z]):/, (_m, d: string) => `/${d.toLowerCase()}:`)
+    return decodeURIComponent(u.pathname)
   } catch {
     return null
   }

@@ -11,8 +11,7 @@ import {
 
 export interface MainWindowOptions {
   preload: string
-  /** The built index.html, loaded unless a dev server URL is given. */
-  rendererFile: string
+  /** The built renderer over app:// (appProtocol.ts), or the dev server. */
   app: AppLocation
   state: InitialWindowState
 }
@@ -45,8 +44,7 @@ export function createMainWindow(o: MainWindowOptions): BrowserWindow {
     if (state.maximized) win.maximize()
     win.show()
   })
-  if (o.app.kind === 'dev') void win.loadURL(o.app.origin)
-  else void win.loadFile(o.rendererFile)
+  void win.loadURL(o.app.kind === 'dev' ? o.app.origin : o.app.url)
   return win
 }
 

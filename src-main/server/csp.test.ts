@@ -30,7 +30,7 @@ describe('the Content-Security-Policy', () => {
   it('is the same in the renderer’s <meta>, the browser-mode header and the Electron header', () => {
     expect(metaPolicy()).toBe(PAGE_POLICY)
     expect(metaPart(CONTENT_SECURITY_POLICY)).toEqual(parsePolicy(metaPolicy()))
-    const electron = contentSecurityPolicy({ kind: 'file', url: 'file:///app/out/renderer/index.html' })
+    const electron = contentSecurityPolicy({ kind: 'app', url: 'app://workbench/index.html' })
     expect(electron).toBe(CONTENT_SECURITY_POLICY)
   })
 

@@ -15,6 +15,17 @@ import { appCluster, REDIS_URL_ENV } from '../core/cluster/appCluster'
 import { Workbench } from '../core/workbench'
 import { isLoopbackHost, TOKEN_PATTERN } from './auth'
 import { appPaths } from '../core/appPaths'
+import pkg from '../../package.json'
+import { MEMORY_BUDGET_ENV } from '../cli/context'
+import { createAppLog, type AppLog } from '../core/logging/appLog'
+import {
+  installCrashHandlers,
+  reportWorkerFailure,
+  trainingRuns,
+  type CrashedRun,
+} from '../core/logging/crashReport'
+import { AppSettings } from '../core/settings/appSettings'
+import { configDir, SETTINGS_FILE } from '../core/settings/configDir'
 import {
   CREDENTIALS_FILE,
   DEFAULT_PORT,
@@ -44,6 +55,11 @@ export interface ServeOptions {
   /** The cluster runs may be sent to (default $WORKBENCH_REDIS_URL); see core/cluster/appCluster.ts. */
   redis?: string
   queue?: string
+  /**
+   * Report this process's uncaught exceptions and unhandled rejections to the logs folder (the CLI entry
+   * sets it when it is the process's main module; tests running serve in-process do not).
+   */
+  processCrashReports?: boolean
 }
 
 /** The `serve` command's description and options; the CLI adds the shared ones (--threads). */
@@ -129,6 +145,8 @@ export async function serveCommand(ctx: Context, options: ServeOptions): Promise
       { path: cluster.field, message: cluster.message },
     ])
   }
+  const { log, settings, uninstall } = headlessRuntime(ctx, options)
+  const { startup } = settings
   // Opened here rather than through ctx.open so the built-in datasets and the worker are named: the core
   // finds them relative to its own file, which is wrong once the bundler moves it into out/main/chunks.
   const wb = await Workbench.open({
@@ -136,10 +154,16 @@ export async function serveCommand(ctx: Context, options: ServeOptions): Promise
     dataDir: ctx.dataDir,
     builtinDatasetsDir: paths.builtinDatasetsDir,
     ...(paths.workerFile !== undefined ? { workerFile: paths.workerFile } : {}),
-    ...(options.threads !== undefined ? { maxThreads: options.threads } : {}),
-    ...(ctx.memoryBudget !== undefined ? { memoryBudget: ctx.memoryBudget } : {}),
+    ...(startup.maxThreads !== undefined ? { maxThreads: startup.maxThreads } : {}),
+    ...(startup.memoryBudget !== undefined ? { memoryBudget: startup.memoryBudget } : {}),
     ...(cluster.cluster ? { cluster: cluster.cluster } : {}),
+    onWorkerFailure: (f) => reportWorkerFailure(log, pkg.version, f),
+  }).catch((e: unknown) => {
+    uninstall()
+    throw e
   })
+  const tracked = trainingRuns((l) => wb.subscribe(l))
+  runsTraining = tracked.runs
   const unfollow = followCluster(wb, (line) => ctx.note(line))
   try {
     const notes: string[] = []
@@ -164,6 +188,7 @@ export async function serveCommand(ctx: Context, options: ServeOptions): Promise
       token,
       ...(options.allowRemote ? { allowRemote: true } : {}),
       warn: (m) => ctx.io.stderr(m + '\n'),
+      settings,
     }).catch((e: unknown) => {
       throw listenError(e, host, candidates)
     })
@@ -213,8 +238,63 @@ export async function serveCommand(ctx: Context, options: ServeOptions): Promise
     return EXIT.ok
   } finally {
     unfollow()
+    tracked.stop()
     await wb.close()
+    uninstall()
   }
+}
+
+/** The runs this serve process trains, for a crash report (set once the core is open). */
+let runsTraining: () => CrashedRun[] = () => []
+
+/**
+ * What a headless server keeps beside its terminal output (which stays as it was): a log file and crash
+ * reports in <data-dir>/logs, and the settings file the Settings page edits (threads and the memory
+ * budget apply at start unless --threads, --memory-budget or the environment say otherwise).
+ */
+function headlessRuntime(
+  ctx: Context,
+  options: ServeOptions,
+): { log: AppLog; settings: AppSettings; uninstall: () => void } {
+  const log = createAppLog({ dir: join(ctx.dataDir, 'logs'), name: 'serve' })
+  const budgetFrom =
+    ctx.memoryBudget === undefined
+      ? undefined
+      : ctx.io.env[MEMORY_BUDGET_ENV] === ctx.memoryBudget
+        ? MEMORY_BUDGET_ENV
+        : '--memory-budget'
+  const { settings, problem } = AppSettings.load(
+    join(configDir(ctx.io.env), SETTINGS_FILE),
+    {
+      env: ctx.io.env,
+      useSavedDataDir: false,
+      flags: {
+        dataDir: [ctx.dataDir, '--data-dir'],
+        ...(options.threads !== undefined ? { maxThreads: [options.threads, '--threads'] } : {}),
+        ...(ctx.memoryBudget !== undefined && budgetFrom
+          ? { memoryBudget: [ctx.memoryBudget, budgetFrom] }
+          : {}),
+      },
+    },
+    false,
+  )
+  if (problem) log.warn(problem)
+  log.info(`workbench serve ${pkg.version} on ${ctx.dataDir}`)
+  const uninstall = options.processCrashReports
+    ? installCrashHandlers(process, {
+        log,
+        version: pkg.version,
+        runs: () => runsTraining(),
+        onFatal: (error, report) => {
+          ctx.io.stderr(
+            `workbench serve stopped after an error: ${error instanceof Error ? error.message : String(error)}` +
+              `${report ? ` (report: ${report})` : ''}\n`,
+          )
+          process.exit(EXIT.failed)
+        },
+      })
+    : () => undefined
+  return { log, settings, uninstall }
 }
 
 /**

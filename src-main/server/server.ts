@@ -4,6 +4,7 @@
  * fragment of the URL printed at start and travels on as a WebSocket subprotocol
  * (src-shared/browserAuth.ts); see auth.ts for what each check stops.
  */
+import type { AppSettings } from '../core/settings/appSettings'
 import { realpath } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -53,6 +54,8 @@ export interface ServerOptions {
   pdf?: PdfPrinter
   /** Event pacing (tests). */
   pacing?: EventPacing
+  /** The settings the Settings page edits (serve reads them at start); absent: settings.* unsupported. */
+  settings?: AppSettings
 }
 
 export interface RunningServer {
@@ -94,6 +97,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     dataDir: options.dataDir,
     examplesDir: options.examplesDir,
     pdf: options.pdf ?? new ChromiumPdfPrinter(),
+    ...(options.settings ? { settings: options.settings } : {}),
   })
 
   // Known once listening (the port may be ephemeral); until then no Host is allowed.

@@ -27,6 +27,9 @@ export const routes: RouteRecordRaw[] = [
   { path: '/sweeps/:id', name: 'sweep', component: () => import('./views/SweepView.vue'), props: true },
   { path: '/datasets', name: 'datasets', component: () => import('./views/DatasetsView.vue') },
   { path: '/trash', name: 'trash', component: () => import('./views/TrashView.vue') },
+  // Issue 17: the first-run screen (opened from the landing page while it is due) and the settings.
+  { path: '/welcome', name: 'welcome', component: () => import('./views/FirstRunView.vue') },
+  { path: '/settings', name: 'settings', component: () => import('./views/SettingsView.vue') },
   { path: '/:rest(.*)*', redirect: '/experiments' },
 ]
 

@@ -21,6 +21,7 @@ import * as charts from './features/charts'
 import * as runsTable from './features/runsTable'
 import * as cluster from './features/cluster'
 import * as layers from './features/layers'
+import * as setup from './features/setup'
 
 export default {
   app: {
@@ -292,4 +293,5 @@ export default {
   runsTable: runsTable.en,
   cluster: cluster.en,
   layers: layers.en,
+  setup: setup.en,
 }

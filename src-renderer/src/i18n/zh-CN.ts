@@ -18,6 +18,7 @@ import * as charts from './features/charts'
 import * as runsTable from './features/runsTable'
 import * as cluster from './features/cluster'
 import * as layers from './features/layers'
+import * as setup from './features/setup'
 
 /** Simplified Chinese. Typed against en, so a missing or extra key fails the type check. */
 const zhCN: typeof en = {
@@ -282,6 +283,7 @@ const zhCN: typeof en = {
   runsTable: runsTable.zhCN,
   cluster: cluster.zhCN,
   layers: layers.zhCN,
+  setup: setup.zhCN,
 }
 
 export default zhCN
