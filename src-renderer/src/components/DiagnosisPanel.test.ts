@@ -190,7 +190,7 @@ describe('DiagnosisPanel', () => {
       const { wrapper, i18n } = mountPanel(run, seriesOf(stopped.events))
       expect(findings(wrapper).map((f) => f.attributes('data-kind'))).toEqual(['healthy'])
       await flushPromises()
-      expect(transport.api.mocks['runs.layers']).toHaveBeenCalledWith(run.id)
+      expect(transport.api.mocks['runs.layers']).toHaveBeenCalledWith(run.id, {})
       const [f] = findings(wrapper)
       expect(f!.attributes('data-kind')).toBe('stopped-learning')
       expect(f!.get('strong').text()).toBe('A layer stopped learning')

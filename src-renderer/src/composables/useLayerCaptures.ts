@@ -1,51 +1,15 @@
 /**
- * A run's layer captures for the diagnosis card: runs.layers once per run, then the `layers` events while
- * it trains (only captures past the last one held, so a resume's replay is not counted twice), and a
- * fresh fetch after a lost connection, when events may have been missed. A run without captures, or a
- * main that cannot answer, leaves the list empty: the diagnosis then reads the curves alone.
+ * A run's layer captures for the diagnosis card, from the same store the Layers panel reads (one fetch of
+ * runs.layers per run, kept live by the `layers` events and refetched after a lost connection). A run
+ * without captures, or a main that cannot answer, gives an empty list: the diagnosis then reads the
+ * curves alone.
  */
-import { onBeforeUnmount, shallowRef, watch } from 'vue'
+import { computed, watch, type ComputedRef } from 'vue'
 import type { LayerCapture } from '../../../src-shared/layerStats'
-import { getApi, onReconnect } from '../api'
+import { useLayersStore } from '../stores/layers'
 
-export function useLayerCaptures(runId: () => string) {
-  const api = getApi()
-  const captures = shallowRef<readonly LayerCapture[]>([])
-  let seq = 0
-
-  async function load(id: string): Promise<void> {
-    const mine = ++seq
-    try {
-      const series = await api['runs.layers'](id)
-      if (mine === seq) captures.value = series.captures
-    } catch {
-      if (mine === seq) captures.value = []
-    }
-  }
-
-  function append(added: readonly LayerCapture[]): void {
-    const list = captures.value
-    const last = list.length > 0 ? list[list.length - 1]!.iteration : -Infinity
-    const fresh = added.filter((c) => c.iteration > last).sort((a, b) => a.iteration - b.iteration)
-    if (fresh.length > 0) captures.value = [...list, ...fresh]
-  }
-
-  const offEvent = api.on('layers', (e) => {
-    if (e.runId === runId()) append(e.captures)
-  })
-  const offReconnect = onReconnect(() => void load(runId()))
-  watch(
-    runId,
-    (id) => {
-      captures.value = []
-      void load(id)
-    },
-    { immediate: true },
-  )
-  onBeforeUnmount(() => {
-    seq++
-    offEvent()
-    offReconnect()
-  })
-  return captures
+export function useLayerCaptures(runId: () => string): ComputedRef<readonly LayerCapture[]> {
+  const layers = useLayersStore()
+  watch(runId, (id) => void layers.load(id), { immediate: true })
+  return computed(() => layers.of(runId()).captures)
 }
