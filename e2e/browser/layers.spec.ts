@@ -59,8 +59,9 @@ test('seeded captures: histograms, ratio band, dead ReLUs, filters, batchnorm, e
   )
   const old = await store.create(seededRecord('e2e layers old run', { kind: 'two-layer', hiddenDim: 50 }))
   await writeFile(join(store.runDir(two.id), 'layers.jsonl'), layersJsonl(twoLayerCaptures(ITERATIONS)))
-  // A crash mid-write leaves a torn last line: it is skipped, and the panel says so.
-  await appendFile(join(store.runDir(two.id), 'layers.jsonl'), '{"iteration": 325, "lay')
+  // A damaged line (a torn tail without its newline is taken for a write in progress and ignored): it is
+  // skipped, and the panel says so.
+  await appendFile(join(store.runDir(two.id), 'layers.jsonl'), '{"iteration": 325, "lay\n')
   await writeFile(join(store.runDir(conv.id), 'layers.jsonl'), layersJsonl(convCaptures(ITERATIONS, 2)))
   try {
     await page.goto(`/#token=${TOKEN}`)
