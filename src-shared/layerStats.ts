@@ -218,3 +218,12 @@ export function expandHistogram(h: Histogram): number[] {
   h.counts.forEach((c, j) => (out[h.lo + j] = c))
   return out
 }
+
+/** At most `max` of `items`, evenly spaced, the first and the last always among them. */
+export function thinEvenly<T>(items: T[], max: number): T[] {
+  if (items.length <= max) return items
+  if (max <= 0) return []
+  if (max === 1) return [items[items.length - 1]!]
+  const step = (items.length - 1) / (max - 1)
+  return Array.from({ length: max }, (_, j) => items[Math.round(j * step)]!)
+}

@@ -13,7 +13,12 @@
  * A resume cuts the file back to its checkpoint (layersLog.ts), so what an abandoned attempt captured
  * past it is gone before the next attempt appends. A missing file has no captures.
  */
-import { binLayout, type LayerCapture, type LayerSeries } from '../../../src-shared/layerStats'
+import {
+  binLayout,
+  thinEvenly as thin,
+  type LayerCapture,
+  type LayerSeries,
+} from '../../../src-shared/layerStats'
 import { parseLayerLine } from '../../../src-shared/layerSchema'
 import { warnProblem, type ProblemReporter } from './errors'
 import { forEachLineChunk } from './lineChunks'
@@ -145,15 +150,6 @@ export async function readLayers(path: string, options: ReadLayersOptions = {}):
     end,
   )
   return series
-}
-
-/** At most `max` of `items`, evenly spaced, the first and the last always among them. */
-export function thin<T>(items: T[], max: number): T[] {
-  if (items.length <= max) return items
-  if (max <= 0) return []
-  if (max === 1) return [items[items.length - 1]!]
-  const step = (items.length - 1) / (max - 1)
-  return Array.from({ length: max }, (_, j) => items[Math.round(j * step)]!)
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   hasQuantity,
   layerNames,
   layerOver,
+  CAPTURES_HELD_MAX,
   mergeCaptures,
 } from './layerSeries'
 
@@ -62,6 +63,18 @@ describe('binRange', () => {
 })
 
 describe('mergeCaptures', () => {
+  it('holds at most CAPTURES_HELD_MAX captures of a long run: older ones thinned evenly, the newest kept', () => {
+    const its = Array.from({ length: CAPTURES_HELD_MAX }, (_, i) => (i + 1) * 10)
+    const held = mergeCaptures([], twoLayerCaptures(its))
+    expect(held).toHaveLength(CAPTURES_HELD_MAX)
+    const more = mergeCaptures(held, twoLayerCaptures([its.at(-1)! + 10]))
+    expect(more.length).toBeLessThan(CAPTURES_HELD_MAX)
+    expect(more[0]!.iteration).toBe(10)
+    expect(more.at(-1)!.iteration).toBe(its.at(-1)! + 10)
+    const steps = more.slice(1).map((c, i) => c.iteration - more[i]!.iteration)
+    expect(Math.max(...steps) - Math.min(...steps)).toBeLessThanOrEqual(10)
+  })
+
   const caps = twoLayerCaptures([10, 20, 30, 40])
 
   it('appends in iteration order', () => {

@@ -7,6 +7,7 @@ import {
   CENTRE_BIN,
   MIN_MAGNITUDE,
   SIDE_BINS,
+  thinEvenly,
   type LayerCapture,
   type LayerRecord,
   type TensorStats,
@@ -28,7 +29,18 @@ export function mergeCaptures(existing: LayerCapture[], incoming: LayerCapture[]
     while (out.length > 0 && out[out.length - 1]!.iteration >= c.iteration) out.pop()
     out.push(c)
   }
-  return out
+  return out.length > CAPTURES_HELD_MAX ? thinHeld(out) : out
+}
+
+/**
+ * Captures the renderer holds per run at most. A long run captures at every accuracy check (thousands on
+ * a small dataset); past this the older ones are thinned evenly to 2/3 of it, so memory and each
+ * redraw stay bounded however long the run trains. The newest captures are always kept.
+ */
+export const CAPTURES_HELD_MAX = 300
+
+function thinHeld(list: LayerCapture[]): LayerCapture[] {
+  return thinEvenly(list, Math.round((CAPTURES_HELD_MAX * 2) / 3))
 }
 
 /** Layer names in net order (first capture that names them), for one run or several. */

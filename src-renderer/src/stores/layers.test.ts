@@ -1,5 +1,5 @@
 import { createPinia, setActivePinia } from 'pinia'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { binLayout, type LayerCapture, type LayerSeries } from '../../../src-shared/layerStats'
 import { setTransport } from '../api'
 import { fakeTransport, type FakeTransport } from '../testing/fakeApi'
@@ -54,6 +54,24 @@ describe('useLayersStore', () => {
     expect(store.of('other').captures).toEqual([])
     expect(store.version).toBeGreaterThan(v)
     expect(Object.keys(store.byRun)).toEqual(['r1'])
+  })
+
+  it('merges a burst of events at most every 500 ms, the first at once', async () => {
+    const store = useLayersStore()
+    await store.load('r1')
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    try {
+      t.api.emit('layers', { runId: 'r1', captures: twoLayerCaptures([40]) })
+      expect(its(store.of('r1').captures)).toEqual([10, 20, 30, 40])
+      const v = store.version
+      for (const i of [50, 60, 70]) t.api.emit('layers', { runId: 'r1', captures: twoLayerCaptures([i]) })
+      expect(its(store.of('r1').captures)).toEqual([10, 20, 30, 40])
+      vi.advanceTimersByTime(500)
+      expect(its(store.of('r1').captures)).toEqual([10, 20, 30, 40, 50, 60, 70])
+      expect(store.version).toBe(v + 1)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('keeps events that come while the first fetch is on its way', async () => {

@@ -75,6 +75,7 @@ export const useLayersStore = defineStore('layers', () => {
     if (!(id in byRun.value)) return
     delete byRun.value[id]
     pending.delete(id)
+    queued.delete(id)
     triggerRef(byRun)
     version.value++
   }
@@ -86,7 +87,30 @@ export const useLayersStore = defineStore('layers', () => {
       pending.set(runId, [...(pending.get(runId) ?? []), ...captures])
       return
     }
-    set(runId, { ...current, captures: mergeCaptures(current.captures, captures) })
+    queued.set(runId, [...(queued.get(runId) ?? []), ...captures])
+    if (flushTimer !== null) return
+    const wait = flushedAt + FLUSH_MS - Date.now()
+    if (wait <= 0) flushQueued()
+    else flushTimer = setTimeout(flushQueued, wait)
+  }
+
+  /**
+   * A fast run on a small dataset captures at every epoch, dozens of times a second: events are merged
+   * at most once per FLUSH_MS (the first at once), so the views that read the captures (the Layers panel,
+   * the diagnosis) recompute a few times a second rather than at every event.
+   */
+  const FLUSH_MS = 500
+  const queued = new Map<string, LayerCapture[]>()
+  let flushTimer: ReturnType<typeof setTimeout> | null = null
+  let flushedAt = 0
+  function flushQueued(): void {
+    flushTimer = null
+    flushedAt = Date.now()
+    for (const [runId, captures] of queued) {
+      const current = byRun.value[runId]
+      if (current) set(runId, { ...current, captures: mergeCaptures(current.captures, captures) })
+    }
+    queued.clear()
   }
 
   api.on('layers', applyLayers)

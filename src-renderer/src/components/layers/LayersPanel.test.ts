@@ -201,8 +201,19 @@ describe('LayersPanel', () => {
     expect(wrapper.get('[data-testid="layers-panel"]').attributes('data-captures')).toBe('1')
     const first = chartIn('layers-ratio').getOption() as { series: { data: unknown[] }[] }
     expect(first.series[1]!.data).toHaveLength(1)
-    t.api.emit('layers', { runId: run.id, captures: twoLayerCaptures([20, 30]) })
-    await flushPromises()
+    // Captures that come within two seconds of the last redraw wait for the next one.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    try {
+      t.api.emit('layers', { runId: run.id, captures: twoLayerCaptures([20]) })
+      await flushPromises()
+      t.api.emit('layers', { runId: run.id, captures: twoLayerCaptures([30]) })
+      await flushPromises()
+      expect(wrapper.get('[data-testid="layers-panel"]').attributes('data-captures')).toBe('1')
+      vi.advanceTimersByTime(2000)
+      await flushPromises()
+    } finally {
+      vi.useRealTimers()
+    }
     expect(wrapper.get('[data-testid="layers-count"]').text()).toBe('3 captures')
     const x = chartIn('layers-histogram', 'layer1').getOption() as { xAxis: { data: string[] }[] }
     expect(x.xAxis[0]!.data).toEqual(['10', '20', '30'])
