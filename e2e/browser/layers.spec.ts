@@ -209,11 +209,12 @@ test('a training run’s Layers panel grows live', async ({ page }) => {
   await page.getByTestId('nav-new-run').click()
   await expect(page.getByTestId('run-form')).toBeVisible()
   await page.getByTestId('field-name').fill('e2e: layers, live')
-  // A wide net in small batches (as training.spec.ts's): it trains for a while.
+  // A wide net in small batches (as training.spec.ts's), for far longer than the test lasts even on a
+  // fast machine: it is still training when the panel is read.
   for (const [field, value] of [
     ['model.hiddenDim', '2000'],
     ['solver.batchSize', '20'],
-    ['solver.numEpochs', '40'],
+    ['solver.numEpochs', '400'],
   ] as const)
     await page.getByTestId(`field-${field}`).fill(value)
   await page.getByTestId('submit-run').click()

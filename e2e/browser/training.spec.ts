@@ -19,6 +19,10 @@ test.skip(!hasChromium && !process.env['CI'], `skipped: no Chromium at ${CHROMIU
 /** A duration as the UI writes it in English: 850ms, 42s, 3m 05s, 1h 02m. */
 const DURATION = String.raw`(\d+ms|\d+s|\d+m \d+s|\d+h \d+m)`
 
+/** The speed test's runs: 400 epochs of 270 batches of 20 (the embedded dataset's 5,400 training rows). */
+const EPOCHS = 400
+const ITERATIONS_PER_EPOCH = 270
+
 async function newRun(page: Page, name: string, fields: Record<string, string>): Promise<string> {
   await page.getByTestId('nav-new-run').click()
   await expect(page.getByTestId('run-form')).toBeVisible()
@@ -44,11 +48,12 @@ test('a training run shows its it/s and time left, in the queue panel too, with 
   test.setTimeout(120_000)
   await page.goto(`/#token=${TOKEN}`)
   await page.getByTestId('language-switch').selectOption('en')
-  // A wide net in small batches: a few iterations a millisecond, so it trains for a while.
+  // A wide net in small batches, for far longer than the test lasts: a fast machine (a few hundred
+  // iterations a second) must not finish it before the queue panel is read.
   const slow = {
     'model.hiddenDim': '2000',
     'solver.batchSize': '20',
-    'solver.numEpochs': '40',
+    'solver.numEpochs': String(EPOCHS),
   }
   const first = await newRun(page, 'e2e: speed', slow)
   // One training thread (the server runs with --threads 1): the second waits, with an estimate.
@@ -63,7 +68,7 @@ test('a training run shows its it/s and time left, in the queue panel too, with 
     // The time left is what the remaining iterations take at that rate (give or take the updates since).
     const iteration = Number(await page.getByTestId('run-detail-status').getAttribute('data-iteration'))
     expect(left).toBeGreaterThan(0)
-    expect(left).toBeLessThan(((40 * 270 - iteration) / rate) * 1000 * 1.5)
+    expect(left).toBeLessThan(((EPOCHS * ITERATIONS_PER_EPOCH - iteration) / rate) * 1000 * 1.5)
     await shoot(page, 'run-training-speed-en.png')
     await page.getByTestId('language-switch').selectOption('zh-CN')
     await expect(speed).toHaveText(/^[\d,.]+ 次迭代\/秒 · 剩余 .+$/)

@@ -6,7 +6,7 @@
 // safe. Linux only: the peak comes from /proc/self/clear_refs and VmHWM.
 import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -21,6 +21,8 @@ const run = promisify(execFile)
 /** The estimate may exceed the measured peak by 60% (a budget errs safe) and fall short of it by 20%. */
 const LOW = 0.8
 const HIGH = 1.6
+/** Processes per config: the peak is the highest of them. */
+const SAMPLES = 2
 
 interface Case {
   label: string
@@ -211,29 +213,36 @@ describe.skipIf(!measurable)('the memory estimate against measured peaks', () =>
       )
       const dir = await mkdtemp(join(tmpdir(), 'wb-memory-'))
       try {
-        const input: MemoryChildInput = {
-          dir,
+        const base: Omit<MemoryChildInput, 'dir'> = {
           dataset: c.images,
           config: c.config,
           checks: c.checks === true,
         }
-        let out: MemoryChildOutput
-        if (c.resume) {
-          const first = JSON.parse(await child({ ...input, mode: 'interrupt' })) as {
-            id: string
-            status: string
+        // The collector decides when the sanity checks' and the previous epoch's garbage goes, so one
+        // process's peak varies by tens of MB: the estimate is held against the worst of SAMPLES.
+        let measured = 0
+        for (let sample = 0; sample < SAMPLES; sample++) {
+          // Each process in a data folder of its own.
+          const input: MemoryChildInput = { ...base, dir: join(dir, `sample-${sample}`) }
+          await mkdir(input.dir)
+          let out: MemoryChildOutput
+          if (c.resume) {
+            const first = JSON.parse(await child({ ...input, mode: 'interrupt' })) as {
+              id: string
+              status: string
+            }
+            expect(first.status).toBe('cancelled')
+            out = JSON.parse(await child({ ...input, mode: 'resume', runId: first.id })) as MemoryChildOutput
+            expect(out.resumedFromEpoch).toBe(1)
+          } else {
+            out = JSON.parse(await child(input)) as MemoryChildOutput
           }
-          expect(first.status).toBe('cancelled')
-          out = JSON.parse(await child({ ...input, mode: 'resume', runId: first.id })) as MemoryChildOutput
-          expect(out.resumedFromEpoch).toBe(1)
-        } else {
-          out = JSON.parse(await child(input)) as MemoryChildOutput
+          expect(out.error).toBeNull()
+          expect(out.status).toBe('completed')
+          // The dataset is loaded before the baseline: the estimate leaves it out as well.
+          expect(out.datasetBytes).toBe(estimate.datasetBytes)
+          measured = Math.max(measured, out.peakRss - out.baseRss)
         }
-        expect(out.error).toBeNull()
-        expect(out.status).toBe('completed')
-        // The dataset is loaded before the baseline: the estimate leaves it out as well.
-        expect(out.datasetBytes).toBe(estimate.datasetBytes)
-        const measured = out.peakRss - out.baseRss
         const ratio = estimate.bytes / measured
         table.push(
           `${c.label} | ${formatBytes(estimate.bytes)} | ${formatBytes(measured)} | ${ratio.toFixed(2)}`,

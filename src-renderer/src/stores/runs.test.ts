@@ -120,6 +120,26 @@ describe('useRunsStore', () => {
     expect(store.seriesOf(newer.id).series?.iterations).toEqual([1, 2, 3, 4, 5])
   })
 
+  it('keeps what events said while the list was being read: a list read before them is older', async () => {
+    let answer: (v: (typeof older)[]) => void = () => undefined
+    t.api.mocks['runs.list'].mockImplementationOnce(() => new Promise((r) => (answer = r)))
+    const store = useRunsStore()
+    const loading = store.load()
+    // Created, started and trashed while main read the folders: the list says otherwise.
+    const created = makeRun({ config: { name: 'created' }, status: 'queued' })
+    t.api.emit('run', created)
+    t.api.emit('run', { ...older, status: 'running' })
+    t.api.emit('runRemoved', { id: newer.id })
+    answer([older, newer])
+    await loading
+    expect(store.list.map((r) => r.config.name)).toEqual(['created', 'older'])
+    expect(store.byId[older.id]?.status).toBe('running')
+    expect(store.byId[newer.id]).toBeUndefined()
+    // The next list is believed again.
+    await store.load()
+    expect(store.list.map((r) => r.config.name)).toEqual(['newer', 'older'])
+  })
+
   it('reloads the list and shown metrics after a reconnect', async () => {
     const store = useRunsStore()
     await store.load()

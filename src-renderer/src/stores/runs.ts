@@ -214,7 +214,15 @@ export const useRunsStore = defineStore('runs', () => {
     }
   }
 
+  /**
+   * Per list in flight, what events said about runs meanwhile (null: removed). main reads the run
+   * folders one by one while it keeps sending events, so a list can arrive older than those events: a
+   * run created, started or trashed during the read. What they said wins over what the list read.
+   */
+  const sinceListed = new Set<Map<string, RunRecord | null>>()
+
   function applyRun(run: RunRecord): void {
+    for (const seen of sinceListed) seen.set(run.id, markRaw(run))
     // A run that stopped or started again may have saved (or will save) other weight snapshots.
     if (byId.value[run.id]?.status !== run.status) forgetMosaicList(run.id)
     // Records are replaced whole, never changed in place: no deep proxies over 20,000 of them.
@@ -231,6 +239,7 @@ export const useRunsStore = defineStore('runs', () => {
 
   /** A run that left the runs folder (moved to the trash, here or in another window or process). */
   function removeRun(id: string): void {
+    for (const seen of sinceListed) seen.set(id, null)
     removed.value[id] = true
     reorder(id, undefined)
     delete byId.value[id]
@@ -240,6 +249,8 @@ export const useRunsStore = defineStore('runs', () => {
 
   async function load(): Promise<void> {
     loading.value = true
+    const seen = new Map<string, RunRecord | null>()
+    sinceListed.add(seen)
     try {
       const runs = await api['runs.list']()
       const next: Record<string, RunRecord> = {}
@@ -247,6 +258,11 @@ export const useRunsStore = defineStore('runs', () => {
       for (const r of runs) {
         if (isCorrupt(r)) damaged[r.id] = markRaw(r)
         else next[r.id] = markRaw(r)
+      }
+      for (const [id, run] of seen) {
+        delete damaged[id]
+        if (run) next[id] = run
+        else delete next[id]
       }
       byId.value = next
       corrupt.value = damaged
@@ -260,6 +276,7 @@ export const useRunsStore = defineStore('runs', () => {
       loadError.value = toApiError(e).message
       useAppStore().reportError(e)
     } finally {
+      sinceListed.delete(seen)
       loading.value = false
     }
   }
