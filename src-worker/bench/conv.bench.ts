@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { engineLabel, median, runRounds, startAll, type ChildSpec } from './sideBySide'
 import { Rng, Solver, ThreeLayerConvNet, backendInfo, setBackend, zeros } from '../engine'
+import { referenceIsaEnv } from './cores'
 import { machineLines } from './machine'
 
 const N_TRAIN = 1000
@@ -70,8 +71,9 @@ async function main(): Promise<void> {
     specs.push(['ts', 1, process.execPath, [...self, 'ts'], { ...process.env, WORKBENCH_BACKEND: 'ts' }])
   }
   const python = process.env['BENCH_PYTHON'] ?? '/usr/bin/python3'
-  // torch on the engine's OpenBLAS core, one thread (its convolutions may go through oneDNN instead,
-  // which picks its own kernels from the CPU's flags).
+  // torch on the engine's OpenBLAS core, one thread, and held to that core's instruction set: its
+  // convolutions go through oneDNN, which otherwise picks AVX-512 kernels from the CPU's flags whatever
+  // the BLAS core, and a pinned AVX2 core stands for a CPU that has no AVX-512 (a Zen 3, say).
   const torchEnv: NodeJS.ProcessEnv = {
     ...process.env,
     OMP_NUM_THREADS: '1',
@@ -80,9 +82,15 @@ async function main(): Promise<void> {
     BENCH_N: String(N_TRAIN),
   }
   const core = backendInfo().core
+  const caps = referenceIsaEnv(core)
   if (core) torchEnv['OPENBLAS_CORETYPE'] = core
-  specs.push(['torch cpu', STEPS, python, [join(__dirname, 'conv_torch.py')], torchEnv])
-
+  specs.push(['torch cpu', STEPS, python, [join(__dirname, 'conv_torch.py')], { ...torchEnv, ...caps }])
+  if (userCore) {
+    // The engine's own pick against torch's own: nothing pinned, nothing held back.
+    const own: NodeJS.ProcessEnv = { ...torchEnv }
+    delete own['OPENBLAS_CORETYPE']
+    specs.push(['torch (own pick)', STEPS, python, [join(__dirname, 'conv_torch.py')], own])
+  }
   const children = await startAll(
     specs,
     (header) =>
@@ -91,6 +99,14 @@ async function main(): Promise<void> {
   )
   if (!children.some((c) => c.name === 'torch cpu')) console.log('(torch skipped: see the line above)')
   if (userCore) console.log(`(OPENBLAS_CORETYPE=${userCore} is set here: 'native' respects it)`)
+  if (Object.keys(caps).length > 0) {
+    console.log(
+      `('torch cpu' is held to core ${core}'s instructions: ${Object.entries(caps)
+        .filter(([k]) => k !== 'NPY_DISABLE_CPU_FEATURES')
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')})`,
+    )
+  }
 
   await runRounds(children, ROUNDS)
   for (const c of children) c.close()
@@ -110,10 +126,17 @@ async function main(): Promise<void> {
           .padStart(8)}   ${String(c.times.length).padStart(5)}   ${alloc.padStart(23)}`,
     )
   }
-  const torch = cpu.get('torch cpu')
   console.log('')
-  for (const name of ['native', 'native (own pick)', 'ts']) {
+  // Each engine against the torch on the same instructions: the pinned core against torch held to it,
+  // the engine's own pick against torch's.
+  const pairs: [string, string][] = [
+    ['native', 'torch cpu'],
+    ['native (own pick)', cpu.has('torch (own pick)') ? 'torch (own pick)' : 'torch cpu'],
+    ['ts', 'torch cpu'],
+  ]
+  for (const [name, ref] of pairs) {
     const m = cpu.get(name)
+    const torch = cpu.get(ref)
     if (m === undefined || torch === undefined) continue
     // The spread: the ratio of each round's median step (rounds ran side by side).
     const per = Array.from({ length: ROUNDS }, (_, r) => {
@@ -123,8 +146,8 @@ async function main(): Promise<void> {
     })
     const ratio = median(m) / median(torch)
     console.log(
-      `ratio ${name} / torch: ${ratio.toFixed(2)} cpu (rounds ${Math.min(...per).toFixed(2)}-${Math.max(...per).toFixed(2)}), ` +
-        `${(wall.get(name)! / wall.get('torch cpu')!).toFixed(2)} wall; target <= 0.9: ${ratio <= 0.9 ? 'met' : 'NOT met'}`,
+      `ratio ${name} / ${ref}: ${ratio.toFixed(2)} cpu (rounds ${Math.min(...per).toFixed(2)}-${Math.max(...per).toFixed(2)}), ` +
+        `${(wall.get(name)! / wall.get(ref)!).toFixed(2)} wall; target <= 0.9: ${ratio <= 0.9 ? 'met' : 'NOT met'}`,
     )
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { cpuFlags, runnableCores } from './cores'
+import { cpuFlags, referenceIsaEnv, runnableCores } from './cores'
 
 const ALL = ['Haswell', 'SkylakeX', 'Cooperlake', 'Zen', 'Sandybridge', 'Prescott', 'unset', 'pick']
 
@@ -30,5 +30,22 @@ describe('cpuFlags', () => {
     const flags = cpuFlags(() => ({ avx: true, avx2: false }))
     if (process.platform === 'linux' && process.arch === 'x64') expect(flags.has('sse2')).toBe(true)
     else expect(flags.has('avx')).toBe(true)
+  })
+})
+
+describe('referenceIsaEnv', () => {
+  it('holds oneDNN, ATen and numpy to AVX2 at an AVX2 core, and leaves them alone at an AVX-512 one', () => {
+    const env = referenceIsaEnv('Haswell')
+    expect(env).toMatchObject({ ONEDNN_MAX_CPU_ISA: 'AVX2', ATEN_CPU_CAPABILITY: 'avx2' })
+    // numpy 2's AVX-512 dispatch target and numpy 1's.
+    expect(env['NPY_DISABLE_CPU_FEATURES']!.split(' ')).toEqual(
+      expect.arrayContaining(['X86_V4', 'AVX512_SKX']),
+    )
+    expect(env['NPY_DISABLE_CPU_FEATURES']).not.toContain('AVX2')
+    expect(referenceIsaEnv('Zen')).toEqual(env)
+    expect(referenceIsaEnv('SkylakeX')).toEqual({})
+    expect(referenceIsaEnv(null)).toEqual({})
+    expect(referenceIsaEnv('SomeFutureCore')).toEqual({})
+    expect(referenceIsaEnv('Sandybridge')['NPY_DISABLE_CPU_FEATURES']).toContain('AVX2')
   })
 })

@@ -46,3 +46,38 @@ export function runnableCores(
   }
   return { run, skip }
 }
+
+/** The widest vector instruction set each core's kernels use. */
+const CORE_ISA: Record<string, 'avx512' | 'avx2' | 'avx' | 'sse'> = {
+  Cooperlake: 'avx512',
+  SkylakeX: 'avx512',
+  Zen: 'avx2',
+  Haswell: 'avx2',
+  Sandybridge: 'avx',
+  Prescott: 'sse',
+}
+
+/**
+ * The environment that holds numpy and PyTorch to the instruction set of the engine's OpenBLAS core, so
+ * that a core pinned below the CPU's own (Haswell on an AVX-512 CPU) measures what a CPU without the wider
+ * instructions would: oneDNN's convolutions, ATen's kernels and numpy's ufunc loops otherwise pick AVX-512
+ * from the CPU flags whatever the BLAS core. Empty when the core is unknown or already the widest.
+ * (numpy 1.x and 2.x name their dispatch targets differently; each ignores the other's names.)
+ */
+export function referenceIsaEnv(core: string | null | undefined): Record<string, string> {
+  const isa = core ? CORE_ISA[core] : undefined
+  if (isa === undefined || isa === 'avx512') return {}
+  const numpyAvx512 =
+    'X86_V4 AVX512_ICL AVX512_SPR AVX512F AVX512CD AVX512_SKX AVX512_CLX AVX512_CNL AVX512_KNL AVX512_KNM'
+  const byIsa = {
+    avx2: { onednn: 'AVX2', aten: 'avx2', numpy: numpyAvx512 },
+    avx: { onednn: 'AVX', aten: 'default', numpy: `X86_V3 AVX2 FMA3 F16C ${numpyAvx512}` },
+    sse: { onednn: 'SSE41', aten: 'default', numpy: `X86_V3 AVX AVX2 FMA3 F16C ${numpyAvx512}` },
+  }[isa]
+  return {
+    ONEDNN_MAX_CPU_ISA: byIsa.onednn,
+    DNNL_MAX_CPU_ISA: byIsa.onednn,
+    ATEN_CPU_CAPABILITY: byIsa.aten,
+    NPY_DISABLE_CPU_FEATURES: byIsa.numpy,
+  }
+}

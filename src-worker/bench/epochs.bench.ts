@@ -19,6 +19,7 @@ import { loadDataset } from '../data/load'
 import { prepareData } from '../data/prepare'
 import { Rng, Solver, TwoLayerNet, backendInfo, getBackend, tensor, zeros } from '../engine'
 import type { SolverData } from '../engine/solver'
+import { referenceIsaEnv } from './cores'
 import { machineLines } from './machine'
 import { median, startAll, type ChildSpec } from './sideBySide'
 
@@ -163,7 +164,22 @@ async function main(): Promise<void> {
   if (core) env['OPENBLAS_CORETYPE'] = core
   // glibc would hand numpy's and torch's multi-megabyte temporaries back to the kernel after every step
   // and fault them in again: a high mmap threshold keeps them in the heap, the references at their fastest.
-  const py = { ...env, MALLOC_MMAP_THRESHOLD_: String(2 ** 28), MALLOC_TRIM_THRESHOLD_: String(2 ** 28) }
+  // And both on the instructions of the engine's core: at a core pinned below the CPU's own, numpy's ufunc
+  // loops and torch's kernels would otherwise still pick AVX-512 from the CPU flags (cores.ts).
+  const caps = referenceIsaEnv(core)
+  const py = {
+    ...env,
+    ...caps,
+    MALLOC_MMAP_THRESHOLD_: String(2 ** 28),
+    MALLOC_TRIM_THRESHOLD_: String(2 ** 28),
+  }
+  if (Object.keys(caps).length > 0) {
+    console.log(
+      `(numpy and torch held to core ${core}'s instructions: ${Object.entries(caps)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')})`,
+    )
+  }
   const specs: ChildSpec[] = [
     ['engine', 0, process.execPath, [...process.execArgv, __filename, '--serve'], env],
     ['numpy', 0, process.env['BENCH_NUMPY_PYTHON'] ?? 'python3', [join(__dirname, 'epochs_numpy.py')], py],

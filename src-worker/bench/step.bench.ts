@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { engineLabel, median, runRounds, startAll, type ChildSpec } from './sideBySide'
 import { Rng, Solver, TwoLayerNet, backendInfo, setBackend, tensor, zeros, type Tensor } from '../engine'
+import { referenceIsaEnv } from './cores'
 import { machineLines } from './machine'
 
 const N_TRAIN = 49_000
@@ -80,7 +81,8 @@ async function main(): Promise<void> {
   if (core) env['OPENBLAS_CORETYPE'] = core
   const specs: ChildSpec[] = [['native', 40, process.execPath, [...self, 'native'], env]]
   specs.push(['ts', 2, process.execPath, [...self, 'ts'], { ...env, WORKBENCH_BACKEND: 'ts' }])
-  const numpyEnv = { ...env, BENCH_N: String(N_TRAIN), BENCH_DTYPE: 'float32' }
+  // numpy on the engine's core and its instruction set (see cores.ts).
+  const numpyEnv = { ...env, ...referenceIsaEnv(core), BENCH_N: String(N_TRAIN), BENCH_DTYPE: 'float32' }
   // glibc returns every freed multi-megabyte temporary to the kernel and faults it in again on the next
   // step; on virtual machines those page faults can cost more than the GEMMs. A high mmap threshold keeps
   // numpy's temporaries in the heap: numpy as fast as it gets here, the fair reference for a ratio.
