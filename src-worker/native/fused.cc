@@ -142,7 +142,7 @@ inline void BiasActRowInPlace(T* __restrict o, const T* __restrict b, int64_t M)
 }
 
 template <typename T, bool kBias, bool kRelu>
-void BiasActRows(const T* x, const T* b, int64_t N, int64_t M, T* out) {
+WB_SIMD_CLONES void BiasActRows(const T* x, const T* b, int64_t N, int64_t M, T* out) {
   for (int64_t i = 0; i < N; i++) {
     if (x == out)
       BiasActRowInPlace<T, kBias, kRelu>(out + i * M, b, M);
@@ -153,7 +153,7 @@ void BiasActRows(const T* x, const T* b, int64_t N, int64_t M, T* out) {
 
 // out[i, j] = act(x[i, j] + b[j]); act is relu (v < 0 ? 0 : v, so NaN passes) or the identity.
 template <typename T>
-void BiasAct(const T* x, const T* b, int64_t N, int64_t M, bool relu, T* out) {
+WB_SIMD_CLONES void BiasAct(const T* x, const T* b, int64_t N, int64_t M, bool relu, T* out) {
   if (b && relu) BiasActRows<T, true, true>(x, b, N, M, out);
   else if (b) BiasActRows<T, true, false>(x, b, N, M, out);
   else if (relu) BiasActRows<T, false, true>(x, b, N, M, out);
@@ -178,7 +178,7 @@ inline void AddRow(const T* __restrict v, int64_t M, double* __restrict acc) {
 
 // out = h > 0 ? g : 0; db[j] = sum_i out[i, j] in double (db may be null).
 template <typename T>
-void ReluBackward(const T* g, const T* h, int64_t N, int64_t M, T* out, T* db) {
+WB_SIMD_CLONES void ReluBackward(const T* g, const T* h, int64_t N, int64_t M, T* out, T* db) {
   constexpr int64_t kChunk = 256;
   double acc[kChunk];
   // Column blocks keep the double accumulators in L1 for any M; each row's block is masked, then added
@@ -200,7 +200,7 @@ void ReluBackward(const T* g, const T* h, int64_t N, int64_t M, T* out, T* db) {
 }
 
 template <typename T>
-void ColSums(const T* g, int64_t N, int64_t M, T* db) {
+WB_SIMD_CLONES void ColSums(const T* g, int64_t N, int64_t M, T* db) {
   constexpr int64_t kChunk = 256;
   double acc[kChunk];
   for (int64_t j0 = 0; j0 < M; j0 += kChunk) {
@@ -214,7 +214,7 @@ void ColSums(const T* g, int64_t N, int64_t M, T* db) {
 // Mean softmax cross-entropy of rows x (N, C) with labels y; dx = (softmax(x) - onehot(y)) / N.
 // Returns -1 (never a loss) when a label is out of range; the caller checked the labels already.
 template <typename T>
-double SoftmaxLoss(const T* x, const int32_t* y, int64_t N, int64_t C, T* dx) {
+WB_SIMD_CLONES double SoftmaxLoss(const T* x, const int32_t* y, int64_t N, int64_t C, T* dx) {
   double loss = 0;
   const double n = double(N), invN = 1.0 / n;
   for (int64_t i = 0; i < N; i++) {
