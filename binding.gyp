@@ -4,15 +4,17 @@
   'targets': [
     {
       'target_name': 'workbench_blas',
-      'sources': ['src-worker/native/blas.cc', 'src-worker/native/fused.cc'],
-      'cflags_cc': ['-Wall', '-Wextra'],
+      'sources': ['src-worker/native/blas.cc', 'src-worker/native/fused.cc', 'src-worker/native/histogram.cc'],
+      # No contraction of a * b + c into one rounding: the kernels compute what their TypeScript
+      # specifications do, and the capture statistics equal them exactly.
+      'cflags_cc': ['-Wall', '-Wextra', '-ffp-contract=off'],
       'conditions': [
         ['OS=="linux"', { 'libraries': ['-ldl'] }],
         ['OS=="mac"', {
           'xcode_settings': {
             'CLANG_CXX_LANGUAGE_STANDARD': 'c++17',
             'MACOSX_DEPLOYMENT_TARGET': '10.15',
-            'OTHER_CPLUSPLUSFLAGS': ['-Wall', '-Wextra'],
+            'OTHER_CPLUSPLUSFLAGS': ['-Wall', '-Wextra', '-ffp-contract=off'],
           },
         }],
         ['OS=="win"', {

@@ -4,8 +4,8 @@
  * CS231n conv net, 32 7x7 filters, hidden 100, fused sgd), in rounds of several plain steps and one
  * capture step (interleaved, so a shared machine's load hits both alike): ms per plain step, ms a capture
  * adds to its step (probe forward/backward, weight copies and diffs, the statistics), the K that 'auto'
- * derives on this machine, and the amortised cost per step: interval captures alone (the 2% budget) and
- * with the one check capture an epoch adds (an epoch being 49,000 samples).
+ * derives on this machine, and the amortised cost per step: interval captures alone, and with the one
+ * check capture an epoch adds (an epoch being 49,000 samples), which the 2% budget covers.
  */
 import { FullyConnectedNet, Rng, Solver, ThreeLayerConvNet, TwoLayerNet, tensor, zeros } from '../engine'
 import type { Model, SolverOptions, Tensor } from '../engine'
@@ -71,7 +71,13 @@ function measure(c: Case, data: ReturnType<typeof makeData>) {
     ...c.options,
     numEpochs: 1,
     seed: 2,
-    capture: { onCapture: () => void captures++, budget: BUDGET },
+    // The budget pays for an epoch's check capture first: an epoch of the 49,000 samples, not of the
+    // sample of them this benchmark trains on.
+    capture: {
+      onCapture: () => void captures++,
+      budget: BUDGET,
+      checkEvery: Math.floor(N_TRAIN / c.options.batchSize!),
+    },
   })
   // Warm-up: allocations of both arenas, JIT.
   for (let i = 0; i < 3; i++) solver.step()
@@ -92,9 +98,9 @@ function measure(c: Case, data: ReturnType<typeof makeData>) {
   const overhead = Math.max(median(captured) - step, 0)
   const K = solver.captureSchedule!.interval()!
   const perEpoch = Math.floor(N_TRAIN / c.options.batchSize!)
-  const intervalShare = overhead / K / step
-  // One epoch: perEpoch steps; captures at its check and at every K-th iteration in between.
-  const epochShare = (overhead * (1 + Math.floor(perEpoch / K))) / (perEpoch * step)
+  const intervalShare = Number.isFinite(K) ? overhead / K / step : 0
+  // One epoch: perEpoch steps; captures at its check and at every K-th iteration after it.
+  const epochShare = (overhead * (1 + Math.floor((perEpoch - 1) / K))) / (perEpoch * step)
   return { step, overhead, K, intervalShare, epochShare, perEpoch, captures }
 }
 
@@ -117,7 +123,7 @@ function main(): void {
   let worst = 0
   for (const c of CASES) {
     const r = measure(c, data)
-    worst = Math.max(worst, r.intervalShare)
+    worst = Math.max(worst, r.epochShare)
     console.log(
       c.label.padEnd(66) +
         r.step.toFixed(2).padStart(9) +
@@ -131,10 +137,11 @@ function main(): void {
   console.log('')
   console.log(
     "capture +ms: median capture step minus median plain step; auto K: the interval the Solver's 'auto' schedule\n" +
-      'derived on this run from its own measurements; interval %: one capture every K steps, per step; epoch %:\n' +
-      'the same with the check capture of each epoch (49,000 samples) added.',
+      "derived on this run from its own measurements, paying for each epoch's check capture first; interval %:\n" +
+      "one capture every K steps, per step; epoch %: all of an epoch's captures (49,000 samples: its check and\n" +
+      'every K-th step after it), per step, which the budget covers.',
   )
-  console.log(`worst interval share: ${(100 * worst).toFixed(2)}% (budget ${BUDGET * 100}%)`)
+  console.log(`worst epoch share: ${(100 * worst).toFixed(2)}% (budget ${BUDGET * 100}%)`)
 }
 
 main()

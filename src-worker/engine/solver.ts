@@ -113,8 +113,16 @@ export interface CaptureOptions {
    * 'auto' (the default) with K measured on the run so that they cost `budget` of the training time.
    */
   every?: number | 'auto'
-  /** For 'auto': the share of training time interval captures may take; default 0.02. */
+  /**
+   * For 'auto': the share of training time all captures may take, the accuracy checks' own included;
+   * default 0.02.
+   */
   budget?: number
+  /**
+   * For 'auto': steps between the accuracy checks' captures that the budget pays for first; default an
+   * epoch of this Solver's data (a benchmark on a sample of the data gives the full epoch's).
+   */
+  checkEvery?: number
 }
 
 /** Sent after every iteration. `iteration` counts from 1. */
@@ -321,7 +329,11 @@ export class Solver {
     if (capture) {
       this.onCapture = capture.onCapture
       this.capturer = new LayerCapturer(model)
-      this.captureSchedule = new CaptureSchedule(capture.every ?? 'auto', capture.budget ?? 0.02)
+      this.captureSchedule = new CaptureSchedule(
+        capture.every ?? 'auto',
+        capture.budget ?? 0.02,
+        capture.checkEvery ?? Math.max(Math.floor(data.XTrain.shape[0]! / batchSize), 1),
+      )
     }
 
     this.trainRows = isRowSource(data.XTrain) ? data.XTrain : tensorRows(data.XTrain)
@@ -717,10 +729,11 @@ function checkCaptureOptions(capture: CaptureOptions): void {
   if (typeof capture !== 'object' || capture === null || typeof capture.onCapture !== 'function') {
     throw new TypeError('Solver: capture must be an object with an onCapture function')
   }
-  assertKeys(capture, ['onCapture', 'every', 'budget'], 'capture option')
-  const { every, budget } = capture
+  assertKeys(capture, ['onCapture', 'every', 'budget', 'checkEvery'], 'capture option')
+  const { every, budget, checkEvery } = capture
   if (every !== undefined && every !== 'auto') assertPositiveInt(every, 'Solver', "capture.every (or 'auto')")
   if (budget !== undefined) assertNumberInRange(budget, 0, 1, 'Solver', 'capture.budget', { loOpen: true })
+  if (checkEvery !== undefined) assertPositiveInt(checkEvery, 'Solver', 'capture.checkEvery')
 }
 
 function assertKeys(obj: object, known: readonly string[], what: string): void {

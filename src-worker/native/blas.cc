@@ -9,6 +9,7 @@
 #include <node_api.h>
 
 #include "fused.h"
+#include "histogram.h"
 
 #include <atomic>
 #include <climits>
@@ -905,6 +906,8 @@ NAPI_MODULE_INIT() {
       {"col2im", nullptr, ImCol<false>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"maxPool2x2", nullptr, Pool<false>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"maxPool2x2Backward", nullptr, Pool<true>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"setHistogramBins", nullptr, histogram::SetBinsJs, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"histogramStats", nullptr, histogram::StatsJs, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

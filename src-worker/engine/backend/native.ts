@@ -3,6 +3,18 @@
  * (binding.gyp, src-worker/native/blas.cc). It is used only after a start-up self-test agrees with the
  * TypeScript kernels, and every failure becomes an `{ error }` the engine reports when it falls back.
  */
+import {
+  BIN_COUNT,
+  CENTRE_BIN,
+  EDGES,
+  E_MAX,
+  E_MIN,
+  MANT_BITS,
+  MIN_MAGNITUDE,
+  SIDE_BINS,
+  STATS_LENGTH,
+  TABLE,
+} from '../capture/bins'
 import { existsSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { Rng } from '../rng'
@@ -14,6 +26,7 @@ import {
   colSumsTs,
   gatherRowsTs,
   gatherU8Ts,
+  histogramStatsTs,
   gemmTs,
   im2colTs,
   maxPool2x2BackwardTs,
@@ -67,6 +80,18 @@ export interface NativeAddon {
   col2im: Backend['col2im']
   maxPool2x2: Backend['maxPool2x2']
   maxPool2x2Backward: Backend['maxPool2x2Backward']
+  setHistogramBins(
+    edges: Float64Array,
+    table: Int16Array,
+    eMin: number,
+    eMax: number,
+    mantBits: number,
+    sideBins: number,
+    centre: number,
+    count: number,
+    minMagnitude: number,
+  ): void
+  histogramStats: Backend['histogramStats']
 }
 
 const ADDON_FILE = join('build', 'Release', 'workbench_blas.node')
@@ -405,6 +430,35 @@ export function selfTestFused(k: FusedKernels): string | null {
   return null
 }
 
+/**
+ * Native vs TypeScript capture statistics on both dtypes, with and without the relu, over values at and
+ * around every bin edge, zeros of both signs, NaN and infinities: they must be equal, not close.
+ */
+export function selfTestHistogram(histogramStats: Backend['histogramStats']): string | null {
+  const values: number[] = [0, -0, NaN, Infinity, -Infinity, 1e-9, -1e-9, 3e5, -3e5, 1e30]
+  for (let k = 0; k < EDGES.length - 1; k += 7) {
+    const e = EDGES[k]!
+    values.push(e, -e, e * (1 + 1e-15), e * (1 - 1e-15), -e * (1 - 1e-15))
+  }
+  const rng = new Rng(17)
+  for (let i = 0; i < 200; i++) values.push((rng.random() - 0.5) * 10 ** (rng.random() * 10 - 7))
+  for (const make of [(v: number[]) => Float32Array.from(v), (v: number[]) => Float64Array.from(v)]) {
+    const x = make(values)
+    for (const relu of [false, true]) {
+      const want = new Float64Array(STATS_LENGTH)
+      const got = new Float64Array(STATS_LENGTH)
+      histogramStatsTs(x, relu, want)
+      histogramStats(x, relu, got)
+      for (let i = 0; i < STATS_LENGTH; i++) {
+        if (!Object.is(got[i], want[i])) {
+          return `${arrayName(x)} histogramStats (relu ${relu}) differs at ${i}: ${got[i]} vs ${want[i]}`
+        }
+      }
+    }
+  }
+  return null
+}
+
 /** Native vs TypeScript row gathers on both dtypes, repeated and out-of-order rows; null when they agree. */
 export function selfTestGatherRows(gatherRows: Backend['gatherRows']): string | null {
   const rng = new Rng(13)
@@ -533,6 +587,20 @@ export function loadNativeBackend(): { backend: Backend; info: BackendInfo } | {
     const maxPool2x2: Backend['maxPool2x2'] = (x, planes, H, W, out) => addon.maxPool2x2(x, planes, H, W, out)
     const maxPool2x2Backward: Backend['maxPool2x2Backward'] = (x, dout, planes, H, W, dx) =>
       addon.maxPool2x2Backward(x, dout, planes, H, W, dx)
+    // The bins as the TypeScript kernel has them (capture/bins.ts): the same doubles on both sides.
+    addon.setHistogramBins(
+      EDGES,
+      TABLE,
+      E_MIN,
+      E_MAX,
+      MANT_BITS,
+      SIDE_BINS,
+      CENTRE_BIN,
+      BIN_COUNT,
+      MIN_MAGNITUDE,
+    )
+    const histogramStats: Backend['histogramStats'] = (values, relu, out) =>
+      addon.histogramStats(values, relu, out)
     const fusedKernels: FusedKernels = {
       sumSquares: (x, n) => addon.sumSquares(x, n),
       biasAct: (x, b, N, M, relu, out) => addon.biasAct(x, b, N, M, relu, out),
@@ -546,7 +614,8 @@ export function loadNativeBackend(): { backend: Backend; info: BackendInfo } | {
       selfTestGatherRows(gatherRows) ??
       selfTestAxpy(axpy) ??
       selfTestIm2col(im2col, col2im) ??
-      selfTestPool(maxPool2x2, maxPool2x2Backward)
+      selfTestPool(maxPool2x2, maxPool2x2Backward) ??
+      selfTestHistogram(histogramStats)
     if (failure) {
       // OpenBLAS fixes its core at load, so a bad core cannot be swapped out in this process.
       const core = res.core ? ` with core ${res.core} (${coreSource})` : ''
@@ -568,6 +637,7 @@ export function loadNativeBackend(): { backend: Backend; info: BackendInfo } | {
         col2im,
         maxPool2x2,
         maxPool2x2Backward,
+        histogramStats,
       },
       info: {
         backend: 'native',

@@ -2,6 +2,7 @@
  * Pure-TypeScript kernels: the definition of what each kernel computes. Loops are ordered so the inner
  * loop walks contiguous memory (i-k-j for the plain case); correctness first, then this much speed.
  */
+import { HIST, STAT, STATS_LENGTH, binAt } from '../capture/bins'
 import type { FloatArray } from '../tensor'
 import type { Backend } from './types'
 
@@ -221,9 +222,54 @@ export const maxPool2x2BackwardTs: Backend['maxPool2x2Backward'] = (x, dout, pla
   }
 }
 
+/**
+ * tensorStats' sums and histogram (src-shared/layerStats.ts) in two passes, the specification's
+ * arithmetic in its order, so the results are equal: out = [n, nonFinite, sum, min, max, ss, counts...]
+ * (capture/bins.ts: STAT, HIST). With relu, the values are max(x, 0) (NaN stays NaN).
+ */
+export const histogramStatsTs: Backend['histogramStats'] = (values, relu, out) => {
+  const u32 =
+    values instanceof Float32Array ? new Uint32Array(values.buffer, values.byteOffset, values.length) : null
+  out.fill(0, HIST, STATS_LENGTH)
+  let n = 0
+  let nonFinite = 0
+  let sum = 0
+  let min = Infinity
+  let max = -Infinity
+  const len = values.length
+  for (let i = 0; i < len; i++) {
+    let x = values[i]!
+    if (relu && x < 0) x = 0
+    if (x - x !== 0) {
+      // NaN or +-Infinity: Infinity - Infinity is NaN.
+      nonFinite++
+      continue
+    }
+    n++
+    sum += x
+    if (x < min) min = x
+    if (x > max) max = x
+    out[HIST + binAt(x, u32, i)]! += 1
+  }
+  const mean = n > 0 ? sum / n : 0
+  let ss = 0
+  for (let i = 0; i < len; i++) {
+    let x = values[i]!
+    if (relu && x < 0) x = 0
+    if (x - x === 0) ss += (x - mean) * (x - mean)
+  }
+  out[STAT.n] = n
+  out[STAT.nonFinite] = nonFinite
+  out[STAT.sum] = sum
+  out[STAT.min] = min
+  out[STAT.max] = max
+  out[STAT.ss] = ss
+}
+
 export const tsBackend: Backend = {
   name: 'ts',
   gemm: gemmTs,
+  histogramStats: histogramStatsTs,
   axpy: axpyTs,
   sumSquares: sumSquaresTs,
   biasAct: biasActTs,

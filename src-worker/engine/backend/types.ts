@@ -30,6 +30,14 @@ export interface Backend {
   ): void
   /** y[0:n] += alpha * x[0:n]. x and y share one element type and must not overlap. */
   axpy(n: number, alpha: number, x: FloatArray, y: FloatArray): void
+  /**
+   * A layer capture's statistics of `values` (with relu: of max(values, 0), NaN kept) in two passes, as
+   * tensorStats (src-shared/layerStats.ts) computes them and equal to it:
+   *   out[0..5] = count of finite values, count of NaN and infinities, their sum, min, max, and the sum of
+   *   squared deviations from their mean; out[6..6 + BIN_COUNT) = the counts per histogram bin.
+   * out: a Float64Array of capture/bins.ts's STATS_LENGTH.
+   */
+  histogramStats(values: FloatArray, relu: boolean, out: Float64Array): void
   /** sum of x[i]^2 for i < n, accumulated in float64 (the L2 term of a loss). */
   sumSquares(x: FloatArray, n: number): number
   /**

@@ -37,4 +37,25 @@ describe('CaptureSchedule', () => {
     expect(s.due(519)).toBe(false)
     expect(s.due(520)).toBe(true)
   })
+
+  it("'auto' pays for the checks' captures first, and takes no interval captures when they spend the budget", () => {
+    // 3 ms captures on 10 ms steps, a check capture every 100 steps: the checks take 0.3% of the 1.5% aimed
+    // at, the interval captures the other 1.2%.
+    const s = new CaptureSchedule('auto', 0.02, 100)
+    s.start(0)
+    for (let i = 0; i < 5; i++) s.noteStep(10)
+    s.noteCapture(1, 3)
+    const k = s.interval()!
+    expect(k).toBe(Math.ceil(3 / ((0.75 * 0.02 - 3 / (100 * 10)) * 10)))
+    // Per epoch: the check and every K-th step after it, all under the budget.
+    const perEpoch = (1 + Math.floor(99 / k)) * 3
+    expect(perEpoch / (100 * 10)).toBeLessThan(0.02)
+    // Short epochs: a check every 10 steps costs 3% alone, so nothing else is captured.
+    const short = new CaptureSchedule('auto', 0.02, 10)
+    short.start(0)
+    short.noteStep(10)
+    short.noteCapture(1, 3)
+    expect(short.interval()).toBe(Infinity)
+    expect(short.due(1000)).toBe(false)
+  })
 })

@@ -6,6 +6,10 @@
  * cost under `budget` of the training time on average: aiming at 3/4 of it leaves room for the noise of
  * timings on a loaded machine. The first capture runs cold (fresh probe arena, unoptimised code), so once
  * there are later ones it is left out of the overhead's median. K is re-derived at every capture.
+ *
+ * The accuracy checks capture anyway, one every `checkEvery` steps (an epoch), and the budget covers them
+ * too: interval captures get what the checks leave of it, and none when the checks alone spend it (a small
+ * dataset's short epochs).
  */
 const STEP_WINDOW = 31
 const OVERHEAD_WINDOW = 7
@@ -26,6 +30,8 @@ export class CaptureSchedule {
   constructor(
     readonly every: number | 'auto',
     readonly budget: number,
+    /** Steps between the check captures the budget also pays for; null: none to account for. */
+    readonly checkEvery: number | null = null,
   ) {}
 
   /** The iteration counting restarts from (a resumed run): 'auto' waits K steps from there. */
@@ -48,12 +54,20 @@ export class CaptureSchedule {
     if (this.overheadMs.length > OVERHEAD_WINDOW) this.overheadMs.shift()
   }
 
-  /** The current K; null while 'auto' has not measured a step and a capture yet. */
+  /**
+   * The current K; null while 'auto' has not measured a step and a capture yet, Infinity when the check
+   * captures alone spend the budget.
+   */
   interval(): number | null {
     if (this.every !== 'auto') return this.every
     if (this.stepMs.length === 0 || this.overheadMs.length === 0) return null
     const step = Math.max(median(this.stepMs), 1e-3)
-    return Math.max(1, Math.ceil(median(this.overheadMs) / (HEADROOM * this.budget * step)))
+    const overhead = median(this.overheadMs)
+    // The share of the training time left for interval captures once the checks' captures are paid.
+    const checks = this.checkEvery !== null && this.checkEvery > 0 ? overhead / (this.checkEvery * step) : 0
+    const left = HEADROOM * this.budget - checks
+    if (left <= 0) return Infinity
+    return Math.max(1, Math.ceil(overhead / (left * step)))
   }
 
   /** Whether iteration (1-based) takes an interval capture. */

@@ -4,7 +4,7 @@
  * same values. CI installs python3-numpy; elsewhere, without it, the numpy test says so and is skipped.
  */
 import { spawnSync } from 'node:child_process'
-import { describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   BIN_COUNT,
   CENTRE_BIN,
@@ -14,6 +14,7 @@ import {
   expandHistogram,
   tensorStats,
 } from '../../../src-shared/layerStats'
+import { nativeAvailability, setBackend } from '../backend'
 import { Rng } from '../rng'
 import { diffNorm2, fastTensorStats, norm2, reluPairStats } from './stats'
 
@@ -55,7 +56,14 @@ function samples(): Float64Array {
   return Float64Array.from(out)
 }
 
-describe('fastTensorStats', () => {
+const BACKENDS = nativeAvailability().available ? (['native', 'ts'] as const) : (['ts'] as const)
+if (!nativeAvailability().available)
+  console.warn('stats on the native backend skipped: the addon is not built')
+
+describe.each(BACKENDS)('fastTensorStats on the %s backend', (backend) => {
+  beforeAll(() => void setBackend(backend))
+  afterAll(() => void setBackend('auto'))
+
   it('equals tensorStats exactly (summary and histogram), on doubles and on float32 values', () => {
     const v = samples()
     expect(fastTensorStats(v)).toEqual(tensorStats(v))
