@@ -10,9 +10,10 @@
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { engineLabel, median, runRounds, startAll, type ChildSpec } from './sideBySide'
-import { Rng, Solver, ThreeLayerConvNet, backendInfo, setBackend, zeros } from '../engine'
+import { Solver, ThreeLayerConvNet, backendInfo, setBackend } from '../engine'
 import { referenceIsaEnv } from './cores'
 import { machineLines } from './machine'
+import { convData } from './workloads'
 
 const N_TRAIN = 1000
 const BATCH = 50
@@ -22,10 +23,7 @@ const STEPS = Number(process.env['BENCH_STEPS'] ?? 10)
 /** Child mode: the engine, driven over stdin/stdout. */
 function serve(backend: 'native' | 'ts'): void {
   setBackend(backend)
-  const rng = new Rng(0)
-  const XTrain = zeros([N_TRAIN, 3 * 32 * 32], 'float32')
-  for (let i = 0; i < XTrain.data.length; i++) XTrain.data[i] = (rng.nextUint32() >>> 24) - 128
-  const yTrain = new Int32Array(N_TRAIN).map(() => rng.int(10))
+  const { XTrain, yTrain } = convData(N_TRAIN)
   const model = new ThreeLayerConvNet({ seed: 1 })
   const solver = new Solver(
     model,

@@ -12,22 +12,18 @@
  * load from elsewhere on a shared machine hits them alike. All get the same OpenBLAS core (the engine's)
  * and one BLAS thread. BENCH_ROUNDS (default 3), BENCH_WORKLOADS (default w1,w2).
  */
-import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import { loadDataset } from '../data/load'
-import { prepareData } from '../data/prepare'
-import { Rng, Solver, TwoLayerNet, backendInfo, getBackend, tensor, zeros } from '../engine'
-import type { SolverData } from '../engine/solver'
+import { Solver, TwoLayerNet, backendInfo, getBackend } from '../engine'
 import { referenceIsaEnv } from './cores'
 import { machineLines } from './machine'
+import { FASHION, epochData, type EpochWorkload } from './workloads'
 import { median, startAll, type ChildSpec } from './sideBySide'
 
-const FASHION = process.env['BENCH_FASHION_DIR'] ?? '/usr/share/datasets/fashion-mnist'
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3)
 const WORKLOADS = (process.env['BENCH_WORKLOADS'] ?? 'w1,w2').split(',') as Workload[]
 
-type Workload = 'w1' | 'w2'
+type Workload = EpochWorkload
 const SPEC = {
   w1: { D: 784, epochs: 10, train: 59_000, checks: 11 },
   w2: { D: 3072, epochs: 1, train: 49_000, checks: 2 },
@@ -38,26 +34,6 @@ const [H, C, BATCH, CHECK_ROWS, CHECK_BATCH] = [100, 10, 200, 2000, 100]
 const TARGETS: Record<Workload, Record<string, number>> = {
   w1: { numpy: 0.6, torch: 0.6 },
   w2: { numpy: 0.6, torch: 0.75 },
-}
-
-async function engineData(
-  w: Workload,
-): Promise<(SolverData & { XTest?: SolverData['XTrain']; yTest?: Int32Array }) | null> {
-  if (w === 'w1') {
-    if (!existsSync(FASHION)) return null
-    const data = prepareData(await loadDataset(FASHION, { kind: 'fashion-mnist' }))
-    return data
-  }
-  const rng = new Rng(0)
-  const all = zeros([50_000, 3072], 'float32')
-  for (let i = 0; i < all.data.length; i++) all.data[i] = rng.normal()
-  const y = new Int32Array(50_000).map(() => rng.int(10))
-  return {
-    XTrain: tensor(all.data.subarray(0, 49_000 * 3072), [49_000, 3072]),
-    yTrain: y.subarray(0, 49_000),
-    XVal: tensor(all.data.subarray(49_000 * 3072), [1000, 3072]),
-    yVal: y.subarray(49_000),
-  }
 }
 
 /** Median ms of the GEMMs one step (or one check batch) of workload w runs, on its own shapes. */
@@ -100,7 +76,7 @@ function gemmFloor(w: Workload): { stepMs: number; checkBatchMs: number; gflops:
 
 /** Child mode: the engine, driven over stdin/stdout with the Python references' protocol. */
 function serve(): void {
-  const cache = new Map<Workload, Awaited<ReturnType<typeof engineData>>>()
+  const cache = new Map<Workload, Awaited<ReturnType<typeof epochData>>>()
   console.log(
     JSON.stringify({ label: `workbench engine, ${machineLines()[2]!.slice('engine BLAS: '.length)}` }),
   )
@@ -114,7 +90,7 @@ function serve(): void {
         return
       }
       if (cmd !== 'w1' && cmd !== 'w2') process.exit(0)
-      if (!cache.has(cmd)) cache.set(cmd, await engineData(cmd))
+      if (!cache.has(cmd)) cache.set(cmd, await epochData(cmd))
       const data = cache.get(cmd)
       if (!data) {
         console.log(JSON.stringify({ error: `${FASHION} not found (apt-get install dataset-fashion-mnist)` }))

@@ -5,15 +5,10 @@
  * JavaScript (the models, the solver, the arena). Timing each call costs a little, so the total is a bit
  * above bench:epochs' figure; the shares are what this is for.
  */
-import { existsSync } from 'node:fs'
-import { loadDataset } from '../data/load'
-import { prepareData } from '../data/prepare'
-import { Rng, Solver, ThreeLayerConvNet, TwoLayerNet, getBackend, tensor, zeros } from '../engine'
+import { Solver, ThreeLayerConvNet, TwoLayerNet, getBackend } from '../engine'
 import type { Backend } from '../engine/backend'
-import type { SolverData } from '../engine/solver'
 import { machineLines } from './machine'
-
-const FASHION = process.env['BENCH_FASHION_DIR'] ?? '/usr/share/datasets/fashion-mnist'
+import { FASHION, convData, epochData } from './workloads'
 const which = (process.argv[2] ?? 'w1') as 'w1' | 'w2' | 'conv'
 
 const cpuMs = (): number => {
@@ -48,10 +43,7 @@ function instrument(b: Backend): Map<string, { ms: number; calls: number }> {
 
 async function workload(): Promise<{ solver: Solver; label: string }> {
   if (which === 'conv') {
-    const rng = new Rng(0)
-    const XTrain = zeros([1000, 3 * 32 * 32], 'float32')
-    for (let i = 0; i < XTrain.data.length; i++) XTrain.data[i] = (rng.nextUint32() >>> 24) - 128
-    const yTrain = new Int32Array(1000).map(() => rng.int(10))
+    const { XTrain, yTrain } = convData(1000)
     const solver = new Solver(
       new ThreeLayerConvNet({ seed: 1 }),
       { XTrain, yTrain, XVal: XTrain, yVal: yTrain },
@@ -59,22 +51,8 @@ async function workload(): Promise<{ solver: Solver; label: string }> {
     )
     return { solver, label: 'ThreeLayerConvNet, batch 50, 20 steps' }
   }
-  let data: SolverData
-  if (which === 'w1') {
-    if (!existsSync(FASHION)) throw new Error(`${FASHION} not found (apt-get install dataset-fashion-mnist)`)
-    data = prepareData(await loadDataset(FASHION, { kind: 'fashion-mnist' }))
-  } else {
-    const rng = new Rng(0)
-    const all = zeros([50_000, 3072], 'float32')
-    for (let i = 0; i < all.data.length; i++) all.data[i] = rng.normal()
-    const y = new Int32Array(50_000).map(() => rng.int(10))
-    data = {
-      XTrain: tensor(all.data.subarray(0, 49_000 * 3072), [49_000, 3072]),
-      yTrain: y.subarray(0, 49_000),
-      XVal: tensor(all.data.subarray(49_000 * 3072), [1000, 3072]),
-      yVal: y.subarray(49_000),
-    }
-  }
+  const data = await epochData(which)
+  if (!data) throw new Error(`${FASHION} not found (apt-get install dataset-fashion-mnist)`)
   const D = which === 'w1' ? 784 : 3072
   const model = new TwoLayerNet({ inputDim: D, hiddenDim: 100, reg: 0.01, weightScale: 1e-3, seed: 1 })
   const solver = new Solver(model, data, {
