@@ -15,6 +15,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { writeCifarBinary } from '../../src-worker/data/fixtures'
+import { median, spread } from '../../src-worker/bench/sideBySide'
 import { Workbench } from './workbench'
 
 interface Measure {
@@ -131,19 +132,9 @@ async function control(kind: keyof typeof CONTROLS, procs: number): Promise<numb
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3)
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  const m = s.length >> 1
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2
-}
-
 /** The measure with the median `key` (an odd count: the middle one; even: the upper middle). */
 function medianBy<T>(xs: T[], key: (x: T) => number): T {
   return [...xs].sort((a, b) => key(a) - key(b))[xs.length >> 1]!
-}
-
-function spread(xs: number[]): string {
-  return `${Math.min(...xs).toFixed(2)}-${Math.max(...xs).toFixed(2)}`
 }
 
 function line(label: string, r: Measure): string {

@@ -18,7 +18,7 @@ import { Solver, TwoLayerNet, backendInfo, getBackend } from '../engine'
 import { referenceIsaEnv } from './cores'
 import { machineLines } from './machine'
 import { FASHION, epochData, type EpochWorkload } from './workloads'
-import { median, startAll, type ChildSpec } from './sideBySide'
+import { median, spread, startAll, type ChildSpec } from './sideBySide'
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3)
 const WORKLOADS = (process.env['BENCH_WORKLOADS'] ?? 'w1,w2').split(',') as Workload[]
@@ -125,10 +125,6 @@ interface Result {
   cpu: number[]
   bestVal: number[]
   test: number[]
-}
-
-function spread(xs: number[]): string {
-  return `${Math.min(...xs).toFixed(2)}-${Math.max(...xs).toFixed(2)}`
 }
 
 async function main(): Promise<void> {

@@ -15,6 +15,11 @@ export function median(xs: number[]): number {
 }
 
 /** The header line of one of our engines: which backend and BLAS core it runs on. */
+/** min-max of per-round ratios, as the tables print their spread. */
+export function spread(xs: number[]): string {
+  return `${Math.min(...xs).toFixed(2)}-${Math.max(...xs).toFixed(2)}`
+}
+
 export function engineLabel(): string {
   const info = backendInfo()
   return info.backend === 'native'
